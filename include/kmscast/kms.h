@@ -1,0 +1,32 @@
+/* Small libdrm helpers shared by kmscast-paint, kmscast-grab and the daemon. */
+#ifndef KMSCAST_KMS_H
+#define KMSCAST_KMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xf86drmMode.h>
+
+/* "Virtual-1", "HDMI-A-1": the kernel's name of a connector. */
+void kms_connector_name(const drmModeConnector *conn, char *buf, size_t len);
+
+/* Opens path read-write, or with path NULL the first /dev/dri/card* that has a
+ * connected connector; the path opened is copied to opened (may be NULL).
+ * Returns the fd or -errno (-ENODEV: no card with a connected connector). */
+int kms_open_card(const char *path, char *opened, size_t opened_len);
+
+/* The connector called name, or with name NULL the first connected one.
+ * NULL if there is none; free with drmModeFreeConnector. */
+drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
+				     const char *name);
+
+/* Parses "WxH" (both 1..16384). Returns 0 or -EINVAL. */
+int kms_parse_size(const char *s, uint32_t *w, uint32_t *h);
+
+/* Index of crtc_id in res->crtcs (the bit in possible_crtcs), or -ENOENT. */
+int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id);
+
+/* A plane's "type" property (DRM_PLANE_TYPE_*), or -errno. Needs
+ * DRM_CLIENT_CAP_UNIVERSAL_PLANES for primary and cursor planes to be listed. */
+int kms_plane_type(int fd, uint32_t plane_id);
+
+#endif

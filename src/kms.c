@@ -1,0 +1,165 @@
+#include "kmscast/kms.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+void kms_connector_name(const drmModeConnector *conn, char *buf, size_t len)
+{
+	const char *type = drmModeGetConnectorTypeName(conn->connector_type);
+
+	snprintf(buf, len, "%s-%u", type ? type : "Unknown", conn->connector_type_id);
+}
+
+drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
+				     const char *name)
+{
+	for (int i = 0; i < res->count_connectors; i++) {
+		drmModeConnector *conn = drmModeGetConnector(fd, res->connectors[i]);
+		char cname[64];
+
+		if (!conn) {
+			continue;
+		}
+		kms_connector_name(conn, cname, sizeof(cname));
+		if (name ? strcmp(cname, name) == 0
+			 : conn->connection == DRM_MODE_CONNECTED) {
+			return conn;
+		}
+		drmModeFreeConnector(conn);
+	}
+	return NULL;
+}
+
+static int has_connected_connector(int fd)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+	drmModeConnector *conn;
+
+	if (!res) {
+		return 0;
+	}
+	conn = kms_find_connector(fd, res, NULL);
+	drmModeFreeResources(res);
+	drmModeFreeConnector(conn);
+	return conn != NULL;
+}
+
+static int card_number(const char *name)
+{
+	char *end;
+	long n;
+
+	if (strncmp(name, "card", 4) != 0 || !name[4]) {
+		return -1;
+	}
+	n = strtol(name + 4, &end, 10);
+	return (*end || n < 0 || n > 255) ? -1 : (int)n;
+}
+
+int kms_open_card(const char *path, char *opened, size_t opened_len)
+{
+	int fd, best = -1;
+	DIR *dir;
+	struct dirent *de;
+	char buf[64];
+
+	if (path) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			return -errno;
+		}
+		if (opened) {
+			snprintf(opened, opened_len, "%s", path);
+		}
+		return fd;
+	}
+	/* Lowest-numbered card with something connected: readdir order is not. */
+	dir = opendir("/dev/dri");
+	if (!dir) {
+		return -ENODEV;
+	}
+	for (int n = 0; n < 256 && best < 0; n++) {
+		rewinddir(dir);
+		while ((de = readdir(dir)) != NULL) {
+			if (card_number(de->d_name) != n) {
+				continue;
+			}
+			snprintf(buf, sizeof(buf), "/dev/dri/card%d", n);
+			fd = open(buf, O_RDWR | O_CLOEXEC);
+			if (fd < 0) {
+				continue;
+			}
+			if (has_connected_connector(fd)) {
+				best = fd;
+				break;
+			}
+			close(fd);
+		}
+	}
+	closedir(dir);
+	if (best < 0) {
+		return -ENODEV;
+	}
+	if (opened) {
+		snprintf(opened, opened_len, "%s", buf);
+	}
+	return best;
+}
+
+int kms_parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+	char *end;
+	unsigned long a, b;
+
+	if (!s || *s < '0' || *s > '9') {
+		return -EINVAL;
+	}
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || *end != 'x' || end[1] < '0' || end[1] > '9') {
+		return -EINVAL;
+	}
+	b = strtoul(end + 1, &end, 10);
+	if (errno || *end || a == 0 || b == 0 || a > 16384 || b > 16384) {
+		return -EINVAL;
+	}
+	*w = (uint32_t)a;
+	*h = (uint32_t)b;
+	return 0;
+}
+
+int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id)
+{
+	for (int i = 0; i < res->count_crtcs; i++) {
+		if (res->crtcs[i] == crtc_id) {
+			return i;
+		}
+	}
+	return -ENOENT;
+}
+
+int kms_plane_type(int fd, uint32_t plane_id)
+{
+	drmModeObjectProperties *props =
+		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+	int type = -ENOENT;
+
+	if (!props) {
+		return -errno;
+	}
+	for (uint32_t i = 0; i < props->count_props; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
+		if (p && strcmp(p->name, "type") == 0) {
+			type = (int)props->prop_values[i];
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return type;
+}

@@ -1,0 +1,72 @@
+# Shared helpers for rig scenarios (sourced; runs in the guest, cwd = repo).
+# Every wait is bounded; a failed expectation prints why and exits 1.
+B=${KMSCAST_BUILD:?}
+OUT=${KMSCAST_OUT:?}
+WORK=$(mktemp -d)
+PAINT_PID=
+
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { echo "ok: $*"; }
+
+cleanup() {
+	[ -n "$PAINT_PID" ] && kill -TERM "$PAINT_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+wait_for() {
+	local limit=$(( $1 * 10 )) i
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_paint ARGS...: kmscast-paint in the background until it says "ready".
+start_paint() {
+	"$B/kmscast-paint" "$@" >"$WORK/paint.out" 2>"$WORK/paint.err" &
+	PAINT_PID=$!
+	if ! wait_for 60 grep -qx ready "$WORK/paint.out"; then
+		cat "$WORK/paint.err"
+		fail "kmscast-paint $* did not print ready within 60 s"
+	fi
+}
+
+# stop_paint: SIGTERM, and kmscast-paint must exit 0 within 10 s.
+stop_paint() {
+	local rc
+	kill -TERM "$PAINT_PID"
+	wait_for 10 eval '! kill -0 $PAINT_PID 2>/dev/null' || fail "kmscast-paint ignored SIGTERM"
+	wait "$PAINT_PID"
+	rc=$?
+	PAINT_PID=
+	[ $rc -eq 0 ] || { cat "$WORK/paint.err"; fail "kmscast-paint exited $rc on SIGTERM"; }
+}
+
+# expect_error STATUS PATTERN CMD...: CMD exits STATUS and says PATTERN on stderr.
+expect_error() {
+	local want=$1 pattern=$2 rc
+	shift 2
+	"$@" >"$WORK/err.out" 2>"$WORK/err.txt"
+	rc=$?
+	[ $rc -eq "$want" ] || { cat "$WORK/err.txt"; fail "'$*' exited $rc, not $want"; }
+	grep -q -- "$pattern" "$WORK/err.txt" || { cat "$WORK/err.txt"; fail "'$*' did not say '$pattern'"; }
+	ok "'$*' -> exit $rc: $(head -n1 "$WORK/err.txt")"
+}
+
+# host_screendump NAME: QEMU's own screenshot of the first GPU's display,
+# taken by the host (independent of any code of ours); prints the PPM's path.
+host_screendump() {
+	mkdir -p "$OUT/hostreq"
+	touch "$OUT/hostreq/$1.screendump"
+	wait_for 30 test -s "$OUT/hostreq/$1.ppm" || fail "no screendump from the host within 30 s"
+	echo "$OUT/hostreq/$1.ppm"
+}
+
+# kms_field CONNECTOR FIELD: one field (mode, fb, fb_size, crtc) of kms-query.
+kms_field() {
+	"$B/tests/kms-query" /dev/dri/card0 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}

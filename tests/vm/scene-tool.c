@@ -1,0 +1,96 @@
+/* scene-tool: the test side of kmscast-paint's scene.
+ *   scene-tool compare FILE.ppm FORMAT [K]  read k from a binary PPM (P6) and
+ *       compare every pixel with frame k quantized to FORMAT; prints
+ *       "k=K mismatches=N"; exit 0 only for an exact match (and k == K if given)
+ *   scene-tool cursor K W H                 where frame K puts the cursor: "X Y"
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmscast/paint.h"
+
+static int read_ppm(const char *path, uint8_t **img, uint32_t *w, uint32_t *h)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned maxval;
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "scene-tool: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fscanf(f, "P6 %u %u %u", w, h, &maxval) != 3 || maxval != 255 || *w == 0 ||
+	    *h == 0 || *w > 16384 || *h > 16384 || fgetc(f) == EOF) {
+		fprintf(stderr, "scene-tool: %s is not an 8-bit binary PPM\n", path);
+		fclose(f);
+		return -1;
+	}
+	n = (size_t)*w * *h * 3;
+	*img = malloc(n);
+	if (!*img || fread(*img, 1, n, f) != n) {
+		fprintf(stderr, "scene-tool: %s is truncated\n", path);
+		free(*img);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int compare(int argc, char **argv)
+{
+	const struct format_info *fmt;
+	uint8_t *img;
+	uint32_t w, h, k;
+	unsigned long mismatches = 0;
+
+	if (argc < 4 || !(fmt = format_by_name(argv[3]))) {
+		fprintf(stderr, "usage: scene-tool compare FILE.ppm FORMAT [K]\n");
+		return 2;
+	}
+	if (read_ppm(argv[2], &img, &w, &h) < 0) {
+		return 1;
+	}
+	if (paint_read_k(img, w, h, (size_t)w * 3, &k) < 0) {
+		printf("k=none mismatches=all\n");
+		free(img);
+		return 1;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			struct rgb8 want = format_quantize(fmt, paint_pixel(k, w, h, x, y));
+			const uint8_t *p = img + ((size_t)y * w + x) * 3;
+			if (p[0] != want.r || p[1] != want.g || p[2] != want.b) {
+				if (mismatches++ < 5) {
+					fprintf(stderr, "(%u,%u): got %02x%02x%02x want %02x%02x%02x\n", x,
+						y, p[0], p[1], p[2], want.r, want.g, want.b);
+				}
+			}
+		}
+	}
+	printf("k=%u mismatches=%lu\n", k, mismatches);
+	free(img);
+	if (argc > 4 && strtoul(argv[4], NULL, 10) != k) {
+		return 1;
+	}
+	return mismatches ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
+		return compare(argc, argv);
+	}
+	if (argc == 5 && strcmp(argv[1], "cursor") == 0) {
+		int32_t x, y;
+		paint_cursor_pos((uint32_t)strtoul(argv[2], NULL, 10),
+				 (uint32_t)strtoul(argv[3], NULL, 10),
+				 (uint32_t)strtoul(argv[4], NULL, 10), &x, &y);
+		printf("%d %d\n", x, y);
+		return 0;
+	}
+	fprintf(stderr, "usage: scene-tool compare FILE.ppm FORMAT [K] | cursor K W H\n");
+	return 2;
+}
