@@ -1,9 +1,12 @@
-/* kms-query DEVICE CONNECTOR: what a connector is showing, read through libdrm
- * by a process that is not the DRM master. One line:
+/* kms-query DEVICE CONNECTOR [--planes]: what a connector is showing, read
+ * through libdrm by a process that is not the DRM master. One line:
  *   Virtual-1 connected crtc=36 mode=1024x768 fb=43 fb_size=1024x768
- * (crtc=0 mode=none fb=0 fb_size=0x0 when nothing drives it). Exit 1 if the
- * connector does not exist. */
+ * (crtc=0 mode=none fb=0 fb_size=0x0 when nothing drives it), and with
+ * --planes a line per plane on that CRTC, from its atomic properties:
+ *   plane=31 type=cursor fb=45 crtc_x=10 crtc_y=20 crtc_w=64 crtc_h=64
+ * Exit 1 if the connector does not exist. */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +14,43 @@
 #include <xf86drmMode.h>
 
 #include "kmscast/kms.h"
+
+static uint64_t prop(int fd, uint32_t id, const char *name)
+{
+	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, DRM_MODE_OBJECT_PLANE);
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
+		if (p && strcmp(p->name, name) == 0) {
+			v = props->prop_values[i];
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return v;
+}
+
+static void print_planes(int fd, uint32_t crtc_id)
+{
+	static const char *types[] = {"overlay", "primary", "cursor"};
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd);
+
+	for (uint32_t i = 0; pr && i < pr->count_planes; i++) {
+		uint32_t id = pr->planes[i];
+		int type = kms_plane_type(fd, id);
+
+		if (prop(fd, id, "CRTC_ID") != crtc_id) {
+			continue;
+		}
+		printf("plane=%u type=%s fb=%u crtc_x=%d crtc_y=%d crtc_w=%u crtc_h=%u\n", id,
+		       type >= 0 && type <= 2 ? types[type] : "unknown",
+		       (unsigned)prop(fd, id, "FB_ID"), (int)(int64_t)prop(fd, id, "CRTC_X"),
+		       (int)(int64_t)prop(fd, id, "CRTC_Y"), (unsigned)prop(fd, id, "CRTC_W"),
+		       (unsigned)prop(fd, id, "CRTC_H"));
+	}
+	drmModeFreePlaneResources(pr);
+}
 
 int main(int argc, char **argv)
 {
@@ -22,8 +62,8 @@ int main(int argc, char **argv)
 	drmModeFB *fb = NULL;
 	char name[64], mode[32] = "none";
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: kms-query DEVICE CONNECTOR\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--planes") != 0)) {
+		fprintf(stderr, "usage: kms-query DEVICE CONNECTOR [--planes]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
@@ -31,6 +71,8 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
+	/* Atomic exposes planes' CRTC_X/CRTC_Y (and implies universal planes). */
+	drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1);
 	res = drmModeGetResources(fd);
 	conn = res ? kms_find_connector(fd, res, argv[2]) : NULL;
 	if (!conn) {
@@ -56,6 +98,9 @@ int main(int argc, char **argv)
 	       conn->connection == DRM_MODE_CONNECTED ? "connected" : "disconnected",
 	       crtc ? crtc->crtc_id : 0, mode, crtc ? crtc->buffer_id : 0,
 	       fb ? fb->width : 0, fb ? fb->height : 0);
+	if (argc == 4 && crtc) {
+		print_planes(fd, crtc->crtc_id);
+	}
 	drmModeFreeFB(fb);
 	drmModeFreeCrtc(crtc);
 	drmModeFreeEncoder(enc);

@@ -66,7 +66,17 @@ host_screendump() {
 	echo "$OUT/hostreq/$1.ppm"
 }
 
+# host_connect NAME: the host connects to its end of the --net port forward and
+# the first line it reads comes back here; prints that line.
+host_connect() {
+	mkdir -p "$OUT/hostreq"
+	touch "$OUT/hostreq/$1.connect"
+	wait_for 30 test -e "$OUT/hostreq/$1.reply" || fail "no answer from the host within 30 s"
+	cat "$OUT/hostreq/$1.reply"
+}
+
 # kms_field CONNECTOR FIELD: one field (mode, fb, fb_size, crtc) of kms-query.
+# (KMS_CARD picks another card than card0.)
 kms_field() {
-	"$B/tests/kms-query" /dev/dri/card0 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+	"$B/tests/kms-query" "${KMS_CARD:-/dev/dri/card0}" "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }

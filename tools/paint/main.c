@@ -343,14 +343,16 @@ static int check_format(struct paint *p, const drmModeRes *res)
 		    kms_plane_type(p->fd, plane->plane_id) == DRM_PLANE_TYPE_PRIMARY) {
 			found = -EINVAL;
 			for (uint32_t f = 0; f < plane->count_formats; f++) {
-				char name[5];
+				const struct format_info *known = format_lookup(plane->formats[f]);
+				char cc[5];
 				if (plane->formats[f] == p->opt.fmt->fourcc) {
 					found = 0;
 				}
-				if (len + 6 < sizeof(supported)) {
+				if (len + 14 < sizeof(supported)) {
 					len += (size_t)snprintf(supported + len, sizeof(supported) - len,
 								"%s%s", len ? " " : "",
-								format_fourcc_str(plane->formats[f], name));
+								known ? known->name
+								      : format_fourcc_str(plane->formats[f], cc));
 				}
 			}
 		}
