@@ -8,7 +8,7 @@ PKG_CONFIG ?= pkg-config
 
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
-PKGS_COMMON = libdrm
+PKGS_COMMON = libdrm libpng
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 
@@ -29,7 +29,7 @@ LIB = $(BUILD)/libkmscast.a
 BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-paint
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
-VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool
+VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

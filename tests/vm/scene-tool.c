@@ -1,15 +1,18 @@
 /* scene-tool: the test side of kmscast-paint's scene.
- *   scene-tool compare FILE.ppm FORMAT [K]  read k from a binary PPM (P6) and
- *       compare every pixel with frame k quantized to FORMAT; prints
+ *   scene-tool compare FILE FORMAT [K] [cursor]  read k from a PNG or binary PPM
+ *       (P6) and compare every pixel with frame k quantized to FORMAT (with
+ *       "cursor", the cursor image composited where frame k puts it); prints
  *       "k=K mismatches=N"; exit 0 only for an exact match (and k == K if given)
  *   scene-tool cursor K W H                 where frame K puts the cursor: "X Y"
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmscast/paint.h"
+#include "kmscast/pngio.h"
 
 static int read_ppm(const char *path, uint8_t **img, uint32_t *w, uint32_t *h)
 {
@@ -50,7 +53,16 @@ static int compare(int argc, char **argv)
 		fprintf(stderr, "usage: scene-tool compare FILE.ppm FORMAT [K]\n");
 		return 2;
 	}
-	if (read_ppm(argv[2], &img, &w, &h) < 0) {
+	bool cursor = argc > 4 && strcmp(argv[argc - 1], "cursor") == 0;
+	size_t len = strlen(argv[2]);
+	char err[256];
+
+	if (len > 4 && strcmp(argv[2] + len - 4, ".png") == 0) {
+		if (pngio_read_rgb8(argv[2], &img, &w, &h, err, sizeof(err)) < 0) {
+			fprintf(stderr, "scene-tool: %s\n", err);
+			return 1;
+		}
+	} else if (read_ppm(argv[2], &img, &w, &h) < 0) {
 		return 1;
 	}
 	if (paint_read_k(img, w, h, (size_t)w * 3, &k) < 0) {
@@ -61,6 +73,19 @@ static int compare(int argc, char **argv)
 	for (uint32_t y = 0; y < h; y++) {
 		for (uint32_t x = 0; x < w; x++) {
 			struct rgb8 want = format_quantize(fmt, paint_pixel(k, w, h, x, y));
+			if (cursor) {
+				int32_t cx, cy;
+				paint_cursor_pos(k, w, h, &cx, &cy);
+				if ((int64_t)x >= cx && (int64_t)x < cx + PAINT_CURSOR_SIZE &&
+				    (int64_t)y >= cy && (int64_t)y < cy + PAINT_CURSOR_SIZE) {
+					uint32_t c = paint_cursor_pixel(x - (uint32_t)cx, y - (uint32_t)cy);
+					if (c >> 24) {
+						want.r = (uint8_t)(c >> 16);
+						want.g = (uint8_t)(c >> 8);
+						want.b = (uint8_t)c;
+					}
+				}
+			}
 			const uint8_t *p = img + ((size_t)y * w + x) * 3;
 			if (p[0] != want.r || p[1] != want.g || p[2] != want.b) {
 				if (mismatches++ < 5) {
@@ -72,7 +97,7 @@ static int compare(int argc, char **argv)
 	}
 	printf("k=%u mismatches=%lu\n", k, mismatches);
 	free(img);
-	if (argc > 4 && strtoul(argv[4], NULL, 10) != k) {
+	if (argc > 4 && strcmp(argv[4], "cursor") != 0 && strtoul(argv[4], NULL, 10) != k) {
 		return 1;
 	}
 	return mismatches ? 1 : 0;

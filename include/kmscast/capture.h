@@ -1,0 +1,90 @@
+/* The scanout grabber: what a CRTC's planes show, as dmabuf fds + metadata.
+ *
+ * A frame is a fixed struct plus file descriptors, so it can later cross a
+ * process boundary (the struct by value, the fds by SCM_RIGHTS) unchanged.
+ * Reading the kernel's state needs DRM master or CAP_SYS_ADMIN: without them
+ * GetFB2 hands back zero handles, which capture_grab reports as -EACCES. */
+#ifndef KMSCAST_CAPTURE_H
+#define KMSCAST_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAPTURE_MAX_PLANES 4
+
+struct capture_buffer {
+	uint32_t fb_id;
+	uint32_t width, height;
+	uint32_t fourcc;
+	uint64_t modifier;  /* DRM_FORMAT_MOD_INVALID when the kernel gave none */
+	uint32_t n_planes;
+	int fd[CAPTURE_MAX_PLANES]; /* dmabuf fds, owned by the capture */
+	uint32_t offset[CAPTURE_MAX_PLANES];
+	uint32_t pitch[CAPTURE_MAX_PLANES];
+	uint64_t dev_ino[CAPTURE_MAX_PLANES]; /* dmabuf identity, see capture.c */
+};
+
+struct capture_frame {
+	struct capture_buffer fb;
+	int32_t crtc_x, crtc_y; /* where the plane sits on the CRTC */
+	uint32_t crtc_w, crtc_h;
+	bool has_cursor;        /* a cursor plane shows a framebuffer */
+	struct capture_buffer cursor;
+	int32_t cursor_x, cursor_y;
+	uint32_t cursor_w, cursor_h;
+};
+
+struct capture_options {
+	const char *output; /* connector name; NULL: first connected with a CRTC */
+	uint32_t plane_id;  /* 0: the output's primary plane */
+	bool cursor;        /* also read the cursor plane */
+};
+
+struct capture;
+
+/* Follows one output on an open card fd (not taken over: the caller closes
+ * it after capture_destroy). Returns 0 or -errno; on failure *err holds one
+ * line for the user. -ENOENT: no such output or plane; -ENODEV: not KMS. */
+int capture_create(int card_fd, const struct capture_options *opt,
+		   struct capture **out, char *err, size_t err_len);
+void capture_destroy(struct capture *cap);
+
+/* Re-reads the plane's FB_ID and returns the current frame. The buffers'
+ * fds stay owned by the capture and valid until a later grab evicts them
+ * or capture_destroy. -EACCES: no privilege (message names CAP_SYS_ADMIN);
+ * -ENODATA: the plane shows nothing. */
+int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
+		 size_t err_len);
+
+/* The connector name and CRTC the capture follows. */
+const char *capture_output_name(const struct capture *cap);
+uint32_t capture_crtc_id(const struct capture *cap);
+
+/* Reads a linear buffer through the CPU (mmap + DMA_BUF_IOCTL_SYNC) into
+ * packed rgb8 rows (width * 3 bytes each). -ENOTSUP with a message naming
+ * format and modifier when it cannot be converted. */
+int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf,
+		      uint8_t *dst, char *err, size_t err_len);
+
+/* Copies the first n bytes of the first plane from its offset, whatever
+ * the format or modifier (for raw dumps). */
+int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+		       size_t n, char *err, size_t err_len);
+
+/* Reads an ARGB8888 cursor buffer and blends it over an rgb8 image of
+ * img_w x img_h at (x, y) (may be partly off-image). */
+int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
+			 uint8_t *img, uint32_t img_w, uint32_t img_h, char *err,
+			 size_t err_len);
+
+/* Whether the CPU can convert buf: a known format in one plane, linear by
+ * modifier or (without one) on a driver whose buffers are linear. Pure.
+ * 0, or -ENOTSUP with a message naming the format and modifier. */
+int capture_check_cpu_path(const struct capture_buffer *buf, const char *driver, char *err,
+			   size_t err_len);
+
+/* "LINEAR", "implicit" (no modifier given) or "0x...". buf >= 24. */
+const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len);
+
+#endif

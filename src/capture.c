@@ -1,0 +1,693 @@
+#include "kmscast/capture.h"
+
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "kmscast/format.h"
+#include "kmscast/kms.h"
+
+/* A compositor flips among 2-3 buffers; a few more covers cursor and churn. */
+#define CACHE_SIZE 8
+
+struct cache_entry {
+	struct capture_buffer buf; /* fb_id 0: empty slot */
+	uint8_t *map;
+	size_t map_len;
+	uint64_t last_used;
+};
+
+/* Ids of a plane's geometry properties, looked up once: per grab one
+ * GetProperties call then reads all four. 0 where the driver lacks them. */
+struct plane_props {
+	uint32_t crtc_x, crtc_y, crtc_w, crtc_h;
+};
+
+struct capture {
+	int fd;
+	struct plane_props plane_props, cursor_props;
+	char driver[32];
+	char output[64];
+	uint32_t crtc_id;
+	uint32_t plane_id;
+	uint32_t cursor_plane_id; /* 0: none, or not asked for */
+	uint64_t tick;
+	struct cache_entry cache[CACHE_SIZE];
+};
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)
+{
+	if (modifier == DRM_FORMAT_MOD_LINEAR) {
+		snprintf(buf, len, "LINEAR");
+	} else if (modifier == DRM_FORMAT_MOD_INVALID) {
+		snprintf(buf, len, "implicit");
+	} else {
+		snprintf(buf, len, "0x%016llx", (unsigned long long)modifier);
+	}
+	return buf;
+}
+
+static void plane_props_find(int fd, uint32_t plane_id, struct plane_props *pp)
+{
+	drmModeObjectProperties *props =
+		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+
+	memset(pp, 0, sizeof(*pp));
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
+		if (!p) {
+			continue;
+		}
+		if (strcmp(p->name, "CRTC_X") == 0) {
+			pp->crtc_x = p->prop_id;
+		} else if (strcmp(p->name, "CRTC_Y") == 0) {
+			pp->crtc_y = p->prop_id;
+		} else if (strcmp(p->name, "CRTC_W") == 0) {
+			pp->crtc_w = p->prop_id;
+		} else if (strcmp(p->name, "CRTC_H") == 0) {
+			pp->crtc_h = p->prop_id;
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+}
+
+/* Where a plane sits on its CRTC; w and h keep their defaults (the fb size)
+ * where the driver has no atomic properties. */
+static void plane_geometry(int fd, uint32_t plane_id, const struct plane_props *pp,
+			   int32_t *x, int32_t *y, uint32_t *w, uint32_t *h)
+{
+	drmModeObjectProperties *props =
+		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+
+	*x = *y = 0;
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		uint32_t id = props->props[i];
+		uint64_t v = props->prop_values[i];
+		if (!id) {
+			continue;
+		}
+		if (id == pp->crtc_x) {
+			*x = (int32_t)v;
+		} else if (id == pp->crtc_y) {
+			*y = (int32_t)v;
+		} else if (id == pp->crtc_w) {
+			*w = (uint32_t)v;
+		} else if (id == pp->crtc_h) {
+			*h = (uint32_t)v;
+		}
+	}
+	drmModeFreeObjectProperties(props);
+}
+
+/* The connector's CRTC, if it drives one with a mode set. */
+static uint32_t active_crtc(int fd, const drmModeConnector *conn)
+{
+	drmModeEncoder *enc;
+	drmModeCrtc *crtc;
+	uint32_t id = 0;
+
+	if (!conn->encoder_id || !(enc = drmModeGetEncoder(fd, conn->encoder_id))) {
+		return 0;
+	}
+	crtc = enc->crtc_id ? drmModeGetCrtc(fd, enc->crtc_id) : NULL;
+	if (crtc && crtc->mode_valid) {
+		id = crtc->crtc_id;
+	}
+	drmModeFreeCrtc(crtc);
+	drmModeFreeEncoder(enc);
+	return id;
+}
+
+static int find_output(struct capture *cap, const char *name, char *err, size_t len)
+{
+	drmModeRes *res = drmModeGetResources(cap->fd);
+
+	if (!res) {
+		return fail(err, len, -ENODEV, "the device is not a KMS card");
+	}
+	for (int i = 0; i < res->count_connectors && !cap->crtc_id; i++) {
+		drmModeConnector *conn = drmModeGetConnector(cap->fd, res->connectors[i]);
+		char cname[64];
+
+		if (!conn) {
+			continue;
+		}
+		kms_connector_name(conn, cname, sizeof(cname));
+		if (name ? strcmp(name, cname) == 0 : conn->connection == DRM_MODE_CONNECTED) {
+			uint32_t crtc = active_crtc(cap->fd, conn);
+			if (crtc || name) {
+				snprintf(cap->output, sizeof(cap->output), "%s", cname);
+				cap->crtc_id = crtc;
+				if (!crtc) {
+					drmModeFreeConnector(conn);
+					drmModeFreeResources(res);
+					return fail(err, len, -ENOENT, "output %s is not lit (no active CRTC)",
+						    cname);
+				}
+			}
+		}
+		drmModeFreeConnector(conn);
+	}
+	drmModeFreeResources(res);
+	if (!cap->crtc_id) {
+		return name ? fail(err, len, -ENOENT, "no output named %s", name)
+			    : fail(err, len, -ENOENT, "no connected output with an active CRTC");
+	}
+	return 0;
+}
+
+/* The primary plane on the followed CRTC (or checks a given plane), and its
+ * cursor plane when asked. */
+static int find_planes(struct capture *cap, const struct capture_options *opt, char *err,
+		       size_t len)
+{
+	drmModePlaneRes *pr = drmModeGetPlaneResources(cap->fd);
+	drmModeRes *res = drmModeGetResources(cap->fd);
+	int idx = res ? kms_crtc_index(res, cap->crtc_id) : -1;
+
+	for (uint32_t i = 0; pr && i < pr->count_planes; i++) {
+		drmModePlane *p = drmModeGetPlane(cap->fd, pr->planes[i]);
+		int type = kms_plane_type(cap->fd, pr->planes[i]);
+
+		if (!p) {
+			continue;
+		}
+		if (opt->plane_id ? p->plane_id == opt->plane_id
+				  : (type == DRM_PLANE_TYPE_PRIMARY && p->crtc_id == cap->crtc_id)) {
+			cap->plane_id = p->plane_id;
+		}
+		if (opt->cursor && type == DRM_PLANE_TYPE_CURSOR && idx >= 0 &&
+		    (p->possible_crtcs & (1u << idx))) {
+			cap->cursor_plane_id = p->plane_id;
+		}
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pr);
+	drmModeFreeResources(res);
+	if (!cap->plane_id) {
+		return opt->plane_id ? fail(err, len, -ENOENT, "no plane %u", opt->plane_id)
+				     : fail(err, len, -ENOENT, "output %s has no primary plane",
+					    cap->output);
+	}
+	return 0;
+}
+
+int capture_create(int card_fd, const struct capture_options *opt, struct capture **out,
+		   char *err, size_t err_len)
+{
+	struct capture *cap = calloc(1, sizeof(*cap));
+	drmVersion *ver;
+	int ret;
+
+	if (!cap) {
+		return fail(err, err_len, -ENOMEM, "out of memory");
+	}
+	cap->fd = card_fd;
+	/* Universal planes list primary and cursor planes; atomic exposes their
+	 * CRTC_X/Y. A driver without atomic still works, cursor at 0,0. */
+	drmSetClientCap(card_fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	drmSetClientCap(card_fd, DRM_CLIENT_CAP_ATOMIC, 1);
+	ver = drmGetVersion(card_fd);
+	snprintf(cap->driver, sizeof(cap->driver), "%s", ver && ver->name ? ver->name : "unknown");
+	drmFreeVersion(ver);
+
+	if (opt->plane_id && !opt->output) {
+		/* Any plane, whichever CRTC it is on. */
+		drmModePlane *p = drmModeGetPlane(card_fd, opt->plane_id);
+		if (!p) {
+			free(cap);
+			return fail(err, err_len, -ENOENT, "no plane %u", opt->plane_id);
+		}
+		cap->crtc_id = p->crtc_id;
+		snprintf(cap->output, sizeof(cap->output), "plane-%u", opt->plane_id);
+		drmModeFreePlane(p);
+	} else if ((ret = find_output(cap, opt->output, err, err_len)) < 0) {
+		free(cap);
+		return ret;
+	}
+	ret = find_planes(cap, opt, err, err_len);
+	if (ret < 0) {
+		free(cap);
+		return ret;
+	}
+	plane_props_find(card_fd, cap->plane_id, &cap->plane_props);
+	if (cap->cursor_plane_id) {
+		plane_props_find(card_fd, cap->cursor_plane_id, &cap->cursor_props);
+	}
+	*out = cap;
+	return 0;
+}
+
+static void buffer_close(struct capture_buffer *b)
+{
+	for (uint32_t i = 0; i < b->n_planes; i++) {
+		if (b->fd[i] >= 0) {
+			close(b->fd[i]);
+		}
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+static void entry_clear(struct cache_entry *e)
+{
+	if (e->map) {
+		munmap(e->map, e->map_len);
+	}
+	buffer_close(&e->buf);
+	memset(e, 0, sizeof(*e));
+}
+
+void capture_destroy(struct capture *cap)
+{
+	if (!cap) {
+		return;
+	}
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		entry_clear(&cap->cache[i]);
+	}
+	free(cap);
+}
+
+const char *capture_output_name(const struct capture *cap)
+{
+	return cap->output;
+}
+
+uint32_t capture_crtc_id(const struct capture *cap)
+{
+	return cap->crtc_id;
+}
+
+/* Legacy GetFB knows only depth and bpp. */
+static uint32_t fourcc_from_depth(uint32_t depth, uint32_t bpp)
+{
+	if (bpp == 32 && depth == 24) {
+		return DRM_FORMAT_XRGB8888;
+	}
+	if (bpp == 32 && depth == 32) {
+		return DRM_FORMAT_ARGB8888;
+	}
+	if (bpp == 32 && depth == 30) {
+		return DRM_FORMAT_XRGB2101010;
+	}
+	if (bpp == 16 && depth == 16) {
+		return DRM_FORMAT_RGB565;
+	}
+	return 0;
+}
+
+/* GetFB2 (GetFB where the kernel lacks it) into b with GEM handles. */
+static int get_fb(struct capture *cap, uint32_t fb_id, struct capture_buffer *b,
+		  uint32_t handles[CAPTURE_MAX_PLANES])
+{
+	drmModeFB2 *fb2 = drmModeGetFB2(cap->fd, fb_id);
+
+	memset(b, 0, sizeof(*b));
+	b->fb_id = fb_id;
+	if (fb2) {
+		b->width = fb2->width;
+		b->height = fb2->height;
+		b->fourcc = fb2->pixel_format;
+		b->modifier = (fb2->flags & DRM_MODE_FB_MODIFIERS) ? fb2->modifier
+								   : DRM_FORMAT_MOD_INVALID;
+		for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
+			handles[i] = fb2->handles[i];
+			b->offset[i] = fb2->offsets[i];
+			b->pitch[i] = fb2->pitches[i];
+			if (fb2->handles[i] || fb2->pitches[i]) {
+				b->n_planes = (uint32_t)i + 1;
+			}
+		}
+		drmModeFreeFB2(fb2);
+		return 0;
+	}
+	if (errno != ENOSYS && errno != EINVAL && errno != ENOTTY) {
+		return -errno;
+	}
+	{
+		drmModeFB *fb = drmModeGetFB(cap->fd, fb_id);
+		if (!fb) {
+			return -errno;
+		}
+		b->width = fb->width;
+		b->height = fb->height;
+		b->fourcc = fourcc_from_depth(fb->depth, fb->bpp);
+		b->modifier = DRM_FORMAT_MOD_INVALID;
+		b->n_planes = 1;
+		b->pitch[0] = fb->pitch;
+		handles[0] = fb->handle;
+		drmModeFreeFB(fb);
+	}
+	return 0;
+}
+
+static void close_handles(int fd, const uint32_t handles[CAPTURE_MAX_PLANES])
+{
+	for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
+		bool seen = false;
+		for (int j = 0; j < i; j++) {
+			seen |= handles[j] == handles[i];
+		}
+		if (handles[i] && !seen) {
+			drmCloseBufferHandle(fd, handles[i]);
+		}
+	}
+}
+
+static bool same_buffer(const struct capture_buffer *a, const struct capture_buffer *b)
+{
+	if (a->fb_id != b->fb_id || a->width != b->width || a->height != b->height ||
+	    a->fourcc != b->fourcc || a->modifier != b->modifier || a->n_planes != b->n_planes) {
+		return false;
+	}
+	for (uint32_t i = 0; i < a->n_planes; i++) {
+		if (a->offset[i] != b->offset[i] || a->pitch[i] != b->pitch[i] ||
+		    a->dev_ino[i] != b->dev_ino[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The buffer behind fb_id, from the cache when it is still the same memory.
+ *
+ * fb ids are reused by the kernel as soon as a framebuffer is removed, so an
+ * id alone does not identify memory. Exporting a GEM object again returns the
+ * dma_buf it already has, whose inode is stable: comparing it costs a few
+ * ioctls and no mapping, which is what the cache saves. */
+static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buffer *out,
+			 char *err, size_t len)
+{
+	uint32_t handles[CAPTURE_MAX_PLANES] = {0};
+	struct capture_buffer b;
+	struct cache_entry *slot = NULL;
+	int ret = get_fb(cap, fb_id, &b, handles);
+
+	if (ret < 0) {
+		return fail(err, len, ret, "cannot read framebuffer %u: %s", fb_id, strerror(-ret));
+	}
+	for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
+		b.fd[i] = -1;
+	}
+	if (!handles[0]) {
+		close_handles(cap->fd, handles);
+		return fail(err, len, -EACCES,
+			    "reading framebuffer %u needs CAP_SYS_ADMIN or DRM master (the kernel "
+			    "returned no buffer handles): run as root, grant it with `setcap "
+			    "cap_sys_admin+ep` on the binary, or run kmscastd from its systemd unit",
+			    fb_id);
+	}
+	for (uint32_t i = 0; i < b.n_planes && ret == 0; i++) {
+		struct stat st;
+		uint32_t h = handles[i] ? handles[i] : handles[0];
+		if (drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC | DRM_RDWR, &b.fd[i]) < 0 &&
+		    drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
+			ret = fail(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
+				   fb_id, strerror(errno));
+		} else if (fstat(b.fd[i], &st) == 0) {
+			b.dev_ino[i] = (uint64_t)st.st_ino;
+		}
+	}
+	/* The fds hold the memory now; the handles would leak one per call. */
+	close_handles(cap->fd, handles);
+	if (ret < 0) {
+		buffer_close(&b);
+		return ret;
+	}
+	cap->tick++;
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		struct cache_entry *e = &cap->cache[i];
+		if (e->buf.fb_id && same_buffer(&e->buf, &b)) {
+			buffer_close(&b);
+			e->last_used = cap->tick;
+			*out = e->buf;
+			return 0;
+		}
+		if (e->buf.fb_id == fb_id) {
+			entry_clear(e); /* same id, other memory: a reused fb id */
+		}
+	}
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		struct cache_entry *e = &cap->cache[i];
+		if (!slot || !e->buf.fb_id || (slot->buf.fb_id && e->last_used < slot->last_used)) {
+			slot = e;
+		}
+	}
+	entry_clear(slot);
+	slot->buf = b;
+	slot->last_used = cap->tick;
+	*out = b;
+	return 0;
+}
+
+int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
+{
+	drmModePlane *p = drmModeGetPlane(cap->fd, cap->plane_id);
+	uint32_t fb_id;
+	int ret;
+
+	memset(frame, 0, sizeof(*frame));
+	if (!p) {
+		return fail(err, len, -ENOENT, "plane %u is gone", cap->plane_id);
+	}
+	fb_id = p->fb_id;
+	drmModeFreePlane(p);
+	if (!fb_id) {
+		return fail(err, len, -ENODATA, "%s shows no framebuffer", cap->output);
+	}
+	ret = lookup_buffer(cap, fb_id, &frame->fb, err, len);
+	if (ret < 0) {
+		return ret;
+	}
+	frame->crtc_w = frame->fb.width;
+	frame->crtc_h = frame->fb.height;
+	plane_geometry(cap->fd, cap->plane_id, &cap->plane_props, &frame->crtc_x, &frame->crtc_y,
+		       &frame->crtc_w, &frame->crtc_h);
+	if (cap->cursor_plane_id) {
+		drmModePlane *c = drmModeGetPlane(cap->fd, cap->cursor_plane_id);
+		uint32_t cfb = c && c->crtc_id == cap->crtc_id ? c->fb_id : 0;
+		drmModeFreePlane(c);
+		if (cfb) {
+			ret = lookup_buffer(cap, cfb, &frame->cursor, err, len);
+			if (ret < 0) {
+				return ret;
+			}
+			frame->has_cursor = true;
+			frame->cursor_w = frame->cursor.width;
+			frame->cursor_h = frame->cursor.height;
+			plane_geometry(cap->fd, cap->cursor_plane_id, &cap->cursor_props,
+				       &frame->cursor_x, &frame->cursor_y, &frame->cursor_w,
+				       &frame->cursor_h);
+		}
+	}
+	return 0;
+}
+
+/* Drivers whose buffers without an explicit modifier are linear. */
+static bool implicit_linear(const char *driver)
+{
+	static const char *const linear[] = {"virtio_gpu", "bochs-drm", "vkms", "simpledrm",
+					     "qxl", "cirrus", "vboxvideo", "udl", NULL};
+
+	for (int i = 0; linear[i]; i++) {
+		if (strcmp(driver, linear[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int capture_check_cpu_path(const struct capture_buffer *buf, const char *driver, char *err,
+			   size_t len)
+{
+	char cc[5], mod[24];
+
+	if (format_lookup(buf->fourcc) && buf->n_planes == 1 &&
+	    (buf->modifier == DRM_FORMAT_MOD_LINEAR ||
+	     (buf->modifier == DRM_FORMAT_MOD_INVALID && implicit_linear(driver)))) {
+		return 0;
+	}
+	return fail(err, len, -ENOTSUP,
+		    "framebuffer %u has format %s with modifier %s on driver %s: no CPU path "
+		    "for it (supported: linear XRGB8888, ARGB8888, XBGR8888, ABGR8888, RGB565, "
+		    "XRGB2101010)",
+		    buf->fb_id, format_fourcc_str(buf->fourcc, cc),
+		    capture_modifier_str(buf->modifier, mod, sizeof(mod)), driver);
+}
+
+static struct cache_entry *entry_of(struct capture *cap, const struct capture_buffer *buf)
+{
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		if (cap->cache[i].buf.fb_id == buf->fb_id && same_buffer(&cap->cache[i].buf, buf)) {
+			return &cap->cache[i];
+		}
+	}
+	return NULL;
+}
+
+/* The cache entry of buf with its first plane mapped (once per entry). */
+static int map_entry(struct capture *cap, const struct capture_buffer *buf,
+		     struct cache_entry **out, char *err, size_t len)
+{
+	struct cache_entry *e = entry_of(cap, buf);
+
+	if (!e) {
+		return fail(err, len, -ENOENT, "framebuffer %u is no longer cached", buf->fb_id);
+	}
+	if (!e->map) {
+		off_t size = lseek(buf->fd[0], 0, SEEK_END);
+		void *m;
+
+		if (size <= 0) {
+			return fail(err, len, -EIO, "cannot size the dmabuf of framebuffer %u",
+				    buf->fb_id);
+		}
+		m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, buf->fd[0], 0);
+		if (m == MAP_FAILED) {
+			return fail(err, len, -errno, "cannot map framebuffer %u: %s", buf->fb_id,
+				    strerror(errno));
+		}
+		e->map = m;
+		e->map_len = (size_t)size;
+	}
+	*out = e;
+	return 0;
+}
+
+/* Maps a buffer the CPU can convert, and checks that every row the format
+ * and pitch say it has lies inside the dmabuf. */
+static int map_buffer(struct capture *cap, const struct capture_buffer *buf,
+		      const struct format_info **fmt_out, struct cache_entry **out, char *err,
+		      size_t len)
+{
+	const struct format_info *fmt = format_lookup(buf->fourcc);
+	int ret = capture_check_cpu_path(buf, cap->driver, err, len);
+
+	if (ret < 0) {
+		return ret;
+	}
+	ret = map_entry(cap, buf, out, err, len);
+	if (ret < 0) {
+		return ret;
+	}
+	if (buf->pitch[0] < (uint64_t)buf->width * fmt->cpp || buf->height == 0 ||
+	    (uint64_t)buf->offset[0] + (uint64_t)buf->pitch[0] * (buf->height - 1) +
+			    (uint64_t)buf->width * fmt->cpp > (*out)->map_len) {
+		return fail(err, len, -EINVAL, "framebuffer %u does not fit its %zu-byte dmabuf",
+			    buf->fb_id, (*out)->map_len);
+	}
+	*fmt_out = fmt;
+	return 0;
+}
+
+static void dmabuf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = {.flags = flags | DMA_BUF_SYNC_READ};
+
+	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 && (errno == EINTR || errno == EAGAIN)) {
+	}
+}
+
+int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+		      char *err, size_t len)
+{
+	const struct format_info *fmt;
+	struct cache_entry *e;
+	int ret = map_buffer(cap, buf, &fmt, &e, err, len);
+
+	if (ret < 0) {
+		return ret;
+	}
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
+	format_to_rgb8(fmt, e->map + buf->offset[0], buf->pitch[0], buf->width, buf->height, dst);
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
+	return 0;
+}
+
+int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+		       size_t n, char *err, size_t len)
+{
+	struct cache_entry *e;
+	int ret = map_entry(cap, buf, &e, err, len);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if ((uint64_t)buf->offset[0] + n > e->map_len) {
+		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
+			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], e->map_len);
+	}
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
+	memcpy(dst, e->map + buf->offset[0], n);
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
+	return 0;
+}
+
+int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame, uint8_t *img,
+			 uint32_t img_w, uint32_t img_h, char *err, size_t len)
+{
+	const struct capture_buffer *c = &frame->cursor;
+	const struct format_info *fmt;
+	struct cache_entry *e;
+	int ret;
+
+	if (!frame->has_cursor) {
+		return 0;
+	}
+	if (c->fourcc != DRM_FORMAT_ARGB8888) {
+		char cc[5];
+		return fail(err, len, -ENOTSUP, "cursor framebuffer %u has format %s, not ARGB8888",
+			    c->fb_id, format_fourcc_str(c->fourcc, cc));
+	}
+	ret = map_buffer(cap, c, &fmt, &e, err, len);
+	if (ret < 0) {
+		return ret;
+	}
+	dmabuf_sync(c->fd[0], DMA_BUF_SYNC_START);
+	for (uint32_t y = 0; y < c->height && y < frame->cursor_h; y++) {
+		int64_t iy = (int64_t)frame->cursor_y + y;
+		const uint8_t *row = e->map + c->offset[0] + (size_t)y * c->pitch[0];
+		if (iy < 0 || iy >= img_h) {
+			continue;
+		}
+		for (uint32_t x = 0; x < c->width && x < frame->cursor_w; x++) {
+			int64_t ix = (int64_t)frame->cursor_x + x;
+			const uint8_t *s = row + (size_t)x * 4; /* B G R A in memory */
+			uint8_t *d;
+			unsigned a = s[3];
+			if (ix < 0 || ix >= img_w || a == 0) {
+				continue;
+			}
+			d = img + ((size_t)iy * img_w + (size_t)ix) * 3;
+			/* Premultiplied, as KMS cursor planes blend by default. */
+			for (int ch = 0; ch < 3; ch++) {
+				unsigned src = s[2 - ch];
+				d[ch] = (uint8_t)((src * 255 + d[ch] * (255 - a) + 127) / 255);
+			}
+		}
+	}
+	dmabuf_sync(c->fd[0], DMA_BUF_SYNC_END);
+	return 0;
+}

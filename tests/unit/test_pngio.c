@@ -1,0 +1,78 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "kmscast/pngio.h"
+#include "tst.h"
+
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		n += de->d_name[0] != '.';
+	}
+	if (d) {
+		closedir(d);
+	}
+	return n;
+}
+
+static int round_trip(void)
+{
+	char dir[] = "/tmp/kmscast-pngio-XXXXXX", path[64], err[256];
+	uint8_t img[7 * 5 * 3], *back = NULL;
+	uint32_t w, h;
+
+	CHECK(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(img); i++) {
+		img[i] = (uint8_t)(i * 37);
+	}
+	snprintf(path, sizeof(path), "%s/a.png", dir);
+	CHECK_EQ_INT(pngio_write_rgb8(path, img, 7, 5, err, sizeof(err)), 0);
+	CHECK_EQ_INT(pngio_read_rgb8(path, &back, &w, &h, err, sizeof(err)), 0);
+	CHECK_EQ_INT(w, 7);
+	CHECK_EQ_INT(h, 5);
+	CHECK_MEM(back, img, sizeof(img));
+	CHECK_EQ_INT(entries(dir), 1); /* no temp file left beside it */
+	free(back);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+static int unwritable_leaves_nothing(void)
+{
+	char err[256];
+	uint8_t img[3] = {1, 2, 3};
+
+	CHECK_EQ_INT(pngio_write_rgb8("/nonexistent-dir/x.png", img, 1, 1, err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "cannot write /nonexistent-dir/x.png: No such file or directory"));
+	CHECK(access("/nonexistent-dir/x.png", F_OK) != 0);
+	CHECK_EQ_INT(pngio_write_file_atomic("/proc/x.raw", img, 3, err, sizeof(err)) < 0, 1);
+	CHECK(strstr(err, "cannot write /proc/x.raw"));
+	return 0;
+}
+
+static int rejects_non_png(void)
+{
+	char dir[] = "/tmp/kmscast-pngio-XXXXXX", path[64], err[256];
+	uint8_t *img = NULL;
+	uint32_t w, h;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/not.png", dir);
+	CHECK_EQ_INT(pngio_write_file_atomic(path, "hello", 5, err, sizeof(err)), 0);
+	CHECK_EQ_INT(pngio_read_rgb8(path, &img, &w, &h, err, sizeof(err)), -EINVAL);
+	CHECK(img == NULL);
+	CHECK(strstr(err, "cannot read"));
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+TST_MAIN("pngio", TST_CASE(round_trip), TST_CASE(unwritable_leaves_nothing),
+	 TST_CASE(rejects_non_png))
