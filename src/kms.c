@@ -144,22 +144,30 @@ int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id)
 	return -ENOENT;
 }
 
-int kms_plane_type(int fd, uint32_t plane_id)
+int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value)
 {
-	drmModeObjectProperties *props =
-		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
-	int type = -ENOENT;
+	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, type);
+	int ret = -ENOENT;
 
 	if (!props) {
 		return -errno;
 	}
-	for (uint32_t i = 0; i < props->count_props; i++) {
+	for (uint32_t i = 0; i < props->count_props && ret == -ENOENT; i++) {
 		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, "type") == 0) {
-			type = (int)props->prop_values[i];
+		if (p && strcmp(p->name, name) == 0) {
+			*value = props->prop_values[i];
+			ret = 0;
 		}
 		drmModeFreeProperty(p);
 	}
 	drmModeFreeObjectProperties(props);
-	return type;
+	return ret;
+}
+
+int kms_plane_type(int fd, uint32_t plane_id)
+{
+	uint64_t type;
+	int ret = kms_object_prop(fd, plane_id, DRM_MODE_OBJECT_PLANE, "type", &type);
+
+	return ret < 0 ? ret : (int)type;
 }

@@ -25,6 +25,10 @@ int kms_parse_size(const char *s, uint32_t *w, uint32_t *h);
 /* Index of crtc_id in res->crtcs (the bit in possible_crtcs), or -ENOENT. */
 int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id);
 
+/* The value of an object's property called name. Returns 0 or -errno
+ * (-ENOENT: the object has no such property). */
+int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value);
+
 /* A plane's "type" property (DRM_PLANE_TYPE_*), or -errno. Needs
  * DRM_CLIENT_CAP_UNIVERSAL_PLANES for primary and cursor planes to be listed. */
 int kms_plane_type(int fd, uint32_t plane_id);

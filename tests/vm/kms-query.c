@@ -17,17 +17,9 @@
 
 static uint64_t prop(int fd, uint32_t id, const char *name)
 {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, DRM_MODE_OBJECT_PLANE);
 	uint64_t v = 0;
 
-	for (uint32_t i = 0; props && i < props->count_props; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0) {
-			v = props->prop_values[i];
-		}
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
+	kms_object_prop(fd, id, DRM_MODE_OBJECT_PLANE, name, &v);
 	return v;
 }
 

@@ -153,18 +153,10 @@ static const char *plane_type_name(int type)
 
 static int64_t plane_prop(int fd, uint32_t id, const char *name)
 {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, DRM_MODE_OBJECT_PLANE);
-	int64_t v = 0;
+	uint64_t v = 0;
 
-	for (uint32_t i = 0; props && i < props->count_props; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0) {
-			v = (int64_t)props->prop_values[i];
-		}
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return v;
+	kms_object_prop(fd, id, DRM_MODE_OBJECT_PLANE, name, &v);
+	return (int64_t)v;
 }
 
 static void list_connectors(int fd, const drmModeRes *res, struct lister *l)
