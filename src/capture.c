@@ -363,19 +363,6 @@ static int get_fb(struct capture *cap, uint32_t fb_id, struct capture_buffer *b,
 	return 0;
 }
 
-static void close_handles(int fd, const uint32_t handles[CAPTURE_MAX_PLANES])
-{
-	for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
-		bool seen = false;
-		for (int j = 0; j < i; j++) {
-			seen |= handles[j] == handles[i];
-		}
-		if (handles[i] && !seen) {
-			drmCloseBufferHandle(fd, handles[i]);
-		}
-	}
-}
-
 static bool same_buffer(const struct capture_buffer *a, const struct capture_buffer *b)
 {
 	if (a->fb_id != b->fb_id || a->width != b->width || a->height != b->height ||
@@ -412,7 +399,7 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 		b.fd[i] = -1;
 	}
 	if (!handles[0]) {
-		close_handles(cap->fd, handles);
+		kms_close_gem_handles(cap->fd, handles);
 		return fail(err, len, -EACCES,
 			    "reading framebuffer %u needs CAP_SYS_ADMIN or DRM master (the kernel "
 			    "returned no buffer handles): run as root, grant it with `setcap "
@@ -431,7 +418,7 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 		}
 	}
 	/* The fds hold the memory now; the handles would leak one per call. */
-	close_handles(cap->fd, handles);
+	kms_close_gem_handles(cap->fd, handles);
 	if (ret < 0) {
 		buffer_close(&b);
 		return ret;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,4 +171,17 @@ int kms_plane_type(int fd, uint32_t plane_id)
 	int ret = kms_object_prop(fd, plane_id, DRM_MODE_OBJECT_PLANE, "type", &type);
 
 	return ret < 0 ? ret : (int)type;
+}
+
+void kms_close_gem_handles(int fd, const uint32_t handles[4])
+{
+	for (int i = 0; i < 4; i++) {
+		bool seen = false;
+		for (int j = 0; j < i; j++) {
+			seen |= handles[j] == handles[i];
+		}
+		if (handles[i] && !seen) {
+			drmCloseBufferHandle(fd, handles[i]);
+		}
+	}
 }

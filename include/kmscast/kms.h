@@ -33,4 +33,8 @@ int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64
  * DRM_CLIENT_CAP_UNIVERSAL_PLANES for primary and cursor planes to be listed. */
 int kms_plane_type(int fd, uint32_t plane_id);
 
+/* Closes the GEM handles GetFB/GetFB2 returned (the four planes may share
+ * one handle; each is closed once). Zero entries are skipped. */
+void kms_close_gem_handles(int fd, const uint32_t handles[4]);
+
 #endif

@@ -243,20 +243,10 @@ static void fb_info(int fd, uint32_t fb_id, uint32_t *w, uint32_t *h, char fmt[1
 		char cc[5];
 		snprintf(fmt, 16, "%s", f ? f->name : format_fourcc_str(fb->pixel_format, cc));
 	}
-	if (fb->flags & DRM_MODE_FB_MODIFIERS) {
-		capture_modifier_str(fb->modifier, mod, 24);
-	} else {
-		strcpy(mod, "implicit");
-	}
-	for (int i = 0; i < 4; i++) {
-		bool seen = false;
-		for (int j = 0; j < i; j++) {
-			seen |= fb->handles[j] == fb->handles[i];
-		}
-		if (fb->handles[i] && !seen) {
-			drmCloseBufferHandle(fd, fb->handles[i]);
-		}
-	}
+	capture_modifier_str((fb->flags & DRM_MODE_FB_MODIFIERS) ? fb->modifier
+								: DRM_FORMAT_MOD_INVALID,
+			     mod, 24);
+	kms_close_gem_handles(fd, fb->handles);
 	drmModeFreeFB2(fb);
 }
 
