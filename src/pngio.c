@@ -1,4 +1,5 @@
 #include "kmscast/pngio.h"
+#include "kmscast/fileio.h"
 
 #include <errno.h>
 #include <png.h>
@@ -8,74 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* An open temp file beside path; *tmp gets its name. */
-static FILE *open_temp(const char *path, char *tmp, size_t tmp_len, char *err, size_t len)
-{
-	int fd;
-	FILE *f;
-
-	if ((size_t)snprintf(tmp, tmp_len, "%s.tmp.XXXXXX", path) >= tmp_len) {
-		snprintf(err, len, "cannot write %s: path too long", path);
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "wb");
-	if (!f) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
-	}
-	return f;
-}
-
-/* Flushes and closes f, then renames tmp over path; removes tmp on failure. */
-static int finish_temp(FILE *f, const char *tmp, const char *path, int ok, char *err, size_t len)
-{
-	int e = 0;
-
-	if (fflush(f) != 0 || ferror(f)) {
-		e = errno ? errno : EIO;
-	}
-	if (fclose(f) != 0 && !e) {
-		e = errno;
-	}
-	if (ok && !e && rename(tmp, path) != 0) {
-		e = errno;
-	}
-	if (!ok || e) {
-		unlink(tmp);
-		if (e) {
-			snprintf(err, len, "cannot write %s: %s", path, strerror(e));
-		}
-		return -(e ? e : EIO);
-	}
-	return 0;
-}
-
-int pngio_write_file_atomic(const char *path, const void *data, size_t n, char *err, size_t len)
-{
-	char tmp[4096];
-	FILE *f = open_temp(path, tmp, sizeof(tmp), err, len);
-
-	if (!f) {
-		return -errno;
-	}
-	return finish_temp(f, tmp, path, fwrite(data, 1, n, f) == n, err, len);
-}
-
 int pngio_write_rgb8(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h, char *err,
 		     size_t len)
 {
 	char tmp[4096];
-	FILE *f = open_temp(path, tmp, sizeof(tmp), err, len);
+	FILE *f = fileio_open_temp(path, 0644, tmp, sizeof(tmp), err, len);
 	png_structp png;
 	png_infop info;
 	volatile int ok = 0; /* set after setjmp, read after a longjmp */
@@ -102,7 +40,7 @@ int pngio_write_rgb8(const char *path, const uint8_t *rgb, uint32_t w, uint32_t 
 	if (!ok) {
 		snprintf(err, len, "cannot encode %s as PNG", path);
 	}
-	return finish_temp(f, tmp, path, ok, err, len);
+	return fileio_finish_temp(f, tmp, path, ok, err, len);
 }
 
 int pngio_read_rgb8(const char *path, uint8_t **out, uint32_t *w, uint32_t *h, char *err,

@@ -15,9 +15,4 @@ int pngio_write_rgb8(const char *path, const uint8_t *rgb, uint32_t w, uint32_t 
 int pngio_read_rgb8(const char *path, uint8_t **rgb, uint32_t *w, uint32_t *h, char *err,
 		    size_t err_len);
 
-/* Writes len bytes to path through a temp file in the same folder and a
- * rename. Returns 0 or -errno with a message. */
-int pngio_write_file_atomic(const char *path, const void *data, size_t len, char *err,
-			    size_t err_len);
-
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kmscast/fileio.h"
 #include "kmscast/pngio.h"
 #include "tst.h"
 
@@ -52,7 +53,7 @@ static int unwritable_leaves_nothing(void)
 	CHECK_EQ_INT(pngio_write_rgb8("/nonexistent-dir/x.png", img, 1, 1, err, sizeof(err)), -ENOENT);
 	CHECK(strstr(err, "cannot write /nonexistent-dir/x.png: No such file or directory"));
 	CHECK(access("/nonexistent-dir/x.png", F_OK) != 0);
-	CHECK_EQ_INT(pngio_write_file_atomic("/proc/x.raw", img, 3, err, sizeof(err)) < 0, 1);
+	CHECK_EQ_INT(fileio_write_atomic("/proc/x.raw", img, 3, 0644, err, sizeof(err)) < 0, 1);
 	CHECK(strstr(err, "cannot write /proc/x.raw"));
 	return 0;
 }
@@ -65,7 +66,7 @@ static int rejects_non_png(void)
 
 	CHECK(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/not.png", dir);
-	CHECK_EQ_INT(pngio_write_file_atomic(path, "hello", 5, err, sizeof(err)), 0);
+	CHECK_EQ_INT(fileio_write_atomic(path, "hello", 5, 0644, err, sizeof(err)), 0);
 	CHECK_EQ_INT(pngio_read_rgb8(path, &img, &w, &h, err, sizeof(err)), -EINVAL);
 	CHECK(img == NULL);
 	CHECK(strstr(err, "cannot read"));

@@ -14,6 +14,7 @@
 #include "kmscast/capture.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
+#include "kmscast/fileio.h"
 #include "kmscast/pngio.h"
 
 enum {
@@ -406,7 +407,7 @@ static int write_raw(struct capture *cap, const struct capture_frame *fr, const 
 	ret = capture_read_bytes(cap, b, bytes, n, err, len);
 	if (ret == 0) {
 		*writing = true;
-		ret = pngio_write_file_atomic(path, bytes, n, err, len);
+		ret = fileio_write_atomic(path, bytes, n, 0644, err, len);
 	}
 	free(bytes);
 	if (ret < 0) {
@@ -418,7 +419,7 @@ static int write_raw(struct capture *cap, const struct capture_frame *fr, const 
 		 f ? f->name : format_fourcc_str(b->fourcc, cc), b->fourcc,
 		 capture_modifier_str(b->modifier, mod, sizeof(mod)), b->width, b->height,
 		 b->pitch[0], n, b->fb_id);
-	ret = pngio_write_file_atomic(meta_path, meta, strlen(meta), err, len);
+	ret = fileio_write_atomic(meta_path, meta, strlen(meta), 0644, err, len);
 	if (ret < 0) {
 		unlink(path);
 	}
