@@ -1,21 +1,641 @@
-/* kmscast: the client. Transport, decoding and presenters arrive with
- * issues 4-8; until then it only explains itself. */
+/* kmscast: the client. Connects over TLS 1.3, checks the server's key
+ * (known_hosts, --server-fingerprint or --host-ca), receives the stream
+ * and acknowledges frames; `kmscast pair` pins both sides with a code. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "kmscast/cli.h"
+#include "kmscast/conn.h"
+#include "kmscast/fileio.h"
+#include "kmscast/ident.h"
+#include "kmscast/server.h"
+#include "kmscast/testframe.h"
+#include "kmscast/tls.h"
+#include "kmscast/trust.h"
+
+#define PROG "kmscast"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_LOST = 1,      /* connection failed or lost, I/O errors */
+	EXIT_USAGE = 2,
+	EXIT_REFUSED = 3,   /* the server refused us (not authorized, limit, revoked, pairing) */
+	EXIT_HOST_KEY = 4,  /* unknown server key or a mismatch */
+	EXIT_VERSION = 5,   /* protocol version mismatch */
+	EXIT_PROTOCOL = 6,  /* the server sent something malformed */
+};
+
+struct options {
+	const char *cmd; /* NULL: view; "id"; "pair" */
+	const char *config_dir, *cert, *key, *host_ca, *server_fp, *target, *code, *present;
+	bool accept_new, stats, view_only;
+	unsigned long frames;
+	unsigned connect_ms;
+	int verbose;
+};
+
+struct client {
+	struct options *o;
+	uv_loop_t *loop;
+	struct conn *conn;
+	struct ident *id;
+	uv_signal_t sig_int, sig_term;
+	uv_timer_t stats_timer;
+	char host[300], hostport[320], known_hosts[PATH_MAX];
+	unsigned port;
+	uint8_t server_fp[FP_SIZE];
+	uint8_t pair_key[PAIR_KEY_SIZE];
+	struct proto_stream_config config;
+	bool have_config, got_hello;
+	int exit_code;
+	bool exit_set;
+	/* Stream accounting. */
+	unsigned long frames, gaps, bad_payloads, bytes;
+	uint32_t first_seq, last_seq;
+	unsigned long stat_frames, stat_bytes;
+	uint64_t latency_sum_us;
+	unsigned long latency_n;
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: kmscast [OPTION]... HOST[:PORT]\n"
-		   "Show and control a kmscastd stream.\n"
-		   "Not implemented yet: this build only prints this help.\n");
+	fprintf(f,
+		"Usage: kmscast [OPTION]... HOST[:PORT]        receive a kmscastd stream\n"
+		"       kmscast id [--config-dir DIR]           print this client's fingerprint\n"
+		"       kmscast pair [--config-dir DIR] HOST[:PORT] CODE\n"
+		"                                               pair with a host using the code\n"
+		"                                               'kmscastd pair' showed there\n"
+		"\n"
+		"  --config-dir DIR         key, certificate and known_hosts\n"
+		"                           (default $XDG_CONFIG_HOME/kmscast or ~/.config/kmscast)\n"
+		"  --cert FILE --key FILE   use this certificate (e.g. signed by a lab-pool CA)\n"
+		"  --accept-new             pin an unknown host's key on first use\n"
+		"  --server-fingerprint FP  trust exactly this server key (sha256:...)\n"
+		"  --host-ca FILE           trust server certificates FILE's CA signed for HOST\n"
+		"  --frames N               stop after N frames\n"
+		"  --present none           show nothing (the only presenter in this build)\n"
+		"  --view-only              ask for a session without input\n"
+		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
+		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
+		"  -v, --verbose            more detail\n"
+		"  -h, --help               show this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 connection failed or lost, 2 usage, 3 refused by the\n"
+		"server, 4 server key unknown or changed, 5 protocol version mismatch,\n"
+		"6 protocol error.\n");
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
+	       O_VIEW, O_STATS, O_CTIMEOUT };
+	static const struct option longopts[] = {
+		{"config-dir", required_argument, NULL, O_CONFIG},
+		{"cert", required_argument, NULL, O_CERT},
+		{"key", required_argument, NULL, O_KEY},
+		{"accept-new", no_argument, NULL, O_ACCEPT},
+		{"server-fingerprint", required_argument, NULL, O_SFP},
+		{"host-ca", required_argument, NULL, O_HOSTCA},
+		{"frames", required_argument, NULL, O_FRAMES},
+		{"present", required_argument, NULL, O_PRESENT},
+		{"view-only", no_argument, NULL, O_VIEW},
+		{"stats", no_argument, NULL, O_STATS},
+		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct options){.connect_ms = 10000, .present = "none"};
+	if (argc > 1 && (strcmp(argv[1], "id") == 0 || strcmp(argv[1], "pair") == 0)) {
+		o->cmd = argv[1];
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_CONFIG: o->config_dir = optarg; break;
+		case O_CERT: o->cert = optarg; break;
+		case O_KEY: o->key = optarg; break;
+		case O_ACCEPT: o->accept_new = true; break;
+		case O_SFP: o->server_fp = optarg; break;
+		case O_HOSTCA: o->host_ca = optarg; break;
+		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, 1000000000); break;
+		case O_PRESENT: o->present = optarg; break;
+		case O_VIEW: o->view_only = true; break;
+		case O_STATS: o->stats = true; break;
+		case O_CTIMEOUT:
+			o->connect_ms = (unsigned)cli_uint(PROG, "--connect-timeout", optarg, 100, 600000);
+			break;
+		case 'v': o->verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		default: cli_die_usage(PROG, "unknown option");
+		}
+	}
+	int want = !o->cmd ? 1 : strcmp(o->cmd, "pair") == 0 ? 2 : 0;
+	if (argc - optind != want)
+		cli_die_usage(PROG, want == 0 ? "'id' takes no arguments" :
+			      want == 1 ? "want one HOST[:PORT]" : "'pair' wants HOST[:PORT] and CODE");
+	if (want >= 1)
+		o->target = argv[optind];
+	if (want == 2)
+		o->code = argv[optind + 1];
+	if (!!o->cert != !!o->key)
+		cli_die_usage(PROG, "--cert and --key go together");
+	if (strcmp(o->present, "none") != 0)
+		cli_die_usage(PROG, "--present %s: only 'none' is in this build", o->present);
+	uint8_t fp[FP_SIZE];
+	if (o->server_fp && fp_parse(o->server_fp, strlen(o->server_fp), fp) != 0)
+		cli_die_usage(PROG, "--server-fingerprint wants sha256: and 64 hex digits, "
+			      "as 'kmscastd id' prints");
+	if (!!o->server_fp + !!o->host_ca + o->accept_new > 1)
+		cli_die_usage(PROG, "use one of --server-fingerprint, --host-ca and --accept-new");
+}
+
+static void config_dir(const struct options *o, char *out, size_t len)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (o->config_dir)
+		snprintf(out, len, "%s", o->config_dir);
+	else if (x && *x == '/')
+		snprintf(out, len, "%s/kmscast", x);
+	else
+		snprintf(out, len, "%s/.config/kmscast", home && *home ? home : ".");
+}
+
+static int load_identity(const struct options *o, struct ident **id)
+{
+	char dir[PATH_MAX], err[512];
+	config_dir(o, dir, sizeof(dir));
+	int r = o->cert ? ident_load_files(o->cert, o->key, id, err, sizeof(err)) :
+			  ident_load_or_create(dir, "kmscast client", id, err, sizeof(err));
+	if (r)
+		fprintf(stderr, PROG ": %s\n", err);
+	return r;
+}
+
+static void finish(struct client *cl, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Records the exit status (the first reason wins) and prints why. */
+static void finish(struct client *cl, int code, const char *fmt, ...)
+{
+	if (cl->exit_set)
+		return;
+	cl->exit_set = true;
+	cl->exit_code = code;
+	if (fmt) {
+		va_list ap;
+		fprintf(stderr, PROG ": ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+}
+
+static int connect_tcp(struct client *cl, char *err, size_t len)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res;
+	char ps[8];
+	int fd = -1, e = 0;
+
+	snprintf(ps, sizeof(ps), "%u", cl->port);
+	int r = getaddrinfo(cl->host, ps, &hints, &res);
+	if (r) {
+		snprintf(err, len, "cannot resolve %s: %s", cl->host, gai_strerror(r));
+		return -1;
+	}
+	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno == EINPROGRESS) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			socklen_t sl = sizeof(e);
+			if (poll(&p, 1, (int)cl->o->connect_ms) != 1)
+				e = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0)
+				e = errno;
+			errno = e;
+		} else if (errno != 0 && errno != EINPROGRESS) {
+			e = errno;
+		} else {
+			e = 0;
+		}
+		if (e) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		snprintf(err, len, "cannot connect to %s: %s", cl->hostport, strerror(e));
+	return fd;
+}
+
+static int pin_host(struct client *cl, const char *note)
+{
+	char *old = NULL, line[512], err[512];
+	size_t n = 0;
+	char fp[FP_STR_SIZE];
+	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &old, &n, err, sizeof(err));
+	if (r && r != -ENOENT) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return r;
+	}
+	fp_format(cl->server_fp, fp);
+	int ln = snprintf(line, sizeof(line), "%s%s %s  # %s\n", n && old[n - 1] != '\n' ? "\n" : "",
+			  cl->hostport, fp, note);
+	char *all = malloc(n + (size_t)ln);
+	if (!all) {
+		free(old);
+		return -ENOMEM;
+	}
+	memcpy(all, old ? old : "", n);
+	memcpy(all + n, line, (size_t)ln);
+	r = fileio_write_atomic(cl->known_hosts, all, n + (size_t)ln, 0600, err, sizeof(err));
+	if (r)
+		fprintf(stderr, PROG ": %s\n", err);
+	free(all);
+	free(old);
+	return r;
+}
+
+/* Decides whether the server's key is the one we trust. */
+static bool verify_server(struct client *cl)
+{
+	char got[FP_STR_SIZE], why[256], *text = NULL, err[512];
+	size_t n = 0;
+	uint8_t pinned[FP_SIZE];
+	unsigned line = 0;
+
+	fp_format(cl->server_fp, got);
+	if (cl->o->server_fp) {
+		uint8_t want[FP_SIZE];
+		fp_parse(cl->o->server_fp, strlen(cl->o->server_fp), want);
+		if (memcmp(want, cl->server_fp, FP_SIZE) == 0)
+			return true;
+		finish(cl, EXIT_HOST_KEY, "%s presented key %s, not the --server-fingerprint %s; "
+		       "refusing to connect", cl->hostport, got, cl->o->server_fp);
+		return false;
+	}
+	if (cl->o->host_ca) {
+		if (tls_peer_chain_ok(conn_ssl(cl->conn), why, sizeof(why)))
+			return true;
+		finish(cl, EXIT_HOST_KEY, "%s's certificate is not trusted by --host-ca %s for "
+		       "host '%s': %s", cl->hostport, cl->o->host_ca, cl->host, why);
+		return false;
+	}
+	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
+	if (r && r != -ENOENT) {
+		finish(cl, EXIT_HOST_KEY, "%s", err);
+		return false;
+	}
+	r = r ? 0 : trust_known_hosts_find(text, n, cl->hostport, pinned, &line, err, sizeof(err));
+	free(text);
+	if (r < 0) {
+		finish(cl, EXIT_HOST_KEY, "%s: %s", cl->known_hosts, err);
+		return false;
+	}
+	if (r == 1 && memcmp(pinned, cl->server_fp, FP_SIZE) == 0)
+		return true;
+	if (r == 1) {
+		char want[FP_STR_SIZE];
+		fp_format(pinned, want);
+		finish(cl, EXIT_HOST_KEY,
+		       "WARNING: THE KEY OF %s HAS CHANGED!\n"
+		       "  pinned:    %s (%s line %u)\n"
+		       "  presented: %s\n"
+		       "Someone may be intercepting this connection, or the host was reinstalled.\n"
+		       "Refusing to connect. If the change is expected, remove line %u of %s.",
+		       cl->hostport, want, cl->known_hosts, line, got, line, cl->known_hosts);
+		return false;
+	}
+	if (cl->o->accept_new) {
+		if (pin_host(cl, "pinned on first use") != 0) {
+			finish(cl, EXIT_LOST, NULL);
+			return false;
+		}
+		fprintf(stderr, PROG ": pinned %s as %s in %s\n", cl->hostport, got, cl->known_hosts);
+		return true;
+	}
+	finish(cl, EXIT_HOST_KEY, "the key of %s is unknown: %s\n"
+	       "Check it against 'kmscastd id' on the host, then re-run with --accept-new or "
+	       "--server-fingerprint %s, or pair with 'kmscast pair'.", cl->hostport, got, got);
+	return false;
+}
+
+static void send_hello(struct client *cl, uint16_t flags)
+{
+	struct proto_msg m = {.type = PROTO_HELLO};
+	m.u.hello.version = PROTO_VERSION;
+	m.u.hello.flags = flags;
+	m.u.hello.codecs = 1u << PROTO_CODEC_TEST;
+	m.u.hello.input_kinds = cl->o->view_only ? 0 : PROTO_INPUT_ALL;
+	m.u.hello.max_width = PROTO_MAX_DIMENSION;
+	m.u.hello.max_height = PROTO_MAX_DIMENSION;
+	snprintf(m.u.hello.name, sizeof(m.u.hello.name), "kmscast %d", (int)getpid());
+	m.u.hello.name_len = (uint8_t)strlen(m.u.hello.name);
+	conn_send(cl->conn, &m);
+}
+
+static void on_open(struct conn *c, void *data)
+{
+	struct client *cl = data;
+	if (tls_peer_fingerprint(conn_ssl(c), cl->server_fp) != 0) {
+		finish(cl, EXIT_HOST_KEY, "%s sent no certificate", cl->hostport);
+		conn_close(c, PROTO_ERR_HOST_KEY, "the server sent no certificate");
+		return;
+	}
+	if (cl->o->cmd) { /* pairing: the proofs decide, not a pin */
+		struct proto_msg m = {.type = PROTO_PAIR_REQUEST};
+		send_hello(cl, PROTO_HELLO_PAIRING);
+		pair_proof(cl->pair_key, false, cl->id->fp, cl->server_fp, m.u.pair_proof);
+		conn_send(c, &m);
+		return;
+	}
+	if (!verify_server(cl)) {
+		conn_close(c, PROTO_ERR_HOST_KEY, "the client does not trust this server's key");
+		return;
+	}
+	if (cl->o->verbose)
+		fprintf(stderr, PROG ": connected to %s (%s)%s\n", cl->hostport,
+			SSL_get_version(conn_ssl(c)), conn_ktls_send(c) ? " with kTLS" : "");
+	send_hello(cl, cl->o->view_only ? PROTO_HELLO_VIEW_ONLY : 0);
+}
+
+static void on_pair_result(struct client *cl, const struct proto_pair_result *p)
+{
+	uint8_t want[PAIR_PROOF_SIZE];
+	char fp[FP_STR_SIZE];
+	pair_proof(cl->pair_key, true, cl->server_fp, cl->id->fp, want);
+	if (!p->ok || CRYPTO_memcmp(want, p->proof, sizeof(want)) != 0) {
+		finish(cl, EXIT_HOST_KEY, "%s could not prove it knows the pairing code; "
+		       "nothing was pinned", cl->hostport);
+		conn_close(cl->conn, PROTO_ERR_PAIRING, "bad pairing proof from the server");
+		return;
+	}
+	if (pin_host(cl, "paired") != 0) {
+		finish(cl, EXIT_LOST, NULL);
+		conn_close(cl->conn, 0, NULL);
+		return;
+	}
+	fp_format(cl->server_fp, fp);
+	printf("paired with %s; pinned %s in %s\n", cl->hostport, fp, cl->known_hosts);
+	finish(cl, EXIT_OK, NULL);
+	conn_close(cl->conn, 0, NULL);
+}
+
+static void on_frame(struct client *cl, const struct proto_video_frame *f)
+{
+	if (!cl->have_config) {
+		finish(cl, EXIT_PROTOCOL, "%s sent a frame before the stream config", cl->hostport);
+		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "VIDEO_FRAME before STREAM_CONFIG");
+		return;
+	}
+	if (cl->frames && f->seq != cl->last_seq + 1) {
+		cl->gaps++;
+		if (cl->o->verbose)
+			fprintf(stderr, PROG ": frame %u after %u\n", f->seq, cl->last_seq);
+	}
+	if (!cl->frames)
+		cl->first_seq = f->seq;
+	cl->last_seq = f->seq;
+	cl->frames++;
+	cl->stat_frames++;
+	cl->bytes += f->payload_len;
+	cl->stat_bytes += f->payload_len;
+	if (cl->config.codec == PROTO_CODEC_TEST &&
+	    !testframe_check(f->seq, f->payload, f->payload_len))
+		cl->bad_payloads++;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	if (now >= f->capture_us && now - f->capture_us < 60000000u) {
+		cl->latency_sum_us += now - f->capture_us;
+		cl->latency_n++;
+	}
+	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
+	ack.u.ack_seq = f->seq;
+	conn_send(cl->conn, &ack);
+	if (cl->o->frames && cl->frames >= cl->o->frames) {
+		finish(cl, EXIT_OK, NULL);
+		conn_close(cl->conn, 0, NULL);
+	}
+}
+
+static int error_exit(unsigned code)
+{
+	switch (code) {
+	case PROTO_ERR_UNAUTHORIZED:
+	case PROTO_ERR_REFUSED:
+	case PROTO_ERR_REVOKED:
+	case PROTO_ERR_PAIRING: return EXIT_REFUSED;
+	case PROTO_ERR_VERSION: return EXIT_VERSION;
+	case PROTO_ERR_PROTOCOL: return EXIT_PROTOCOL;
+	default: return EXIT_LOST;
+	}
+}
+
+static void on_message(struct conn *c, const struct proto_msg *m, void *data)
+{
+	struct client *cl = data;
+	switch (m->type) {
+	case PROTO_HELLO:
+		if (m->u.hello.version != PROTO_VERSION) {
+			finish(cl, EXIT_VERSION, "protocol version mismatch: %s speaks %u, this client %u",
+			       cl->hostport, m->u.hello.version, PROTO_VERSION);
+			conn_close(c, PROTO_ERR_VERSION, "protocol version mismatch");
+			return;
+		}
+		cl->got_hello = true;
+		if (cl->o->verbose)
+			fprintf(stderr, PROG ": server \"%s\"\n", m->u.hello.name);
+		break;
+	case PROTO_STREAM_CONFIG:
+		cl->config = m->u.config;
+		cl->have_config = true;
+		if (cl->o->verbose)
+			fprintf(stderr, PROG ": stream %ux%u %s at %.3f fps%s\n", m->u.config.width,
+				m->u.config.height, proto_codec_name(m->u.config.codec),
+				m->u.config.fps_milli / 1000.0,
+				m->u.config.flags & PROTO_CONFIG_VIEW_ONLY ? " (view only)" : "");
+		break;
+	case PROTO_VIDEO_FRAME:
+		on_frame(cl, &m->u.frame);
+		break;
+	case PROTO_PAIR_RESULT:
+		on_pair_result(cl, &m->u.pair);
+		break;
+	case PROTO_ERROR:
+		finish(cl, error_exit(m->u.error.code), "%s: %s: %.*s", cl->hostport,
+		       proto_error_code_name(m->u.error.code), (int)m->u.error.reason_len,
+		       m->u.error.reason);
+		conn_close(c, 0, NULL);
+		break;
+	case PROTO_BYE:
+		finish(cl, EXIT_LOST, "%s ended the session", cl->hostport);
+		conn_close(c, 0, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_summary(const struct client *cl)
+{
+	if (cl->o->cmd || !cl->have_config)
+		return;
+	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes\n",
+	       cl->frames, cl->frames ? cl->first_seq : 0, cl->frames ? cl->last_seq : 0, cl->gaps,
+	       cl->bad_payloads, cl->bytes);
+	fflush(stdout);
+}
+
+static void on_closed(struct conn *c, const char *why, void *data)
+{
+	struct client *cl = data;
+	(void)c;
+	cl->conn = NULL;
+	finish(cl, EXIT_LOST, "connection to %s lost: %s", cl->hostport, why);
+	uv_close((uv_handle_t *)&cl->sig_int, NULL);
+	uv_close((uv_handle_t *)&cl->sig_term, NULL);
+	uv_close((uv_handle_t *)&cl->stats_timer, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct client *cl = h->data;
+	(void)signum;
+	finish(cl, EXIT_OK, NULL);
+	if (cl->conn)
+		conn_close(cl->conn, 0, NULL);
+}
+
+static void on_stats(uv_timer_t *t)
+{
+	struct client *cl = t->data;
+	if (!cl->conn)
+		return;
+	fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, latency %.2f ms, rtt %.2f ms, %lu frames, "
+		"%lu gaps\n", cl->stat_frames, cl->stat_bytes * 8 / 1e6,
+		cl->latency_n ? cl->latency_sum_us / 1000.0 / cl->latency_n : 0.0,
+		conn_rtt_us(cl->conn) / 1000.0, cl->frames, cl->gaps);
+	cl->stat_frames = cl->stat_bytes = 0;
+	cl->latency_sum_us = cl->latency_n = 0;
+}
+
+static int session(struct options *o)
+{
+	struct client cl = {.o = o};
+	char err[512], dir[PATH_MAX - 16];
+	uv_loop_t loop;
+
+	if (trust_split_hostport(o->target, SERVER_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
+				 err, sizeof(err)) != 0 || !cl.host[0])
+		cli_die_usage(PROG, "%s", cl.host[0] ? err : "want HOST[:PORT]");
+	if (o->code && pair_code_parse(o->code, cl.pair_key) != 0)
+		cli_die_usage(PROG, "'%s' is not a pairing code (26 letters and digits from "
+			      "'kmscastd pair')", o->code);
+	snprintf(cl.hostport, sizeof(cl.hostport), strchr(cl.host, ':') ? "[%s]:%u" : "%s:%u",
+		 cl.host, cl.port);
+	config_dir(o, dir, sizeof(dir));
+	if (snprintf(cl.known_hosts, sizeof(cl.known_hosts), "%s/known_hosts", dir) >=
+	    (int)sizeof(cl.known_hosts))
+		cli_die_usage(PROG, "--config-dir: path too long");
+	if (load_identity(o, &cl.id))
+		return EXIT_LOST;
+	SSL_CTX *ctx = tls_ctx_create(false, cl.id, o->host_ca, err, sizeof(err));
+	if (!ctx) {
+		fprintf(stderr, PROG ": %s\n", err);
+		ident_destroy(cl.id);
+		return EXIT_LOST;
+	}
+	int fd = connect_tcp(&cl, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		SSL_CTX_free(ctx);
+		ident_destroy(cl.id);
+		return EXIT_LOST;
+	}
+	SSL *ssl = SSL_new(ctx);
+	SSL_set_connect_state(ssl);
+	if (o->host_ca) {
+		struct in6_addr a;
+		if (inet_pton(AF_INET, cl.host, &a) == 1 || inet_pton(AF_INET6, cl.host, &a) == 1)
+			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), cl.host);
+		else
+			SSL_set1_host(ssl, cl.host);
+	}
+	if (!strchr(cl.host, ':'))
+		SSL_set_tlsext_host_name(ssl, cl.host);
+	uv_loop_init(&loop);
+	cl.loop = &loop;
+	struct conn_options co = {.side = PROTO_SIDE_CLIENT, .fd = fd, .ssl = ssl,
+				  .peer_name = cl.hostport};
+	struct conn_callbacks cb = {.on_open = on_open, .on_message = on_message,
+				    .on_closed = on_closed};
+	uv_signal_init(&loop, &cl.sig_int);
+	uv_signal_init(&loop, &cl.sig_term);
+	cl.sig_int.data = cl.sig_term.data = &cl;
+	uv_signal_start(&cl.sig_int, on_signal, SIGINT);
+	uv_signal_start(&cl.sig_term, on_signal, SIGTERM);
+	uv_timer_init(&loop, &cl.stats_timer);
+	cl.stats_timer.data = &cl;
+	if (o->stats)
+		uv_timer_start(&cl.stats_timer, on_stats, 1000, 1000);
+	if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0) {
+		fprintf(stderr, PROG ": cannot watch the connection\n");
+		SSL_free(ssl);
+		close(fd);
+		uv_close((uv_handle_t *)&cl.sig_int, NULL);
+		uv_close((uv_handle_t *)&cl.sig_term, NULL);
+		uv_close((uv_handle_t *)&cl.stats_timer, NULL);
+		cl.exit_code = EXIT_LOST;
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	print_summary(&cl);
+	SSL_CTX_free(ctx);
+	ident_destroy(cl.id);
+	OPENSSL_cleanse(cl.pair_key, sizeof(cl.pair_key));
+	return cl.exit_code;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+	struct options o;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	parse_options(argc, argv, &o);
+	if (o.cmd && strcmp(o.cmd, "id") == 0) {
+		struct ident *id;
+		if (load_identity(&o, &id))
+			return EXIT_LOST;
+		printf("%s\n", id->fp_str);
+		ident_destroy(id);
 		return 0;
 	}
-	usage(stderr);
-	return 2;
+	return session(&o);
 }

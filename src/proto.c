@@ -529,9 +529,15 @@ long proto_encode(const struct proto_msg *msg, uint8_t *out, size_t cap)
 void proto_make_error(struct proto_msg *msg, unsigned code, const char *reason)
 {
 	size_t n = strlen(reason);
+	/* Cut long reasons on a character boundary. */
+	if (n > PROTO_MAX_REASON) {
+		n = PROTO_MAX_REASON;
+		while (n && ((uint8_t)reason[n] & 0xc0) == 0x80)
+			n--;
+	}
 	memset(msg, 0, sizeof(*msg));
 	msg->type = PROTO_ERROR;
 	msg->u.error.code = (uint16_t)code;
-	msg->u.error.reason_len = (uint16_t)(n > PROTO_MAX_REASON ? PROTO_MAX_REASON : n);
+	msg->u.error.reason_len = (uint16_t)n;
 	msg->u.error.reason = reason;
 }

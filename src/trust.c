@@ -1,6 +1,8 @@
 #include "kmscast/trust.h"
 
 #include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,4 +298,18 @@ int trust_split_hostport(const char *arg, unsigned default_port, char *host, siz
 		}
 	}
 	return 0;
+}
+
+void pair_proof(const uint8_t key[PAIR_KEY_SIZE], bool from_server, const uint8_t a[FP_SIZE],
+		const uint8_t b[FP_SIZE], uint8_t out[PAIR_PROOF_SIZE])
+{
+	static const char label_c[] = "kmscast pair v1 client", label_s[] = "kmscast pair v1 server";
+	const char *label = from_server ? label_s : label_c;
+	uint8_t msg[sizeof(label_c) + 2 * FP_SIZE];
+	unsigned int n = PAIR_PROOF_SIZE;
+
+	memcpy(msg, label, sizeof(label_c));
+	memcpy(msg + sizeof(label_c), a, FP_SIZE);
+	memcpy(msg + sizeof(label_c) + FP_SIZE, b, FP_SIZE);
+	HMAC(EVP_sha256(), key, PAIR_KEY_SIZE, msg, sizeof(msg), out, &n);
 }

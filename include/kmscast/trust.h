@@ -47,6 +47,15 @@ int trust_known_hosts_find(const char *text, size_t len, const char *host,
 void pair_code_format(const uint8_t key[PAIR_KEY_SIZE], char out[PAIR_CODE_SIZE]);
 int pair_code_parse(const char *s, uint8_t key[PAIR_KEY_SIZE]);
 
+/* Pairing proofs bind the code to both certificates seen in the TLS
+ * handshake: HMAC-SHA256(key, label || first fp || second fp), with the
+ * client proving (client fp, server fp) and the server (server fp, client
+ * fp) under different labels. A man in the middle sees other fingerprints
+ * and cannot forge either proof without the 128-bit code. */
+#define PAIR_PROOF_SIZE 32
+void pair_proof(const uint8_t key[PAIR_KEY_SIZE], bool from_server, const uint8_t a[FP_SIZE],
+		const uint8_t b[FP_SIZE], uint8_t out[PAIR_PROOF_SIZE]);
+
 /* The pending-pairing file the daemon reads: "EXPIRY_UNIX HEXKEY\n". */
 int pair_pending_format(const uint8_t key[PAIR_KEY_SIZE], long long expires, char *out,
 			size_t out_len);

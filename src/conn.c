@@ -1,0 +1,626 @@
+#include "kmscast/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmscast/tls.h"
+
+#define IN_INITIAL (16u * 1024)
+#define OUT_LOWAT (256u * 1024)
+#define NOTSENT_LOWAT (128 * 1024)
+#define WRITE_CHUNK (1u << 20)
+#define READ_BUDGET (4u << 20)
+#define TICK_MS 250
+#define CLOSE_GRACE_MS 1500
+
+enum state { ST_HANDSHAKE, ST_OPEN, ST_CLOSING, ST_DRAINING, ST_CLOSED };
+
+struct conn {
+	uv_loop_t *loop;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	int fd;
+	SSL *ssl;
+	enum state state;
+	struct conn_options o;
+	struct conn_callbacks cb;
+	void *data;
+	int handles; /* libuv handles still to close */
+
+	uint8_t *in;
+	size_t in_len, in_cap, in_max;
+	uint8_t *out;
+	size_t out_head, out_len, out_cap;
+	size_t retry_len; /* SSL_write must be retried with this length */
+	bool want_write;  /* TLS needs the socket writable to progress */
+	bool above_lowat;
+
+	uint64_t created, last_rx, last_ping, close_deadline, rtt;
+	uint32_t sent_seq, acked_seq;
+	bool sent_any;
+
+	char peer[64];
+	char why[256];
+};
+
+uint64_t conn_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void peer_name(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+			port = ntohs(a->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+			port = ntohs(a->sin6_port);
+			if (!IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+				snprintf(out, len, "[%s]:%u", host, port);
+				return;
+			}
+			memmove(host, host + 7, strlen(host + 7) + 1); /* "::ffff:" */
+		}
+	}
+	snprintf(out, len, "%s:%u", host, port);
+}
+
+static void tune_socket(int fd)
+{
+	int one = 1, lowat = NOTSENT_LOWAT, idle = 10, intvl = 5, cnt = 3;
+	unsigned user_timeout = 30000;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* Frames are whole messages: send them now, not after Nagle's delay. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Keep unsent bytes in our queue, where the streamer can see them. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	if (--c->handles > 0)
+		return;
+	close(c->fd);
+	SSL_free(c->ssl);
+	if (c->cb.on_closed)
+		c->cb.on_closed(c, c->why, c->data);
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+void conn_abort(struct conn *c, const char *why)
+{
+	if (c->state == ST_CLOSED)
+		return;
+	if (!c->why[0])
+		snprintf(c->why, sizeof(c->why), "%s", why);
+	c->state = ST_CLOSED;
+	uv_poll_stop(&c->poll);
+	uv_timer_stop(&c->timer);
+	uv_close((uv_handle_t *)&c->poll, handle_closed);
+	uv_close((uv_handle_t *)&c->timer, handle_closed);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+static size_t queued(const struct conn *c) { return c->out_len - c->out_head; }
+
+static void update_poll(struct conn *c)
+{
+	if (c->state == ST_CLOSED)
+		return;
+	int ev = UV_READABLE;
+	if (c->want_write || (queued(c) && c->state != ST_DRAINING))
+		ev |= UV_WRITABLE;
+	uv_poll_start(&c->poll, ev, on_poll);
+}
+
+/* An SSL or socket failure as text, for why. */
+static void io_error(struct conn *c, int ret, const char *what)
+{
+	char buf[200];
+	if (!c->ssl) {
+		snprintf(buf, sizeof(buf), "%s: %s", what, ret == 0 ? "peer closed the connection" :
+				strerror(errno));
+	} else {
+		int e = SSL_get_error(c->ssl, ret);
+		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ret == 0 && !ERR_peek_error()))
+			snprintf(buf, sizeof(buf), "peer closed the connection");
+		else if (e == SSL_ERROR_SYSCALL && !ERR_peek_error())
+			snprintf(buf, sizeof(buf), "%s: %s", what, strerror(errno));
+		else {
+			char r[160];
+			snprintf(buf, sizeof(buf), "%s: %s", what,
+				 ident_ssl_error(r, sizeof(r), "TLS error"));
+		}
+	}
+	ERR_clear_error();
+	conn_abort(c, buf);
+}
+
+static void finish_close(struct conn *c)
+{
+	/* close_notify and FIN, then read until the peer closes, so our last
+	 * message is not lost to a reset caused by unread input. */
+	if (c->ssl && !SSL_in_init(c->ssl))
+		SSL_shutdown(c->ssl);
+	ERR_clear_error();
+	shutdown(c->fd, SHUT_WR);
+	c->state = ST_DRAINING;
+	update_poll(c);
+}
+
+/* Writes what the socket takes. Returns false if the conn was aborted. */
+static bool flush(struct conn *c, bool notify)
+{
+	while (queued(c) && c->state != ST_DRAINING) {
+		size_t n = c->retry_len ? c->retry_len : queued(c);
+		if (n > WRITE_CHUNK)
+			n = WRITE_CHUNK;
+		if (c->ssl) {
+			int r = SSL_write(c->ssl, c->out + c->out_head, (int)n);
+			if (r <= 0) {
+				int e = SSL_get_error(c->ssl, r);
+				if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+					c->retry_len = n;
+					c->want_write = e == SSL_ERROR_WANT_WRITE;
+					break;
+				}
+				io_error(c, r, "write failed");
+				return false;
+			}
+			c->retry_len = 0;
+			c->out_head += (size_t)r;
+		} else {
+			ssize_t r = send(c->fd, c->out + c->out_head, n, MSG_NOSIGNAL);
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (r < 0) {
+				io_error(c, -1, "write failed");
+				return false;
+			}
+			c->out_head += (size_t)r;
+		}
+	}
+	if (!queued(c)) {
+		c->out_head = c->out_len = 0;
+		c->want_write = false;
+	}
+	if (c->state == ST_CLOSING && !queued(c))
+		finish_close(c);
+	if (c->above_lowat && queued(c) < OUT_LOWAT) {
+		c->above_lowat = false;
+		if (notify && c->state == ST_OPEN && c->cb.on_drain)
+			c->cb.on_drain(c, c->data);
+	}
+	update_poll(c);
+	return c->state != ST_CLOSED;
+}
+
+static int reserve_out(struct conn *c, size_t n)
+{
+	if (c->out_head && c->out_len + n > c->out_cap) {
+		memmove(c->out, c->out + c->out_head, queued(c));
+		c->out_len -= c->out_head;
+		c->out_head = 0;
+	}
+	if (c->out_len + n > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 64 * 1024;
+		while (cap < c->out_len + n)
+			cap *= 2;
+		uint8_t *p = realloc(c->out, cap);
+		if (!p)
+			return -ENOMEM;
+		c->out = p;
+		c->out_cap = cap;
+	}
+	return 0;
+}
+
+static int enqueue(struct conn *c, const struct proto_msg *m, bool force)
+{
+	size_t n = proto_encoded_size(m);
+	if (!n)
+		return -EINVAL;
+	if (!force && queued(c) + n > c->o.queue_limit)
+		return -ENOBUFS;
+	int r = reserve_out(c, n);
+	if (r)
+		return r;
+	long w = proto_encode(m, c->out + c->out_len, c->out_cap - c->out_len);
+	if (w < 0)
+		return (int)w;
+	c->out_len += (size_t)w;
+	if (queued(c) >= OUT_LOWAT)
+		c->above_lowat = true;
+	return 0;
+}
+
+int conn_send(struct conn *c, const struct proto_msg *m)
+{
+	if (c->state != ST_OPEN)
+		return -EPIPE;
+	int r = enqueue(c, m, false);
+	if (r)
+		return r;
+	if (m->type == PROTO_VIDEO_FRAME) {
+		if (!c->sent_any)
+			c->acked_seq = m->u.frame.seq - 1; /* nothing before it is owed */
+		c->sent_seq = m->u.frame.seq;
+		c->sent_any = true;
+	}
+	flush(c, false);
+	return 0;
+}
+
+void conn_close(struct conn *c, unsigned code, const char *reason)
+{
+	struct proto_msg m;
+	if (c->state == ST_HANDSHAKE) {
+		conn_abort(c, reason ? reason : "closed");
+		return;
+	}
+	if (c->state != ST_OPEN)
+		return;
+	if (reason) {
+		proto_make_error(&m, code, reason);
+		snprintf(c->why, sizeof(c->why), "%s", reason);
+	} else {
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_BYE;
+		snprintf(c->why, sizeof(c->why), "closed");
+	}
+	enqueue(c, &m, true);
+	c->state = ST_CLOSING;
+	c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
+	flush(c, false);
+}
+
+static void handle_ack(struct conn *c, uint32_t seq)
+{
+	/* Acks run forward and never past what we sent (mod 2^32). */
+	if (!c->sent_any || (int32_t)(c->sent_seq - seq) < 0 ||
+	    (int32_t)(seq - c->acked_seq) < 0) {
+		conn_close(c, PROTO_ERR_PROTOCOL, "FRAME_ACK for a frame that was not sent");
+		return;
+	}
+	c->acked_seq = seq;
+	if (c->cb.on_drain)
+		c->cb.on_drain(c, c->data);
+}
+
+static void dispatch(struct conn *c, const struct proto_msg *m)
+{
+	struct proto_msg reply;
+	switch (m->type) {
+	case PROTO_PING:
+		memset(&reply, 0, sizeof(reply));
+		reply.type = PROTO_PONG;
+		reply.u.ping = m->u.ping;
+		enqueue(c, &reply, true);
+		return;
+	case PROTO_PONG: {
+		uint64_t now = conn_now_us();
+		if (m->u.ping <= now && now - m->u.ping < 600000000ull)
+			c->rtt = now - m->u.ping;
+		return;
+	}
+	case PROTO_FRAME_ACK:
+		handle_ack(c, m->u.ack_seq);
+		if (c->state != ST_OPEN)
+			return;
+		break;
+	default:
+		break;
+	}
+	if (c->cb.on_message)
+		c->cb.on_message(c, m, c->data);
+}
+
+/* Decodes every whole message in the input buffer. */
+static void parse(struct conn *c)
+{
+	size_t off = 0;
+	while (c->state == ST_OPEN) {
+		struct proto_msg m;
+		size_t used;
+		int r = proto_decode(c->o.side, c->in + off, c->in_len - off, &m, &used);
+		if (r < 0) {
+			char why[160];
+			unsigned type = c->in_len - off >= 6 ? (unsigned)(c->in[off + 4] << 8 | c->in[off + 5]) : 0;
+			snprintf(why, sizeof(why), "malformed %s message: %s", proto_type_name(type),
+				 proto_status_str(r));
+			conn_close(c, PROTO_ERR_PROTOCOL, why);
+			return;
+		}
+		if (!used) {
+			/* Make room for the whole announced message (already bounded). */
+			if (c->in_len - off >= PROTO_HEADER_SIZE) {
+				const uint8_t *h = c->in + off;
+				size_t need = PROTO_HEADER_SIZE + ((size_t)h[0] << 24 | (size_t)h[1] << 16 |
+								   (size_t)h[2] << 8 | h[3]);
+				if (need > c->in_cap - off && off == 0) {
+					uint8_t *p = realloc(c->in, need);
+					if (!p) {
+						conn_abort(c, "out of memory");
+						return;
+					}
+					c->in = p;
+					c->in_cap = need;
+				}
+			}
+			break;
+		}
+		dispatch(c, &m);
+		off += used;
+	}
+	if (c->state == ST_CLOSED)
+		return;
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+}
+
+static void do_read(struct conn *c)
+{
+	size_t budget = READ_BUDGET;
+	for (;;) {
+		if (c->in_len == c->in_cap) {
+			if (c->state != ST_OPEN) {
+				c->in_len = 0; /* closing: input is discarded */
+			} else {
+				/* parse() grew the buffer to the announced size; a full
+				 * buffer here means a header is still incomplete. */
+				size_t cap = c->in_cap * 2 < c->in_max ? c->in_cap * 2 : c->in_max;
+				uint8_t *p = cap > c->in_cap ? realloc(c->in, cap) : NULL;
+				if (!p) {
+					conn_abort(c, "input buffer full");
+					return;
+				}
+				c->in = p;
+				c->in_cap = cap;
+			}
+		}
+		size_t space = c->in_cap - c->in_len;
+		long n;
+		if (c->ssl) {
+			int r = SSL_read(c->ssl, c->in + c->in_len, (int)(space > INT32_MAX ? INT32_MAX : space));
+			if (r <= 0) {
+				int e = SSL_get_error(c->ssl, r);
+				if (e == SSL_ERROR_WANT_READ)
+					return;
+				if (e == SSL_ERROR_WANT_WRITE) {
+					c->want_write = true;
+					return;
+				}
+				if (c->state == ST_DRAINING) {
+					ERR_clear_error();
+					conn_abort(c, c->why);
+				} else {
+					io_error(c, r, "read failed");
+				}
+				return;
+			}
+			n = r;
+		} else {
+			n = recv(c->fd, c->in + c->in_len, space, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (n <= 0) {
+				if (c->state == ST_DRAINING)
+					conn_abort(c, c->why);
+				else
+					io_error(c, (int)n, "read failed");
+				return;
+			}
+		}
+		c->last_rx = conn_now_us();
+		c->in_len += (size_t)n;
+		if (c->state == ST_OPEN)
+			parse(c);
+		else
+			c->in_len = 0;
+		if (c->state == ST_CLOSED)
+			return;
+		budget = (size_t)n > budget ? 0 : budget - (size_t)n;
+		/* Let other connections run; TLS may hold buffered bytes the
+		 * poll would not report, so only stop when it holds none. */
+		if (!budget && !(c->ssl && SSL_pending(c->ssl)))
+			return;
+	}
+}
+
+static void do_handshake(struct conn *c)
+{
+	int r = SSL_do_handshake(c->ssl);
+	if (r == 1) {
+		c->state = ST_OPEN;
+		c->want_write = false;
+		c->last_rx = c->last_ping = conn_now_us();
+		if (c->cb.on_open)
+			c->cb.on_open(c, c->data);
+		if (c->state == ST_OPEN)
+			do_read(c);
+		return;
+	}
+	int e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		c->want_write = e == SSL_ERROR_WANT_WRITE;
+		return;
+	}
+	char why[200], buf[240];
+	tls_handshake_error(c->ssl, r, why, sizeof(why));
+	snprintf(buf, sizeof(buf), "TLS handshake failed: %s", why);
+	conn_abort(c, buf);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+	struct conn *c = h->data;
+	if (status < 0) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "socket error: %s", uv_strerror(status));
+		conn_abort(c, buf);
+		return;
+	}
+	if (c->state == ST_HANDSHAKE) {
+		do_handshake(c);
+	} else {
+		if (events & UV_READABLE || (c->want_write && events & UV_WRITABLE && !queued(c)))
+			do_read(c);
+		if (c->state == ST_CLOSED)
+			return;
+	}
+	if (c->state != ST_CLOSED && c->state != ST_HANDSHAKE)
+		flush(c, true);
+	else if (c->state == ST_HANDSHAKE)
+		update_poll(c);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	uint64_t now = conn_now_us();
+	char buf[128];
+
+	switch (c->state) {
+	case ST_HANDSHAKE:
+		if (now - c->created > c->o.handshake_ms * 1000ull) {
+			snprintf(buf, sizeof(buf), "TLS handshake not finished within %u ms",
+				 c->o.handshake_ms);
+			conn_abort(c, buf);
+		}
+		break;
+	case ST_OPEN:
+		if (now - c->last_rx > c->o.idle_ms * 1000ull) {
+			snprintf(buf, sizeof(buf), "peer silent for %u ms", c->o.idle_ms);
+			conn_close(c, PROTO_ERR_TIMEOUT, buf);
+		} else if (now - c->last_ping >= c->o.ping_ms * 1000ull) {
+			struct proto_msg m = {.type = PROTO_PING};
+			m.u.ping = now;
+			c->last_ping = now;
+			if (enqueue(c, &m, true) == 0)
+				flush(c, true);
+		}
+		break;
+	case ST_CLOSING:
+	case ST_DRAINING:
+		if (now > c->close_deadline)
+			conn_abort(c, c->why);
+		break;
+	case ST_CLOSED:
+		break;
+	}
+}
+
+int conn_create(uv_loop_t *loop, const struct conn_options *opts,
+		const struct conn_callbacks *cb, void *data, struct conn **out)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->loop = loop;
+	c->o = *opts;
+	if (!c->o.handshake_ms)
+		c->o.handshake_ms = 10000;
+	if (!c->o.idle_ms)
+		c->o.idle_ms = 20000;
+	if (!c->o.ping_ms)
+		c->o.ping_ms = 5000;
+	if (!c->o.window)
+		c->o.window = 4;
+	if (!c->o.queue_limit)
+		c->o.queue_limit = 64u << 20;
+	c->cb = *cb;
+	c->data = data;
+	c->fd = opts->fd;
+	c->ssl = opts->ssl;
+	c->in_max = PROTO_HEADER_SIZE + proto_max_body(opts->side);
+	c->in_cap = IN_INITIAL;
+	c->in = malloc(c->in_cap);
+	if (!c->in) {
+		free(c);
+		return -ENOMEM;
+	}
+	if (opts->peer_name)
+		snprintf(c->peer, sizeof(c->peer), "%s", opts->peer_name);
+	else
+		peer_name(c->fd, c->peer, sizeof(c->peer));
+	tune_socket(c->fd);
+	c->created = conn_now_us();
+	int r = uv_poll_init_socket(loop, &c->poll, c->fd);
+	if (r) {
+		free(c->in);
+		free(c);
+		return r;
+	}
+	uv_timer_init(loop, &c->timer);
+	c->poll.data = c->timer.data = c;
+	c->handles = 2;
+	if (c->ssl) {
+		SSL_set_fd(c->ssl, c->fd);
+		c->state = ST_HANDSHAKE;
+	} else {
+		c->state = ST_OPEN;
+		c->last_rx = c->last_ping = c->created;
+	}
+	uv_poll_start(&c->poll, UV_READABLE | UV_WRITABLE, on_poll);
+	uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
+	*out = c;
+	if (!c->ssl && c->cb.on_open)
+		c->cb.on_open(c, c->data);
+	return 0;
+}
+
+bool conn_can_send_frame(const struct conn *c)
+{
+	return c->state == ST_OPEN && queued(c) < OUT_LOWAT &&
+	       conn_frames_in_flight(c) < c->o.window;
+}
+
+unsigned conn_frames_in_flight(const struct conn *c)
+{
+	return c->sent_any ? c->sent_seq - c->acked_seq : 0;
+}
+
+size_t conn_queued(const struct conn *c) { return queued(c); }
+bool conn_is_open(const struct conn *c) { return c->state == ST_OPEN; }
+const char *conn_peer(const struct conn *c) { return c->peer; }
+SSL *conn_ssl(const struct conn *c) { return c->ssl; }
+uint64_t conn_rtt_us(const struct conn *c) { return c->rtt; }
+void conn_set_data(struct conn *c, void *data) { c->data = data; }
+
+bool conn_ktls_send(const struct conn *c)
+{
+	return c->ssl && BIO_get_ktls_send(SSL_get_wbio(c->ssl));
+}

@@ -1,0 +1,629 @@
+#define _GNU_SOURCE /* accept4 */
+#include "kmscast/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmscast/fileio.h"
+#include "kmscast/tls.h"
+#include "kmscast/trust.h"
+
+#define ACCEPT_BATCH 64
+#define PAIR_MAX_FAILURES 3
+#define LOG_BURST 10          /* refusal lines per window before we summarize */
+#define LOG_WINDOW_US 10000000ull
+
+enum sess_state { SS_TLS, SS_HELLO, SS_PAIRING, SS_READY };
+
+struct session {
+	struct server *srv;
+	struct session *prev, *next;
+	struct conn *conn;
+	enum sess_state state;
+	bool counted;       /* holds an unauthenticated slot */
+	bool by_ca;         /* trusted through --client-ca */
+	bool authorized;
+	bool logged;        /* a refusal was logged; don't log the close too */
+	uint64_t accepted_us;
+	uint8_t fp[FP_SIZE];
+	char fp_str[FP_STR_SIZE];
+	struct proto_hello hello;
+	void *data;
+};
+
+struct server {
+	uv_loop_t *loop;
+	struct server_options o;
+	struct server_callbacks cb;
+	void *data;
+	char authorized_path[PATH_MAX];
+	char pairing_path[PATH_MAX];
+	SSL_CTX *ctx;
+	int fd;
+	uv_poll_t listen_poll;
+	uv_timer_t timer;
+	char address[80];
+	struct fp_list authorized;
+	struct session *sessions;
+	unsigned unauthenticated, count;
+	uint8_t pair_key_seen[PAIR_KEY_SIZE];
+	unsigned pair_failures;
+	/* Refusal log limiter. */
+	uint64_t log_window_start;
+	unsigned log_in_window, log_suppressed;
+	bool destroying;
+	int handles;
+};
+
+void server_log(const struct server *srv, enum log_level level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!srv->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	srv->o.log(srv->o.log_data, level, buf);
+}
+
+/* Refusals come in floods during attacks: log the first few per window,
+ * then one line with how many were left out. */
+static bool refusal_log_ok(struct server *srv)
+{
+	uint64_t now = conn_now_us();
+	if (now - srv->log_window_start > LOG_WINDOW_US) {
+		if (srv->log_suppressed)
+			server_log(srv, LOG_WARN, "%u more refused connections not logged",
+				   srv->log_suppressed);
+		srv->log_window_start = now;
+		srv->log_in_window = srv->log_suppressed = 0;
+	}
+	if (srv->log_in_window < LOG_BURST) {
+		srv->log_in_window++;
+		return true;
+	}
+	srv->log_suppressed++;
+	return false;
+}
+
+static void maybe_free(struct server *srv);
+
+static void release_slot(struct session *s)
+{
+	if (s->counted) {
+		s->counted = false;
+		s->srv->unauthenticated--;
+	}
+}
+
+static void send_hello(struct session *s)
+{
+	struct proto_msg m = {.type = PROTO_HELLO};
+	m.u.hello.version = PROTO_VERSION;
+	m.u.hello.codecs = s->srv->o.codecs;
+	m.u.hello.input_kinds = PROTO_INPUT_ALL;
+	m.u.hello.max_width = PROTO_MAX_DIMENSION;
+	m.u.hello.max_height = PROTO_MAX_DIMENSION;
+	gethostname(m.u.hello.name, PROTO_MAX_NAME);
+	m.u.hello.name[PROTO_MAX_NAME] = '\0';
+	/* Keep only what the peer's parser accepts as a name. */
+	for (char *p = m.u.hello.name; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	m.u.hello.name_len = (uint8_t)strlen(m.u.hello.name);
+	conn_send(s->conn, &m);
+}
+
+static void refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why)
+{
+	s->logged = true;
+	if (refusal_log_ok(s->srv))
+		server_log(s->srv, LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
+			   s->fp_str[0] ? s->fp_str : "no certificate", log_why);
+	conn_close(s->conn, code, to_peer);
+}
+
+static void on_open(struct conn *c, void *data)
+{
+	struct session *s = data;
+	char why[128];
+	(void)c;
+	if (tls_peer_fingerprint(conn_ssl(s->conn), s->fp) != 0) {
+		refuse(s, PROTO_ERR_UNAUTHORIZED, "a client certificate is required",
+		       "no client certificate");
+		return;
+	}
+	fp_format(s->fp, s->fp_str);
+	s->by_ca = s->srv->o.client_ca && tls_peer_chain_ok(conn_ssl(s->conn), why, sizeof(why));
+	s->authorized = s->by_ca || fp_list_contains(&s->srv->authorized, s->fp);
+	s->state = SS_HELLO;
+	server_log(s->srv, LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
+		   s->by_ca ? " (signed by the client CA)" : "");
+}
+
+static void become_ready(struct session *s)
+{
+	struct server *srv = s->srv;
+	release_slot(s);
+	s->state = SS_READY;
+	send_hello(s);
+	server_log(srv, LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str,
+		   s->hello.name, conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
+		   conn_ktls_send(s->conn) ? " (kTLS)" : "");
+	if (srv->cb.on_ready)
+		srv->cb.on_ready(s, srv->data);
+}
+
+static void handle_hello(struct session *s, const struct proto_hello *h)
+{
+	char buf[PATH_MAX + 256];
+	if (h->version != PROTO_VERSION) {
+		snprintf(buf, sizeof(buf), "protocol version mismatch: the daemon speaks %u, the client %u",
+			 PROTO_VERSION, h->version);
+		refuse(s, PROTO_ERR_VERSION, buf, buf);
+		return;
+	}
+	s->hello = *h;
+	if (s->authorized) {
+		become_ready(s);
+		return;
+	}
+	if (h->flags & PROTO_HELLO_PAIRING) {
+		s->state = SS_PAIRING;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "client %s is not authorized on this host; add it to %s%s, "
+		 "or pair with 'kmscastd pair'", s->fp_str, s->srv->authorized_path,
+		 s->srv->o.client_ca ? " or use a certificate signed by the client CA" : "");
+	refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "not an authorized client");
+}
+
+/* Appends fp to the authorized-clients file, keeping what is there. */
+static int authorize(struct server *srv, const struct session *s, char *err, size_t len)
+{
+	char *old = NULL, line[256];
+	size_t n = 0;
+	int r = fileio_read_all(srv->authorized_path, TRUST_MAX_FILE, &old, &n, err, len);
+	if (r && r != -ENOENT)
+		return r;
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32];
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+	int ln = snprintf(line, sizeof(line), "%s%s  # paired from %s at %s\n",
+			  n && old[n - 1] != '\n' ? "\n" : "", s->fp_str, conn_peer(s->conn), when);
+	char *all = malloc(n + (size_t)ln);
+	if (!all) {
+		free(old);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(all, old, n);
+	memcpy(all + n, line, (size_t)ln);
+	r = fileio_write_atomic(srv->authorized_path, all, n + (size_t)ln, 0600, err, len);
+	free(all);
+	free(old);
+	return r;
+}
+
+static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_SIZE])
+{
+	struct server *srv = s->srv;
+	char *text = NULL, err[256];
+	size_t n;
+	uint8_t key[PAIR_KEY_SIZE], want[PAIR_PROOF_SIZE];
+	long long expires;
+
+	if (fileio_read_all(srv->pairing_path, 256, &text, &n, err, sizeof(err)) != 0 ||
+	    pair_pending_parse(text, n, key, &expires) != 0) {
+		free(text);
+		refuse(s, PROTO_ERR_PAIRING, "no pairing code is pending on this host "
+		       "(run 'kmscastd pair' there first)", "pairing attempted with no code pending");
+		return;
+	}
+	free(text);
+	if (memcmp(key, srv->pair_key_seen, sizeof(key)) != 0) {
+		memcpy(srv->pair_key_seen, key, sizeof(key));
+		srv->pair_failures = 0;
+	}
+	if (time(NULL) > expires) {
+		unlink(srv->pairing_path);
+		refuse(s, PROTO_ERR_PAIRING, "the pairing code has expired; run 'kmscastd pair' again",
+		       "pairing code expired");
+		return;
+	}
+	const uint8_t *server_fp = srv->o.id->fp;
+	pair_proof(key, false, s->fp, server_fp, want);
+	if (CRYPTO_memcmp(want, proof, sizeof(want)) != 0) {
+		/* A few typos are forgiven; then the code is spent. */
+		if (++srv->pair_failures >= PAIR_MAX_FAILURES)
+			unlink(srv->pairing_path);
+		refuse(s, PROTO_ERR_PAIRING, srv->pair_failures >= PAIR_MAX_FAILURES ?
+		       "wrong pairing code; too many attempts, the code is now void" :
+		       "wrong pairing code", "wrong pairing code");
+		return;
+	}
+	unlink(srv->pairing_path); /* works once */
+	if (authorize(srv, s, err, sizeof(err)) != 0) {
+		server_log(srv, LOG_ERR, "pairing %s: %s", s->fp_str, err);
+		conn_close(s->conn, PROTO_ERR_INTERNAL, "the daemon could not save the pairing");
+		return;
+	}
+	server_reload_trust(srv);
+	struct proto_msg m = {.type = PROTO_PAIR_RESULT};
+	m.u.pair.ok = 1;
+	pair_proof(key, true, server_fp, s->fp, m.u.pair.proof);
+	conn_send(s->conn, &m);
+	server_log(srv, LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
+		   conn_peer(s->conn), srv->authorized_path);
+	conn_close(s->conn, 0, NULL);
+}
+
+static void on_message(struct conn *c, const struct proto_msg *m, void *data)
+{
+	struct session *s = data;
+	char buf[160];
+	(void)c;
+	if (m->type == PROTO_ERROR || m->type == PROTO_BYE) {
+		/* The peer is leaving; on_closed logs why. */
+		if (m->type == PROTO_ERROR) {
+			server_log(s->srv, s->state == SS_READY ? LOG_INFO : LOG_WARN,
+				   "%s (%s) closed with error: %.*s", conn_peer(s->conn),
+				   s->fp_str, (int)m->u.error.reason_len, m->u.error.reason);
+		}
+		conn_close(s->conn, 0, NULL);
+		return;
+	}
+	switch (s->state) {
+	case SS_HELLO:
+		if (m->type == PROTO_HELLO) {
+			handle_hello(s, &m->u.hello);
+			return;
+		}
+		break;
+	case SS_PAIRING:
+		if (m->type == PROTO_PAIR_REQUEST) {
+			handle_pair(s, m->u.pair_proof);
+			return;
+		}
+		break;
+	case SS_READY:
+		if (m->type != PROTO_HELLO && m->type != PROTO_PAIR_REQUEST) {
+			if (s->srv->cb.on_message)
+				s->srv->cb.on_message(s, m, s->srv->data);
+			return;
+		}
+		break;
+	case SS_TLS:
+		break;
+	}
+	snprintf(buf, sizeof(buf), "unexpected %s message at this point", proto_type_name(m->type));
+	refuse(s, PROTO_ERR_PROTOCOL, buf, buf);
+}
+
+static void on_drain(struct conn *c, void *data)
+{
+	struct session *s = data;
+	(void)c;
+	if (s->state == SS_READY && s->srv->cb.on_drain)
+		s->srv->cb.on_drain(s, s->srv->data);
+}
+
+static void on_closed(struct conn *c, const char *why, void *data)
+{
+	struct session *s = data;
+	struct server *srv = s->srv;
+	(void)c;
+	release_slot(s);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		srv->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	srv->count--;
+	if (s->state == SS_READY) {
+		server_log(srv, LOG_INFO, "client %s (%s) disconnected: %s", s->fp_str,
+			   conn_peer(s->conn), why);
+		if (srv->cb.on_gone)
+			srv->cb.on_gone(s, srv->data);
+	} else if (!srv->destroying && !s->logged && refusal_log_ok(srv)) {
+		server_log(srv, LOG_INFO, "connection from %s closed before it was trusted: %s",
+			   conn_peer(s->conn), why);
+	}
+	free(s);
+	maybe_free(srv);
+}
+
+static const struct conn_callbacks session_cb = {
+	.on_open = on_open, .on_message = on_message, .on_drain = on_drain, .on_closed = on_closed,
+};
+
+static void accept_one(struct server *srv, int fd)
+{
+	if (srv->unauthenticated >= srv->o.max_handshakes) {
+		if (refusal_log_ok(srv))
+			server_log(srv, LOG_WARN, "%u connections still authenticating; "
+				   "refusing another at once", srv->unauthenticated);
+		close(fd);
+		return;
+	}
+	struct session *s = calloc(1, sizeof(*s));
+	SSL *ssl = SSL_new(srv->ctx);
+	if (!s || !ssl) {
+		free(s);
+		SSL_free(ssl);
+		close(fd);
+		server_log(srv, LOG_ERR, "out of memory accepting a connection");
+		return;
+	}
+	SSL_set_accept_state(ssl);
+	s->srv = srv;
+	s->accepted_us = conn_now_us();
+	struct conn_options co = {
+		.side = PROTO_SIDE_SERVER, .fd = fd, .ssl = ssl,
+		.handshake_ms = srv->o.handshake_ms, .idle_ms = srv->o.idle_ms,
+		.window = srv->o.window,
+	};
+	int r = conn_create(srv->loop, &co, &session_cb, s, &s->conn);
+	if (r) {
+		SSL_free(ssl);
+		close(fd);
+		free(s);
+		server_log(srv, LOG_ERR, "cannot watch a new connection: %s", uv_strerror(r));
+		return;
+	}
+	s->counted = true;
+	srv->unauthenticated++;
+	srv->count++;
+	s->next = srv->sessions;
+	if (s->next)
+		s->next->prev = s;
+	srv->sessions = s;
+}
+
+static void on_listen(uv_poll_t *h, int status, int events)
+{
+	struct server *srv = h->data;
+	(void)events;
+	if (status < 0) {
+		server_log(srv, LOG_ERR, "listening socket: %s", uv_strerror(status));
+		return;
+	}
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				server_log(srv, LOG_ERR, "cannot accept: %s", strerror(errno));
+			return;
+		}
+		accept_one(srv, fd);
+	}
+}
+
+/* Unauthenticated sessions get handshake_ms for TLS and HELLO together. */
+static void on_timer(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	uint64_t now = conn_now_us();
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		if (s->state == SS_READY || s->state == SS_TLS || !conn_is_open(s->conn))
+			continue;
+		if (now - s->accepted_us > srv->o.handshake_ms * 1000ull)
+			refuse(s, PROTO_ERR_TIMEOUT, "no HELLO in time", "no HELLO in time");
+	}
+}
+
+static int listen_socket(struct server *srv, char *err, size_t len)
+{
+	char host[256];
+	unsigned port;
+	const char *spec = srv->o.listen ? srv->o.listen : "";
+	int r;
+
+	if (*spec && !strchr(spec, ':') && !strchr(spec, '[')) {
+		snprintf(err, len, "bad --listen '%s': want ADDR:PORT, :PORT or [IPV6]:PORT", spec);
+		return -EINVAL;
+	}
+	r = trust_split_hostport(spec, SERVER_DEFAULT_PORT, host, sizeof(host), &port, err, len);
+	if (r)
+		return r;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	char ps[8];
+	snprintf(ps, sizeof(ps), "%u", port);
+	/* All addresses: one dual-stack IPv6 socket, else IPv4 only. */
+	hints.ai_family = *host ? AF_UNSPEC : AF_INET6;
+	r = getaddrinfo(*host ? host : NULL, ps, &hints, &res);
+	if (r && !*host) {
+		hints.ai_family = AF_INET;
+		r = getaddrinfo(NULL, ps, &hints, &res);
+	}
+	if (r) {
+		snprintf(err, len, "cannot resolve --listen '%s': %s", spec, gai_strerror(r));
+		return -EINVAL;
+	}
+	int e = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		int one = 1, zero = 0;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6 && !*host)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0) {
+			srv->fd = fd;
+			break;
+		}
+		e = errno;
+		close(fd);
+	}
+	freeaddrinfo(res);
+	if (srv->fd < 0) {
+		snprintf(err, len, "cannot listen on %s:%u: %s", *host ? host : "*", port,
+			 strerror(e));
+		return -e;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char a[INET6_ADDRSTRLEN] = "?";
+	getsockname(srv->fd, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(srv->address, sizeof(srv->address), "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(srv->address, sizeof(srv->address), "%s:%u", a, ntohs(s4->sin_port));
+	}
+	return 0;
+}
+
+int server_reload_trust(struct server *srv)
+{
+	char *text = NULL, err[256];
+	size_t n = 0;
+	struct fp_list list = {0};
+	int r = fileio_read_all(srv->authorized_path, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
+	if (r == -ENOENT) {
+		server_log(srv, LOG_INFO, "%s does not exist yet: no client is authorized by "
+			   "fingerprint", srv->authorized_path);
+	} else if (r) {
+		server_log(srv, LOG_ERR, "%s; keeping the %zu clients authorized before", err,
+			   srv->authorized.count);
+		return r;
+	} else {
+		r = trust_parse_authorized(text, n, &list, err, sizeof(err));
+		free(text);
+		if (r) {
+			server_log(srv, LOG_ERR, "%s: %s; keeping the %zu clients authorized before",
+				   srv->authorized_path, err, srv->authorized.count);
+			return r;
+		}
+	}
+	fp_list_free(&srv->authorized);
+	srv->authorized = list;
+	server_log(srv, LOG_INFO, "%zu authorized clients in %s", list.count, srv->authorized_path);
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		bool ok = s->by_ca || fp_list_contains(&srv->authorized, s->fp);
+		if (s->authorized && !ok && conn_is_open(s->conn)) {
+			s->authorized = false;
+			server_log(srv, LOG_INFO, "client %s (%s) is no longer authorized; ending its "
+				   "session", s->fp_str, conn_peer(s->conn));
+			conn_close(s->conn, PROTO_ERR_REVOKED,
+				   "this client's authorization was revoked on the host");
+		} else if (ok && s->state == SS_HELLO) {
+			s->authorized = true;
+		}
+	}
+	return 0;
+}
+
+int server_create(uv_loop_t *loop, const struct server_options *opts,
+		  const struct server_callbacks *cb, void *data, struct server **out, char *err,
+		  size_t len)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	int r;
+	if (!srv)
+		return -ENOMEM;
+	srv->loop = loop;
+	srv->o = *opts;
+	if (!srv->o.max_handshakes)
+		srv->o.max_handshakes = 32;
+	if (!srv->o.handshake_ms)
+		srv->o.handshake_ms = 10000;
+	srv->cb = *cb;
+	srv->data = data;
+	srv->fd = -1;
+	if (opts->authorized_path)
+		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s", opts->authorized_path);
+	else
+		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s/authorized-clients",
+			 opts->state_dir);
+	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/pairing", opts->state_dir);
+	srv->ctx = tls_ctx_create(true, opts->id, opts->client_ca, err, len);
+	if (!srv->ctx) {
+		free(srv);
+		return -EINVAL;
+	}
+	r = listen_socket(srv, err, len);
+	if (r) {
+		SSL_CTX_free(srv->ctx);
+		free(srv);
+		return r;
+	}
+	server_reload_trust(srv);
+	uv_poll_init_socket(loop, &srv->listen_poll, srv->fd);
+	srv->listen_poll.data = srv;
+	uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen);
+	uv_timer_init(loop, &srv->timer);
+	srv->timer.data = srv;
+	uv_timer_start(&srv->timer, on_timer, 500, 500);
+	srv->handles = 2;
+	*out = srv;
+	return 0;
+}
+
+/* The server goes last: sessions still closing point back at it. */
+static void maybe_free(struct server *srv)
+{
+	if (!srv->destroying || srv->handles > 0 || srv->count > 0)
+		return;
+	close(srv->fd);
+	SSL_CTX_free(srv->ctx);
+	fp_list_free(&srv->authorized);
+	free(srv);
+}
+
+static void server_handle_closed(uv_handle_t *h)
+{
+	struct server *srv = h->data;
+	srv->handles--;
+	maybe_free(srv);
+}
+
+void server_destroy(struct server *srv)
+{
+	if (!srv)
+		return;
+	srv->destroying = true;
+	for (struct session *s = srv->sessions, *n; s; s = n) {
+		n = s->next;
+		if (conn_is_open(s->conn))
+			conn_close(s->conn, PROTO_ERR_SHUTDOWN, "the daemon is shutting down");
+		else
+			conn_abort(s->conn, "the daemon is shutting down");
+	}
+	uv_poll_stop(&srv->listen_poll);
+	uv_close((uv_handle_t *)&srv->listen_poll, server_handle_closed);
+	uv_close((uv_handle_t *)&srv->timer, server_handle_closed);
+}
+
+const char *server_address(const struct server *srv) { return srv->address; }
+struct session *server_first(struct server *srv) { return srv->sessions; }
+struct session *server_next(struct session *s) { return s->next; }
+unsigned server_session_count(const struct server *srv) { return srv->count; }
+struct conn *session_conn(struct session *s) { return s->conn; }
+const char *session_fingerprint(const struct session *s) { return s->fp_str; }
+const char *session_name(const struct session *s) { return s->hello.name; }
+const struct proto_hello *session_hello(const struct session *s) { return &s->hello; }
+void *session_data(struct session *s) { return s->data; }
+void session_set_data(struct session *s, void *data) { s->data = data; }
