@@ -30,12 +30,13 @@ BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak
+NET_HELPERS = $(BUILD)/tests/net-abuse
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all tests check demo clean deps
 .SECONDARY:
-all: $(BINS) $(VM_HELPERS)
+all: $(BINS) $(VM_HELPERS) $(NET_HELPERS)
 tests: $(UNIT_TESTS)
 
 $(BUILD)/obj/%.o: %.c
@@ -56,6 +57,9 @@ $(BUILD)/kmscast-grab: $(call obj,$(wildcard tools/grab/*.c)) $(LIB)
 $(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/vm/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/net-%: $(BUILD)/obj/tests/net/net-%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)

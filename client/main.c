@@ -122,11 +122,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){.connect_ms = 10000, .present = "none"};
-	if (argc > 1 && (strcmp(argv[1], "id") == 0 || strcmp(argv[1], "pair") == 0)) {
-		o->cmd = argv[1];
-		argv++;
-		argc--;
-	}
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_CONFIG: o->config_dir = optarg; break;
@@ -147,6 +142,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		default: cli_die_usage(PROG, "unknown option");
 		}
 	}
+	/* The subcommand is the first word that is not an option. */
+	if (optind < argc && (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0))
+		o->cmd = argv[optind++];
 	int want = !o->cmd ? 1 : strcmp(o->cmd, "pair") == 0 ? 2 : 0;
 	if (argc - optind != want)
 		cli_die_usage(PROG, want == 0 ? "'id' takes no arguments" :

@@ -110,11 +110,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){.state_dir = DEFAULT_STATE_DIR, .fps = 60, .window = 4,
 			      .max_handshakes = 32, .handshake_ms = 10000, .idle_ms = 20000,
 			      .pair_s = PAIR_DEFAULT_S};
-	if (argc > 1 && (strcmp(argv[1], "id") == 0 || strcmp(argv[1], "pair") == 0)) {
-		o->cmd = argv[1];
-		argv++;
-		argc--;
-	}
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_LISTEN: o->listen = optarg; break;
@@ -143,6 +138,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		default: cli_die_usage(PROG, "unknown option");
 		}
 	}
+	/* The subcommand is the first word that is not an option. */
+	if (optind < argc && (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0))
+		o->cmd = argv[optind++];
 	if (optind < argc)
 		cli_die_usage(PROG, "unexpected argument '%s'", argv[optind]);
 	if (!!o->cert != !!o->key)

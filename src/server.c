@@ -269,6 +269,7 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	conn_send(s->conn, &m);
 	server_log(srv, LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
 		   conn_peer(s->conn), srv->authorized_path);
+	s->logged = true;
 	conn_close(s->conn, 0, NULL);
 }
 

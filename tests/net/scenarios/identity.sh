@@ -1,0 +1,24 @@
+# Identities are made on first use, 0600, and `id` prints the fingerprint
+# alone on the last line, in the form the trust files take.
+. tests/net/lib.sh
+out=$("$B/kmscastd" id --state-dir "$W/d") || fail "kmscastd id failed"
+fp=$(echo "$out" | tail -1)
+[[ $fp =~ ^sha256:[0-9a-f]{64}$ ]] || fail "kmscastd id printed '$fp'"
+[ "$("$B/kmscastd" id --state-dir "$W/d" | tail -1)" = "$fp" ] || fail "fingerprint changed on reload"
+for f in key.pem cert.pem; do
+	[ "$(stat -c %a "$W/d/$f")" = 600 ] || fail "$f is not 0600"
+done
+[ "$(stat -c %a "$W/d")" = 700 ] || fail "state dir is not 0700"
+# The fingerprint is SHA-256 over the public key (SPKI), checked with openssl.
+want=sha256:$(openssl x509 -in "$W/d/cert.pem" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+[ "$fp" = "$want" ] || fail "fingerprint $fp is not the SPKI hash $want"
+openssl x509 -in "$W/d/cert.pem" -noout -text | grep -q ED25519 || fail "key is not Ed25519"
+cfp=$(XDG_CONFIG_HOME=$W/xdg "$B/kmscast" id | tail -1)
+[[ $cfp =~ ^sha256:[0-9a-f]{64}$ ]] || fail "kmscast id printed '$cfp'"
+[ -f "$W/xdg/kmscast/key.pem" ] || fail "client key not under XDG_CONFIG_HOME/kmscast"
+ok "fingerprints $fp / $cfp"
+# Bad options are refused with a message and status 2.
+"$B/kmscastd" --listen nonsense --source test 2>"$W/e"; [ $? -eq 1 ] && grep -q "bad --listen" "$W/e" || fail "bad --listen"
+"$B/kmscast" --server-fingerprint abc host 2>"$W/e"; [ $? -eq 2 ] && grep -q "sha256: and 64 hex" "$W/e" || fail "bad fingerprint option"
+"$B/kmscast" pair host NOT-A-CODE --config-dir "$W/c" 2>"$W/e"; [ $? -eq 2 ] && grep -q "not a pairing code" "$W/e" || fail "bad pairing code"
+ok "usage errors"

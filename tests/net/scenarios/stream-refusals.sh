@@ -1,0 +1,56 @@
+# An authorized client streams; an unknown client, a TLS 1.2 client, a
+# client without a certificate and clients that do not trust the server's
+# key are all refused, with clear messages on both sides.
+. tests/net/lib.sh
+mkdir -p "$W/d"
+authorize good d
+start_daemon d --source test:3000 --fps 50
+
+client good --frames 30 127.0.0.1:$PORT
+expect_rc 4 "unknown host without --accept-new"
+expect_err "the key of 127.0.0.1:$PORT is unknown"
+ok "an unknown server key is refused"
+
+client good --frames 30 --accept-new --stats 127.0.0.1:$PORT
+expect_rc 0 "authorized client"
+expect_out "^received 30 frames \(seq 0-29\), 0 gaps, 0 bad payloads, 90000 bytes$"
+expect_log "client $(fp_of good) \"kmscast [0-9]+\" connected"
+grep -q "127.0.0.1:$PORT $("$B/kmscastd" id --state-dir "$W/d" | tail -1)" "$W/good/known_hosts" || fail "not pinned"
+client good --frames 5 127.0.0.1:$PORT
+expect_rc 0 "pinned client"
+ok "authorized client streams 30 exact frames, then again from known_hosts"
+
+client stranger --frames 5 --accept-new 127.0.0.1:$PORT
+expect_rc 3 "unknown client"
+expect_err "unauthorized: client sha256:[0-9a-f]{64} is not authorized on this host"
+expect_log "refused 127.0.0.1:[0-9]+ \($(fp_of stranger)\): not an authorized client"
+ok "unknown client refused"
+
+echo | timeout 10 openssl s_client -tls1_2 -connect 127.0.0.1:$PORT >"$W/s" 2>&1
+grep -q "alert protocol version" "$W/s" || fail "s_client -tls1_2 was not refused with protocol_version"
+expect_log "TLS handshake failed: unsupported protocol \(only TLS 1.3 is accepted\)"
+ok "TLS 1.2 refused"
+
+echo | timeout 10 openssl s_client -tls1_3 -connect 127.0.0.1:$PORT >"$W/s" 2>&1
+grep -q "certificate required" "$W/s" || fail "client without certificate was not told one is required"
+expect_log "peer did not return a certificate \(a client certificate is required\)"
+ok "client without a certificate refused"
+
+# Pinned to another key: a known_hosts line with a different fingerprint.
+sed -i "s/sha256:[0-9a-f]*/sha256:$(printf '%064d' 7)/" "$W/good/known_hosts"
+client good --frames 5 127.0.0.1:$PORT
+expect_rc 4 "pinned to another key"
+expect_err "WARNING: THE KEY OF 127.0.0.1:$PORT HAS CHANGED"
+expect_err "remove line 1 of .*known_hosts"
+expect_log "closed with error: the client does not trust this server's key"
+client good --frames 5 --server-fingerprint sha256:$(printf '%064d' 8) 127.0.0.1:$PORT
+expect_rc 4 "wrong --server-fingerprint"
+expect_err "not the --server-fingerprint"
+client good --frames 5 --server-fingerprint "$("$B/kmscastd" id --state-dir "$W/d" | tail -1)" 127.0.0.1:$PORT
+expect_rc 0 "right --server-fingerprint"
+ok "a client pinned to another key refuses, and says so"
+
+grep -q "info: client .* disconnected" "$DLOG" || fail "no disconnect line"
+kill -0 "$DPID" || fail "daemon died"
+stop_daemon
+ok "daemon stopped cleanly"
