@@ -30,11 +30,11 @@ BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak
-NET_HELPERS = $(BUILD)/tests/net-abuse
+NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/bench-transport
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-.PHONY: all tests check demo clean deps
+.PHONY: all tests check demo clean deps fuzz fuzz-build fuzz-seeds bench
 .SECONDARY:
 all: $(BINS) $(VM_HELPERS) $(NET_HELPERS)
 tests: $(UNIT_TESTS)
@@ -69,6 +69,40 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 deps:
 	tools/install-deps
 
+# libFuzzer targets for the daemon-side and the client-side parser, built
+# with clang and ASan+UBSan. `make fuzz FUZZ_SECONDS=600` runs each that
+# long; new inputs go to build/fuzz/corpus-*, the seeds stay in tests/fuzz.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZERS = $(BUILD)/fuzz/fuzz_proto_server $(BUILD)/fuzz/fuzz_proto_client
+$(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_SIDE=PROTO_SIDE_$(shell echo $* | tr a-z A-Z) \
+		-o $@ tests/fuzz/fuzz_proto.c src/proto.c
+fuzz-build: $(FUZZERS)
+fuzz: fuzz-build
+	@for f in server client; do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		echo "== fuzz_proto_$$f for $(FUZZ_SECONDS) s"; \
+		if ! $(BUILD)/fuzz/fuzz_proto_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 \
+			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+			$(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus-$$f >$(BUILD)/fuzz/$$f.log 2>&1; then \
+			tail -40 $(BUILD)/fuzz/$$f.log; echo "fuzz_proto_$$f: FAILED"; exit 1; \
+		fi; \
+		grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units)' $(BUILD)/fuzz/$$f.log; \
+	done
+fuzz-seeds: $(BUILD)/tests/mkseeds
+	mkdir -p tests/fuzz/corpus-server tests/fuzz/corpus-client
+	$(BUILD)/tests/mkseeds tests/fuzz
+$(BUILD)/tests/bench-%: $(BUILD)/obj/tests/bench/bench-%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/mkseeds: $(BUILD)/obj/tests/fuzz/mkseeds.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Installs what is missing, builds plain and sanitized, runs the unit tests,
 # then the scenarios in the VM rig; ends with "N passed, N failed".
 check: deps
@@ -77,6 +111,12 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tests/vm/demo
+
+# Benchmarks; the transport part runs on the host: the same traffic through
+# conn with TLS 1.3 and on plain TCP over loopback. Writes build/bench.md.
+bench: deps
+	$(MAKE) all
+	tests/bench/run
 
 clean:
 	rm -rf $(BUILD)

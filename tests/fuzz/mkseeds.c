@@ -1,0 +1,79 @@
+/* Writes one seed file per message type each side accepts, plus a stream
+ * of several, into DIR/corpus-server and DIR/corpus-client. Run by hand when the
+ * protocol changes: `make fuzz-seeds`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kmscast/proto.h"
+
+static void put(const char *dir, const char *name, const uint8_t *b, size_t n)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(b, 1, n, f) != n) {
+		perror(path);
+		return;
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 16], stream[2][1 << 16];
+	size_t slen[2] = {0, 0};
+	uint8_t cursor[4 * 4 * 4], raw[8 * 3], payload[40];
+	char dirs[2][400];
+	if (argc != 2)
+		return 2;
+	snprintf(dirs[0], sizeof(dirs[0]), "%s/corpus-server", argv[1]);
+	snprintf(dirs[1], sizeof(dirs[1]), "%s/corpus-client", argv[1]);
+	memset(cursor, 0x80, sizeof(cursor));
+	memset(payload, 0x5a, sizeof(payload));
+	struct proto_input_event ev[3] = {{1, 30, 1}, {3, 0, 640}, {0, 0, 0}};
+	proto_input_pack(ev, 3, raw);
+	for (unsigned t = 1; t < PROTO_TYPE_COUNT; t++) {
+		struct proto_msg m = {.type = (enum proto_type)t};
+		switch (t) {
+		case PROTO_HELLO:
+			m.u.hello = (struct proto_hello){.version = PROTO_VERSION, .codecs = 3,
+							 .input_kinds = 5, .max_width = 1920,
+							 .max_height = 1080, .name_len = 4};
+			memcpy(m.u.hello.name, "seed", 5);
+			break;
+		case PROTO_STREAM_CONFIG:
+			m.u.config = (struct proto_stream_config){1280, 720, PROTO_CODEC_H264, 0, 60000};
+			break;
+		case PROTO_VIDEO_FRAME:
+			m.u.frame = (struct proto_video_frame){9, 123456789, 1, payload, sizeof(payload)};
+			break;
+		case PROTO_CURSOR:
+			m.u.cursor = (struct proto_cursor){10, 20, 3, 1, 1, 4, 4, cursor};
+			break;
+		case PROTO_INPUT: m.u.input = (struct proto_input){3, raw}; break;
+		case PROTO_FRAME_ACK: m.u.ack_seq = 9; break;
+		case PROTO_PING:
+		case PROTO_PONG: m.u.ping = 42; break;
+		case PROTO_ERROR: proto_make_error(&m, PROTO_ERR_REFUSED, "seed reason"); break;
+		case PROTO_PAIR_REQUEST: memset(m.u.pair_proof, 7, 32); break;
+		case PROTO_PAIR_RESULT: m.u.pair.ok = 1; break;
+		}
+		long n = proto_encode(&m, buf, sizeof(buf));
+		if (n < 0) {
+			fprintf(stderr, "cannot encode %s\n", proto_type_name(t));
+			return 1;
+		}
+		for (int side = 0; side < 2; side++) {
+			struct proto_msg d;
+			if (proto_decode_exact(side ? PROTO_SIDE_CLIENT : PROTO_SIDE_SERVER, buf,
+					       (size_t)n, &d) != PROTO_OK)
+				continue;
+			put(dirs[side], proto_type_name(t), buf, (size_t)n);
+			memcpy(stream[side] + slen[side], buf, (size_t)n);
+			slen[side] += (size_t)n;
+		}
+	}
+	put(dirs[0], "stream", stream[0], slen[0]);
+	put(dirs[1], "stream", stream[1], slen[1]);
+	return 0;
+}
