@@ -65,6 +65,8 @@ struct server {
 	unsigned log_in_window, log_suppressed;
 	bool destroying;
 	int handles;
+	/* Totals, logged at shutdown. */
+	unsigned long over_limit, untrusted_closed;
 };
 
 void server_log(const struct server *srv, enum log_level level, const char *fmt, ...)
@@ -281,6 +283,7 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 	if (m->type == PROTO_ERROR || m->type == PROTO_BYE) {
 		/* The peer is leaving; on_closed logs why. */
 		if (m->type == PROTO_ERROR) {
+			s->logged = true;
 			server_log(s->srv, s->state == SS_READY ? LOG_INFO : LOG_WARN,
 				   "%s (%s) closed with error: %.*s", conn_peer(s->conn),
 				   s->fp_str, (int)m->u.error.reason_len, m->u.error.reason);
@@ -341,7 +344,8 @@ static void on_closed(struct conn *c, const char *why, void *data)
 			   conn_peer(s->conn), why);
 		if (srv->cb.on_gone)
 			srv->cb.on_gone(s, srv->data);
-	} else if (!srv->destroying && !s->logged && refusal_log_ok(srv)) {
+	} else if (!srv->destroying && (srv->untrusted_closed++, !s->logged) &&
+		   refusal_log_ok(srv)) {
 		server_log(srv, LOG_INFO, "connection from %s closed before it was trusted: %s",
 			   conn_peer(s->conn), why);
 	}
@@ -356,6 +360,7 @@ static const struct conn_callbacks session_cb = {
 static void accept_one(struct server *srv, int fd)
 {
 	if (srv->unauthenticated >= srv->o.max_handshakes) {
+		srv->over_limit++;
 		if (refusal_log_ok(srv))
 			server_log(srv, LOG_WARN, "%u connections still authenticating; "
 				   "refusing another at once", srv->unauthenticated);
@@ -577,7 +582,7 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 	uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen);
 	uv_timer_init(loop, &srv->timer);
 	srv->timer.data = srv;
-	uv_timer_start(&srv->timer, on_timer, 500, 500);
+	uv_timer_start(&srv->timer, on_timer, 100, 100);
 	srv->handles = 2;
 	*out = srv;
 	return 0;
@@ -606,6 +611,8 @@ void server_destroy(struct server *srv)
 	if (!srv)
 		return;
 	srv->destroying = true;
+	server_log(srv, LOG_INFO, "%lu connections refused at the handshake limit, %lu closed "
+		   "before they were trusted", srv->over_limit, srv->untrusted_closed);
 	for (struct session *s = srv->sessions, *n; s; s = n) {
 		n = s->next;
 		if (conn_is_open(s->conn))

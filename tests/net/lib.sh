@@ -39,7 +39,7 @@ start_daemon() {
 	"$B/kmscastd" --state-dir "$W/$state" --listen 127.0.0.1:0 "$@" 2>"$DLOG" &
 	DPID=$!
 	wait_for 20 grep -q 'listening on' "$DLOG" || fail "kmscastd did not start"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DLOG" | head -1)
+	PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG" | head -1)
 	[ -n "$PORT" ] || fail "no port in the daemon log"
 }
 

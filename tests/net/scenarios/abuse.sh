@@ -1,15 +1,17 @@
 # 1000 garbage, truncated, slowloris and silent connections while a client
-# streams: the session keeps running, no frame is lost to them, and a new
-# client gets in afterwards.
+# streams (40 at a time, under the handshake limit, so each one reaches the
+# TLS code), then a burst of 200 (128 at a time) past the limit: the session
+# keeps running, no frame is lost to them, and a new client gets in after.
 . tests/net/lib.sh
 mkdir -p "$W/d"
 authorize good d
 authorize late d
-start_daemon d --source test:4000 --fps 30 --handshake-timeout 2000 -v
+start_daemon d --source test:4000 --fps 30 --handshake-timeout 1000 --max-handshakes 48 -v
 timeout 300 "$B/kmscast" --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
 C=$!
 expect_log "connected from"
-"$B/tests/net-abuse" 127.0.0.1 "$PORT" 1000 64 >"$W/abuse.out" || fail "net-abuse failed"
+"$B/tests/net-abuse" 127.0.0.1 "$PORT" 1000 40 >"$W/abuse.out" || fail "net-abuse failed"
+"$B/tests/net-abuse" 127.0.0.1 "$PORT" 200 128 >>"$W/abuse.out" || fail "net-abuse burst failed"
 cat "$W/abuse.out"
 grep -q "1000 connections: 200 garbage 200 truncated 200 slowloris 200 hello+garbage 200 silent" "$W/abuse.out" || fail "abuse mix"
 kill -0 "$DPID" || fail "daemon died under abuse"
@@ -27,5 +29,8 @@ expect_log "$(fp_of good): [0-9]+ frames sent"
 sent=$(sed -n "s/.*$(fp_of good): \([0-9]*\) frames sent.*/\1/p" "$DLOG")
 [ "$sent" = "$frames" ] || fail "daemon sent $sent frames, client received $frames"
 grep -qE "more refused connections not logged|connections still authenticating|closed before it was trusted" "$DLOG" || fail "no refusal lines"
-ok "$frames frames sent, $frames received, 0 gaps, during 1000 hostile connections"
 stop_daemon
+read -r limit untrusted < <(sed -n 's/.*: \([0-9]*\) connections refused at the handshake limit, \([0-9]*\) closed before they were trusted/\1 \2/p' "$DLOG")
+[ $((limit + untrusted)) -eq 1200 ] || fail "the daemon accounted for $limit + $untrusted of 1200 connections"
+[ "$limit" -gt 0 ] || fail "the handshake limit never applied"
+ok "$frames frames sent, $frames received, 0 gaps, during 1200 hostile connections ($untrusted handled, $limit refused at the handshake limit)"

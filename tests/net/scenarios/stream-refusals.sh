@@ -31,7 +31,7 @@ grep -q "alert protocol version" "$W/s" || fail "s_client -tls1_2 was not refuse
 expect_log "TLS handshake failed: unsupported protocol \(only TLS 1.3 is accepted\)"
 ok "TLS 1.2 refused"
 
-echo | timeout 10 openssl s_client -tls1_3 -connect 127.0.0.1:$PORT >"$W/s" 2>&1
+sleep 2 | timeout 10 openssl s_client -tls1_3 -connect 127.0.0.1:$PORT >"$W/s" 2>&1
 grep -q "certificate required" "$W/s" || fail "client without certificate was not told one is required"
 expect_log "peer did not return a certificate \(a client certificate is required\)"
 ok "client without a certificate refused"
