@@ -1,6 +1,7 @@
 # Shared helpers for the loopback scenarios (sourced by each one; runs on the
 # host against real sockets and real OpenSSL). Every wait is bounded; a failed
 # expectation prints why and exits 1.
+. tests/common.sh
 B=${KMSCAST_BUILD:?}
 W=$(mktemp -d)
 DPID=
@@ -13,7 +14,6 @@ fail() {
 	[ -f "$W/err" ] && sed 's/^/    client: /' "$W/err" | tail -10
 	exit 1
 }
-ok() { echo "ok: $*"; }
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
@@ -21,15 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-	local limit=$(( $1 * 10 )) i
-	shift
-	for ((i = 0; i < limit; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # start_daemon STATE ARGS...: kmscastd on 127.0.0.1, any free port.
 start_daemon() {

@@ -1,12 +1,12 @@
 # Shared helpers for rig scenarios (sourced; runs in the guest, cwd = repo).
 # Every wait is bounded; a failed expectation prints why and exits 1.
+. tests/common.sh
 B=${KMSCAST_BUILD:?}
 OUT=${KMSCAST_OUT:?}
 WORK=$(mktemp -d)
 PAINT_PID=
 
 fail() { echo "FAIL: $*"; exit 1; }
-ok() { echo "ok: $*"; }
 
 cleanup() {
 	[ -n "$PAINT_PID" ] && kill -TERM "$PAINT_PID" 2>/dev/null
@@ -14,16 +14,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
-wait_for() {
-	local limit=$(( $1 * 10 )) i
-	shift
-	for ((i = 0; i < limit; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # start_paint ARGS...: kmscast-paint in the background until it says "ready".
 start_paint() {
