@@ -1,6 +1,8 @@
 /* kmscastd: the streaming daemon. This part owns the command line, the
- * loop, signals and the frame source; src/server.c owns the network. */
+ * config file, the loop and signals; src/server.c owns the network and
+ * src/streamer.c capture, encoding and pacing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,14 +16,18 @@
 #include <uv.h>
 
 #include "kmscast/cli.h"
+#include "kmscast/config.h"
 #include "kmscast/fileio.h"
 #include "kmscast/ident.h"
+#include "kmscast/kms.h"
 #include "kmscast/server.h"
+#include "kmscast/streamer.h"
 #include "kmscast/testframe.h"
 #include "kmscast/trust.h"
 
 #define PROG "kmscastd"
 #define DEFAULT_STATE_DIR "/var/lib/kmscast"
+#define DEFAULT_CONFIG "/etc/kmscast/kmscastd.conf"
 #define TEST_DEFAULT_BYTES (64u * 1024)
 #define TEST_MAX_BYTES (16u * 1024 * 1024)
 #define PAIR_DEFAULT_S 300
@@ -30,24 +36,23 @@
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *client_ca, *cert, *key, *source;
-	unsigned fps, window, max_handshakes, handshake_ms, idle_ms, pair_s;
+	const char *device, *output, *config;
+	unsigned fps, window, max_handshakes, handshake_ms, idle_ms, pair_s, max_viewers;
+	unsigned bitrate_kbps;
+	int crf;
+	enum proto_codec codec;
+	enum encoder_kind encoder;
+	bool cursor_in_video;
 	size_t test_bytes;
 	int verbose;
-};
-
-struct stream {
-	uint32_t seq;
-	unsigned skipped;
 };
 
 struct daemon {
 	uv_loop_t *loop;
 	struct options *o;
 	struct server *srv;
-	uv_timer_t tick;
+	struct streamer *streamer;
 	uv_signal_t sig_term, sig_int, sig_hup;
-	uint64_t start_us, ticks, period_us;
-	uint8_t *payload;
 	bool stopping;
 };
 
@@ -68,9 +73,19 @@ static void usage(FILE *f)
 		"                           (default STATE_DIR/authorized-clients; SIGHUP re-reads)\n"
 		"  --client-ca FILE         also trust clients whose certificate FILE's CA signed\n"
 		"  --cert FILE --key FILE   use this certificate instead of the generated one\n"
-		"  --source test[:BYTES]    stream synthetic frames of BYTES (default 65536) to\n"
-		"                           test the transport\n"
-		"  --fps N                  frames per second (default 60)\n"
+		"  --device PATH            card (default: the first with a connected connector)\n"
+		"  --output NAME            connector to stream, e.g. Virtual-1 (default: first lit)\n"
+		"  --codec C                lossless (pixel-exact), h264 (default) or hevc\n"
+		"  --encoder E              auto (default), software or vaapi\n"
+		"  --crf N                  h264/hevc constant quality, 0-51 (default 23)\n"
+		"  --bitrate KBPS           h264/hevc target bitrate instead of --crf\n"
+		"  --cursor-in-video        draw the cursor into the video instead of sending it\n"
+		"  --max-viewers N          view-only clients besides the one in control (default 4)\n"
+		"  --config FILE            settings as 'key = value' with the long options' names\n"
+		"                           (default " DEFAULT_CONFIG " if it exists)\n"
+		"  --source test[:BYTES]    stream synthetic frames of BYTES (default 65536) instead\n"
+		"                           of the display, to test the transport\n"
+		"  --fps N                  frames per second at most (default 60)\n"
 		"  --window N               frames in flight per client before skipping (default 4)\n"
 		"  --max-handshakes N       unauthenticated connections at once (default 32)\n"
 		"  --handshake-timeout MS   TLS and HELLO must finish within (default 10000)\n"
@@ -86,7 +101,8 @@ static void usage(FILE *f)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
-	       O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES };
+	       O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
+	       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG };
 	static const struct option longopts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"state-dir", required_argument, NULL, O_STATE},
@@ -101,15 +117,22 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"handshake-timeout", required_argument, NULL, O_HSTIMEOUT},
 		{"idle-timeout", required_argument, NULL, O_IDLE},
 		{"expires", required_argument, NULL, O_EXPIRES},
+		{"device", required_argument, NULL, O_DEVICE},
+		{"output", required_argument, NULL, O_OUTPUT},
+		{"codec", required_argument, NULL, O_CODEC},
+		{"encoder", required_argument, NULL, O_ENCODER},
+		{"crf", required_argument, NULL, O_CRF},
+		{"bitrate", required_argument, NULL, O_BITRATE},
+		{"cursor-in-video", no_argument, NULL, O_CURSOR_VIDEO},
+		{"max-viewers", required_argument, NULL, O_MAXVIEW},
+		{"config", required_argument, NULL, O_CONFIG},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct options){.state_dir = DEFAULT_STATE_DIR, .fps = 60, .window = 4,
-			      .max_handshakes = 32, .handshake_ms = 10000, .idle_ms = 20000,
-			      .pair_s = PAIR_DEFAULT_S};
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_LISTEN: o->listen = optarg; break;
@@ -133,6 +156,26 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_EXPIRES:
 			o->pair_s = (unsigned)cli_uint(PROG, "--expires", optarg, 10, PAIR_MAX_S);
 			break;
+		case O_DEVICE: o->device = optarg; break;
+		case O_OUTPUT: o->output = optarg; break;
+		case O_CODEC: {
+			int c2 = proto_codec_by_name(optarg);
+			if (c2 != PROTO_CODEC_LOSSLESS && c2 != PROTO_CODEC_H264 && c2 != PROTO_CODEC_HEVC)
+				cli_die_usage(PROG, "--codec wants lossless, h264 or hevc, not '%s'", optarg);
+			o->codec = (enum proto_codec)c2;
+			break;
+		}
+		case O_ENCODER:
+			if (encoder_kind_parse(optarg, &o->encoder) != 0)
+				cli_die_usage(PROG, "--encoder wants auto, software or vaapi, not '%s'", optarg);
+			break;
+		case O_CRF: o->crf = (int)cli_uint(PROG, "--crf", optarg, 0, 51); break;
+		case O_BITRATE:
+			o->bitrate_kbps = (unsigned)cli_uint(PROG, "--bitrate", optarg, 50, 200000);
+			break;
+		case O_CURSOR_VIDEO: o->cursor_in_video = true; break;
+		case O_MAXVIEW: o->max_viewers = (unsigned)cli_uint(PROG, "--max-viewers", optarg, 0, 64); break;
+		case O_CONFIG: o->config = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -145,11 +188,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "unexpected argument '%s'", argv[optind]);
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
-	if (o->cmd)
+	if (o->cmd || !o->source)
 		return;
-	if (!o->source)
-		cli_die_usage(PROG, "streaming a display is not in this build yet; "
-			      "--source test streams synthetic frames");
 	if (strncmp(o->source, "test", 4) != 0 || (o->source[4] && o->source[4] != ':'))
 		cli_die_usage(PROG, "--source wants test[:BYTES], not '%s'", o->source);
 	o->test_bytes = o->source[4] ? cli_uint(PROG, "--source test:BYTES", o->source + 5,
@@ -215,96 +255,23 @@ static int cmd_pair(const struct options *o)
 	return 0;
 }
 
-/* Synthetic source: one frame per tick to every session that has room. */
-static void send_test_frame(struct daemon *d, struct session *s)
-{
-	struct stream *st = session_data(s);
-	struct conn *c = session_conn(s);
-	if (!st || !conn_is_open(c))
-		return;
-	if (!conn_can_send_frame(c)) {
-		st->skipped++; /* drop before producing, never queue stale frames */
-		return;
-	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
-	m.u.frame.seq = st->seq;
-	m.u.frame.capture_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-	m.u.frame.flags = st->seq == 0 ? PROTO_FRAME_KEYFRAME : 0;
-	testframe_fill(st->seq, d->payload, d->o->test_bytes);
-	m.u.frame.payload = d->payload;
-	m.u.frame.payload_len = (uint32_t)d->o->test_bytes;
-	int r = conn_send(c, &m);
-	if (r == 0)
-		st->seq++;
-	else
-		server_log(d->srv, LOG_WARN, "frame to %s not sent: %s", conn_peer(c), strerror(-r));
-}
-
-static void schedule_tick(struct daemon *d);
-
-static void on_tick(uv_timer_t *t)
-{
-	struct daemon *d = t->data;
-	d->ticks++;
-	for (struct session *s = server_first(d->srv); s; s = server_next(s))
-		send_test_frame(d, s);
-	schedule_tick(d);
-}
-
-/* Deadlines come from an absolute clock, so timer lateness never adds up. */
-static void schedule_tick(struct daemon *d)
-{
-	uint64_t now = conn_now_us(), next = d->start_us + (d->ticks + 1) * d->period_us;
-	if (next < now) { /* fell behind (e.g. suspended): skip the missed ticks */
-		d->ticks = (now - d->start_us) / d->period_us;
-		next = d->start_us + (d->ticks + 1) * d->period_us;
-	}
-	uv_timer_start(&d->tick, on_tick, (next - now + 999) / 1000, 0);
-}
-
 static void on_ready(struct session *s, void *data)
 {
 	struct daemon *d = data;
-	struct stream *st = calloc(1, sizeof(*st));
-	if (!st) {
-		conn_close(session_conn(s), PROTO_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	session_set_data(s, st);
-	struct proto_msg m = {.type = PROTO_STREAM_CONFIG};
-	m.u.config = (struct proto_stream_config){.width = 1280, .height = 720,
-						  .codec = PROTO_CODEC_TEST,
-						  .fps_milli = d->o->fps * 1000u};
-	conn_send(session_conn(s), &m);
+	streamer_add(d->streamer, s);
 }
 
 static void on_message(struct session *s, const struct proto_msg *m, void *data)
 {
 	struct daemon *d = data;
-	switch (m->type) {
-	case PROTO_KEYFRAME_REQUEST:
-		server_log(d->srv, LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
-		break;
-	case PROTO_INPUT:
-		server_log(d->srv, LOG_DEBUG, "%s sent %u input events (not injected: no input "
-			   "backend in this build)", session_fingerprint(s), m->u.input.count);
-		break;
-	default:
-		break;
-	}
+	streamer_message(d->streamer, s, m);
 }
 
 static void on_gone(struct session *s, void *data)
 {
 	struct daemon *d = data;
-	struct stream *st = session_data(s);
-	if (st)
-		server_log(d->srv, LOG_DEBUG, "%s: %u frames sent, %u ticks skipped for backpressure",
-			   session_fingerprint(s), st->seq, st->skipped);
-	free(st);
-	session_set_data(s, NULL);
+	if (d->streamer)
+		streamer_remove(d->streamer, s);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -319,13 +286,27 @@ static void on_signal(uv_signal_t *h, int signum)
 		return;
 	d->stopping = true;
 	server_log(d->srv, LOG_INFO, "%s: shutting down", strsignal(signum));
+	streamer_destroy(d->streamer);
+	d->streamer = NULL;
 	server_destroy(d->srv);
 	d->srv = NULL;
-	uv_timer_stop(&d->tick);
-	uv_close((uv_handle_t *)&d->tick, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+}
+
+static int open_card(const struct options *o, int *fd)
+{
+	char path[64] = "";
+	*fd = o->source ? -1 : kms_open_card(o->device, path, sizeof(path));
+	if (!o->source && *fd < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", o->device ? o->device : "no card with a connected "
+			"connector", strerror(-*fd));
+		return -1;
+	}
+	if (*fd >= 0)
+		fprintf(stderr, "info: using %s\n", path);
+	return 0;
 }
 
 static int run(struct options *o)
@@ -334,20 +315,19 @@ static int run(struct options *o)
 	struct ident *id;
 	char err[512];
 	uv_loop_t loop;
+	int card = -1, rc = 1;
 
 	if (load_identity(o, &id))
 		return 1;
-	d.payload = malloc(o->test_bytes);
-	if (!d.payload || uv_loop_init(&loop) != 0) {
-		fprintf(stderr, PROG ": out of memory\n");
-		free(d.payload);
+	if (open_card(o, &card) != 0 || uv_loop_init(&loop) != 0) {
 		ident_destroy(id);
 		return 1;
 	}
 	d.loop = &loop;
+	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
 	struct server_options so = {
 		.listen = o->listen, .state_dir = o->state_dir, .authorized_path = o->authorized,
-		.client_ca = o->client_ca, .id = id, .codecs = 1u << PROTO_CODEC_TEST,
+		.client_ca = o->client_ca, .id = id, .codecs = codecs,
 		.max_handshakes = o->max_handshakes, .handshake_ms = o->handshake_ms,
 		.idle_ms = o->idle_ms, .window = o->window, .log = log_line, .log_data = o,
 	};
@@ -355,17 +335,21 @@ static int run(struct options *o)
 				      .on_gone = on_gone};
 	if (server_create(&loop, &so, &cb, &d, &d.srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		uv_loop_close(&loop);
-		free(d.payload);
-		ident_destroy(id);
-		return 1;
+		goto out;
+	}
+	struct streamer_options sto = {
+		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
+		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
+		.encoder = o->encoder, .crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
+		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers, .srv = d.srv,
+	};
+	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		server_destroy(d.srv);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto out;
 	}
 	server_log(d.srv, LOG_INFO, "listening on %s as %s", server_address(d.srv), id->fp_str);
-	uv_timer_init(&loop, &d.tick);
-	d.tick.data = &d;
-	d.period_us = 1000000u / o->fps;
-	d.start_us = conn_now_us();
-	schedule_tick(&d);
 	uv_signal_t *sigs[] = {&d.sig_term, &d.sig_int, &d.sig_hup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
 	for (int i = 0; i < 3; i++) {
@@ -374,24 +358,81 @@ static int run(struct options *o)
 		uv_signal_start(sigs[i], on_signal, nums[i]);
 	}
 	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	free(d.payload);
-	ident_destroy(id);
 	fprintf(stderr, "info: stopped\n");
+	rc = 0;
+out:
+	uv_loop_close(&loop);
+	if (card >= 0)
+		close(card);
+	ident_destroy(id);
+	return rc;
+}
+
+/* The config file's words go before the command line, which wins. */
+static int load_config(int argc, char **argv, struct config_words *w, char ***all, int *n)
+{
+	const char *path = NULL;
+	bool explicit = false;
+	char *text = NULL, err[512];
+	size_t len;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+	}
+	explicit = path != NULL;
+	if (!path)
+		path = DEFAULT_CONFIG;
+	w->count = 0;
+	int r = fileio_read_all(path, 256 * 1024, &text, &len, err, sizeof(err));
+	if (r == -ENOENT && !explicit) {
+		r = 0;
+	} else if (r == 0) {
+		r = config_parse(text, len, w, err, sizeof(err));
+		if (r)
+			fprintf(stderr, PROG ": %s: %s\n", path, err);
+	} else {
+		fprintf(stderr, PROG ": %s\n", err);
+	}
+	free(text);
+	if (r)
+		return r;
+	*all = calloc((size_t)(argc + w->count + 1), sizeof(char *));
+	if (!*all)
+		return -ENOMEM;
+	(*all)[0] = argv[0];
+	for (int i = 0; i < w->count; i++)
+		(*all)[1 + i] = w->words[i];
+	for (int i = 1; i < argc; i++)
+		(*all)[w->count + i] = argv[i];
+	*n = argc + w->count;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct options o;
+	struct options o = {.state_dir = DEFAULT_STATE_DIR, .fps = 60, .window = 4,
+			    .max_handshakes = 32, .handshake_ms = 10000, .idle_ms = 20000,
+			    .pair_s = PAIR_DEFAULT_S, .max_viewers = 4, .codec = PROTO_CODEC_H264};
+	struct config_words words;
+	char **all;
+	int n, rc;
 
 	/* A peer that vanishes must not kill us through a write. */
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	parse_options(argc, argv, &o);
+	if (load_config(argc, argv, &words, &all, &n) != 0)
+		return CLI_EXIT_USAGE;
+	parse_options(n, all, &o);
 	if (o.cmd && strcmp(o.cmd, "id") == 0)
-		return cmd_id(&o);
-	if (o.cmd)
-		return cmd_pair(&o);
-	return run(&o);
+		rc = cmd_id(&o);
+	else if (o.cmd)
+		rc = cmd_pair(&o);
+	else
+		rc = run(&o);
+	free(all);
+	config_words_free(&words);
+	return rc;
 }

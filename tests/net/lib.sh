@@ -27,7 +27,8 @@ start_daemon() {
 	local state=$1
 	shift
 	DLOG=$W/$state.log
-	"$B/kmscastd" --state-dir "$W/$state" --listen 127.0.0.1:0 "$@" 2>"$DLOG" &
+	: >"$DLOG" # truncate here: the child's redirection may run after our first grep
+	"$B/kmscastd" --state-dir "$W/$state" --listen 127.0.0.1:0 "$@" 2>>"$DLOG" &
 	DPID=$!
 	wait_for 20 grep -q 'listening on' "$DLOG" || fail "kmscastd did not start"
 	PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG" | head -1)

@@ -1,0 +1,43 @@
+/* The daemon's frame side: paces captures (vblank events where the driver
+ * delivers them, else an absolute-clock timer), detects change, encodes
+ * per client under backpressure, and sends frames and cursor updates.
+ * Sessions come from src/server.c once they are trusted. */
+#ifndef KMSCAST_STREAMER_H
+#define KMSCAST_STREAMER_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "kmscast/encoder.h"
+#include "kmscast/server.h"
+
+enum streamer_source { SOURCE_CAPTURE, SOURCE_TEST };
+
+struct streamer_options {
+	enum streamer_source source;
+	int card_fd;            /* SOURCE_CAPTURE: an open card, not owned */
+	const char *output;     /* NULL: the first lit output */
+	size_t test_bytes;      /* SOURCE_TEST: payload size */
+	unsigned fps;
+	enum proto_codec codec;
+	enum encoder_kind encoder;
+	int crf;
+	unsigned bitrate_kbps;
+	bool cursor_in_video;
+	unsigned max_viewers;   /* view-only sessions besides the controller */
+	unsigned refresh_ms;    /* resend when idle this long (0: 2000) */
+	struct server *srv;     /* for logging */
+};
+
+struct streamer;
+
+int streamer_create(uv_loop_t *loop, const struct streamer_options *opts, struct streamer **out,
+		    char *err, size_t err_len);
+/* Stops pacing and frees every viewer; the loop runs on to close handles. */
+void streamer_destroy(struct streamer *st);
+
+void streamer_add(struct streamer *st, struct session *s);
+void streamer_remove(struct streamer *st, struct session *s);
+void streamer_message(struct streamer *st, struct session *s, const struct proto_msg *m);
+
+#endif

@@ -1,0 +1,558 @@
+#include "kmscast/streamer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "kmscast/capture.h"
+#include "kmscast/kms.h"
+#include "kmscast/testframe.h"
+
+#define CURSOR_MAX (PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4)
+#define TEST_W 1280
+#define TEST_H 720
+
+struct viewer {
+	struct streamer *st;
+	struct session *s;
+	struct viewer *next;
+	struct encoder *enc;
+	bool configured, need_key, control, wants_view_only;
+	uint32_t seq;
+	uint64_t frame_gen;   /* the capture generation last encoded */
+	uint64_t cursor_gen;  /* the cursor image last sent */
+	int32_t cx, cy;
+	bool cursor_sent, cursor_visible;
+	uint64_t last_sent_us;
+	unsigned long frames, skipped, ignored_input;
+};
+
+struct streamer {
+	uv_loop_t *loop;
+	struct streamer_options o;
+	struct capture *cap;
+	uv_timer_t timer;
+	uv_poll_t vblank_poll;
+	bool use_vblank, vblank_armed, closing;
+	int handles;
+	uint64_t start_us, ticks, period_us, next_due_us;
+	unsigned crtc_index;
+
+	uint32_t w, h;
+	uint8_t *raw_prev, *raw_cur, *rgb, *rgb_enc;
+	size_t raw_len;
+	bool have_frame;
+	uint64_t frame_gen, frame_us;
+	int last_err;
+
+	bool cursor_visible;
+	int32_t cursor_x, cursor_y;
+	uint16_t cursor_w, cursor_h;
+	uint8_t cursor_img[CURSOR_MAX], cursor_tmp[CURSOR_MAX];
+	uint64_t cursor_gen;
+
+	uint8_t *test_payload;
+	struct viewer *viewers;
+	bool note_logged;
+};
+
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void send_config(struct viewer *v)
+{
+	struct streamer *st = v->st;
+	struct proto_msg m = {.type = PROTO_STREAM_CONFIG};
+	bool test = st->o.source == SOURCE_TEST;
+	m.u.config.width = (uint16_t)(test ? TEST_W : st->w);
+	m.u.config.height = (uint16_t)(test ? TEST_H : st->h);
+	m.u.config.codec = (uint8_t)(test ? PROTO_CODEC_TEST : st->o.codec);
+	m.u.config.flags = v->control ? 0 : PROTO_CONFIG_VIEW_ONLY;
+	m.u.config.fps_milli = st->o.fps * 1000u;
+	conn_send(session_conn(v->s), &m);
+	v->configured = true;
+	v->need_key = true;
+}
+
+static int make_encoder(struct viewer *v)
+{
+	struct streamer *st = v->st;
+	char note[200], err[256];
+	struct encoder_options eo = {
+		.codec = st->o.codec, .kind = st->o.encoder, .width = st->w, .height = st->h,
+		.fps = st->o.fps, .crf = st->o.crf, .bitrate_kbps = st->o.bitrate_kbps,
+	};
+	encoder_destroy(v->enc);
+	v->enc = NULL;
+	if (encoder_create(&eo, &v->enc, note, sizeof(note), err, sizeof(err)) != 0) {
+		server_log(st->o.srv, LOG_ERR, "%s", err);
+		conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, err);
+		return -1;
+	}
+	if (note[0] && !st->note_logged) {
+		server_log(st->o.srv, LOG_INFO, "%s", note);
+		st->note_logged = true;
+	}
+	return 0;
+}
+
+static void send_cursor(struct viewer *v)
+{
+	struct streamer *st = v->st;
+	bool image = st->cursor_visible && v->cursor_gen != st->cursor_gen && st->cursor_w &&
+		     st->cursor_w <= PROTO_MAX_CURSOR_SIDE && st->cursor_h <= PROTO_MAX_CURSOR_SIDE;
+	if (v->cursor_sent && !image && v->cursor_visible == st->cursor_visible &&
+	    (!st->cursor_visible || (v->cx == st->cursor_x && v->cy == st->cursor_y)))
+		return;
+	struct proto_msg m = {.type = PROTO_CURSOR};
+	m.u.cursor.x = st->cursor_x;
+	m.u.cursor.y = st->cursor_y;
+	m.u.cursor.flags = st->cursor_visible ? PROTO_CURSOR_VISIBLE : 0;
+	if (image) {
+		m.u.cursor.flags |= PROTO_CURSOR_IMAGE;
+		m.u.cursor.width = st->cursor_w;
+		m.u.cursor.height = st->cursor_h;
+		m.u.cursor.argb = st->cursor_img;
+	}
+	if (conn_send(session_conn(v->s), &m) == 0) {
+		v->cursor_sent = true;
+		v->cursor_visible = st->cursor_visible;
+		v->cx = st->cursor_x;
+		v->cy = st->cursor_y;
+		if (image)
+			v->cursor_gen = st->cursor_gen;
+	}
+}
+
+static void viewer_tick(struct viewer *v, uint64_t now)
+{
+	struct streamer *st = v->st;
+	struct conn *c = session_conn(v->s);
+	bool test = st->o.source == SOURCE_TEST;
+
+	if (!conn_is_open(c) || (!test && !st->have_frame))
+		return;
+	if (!v->configured) {
+		send_config(v);
+		if (!test && make_encoder(v) != 0)
+			return;
+	}
+	if (!test && !st->o.cursor_in_video)
+		send_cursor(v);
+	if (!conn_can_send_frame(c)) {
+		v->skipped++; /* skip the tick: never queue a stale frame */
+		return;
+	}
+	uint64_t refresh = (uint64_t)(st->o.refresh_ms ? st->o.refresh_ms : 2000) * 1000;
+	if (!test && v->frame_gen == st->frame_gen && !v->need_key &&
+	    now - v->last_sent_us < refresh)
+		return; /* nothing changed: an idle screen costs no encoding */
+
+	struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
+	const uint8_t *data;
+	size_t len;
+	bool key = v->need_key;
+	if (test) {
+		testframe_fill(v->seq, st->test_payload, st->o.test_bytes);
+		data = st->test_payload;
+		len = st->o.test_bytes;
+		m.u.frame.capture_us = realtime_us();
+	} else {
+		int r = encoder_encode(v->enc, st->o.cursor_in_video ? st->rgb_enc : st->rgb,
+				       v->need_key, &data, &len, &key);
+		if (r == -EAGAIN)
+			return;
+		if (r < 0) {
+			server_log(st->o.srv, LOG_ERR, "encoding for %s failed (%d)",
+				   session_fingerprint(v->s), r);
+			conn_close(c, PROTO_ERR_INTERNAL, "the daemon could not encode a frame");
+			return;
+		}
+		m.u.frame.capture_us = st->frame_us;
+	}
+	m.u.frame.seq = v->seq;
+	m.u.frame.flags = key ? PROTO_FRAME_KEYFRAME : 0;
+	m.u.frame.payload = data;
+	m.u.frame.payload_len = (uint32_t)len;
+	if (conn_send(c, &m) != 0) {
+		v->need_key = true; /* the encoder moved on without this client */
+		return;
+	}
+	v->seq++;
+	v->frames++;
+	v->need_key = false;
+	v->frame_gen = st->frame_gen;
+	v->last_sent_us = now;
+}
+
+static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
+{
+	free(st->raw_prev);
+	free(st->raw_cur);
+	free(st->rgb);
+	free(st->rgb_enc);
+	st->raw_prev = malloc(raw_len);
+	st->raw_cur = malloc(raw_len);
+	st->rgb = malloc((size_t)w * h * 3);
+	st->rgb_enc = st->o.cursor_in_video ? malloc((size_t)w * h * 3) : NULL;
+	if (!st->raw_prev || !st->raw_cur || !st->rgb || (st->o.cursor_in_video && !st->rgb_enc))
+		return -ENOMEM;
+	st->w = w;
+	st->h = h;
+	st->raw_len = raw_len;
+	st->have_frame = false;
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		v->configured = false; /* a new size: new config, new encoder, a keyframe */
+	server_log(st->o.srv, LOG_INFO, "capturing %ux%u from %s", w, h,
+		   capture_output_name(st->cap));
+	return 0;
+}
+
+static void grab_error(struct streamer *st, int r, const char *err)
+{
+	if (r != st->last_err)
+		server_log(st->o.srv, LOG_WARN, "capture: %s", err);
+	st->last_err = r;
+}
+
+/* One capture: returns whether the picture (or the cursor, when it is
+ * drawn into the video) changed. */
+static void capture_tick(struct streamer *st)
+{
+	struct capture_frame f;
+	char err[256];
+	int r = capture_grab(st->cap, &f, err, sizeof(err));
+	if (r) {
+		grab_error(st, r, err);
+		return;
+	}
+	size_t raw_len = (size_t)f.fb.pitch[0] * f.fb.height;
+	if (f.fb.width != st->w || f.fb.height != st->h || raw_len != st->raw_len) {
+		if (f.fb.width > PROTO_MAX_DIMENSION || f.fb.height > PROTO_MAX_DIMENSION ||
+		    resize(st, f.fb.width, f.fb.height, raw_len) != 0) {
+			grab_error(st, -ENOMEM, "frame too large");
+			return;
+		}
+	}
+	r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
+	if (r) {
+		grab_error(st, r, err);
+		return;
+	}
+	bool changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;
+	if (changed) {
+		r = capture_read_rgb8(st->cap, &f.fb, st->rgb, err, sizeof(err));
+		if (r) {
+			grab_error(st, r, err);
+			return;
+		}
+		uint8_t *t = st->raw_prev;
+		st->raw_prev = st->raw_cur;
+		st->raw_cur = t;
+		st->frame_us = realtime_us();
+	}
+	st->last_err = 0;
+	/* Cursor: position in stream pixels, image only when its bytes change. */
+	bool cursor_moved = false;
+	bool vis = f.has_cursor && f.cursor_w <= PROTO_MAX_CURSOR_SIDE &&
+		   f.cursor_h <= PROTO_MAX_CURSOR_SIDE;
+	if (vis) {
+		size_t n = (size_t)f.cursor_w * f.cursor_h * 4;
+		int32_t x = f.cursor_x - f.crtc_x, y = f.cursor_y - f.crtc_y;
+		if (capture_read_bytes(st->cap, &f.cursor, st->cursor_tmp, n, err, sizeof(err)) == 0 &&
+		    (f.cursor_w != st->cursor_w || f.cursor_h != st->cursor_h ||
+		     memcmp(st->cursor_tmp, st->cursor_img, n) != 0)) {
+			memcpy(st->cursor_img, st->cursor_tmp, n);
+			st->cursor_w = (uint16_t)f.cursor_w;
+			st->cursor_h = (uint16_t)f.cursor_h;
+			st->cursor_gen++;
+			cursor_moved = true;
+		}
+		cursor_moved |= x != st->cursor_x || y != st->cursor_y;
+		st->cursor_x = x;
+		st->cursor_y = y;
+	}
+	cursor_moved |= vis != st->cursor_visible;
+	st->cursor_visible = vis;
+	if (st->o.cursor_in_video && (changed || cursor_moved)) {
+		memcpy(st->rgb_enc, st->rgb, (size_t)st->w * st->h * 3);
+		if (vis)
+			capture_blend_cursor(st->cap, &f, st->rgb_enc, st->w, st->h, err, sizeof(err));
+		changed = true;
+	}
+	if (changed) {
+		st->frame_gen++;
+		if (!st->frame_us)
+			st->frame_us = realtime_us();
+	}
+	st->have_frame = true;
+}
+
+static void tick(struct streamer *st)
+{
+	uint64_t now = conn_now_us();
+	if (st->o.source == SOURCE_CAPTURE)
+		capture_tick(st);
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		viewer_tick(v, now);
+}
+
+static void schedule_timer(struct streamer *st);
+
+static void on_timer(uv_timer_t *t)
+{
+	struct streamer *st = t->data;
+	st->ticks++;
+	tick(st);
+	schedule_timer(st);
+}
+
+/* Deadlines come from an absolute clock, so timer lateness never adds up;
+ * when we fall behind (a slow encode), the missed ticks are skipped. */
+static void schedule_timer(struct streamer *st)
+{
+	uint64_t now = conn_now_us(), next = st->start_us + (st->ticks + 1) * st->period_us;
+	if (next < now) {
+		st->ticks = (now - st->start_us) / st->period_us;
+		next = st->start_us + (st->ticks + 1) * st->period_us;
+	}
+	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
+}
+
+static int arm_vblank(struct streamer *st)
+{
+	drmVBlank vbl = {0};
+	vbl.request.type = DRM_VBLANK_RELATIVE | DRM_VBLANK_EVENT |
+			   ((st->crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT) & DRM_VBLANK_HIGH_CRTC_MASK);
+	vbl.request.sequence = 1;
+	vbl.request.signal = (unsigned long)st;
+	return drmWaitVBlank(st->o.card_fd, &vbl) == 0 ? 0 : -errno;
+}
+
+static void on_vblank(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
+{
+	struct streamer *st = data;
+	(void)fd;
+	(void)seq;
+	(void)sec;
+	(void)usec;
+	st->vblank_armed = false;
+	uint64_t now = conn_now_us();
+	/* The display may refresh faster than --fps: tick when due. */
+	if (now >= st->next_due_us) {
+		st->next_due_us += st->period_us;
+		if (st->next_due_us < now)
+			st->next_due_us = now + st->period_us;
+		tick(st);
+	}
+	if (!st->closing && arm_vblank(st) == 0)
+		st->vblank_armed = true;
+}
+
+static void on_card(uv_poll_t *h, int status, int events)
+{
+	struct streamer *st = h->data;
+	(void)events;
+	if (status < 0)
+		return;
+	drmEventContext ev = {.version = 2, .vblank_handler = on_vblank};
+	drmHandleEvent(st->o.card_fd, &ev);
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	struct streamer *st = h->data;
+	if (--st->handles > 0)
+		return;
+	free(st);
+}
+
+static void start_pacing(struct streamer *st)
+{
+	st->period_us = 1000000u / st->o.fps;
+	st->start_us = st->next_due_us = conn_now_us();
+	if (st->o.source == SOURCE_CAPTURE) {
+		drmModeRes *res = drmModeGetResources(st->o.card_fd);
+		int idx = res ? kms_crtc_index(res, capture_crtc_id(st->cap)) : -1;
+		drmModeFreeResources(res);
+		int r = idx >= 0 ? (st->crtc_index = (unsigned)idx, arm_vblank(st)) : -ENOENT;
+		if (r == 0) {
+			st->use_vblank = st->vblank_armed = true;
+			uv_poll_init(st->loop, &st->vblank_poll, st->o.card_fd);
+			st->vblank_poll.data = st;
+			st->handles++;
+			uv_poll_start(&st->vblank_poll, UV_READABLE, on_card);
+			server_log(st->o.srv, LOG_INFO, "pacing on vblank events of CRTC %u, at most "
+				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
+			return;
+		}
+		server_log(st->o.srv, LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
+			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
+	}
+	schedule_timer(st);
+}
+
+int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct streamer **out,
+		    char *err, size_t len)
+{
+	struct streamer *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->loop = loop;
+	st->o = *o;
+	if (o->source == SOURCE_TEST) {
+		st->test_payload = malloc(o->test_bytes);
+		if (!st->test_payload) {
+			free(st);
+			return -ENOMEM;
+		}
+	} else {
+		struct capture_options co = {.output = o->output, .cursor = true};
+		int r = capture_create(o->card_fd, &co, &st->cap, err, len);
+		if (r) {
+			free(st);
+			return r;
+		}
+	}
+	uv_timer_init(loop, &st->timer);
+	st->timer.data = st;
+	st->handles = 1;
+	start_pacing(st);
+	*out = st;
+	return 0;
+}
+
+static void viewer_free(struct viewer *v)
+{
+	encoder_destroy(v->enc);
+	free(v);
+}
+
+void streamer_destroy(struct streamer *st)
+{
+	if (!st)
+		return;
+	st->closing = true;
+	for (struct viewer *v = st->viewers, *n; v; v = n) {
+		n = v->next;
+		session_set_data(v->s, NULL);
+		viewer_free(v);
+	}
+	st->viewers = NULL;
+	capture_destroy(st->cap);
+	st->cap = NULL;
+	free(st->raw_prev);
+	free(st->raw_cur);
+	free(st->rgb);
+	free(st->rgb_enc);
+	free(st->test_payload);
+	uv_timer_stop(&st->timer);
+	uv_close((uv_handle_t *)&st->timer, handle_closed);
+	if (st->use_vblank) {
+		uv_poll_stop(&st->vblank_poll);
+		uv_close((uv_handle_t *)&st->vblank_poll, handle_closed);
+	}
+}
+
+static struct viewer *controller(struct streamer *st)
+{
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		if (v->control)
+			return v;
+	return NULL;
+}
+
+void streamer_add(struct streamer *st, struct session *s)
+{
+	const struct proto_hello *h = session_hello(s);
+	unsigned viewers = 0;
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		viewers += !v->control;
+	bool wants_view = h->flags & PROTO_HELLO_VIEW_ONLY;
+	bool control = !wants_view && !controller(st);
+	if (!control && viewers >= st->o.max_viewers) {
+		char why[160];
+		snprintf(why, sizeof(why), "the viewer limit (%u) is reached; try again later",
+			 st->o.max_viewers);
+		server_log(st->o.srv, LOG_INFO, "refused %s: %s", session_fingerprint(s), why);
+		conn_close(session_conn(s), PROTO_ERR_REFUSED, why);
+		return;
+	}
+	struct viewer *v = calloc(1, sizeof(*v));
+	if (!v) {
+		conn_close(session_conn(s), PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	v->st = st;
+	v->s = s;
+	v->control = control;
+	v->wants_view_only = wants_view;
+	v->cursor_gen = (uint64_t)-1;
+	v->next = st->viewers;
+	st->viewers = v;
+	session_set_data(s, v);
+	server_log(st->o.srv, LOG_INFO, "%s joins %s", session_fingerprint(s),
+		   control ? "in control" : "view-only");
+	viewer_tick(v, conn_now_us()); /* config and a keyframe now, not at the next tick */
+}
+
+void streamer_remove(struct streamer *st, struct session *s)
+{
+	struct viewer *v = session_data(s), **pp;
+	if (!v)
+		return;
+	for (pp = &st->viewers; *pp && *pp != v; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = v->next;
+	server_log(st->o.srv, LOG_DEBUG, "%s: %lu frames sent, %lu ticks skipped for backpressure",
+		   session_fingerprint(s), v->frames, v->skipped);
+	bool was_control = v->control;
+	session_set_data(s, NULL);
+	viewer_free(v);
+	if (!was_control)
+		return;
+	/* Hand control to the longest-waiting client that did not ask to only watch. */
+	struct viewer *next = NULL;
+	for (struct viewer *w = st->viewers; w; w = w->next)
+		if (!w->wants_view_only)
+			next = w;
+	if (next) {
+		next->control = true;
+		send_config(next);
+		server_log(st->o.srv, LOG_INFO, "%s now in control", session_fingerprint(next->s));
+	}
+}
+
+void streamer_message(struct streamer *st, struct session *s, const struct proto_msg *m)
+{
+	struct viewer *v = session_data(s);
+	if (!v)
+		return;
+	switch (m->type) {
+	case PROTO_KEYFRAME_REQUEST:
+		v->need_key = true;
+		server_log(st->o.srv, LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
+		break;
+	case PROTO_INPUT:
+		if (!v->control) {
+			if (v->ignored_input++ == 0)
+				server_log(st->o.srv, LOG_WARN, "input from view-only client %s refused",
+					   session_fingerprint(s));
+			break;
+		}
+		server_log(st->o.srv, LOG_DEBUG, "%s sent %u input events (no input backend in "
+			   "this build)", session_fingerprint(s), m->u.input.count);
+		break;
+	default:
+		break;
+	}
+}
