@@ -22,7 +22,7 @@ endif
 CPPFLAGS += -D_DEFAULT_SOURCE -Iinclude
 CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS)
+LDLIBS += $(PKG_LIBS) -lm
 
 LIB_SRC = $(filter-out src/kmscastd.c,$(wildcard src/*.c))
 LIB = $(BUILD)/libkmscast.a

@@ -20,12 +20,16 @@
 
 #include "kmscast/cli.h"
 #include "kmscast/conn.h"
+#include "kmscast/decoder.h"
 #include "kmscast/fileio.h"
+#include "kmscast/format.h"
 #include "kmscast/ident.h"
+#include "kmscast/pngio.h"
 #include "kmscast/server.h"
 #include "kmscast/testframe.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
+#include "record.h"
 
 #define PROG "kmscast"
 
@@ -42,7 +46,8 @@ enum exit_code {
 struct options {
 	const char *cmd; /* NULL: view; "id"; "pair" */
 	const char *config_dir, *cert, *key, *host_ca, *server_fp, *target, *code, *present;
-	bool accept_new, stats, view_only;
+	const char *snapshot, *record;
+	bool accept_new, stats, view_only, cursor;
 	unsigned long frames;
 	unsigned connect_ms;
 	int verbose;
@@ -61,6 +66,15 @@ struct client {
 	uint8_t pair_key[PAIR_KEY_SIZE];
 	struct proto_stream_config config;
 	bool have_config, got_hello;
+	struct decoder *dec;
+	struct recorder *rec;
+	bool key_requested;
+	unsigned long decoded, decode_errors;
+	/* Cursor as the server last described it. */
+	bool cursor_visible;
+	int32_t cursor_x, cursor_y;
+	uint16_t cursor_w, cursor_h, hot_x, hot_y;
+	uint8_t cursor_img[PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4];
 	int exit_code;
 	bool exit_set;
 	/* Stream accounting. */
@@ -86,7 +100,10 @@ static void usage(FILE *f)
 		"  --accept-new             pin an unknown host's key on first use\n"
 		"  --server-fingerprint FP  trust exactly this server key (sha256:...)\n"
 		"  --host-ca FILE           trust server certificates FILE's CA signed for HOST\n"
-		"  --frames N               stop after N frames\n"
+		"  --frames N               stop after N decoded frames (with --snapshot: 1)\n"
+		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
+		"  --cursor                 with --snapshot: draw the cursor into the picture\n"
+		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
 		"  --present none           show nothing (the only presenter in this build)\n"
 		"  --view-only              ask for a session without input\n"
 		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
@@ -102,7 +119,7 @@ static void usage(FILE *f)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
-	       O_VIEW, O_STATS, O_CTIMEOUT };
+	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -115,6 +132,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"view-only", no_argument, NULL, O_VIEW},
 		{"stats", no_argument, NULL, O_STATS},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
+		{"snapshot", required_argument, NULL, O_SNAPSHOT},
+		{"cursor", no_argument, NULL, O_CURSOR},
+		{"record", required_argument, NULL, O_RECORD},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -137,11 +157,18 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_CTIMEOUT:
 			o->connect_ms = (unsigned)cli_uint(PROG, "--connect-timeout", optarg, 100, 600000);
 			break;
+		case O_SNAPSHOT: o->snapshot = optarg; break;
+		case O_CURSOR: o->cursor = true; break;
+		case O_RECORD: o->record = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
 		}
 	}
+	if (o->snapshot && !o->frames)
+		o->frames = 1;
+	if (o->cursor && !o->snapshot)
+		cli_die_usage(PROG, "--cursor goes with --snapshot");
 	/* The subcommand is the first word that is not an option. */
 	if (optind < argc && (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0))
 		o->cmd = argv[optind++];
@@ -348,7 +375,8 @@ static void send_hello(struct client *cl, uint16_t flags)
 	struct proto_msg m = {.type = PROTO_HELLO};
 	m.u.hello.version = PROTO_VERSION;
 	m.u.hello.flags = flags;
-	m.u.hello.codecs = 1u << PROTO_CODEC_TEST;
+	m.u.hello.codecs = 1u << PROTO_CODEC_TEST | 1u << PROTO_CODEC_LOSSLESS |
+			   1u << PROTO_CODEC_H264 | 1u << PROTO_CODEC_HEVC;
 	m.u.hello.input_kinds = cl->o->view_only ? 0 : PROTO_INPUT_ALL;
 	m.u.hello.max_width = PROTO_MAX_DIMENSION;
 	m.u.hello.max_height = PROTO_MAX_DIMENSION;
@@ -404,9 +432,57 @@ static void on_pair_result(struct client *cl, const struct proto_pair_result *p)
 	conn_close(cl->conn, 0, NULL);
 }
 
+static void write_snapshot(struct client *cl)
+{
+	size_t n = (size_t)cl->config.width * cl->config.height * 3;
+	uint8_t *img = malloc(n);
+	char err[512];
+	if (!img) {
+		finish(cl, EXIT_LOST, "out of memory for the snapshot");
+		return;
+	}
+	memcpy(img, decoder_rgb(cl->dec), n);
+	if (cl->o->cursor && cl->cursor_visible && cl->cursor_w)
+		format_blend_cursor(img, cl->config.width, cl->config.height,
+				    (int64_t)cl->cursor_x - cl->hot_x, (int64_t)cl->cursor_y - cl->hot_y,
+				    cl->cursor_img, cl->cursor_w, cl->cursor_h, cl->cursor_w * 4u);
+	if (pngio_write_rgb8(cl->o->snapshot, img, cl->config.width, cl->config.height, err,
+			     sizeof(err)) != 0)
+		finish(cl, EXIT_LOST, "%s", err);
+	else
+		finish(cl, EXIT_OK, NULL);
+	free(img);
+}
+
+static void request_keyframe(struct client *cl)
+{
+	if (cl->key_requested)
+		return;
+	struct proto_msg m = {.type = PROTO_KEYFRAME_REQUEST};
+	if (conn_send(cl->conn, &m) == 0)
+		cl->key_requested = true;
+}
+
+static void record(struct client *cl, const struct proto_video_frame *f, bool picture)
+{
+	char err[512];
+	int r = 0;
+	if (!cl->rec)
+		return;
+	if (cl->config.codec == PROTO_CODEC_H264 || cl->config.codec == PROTO_CODEC_HEVC)
+		r = recorder_packet(cl->rec, f, err, sizeof(err));
+	else if (cl->config.codec == PROTO_CODEC_LOSSLESS && picture)
+		r = recorder_picture(cl->rec, decoder_rgb(cl->dec), f->capture_us, err, sizeof(err));
+	if (r < 0) {
+		finish(cl, EXIT_LOST, "recording stopped: %s", err);
+		conn_close(cl->conn, 0, NULL);
+	}
+}
+
 static void on_frame(struct client *cl, const struct proto_video_frame *f)
 {
-	if (!cl->have_config) {
+	char err[256];
+	if (!cl->have_config || !cl->dec) {
 		finish(cl, EXIT_PROTOCOL, "%s sent a frame before the stream config", cl->hostport);
 		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "VIDEO_FRAME before STREAM_CONFIG");
 		return;
@@ -423,22 +499,85 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 	cl->stat_frames++;
 	cl->bytes += f->payload_len;
 	cl->stat_bytes += f->payload_len;
-	if (cl->config.codec == PROTO_CODEC_TEST &&
-	    !testframe_check(f->seq, f->payload, f->payload_len))
-		cl->bad_payloads++;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-	if (now >= f->capture_us && now - f->capture_us < 60000000u) {
-		cl->latency_sum_us += now - f->capture_us;
-		cl->latency_n++;
+	if (f->flags & PROTO_FRAME_KEYFRAME)
+		cl->key_requested = false;
+	int r = decoder_decode(cl->dec, f, err, sizeof(err));
+	if (r < 0) {
+		cl->decode_errors++;
+		if (cl->config.codec == PROTO_CODEC_TEST)
+			cl->bad_payloads++;
+		else if (cl->o->verbose || cl->decode_errors == 1)
+			fprintf(stderr, PROG ": cannot decode %s; asking for a keyframe\n", err);
+		if (cl->config.codec != PROTO_CODEC_TEST)
+			request_keyframe(cl);
+	}
+	record(cl, f, r == 1);
+	if (r == 1) {
+		cl->decoded++;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		if (now >= f->capture_us && now - f->capture_us < 60000000u) {
+			cl->latency_sum_us += now - f->capture_us;
+			cl->latency_n++;
+		}
 	}
 	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
 	ack.u.ack_seq = f->seq;
 	conn_send(cl->conn, &ack);
-	if (cl->o->frames && cl->frames >= cl->o->frames) {
-		finish(cl, EXIT_OK, NULL);
+	if (cl->o->frames && cl->decoded >= cl->o->frames && !cl->exit_set) {
+		if (cl->o->snapshot)
+			write_snapshot(cl);
+		else
+			finish(cl, EXIT_OK, NULL);
 		conn_close(cl->conn, 0, NULL);
+	}
+}
+
+static void on_config(struct client *cl, const struct proto_stream_config *c)
+{
+	char err[512];
+	bool same = cl->have_config && cl->config.width == c->width &&
+		    cl->config.height == c->height && cl->config.codec == c->codec;
+	cl->config = *c;
+	cl->have_config = true;
+	if (cl->o->verbose)
+		fprintf(stderr, PROG ": stream %ux%u %s at %.3f fps%s\n", c->width, c->height,
+			proto_codec_name(c->codec), c->fps_milli / 1000.0,
+			c->flags & PROTO_CONFIG_VIEW_ONLY ? " (view only)" : "");
+	if (same)
+		return;
+	decoder_destroy(cl->dec);
+	cl->dec = NULL;
+	if (decoder_create(c, &cl->dec, err, sizeof(err)) != 0) {
+		finish(cl, EXIT_PROTOCOL, "%s", err);
+		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "the client cannot decode this codec");
+		return;
+	}
+	if (cl->o->record) {
+		if (cl->rec) {
+			finish(cl, EXIT_LOST, "the stream changed size or codec; recording stopped");
+			conn_close(cl->conn, 0, NULL);
+			return;
+		}
+		if (recorder_create(cl->o->record, c, &cl->rec, err, sizeof(err)) != 0) {
+			finish(cl, EXIT_LOST, "%s", err);
+			conn_close(cl->conn, 0, NULL);
+		}
+	}
+}
+
+static void on_cursor(struct client *cl, const struct proto_cursor *c)
+{
+	cl->cursor_visible = c->flags & PROTO_CURSOR_VISIBLE;
+	cl->cursor_x = c->x;
+	cl->cursor_y = c->y;
+	if (c->flags & PROTO_CURSOR_IMAGE) {
+		cl->cursor_w = c->width;
+		cl->cursor_h = c->height;
+		cl->hot_x = c->hot_x;
+		cl->hot_y = c->hot_y;
+		memcpy(cl->cursor_img, c->argb, (size_t)c->width * c->height * 4);
 	}
 }
 
@@ -471,13 +610,10 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 			fprintf(stderr, PROG ": server \"%s\"\n", m->u.hello.name);
 		break;
 	case PROTO_STREAM_CONFIG:
-		cl->config = m->u.config;
-		cl->have_config = true;
-		if (cl->o->verbose)
-			fprintf(stderr, PROG ": stream %ux%u %s at %.3f fps%s\n", m->u.config.width,
-				m->u.config.height, proto_codec_name(m->u.config.codec),
-				m->u.config.fps_milli / 1000.0,
-				m->u.config.flags & PROTO_CONFIG_VIEW_ONLY ? " (view only)" : "");
+		on_config(cl, &m->u.config);
+		break;
+	case PROTO_CURSOR:
+		on_cursor(cl, &m->u.cursor);
 		break;
 	case PROTO_VIDEO_FRAME:
 		on_frame(cl, &m->u.frame);
@@ -504,9 +640,9 @@ static void print_summary(const struct client *cl)
 {
 	if (cl->o->cmd || !cl->have_config)
 		return;
-	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes\n",
-	       cl->frames, cl->frames ? cl->first_seq : 0, cl->frames ? cl->last_seq : 0, cl->gaps,
-	       cl->bad_payloads, cl->bytes);
+	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes, "
+	       "%lu decoded\n", cl->frames, cl->frames ? cl->first_seq : 0,
+	       cl->frames ? cl->last_seq : 0, cl->gaps, cl->bad_payloads, cl->bytes, cl->decoded);
 	fflush(stdout);
 }
 
@@ -614,6 +750,17 @@ static int session(struct options *o)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	print_summary(&cl);
+	if (cl.rec) {
+		long n = recorder_close(cl.rec, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			if (!cl.exit_code)
+				cl.exit_code = EXIT_LOST;
+		} else {
+			fprintf(stderr, PROG ": recorded %ld frames to %s\n", n, o->record);
+		}
+	}
+	decoder_destroy(cl.dec);
 	SSL_CTX_free(ctx);
 	ident_destroy(cl.id);
 	OPENSSL_cleanse(cl.pair_key, sizeof(cl.pair_key));

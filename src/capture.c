@@ -653,28 +653,9 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 		return ret;
 	}
 	dmabuf_sync(c->fd[0], DMA_BUF_SYNC_START);
-	for (uint32_t y = 0; y < c->height && y < frame->cursor_h; y++) {
-		int64_t iy = (int64_t)frame->cursor_y + y;
-		const uint8_t *row = e->map + c->offset[0] + (size_t)y * c->pitch[0];
-		if (iy < 0 || iy >= img_h) {
-			continue;
-		}
-		for (uint32_t x = 0; x < c->width && x < frame->cursor_w; x++) {
-			int64_t ix = (int64_t)frame->cursor_x + x;
-			const uint8_t *s = row + (size_t)x * 4; /* B G R A in memory */
-			uint8_t *d;
-			unsigned a = s[3];
-			if (ix < 0 || ix >= img_w || a == 0) {
-				continue;
-			}
-			d = img + ((size_t)iy * img_w + (size_t)ix) * 3;
-			/* Premultiplied, as KMS cursor planes blend by default. */
-			for (int ch = 0; ch < 3; ch++) {
-				unsigned src = s[2 - ch];
-				d[ch] = (uint8_t)((src * 255 + d[ch] * (255 - a) + 127) / 255);
-			}
-		}
-	}
+	format_blend_cursor(img, img_w, img_h, frame->cursor_x, frame->cursor_y,
+			    e->map + c->offset[0], c->width < frame->cursor_w ? c->width : frame->cursor_w,
+			    c->height < frame->cursor_h ? c->height : frame->cursor_h, c->pitch[0]);
 	dmabuf_sync(c->fd[0], DMA_BUF_SYNC_END);
 	return 0;
 }

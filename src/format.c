@@ -169,3 +169,23 @@ void format_to_rgb8(const struct format_info *info, const uint8_t *src,
 		}
 	}
 }
+
+void format_blend_cursor(uint8_t *rgb, uint32_t w, uint32_t h, int64_t x, int64_t y,
+			 const uint8_t *argb, uint32_t cw, uint32_t ch, uint32_t pitch)
+{
+	for (uint32_t r = 0; r < ch; r++) {
+		int64_t iy = y + r;
+		if (iy < 0 || iy >= h)
+			continue;
+		for (uint32_t c = 0; c < cw; c++) {
+			int64_t ix = x + c;
+			const uint8_t *s = argb + (size_t)r * pitch + (size_t)c * 4;
+			unsigned a = s[3];
+			if (ix < 0 || ix >= w || a == 0)
+				continue;
+			uint8_t *d = rgb + ((size_t)iy * w + (size_t)ix) * 3;
+			for (int k = 0; k < 3; k++)
+				d[k] = (uint8_t)((s[2 - k] * 255u + d[k] * (255u - a) + 127) / 255);
+		}
+	}
+}

@@ -42,4 +42,10 @@ void format_to_rgb8(const struct format_info *info, const uint8_t *src,
 		    size_t src_pitch, uint32_t width, uint32_t height,
 		    uint8_t *dst);
 
+/* Blends a premultiplied ARGB8888 image (B G R A bytes, rows pitch bytes
+ * apart) of cw x ch over packed rgb8 of w x h at (x, y), clipping at the
+ * edges; KMS cursor planes blend this way by default. */
+void format_blend_cursor(uint8_t *rgb, uint32_t w, uint32_t h, int64_t x, int64_t y,
+			 const uint8_t *argb, uint32_t cw, uint32_t ch, uint32_t pitch);
+
 #endif

@@ -4,8 +4,11 @@
  *       "cursor", the cursor image composited where frame k puts it); prints
  *       "k=K mismatches=N"; exit 0 only for an exact match (and k == K if given)
  *   scene-tool cursor K W H                 where frame K puts the cursor: "X Y"
+ *   scene-tool psnr FILE.png K MIN_DB        PSNR of the picture against frame K
+ *       over all three channels; prints "psnr=D"; exit 0 when D >= MIN_DB
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +106,37 @@ static int compare(int argc, char **argv)
 	return mismatches ? 1 : 0;
 }
 
+static int psnr(const char *path, uint32_t k, double min_db)
+{
+	uint8_t *img;
+	uint32_t w, h;
+	char err[256];
+	double se = 0;
+
+	if (pngio_read_rgb8(path, &img, &w, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scene-tool: %s\n", err);
+		return 1;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			struct rgb8 want = paint_pixel(k, w, h, x, y);
+			const uint8_t *p = img + ((size_t)y * w + x) * 3;
+			double d[3] = {p[0] - want.r, p[1] - want.g, p[2] - want.b};
+			se += d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+		}
+	}
+	free(img);
+	double mse = se / ((double)w * h * 3);
+	double db = mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99.0;
+	printf("psnr=%.2f\n", db);
+	return db >= min_db ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "psnr") == 0) {
+		return psnr(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), strtod(argv[4], NULL));
+	}
 	if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
 		return compare(argc, argv);
 	}
@@ -116,6 +148,6 @@ int main(int argc, char **argv)
 		printf("%d %d\n", x, y);
 		return 0;
 	}
-	fprintf(stderr, "usage: scene-tool compare FILE.ppm FORMAT [K] | cursor K W H\n");
+	fprintf(stderr, "usage: scene-tool compare FILE.ppm FORMAT [K] | cursor K W H | psnr FILE K DB\n");
 	return 2;
 }

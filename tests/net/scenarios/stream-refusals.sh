@@ -13,7 +13,7 @@ ok "an unknown server key is refused"
 
 client good --frames 30 --accept-new --stats 127.0.0.1:$PORT
 expect_rc 0 "authorized client"
-expect_out "^received 30 frames \(seq 0-29\), 0 gaps, 0 bad payloads, 90000 bytes$"
+expect_out "^received 30 frames \(seq 0-29\), 0 gaps, 0 bad payloads, 90000 bytes, 30 decoded$"
 expect_log "client $(fp_of good) \"kmscast [0-9]+\" connected"
 grep -q "127.0.0.1:$PORT $("$B/kmscastd" id --state-dir "$W/d" | tail -1)" "$W/good/known_hosts" || fail "not pinned"
 client good --frames 5 127.0.0.1:$PORT
