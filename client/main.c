@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <libavutil/log.h>
 #include <uv.h>
 
 #include "kmscast/cli.h"
@@ -774,6 +775,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	parse_options(argc, argv, &o);
+	/* libavcodec and x264 talk a lot; keep their errors, and more with -vv. */
+	av_log_set_level(o.verbose > 1 ? AV_LOG_VERBOSE : AV_LOG_ERROR);
 	if (o.cmd && strcmp(o.cmd, "id") == 0) {
 		struct ident *id;
 		if (load_identity(&o, &id))

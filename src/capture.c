@@ -659,3 +659,13 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 	dmabuf_sync(c->fd[0], DMA_BUF_SYNC_END);
 	return 0;
 }
+
+bool capture_is_current(struct capture *cap, uint32_t fb_id)
+{
+	drmModePlane *p = drmModeGetPlane(cap->fd, cap->plane_id);
+	bool same = p && p->fb_id == fb_id;
+	drmModeFreePlane(p);
+	return same;
+}
+
+const char *capture_driver(const struct capture *cap) { return cap->driver; }

@@ -36,7 +36,7 @@ int decoder_create(const struct proto_stream_config *cfg, struct decoder **out, 
 	case PROTO_CODEC_HEVC: {
 		const AVCodec *c = avcodec_find_decoder(cfg->codec == PROTO_CODEC_H264 ?
 							AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC);
-		d->rgb = calloc((size_t)cfg->width * cfg->height, 3);
+		d->rgb = calloc((size_t)cfg->width * cfg->height * 3 + 64, 1); /* swscale may write past */
 		d->ctx = c ? avcodec_alloc_context3(c) : NULL;
 		d->pkt = av_packet_alloc();
 		d->frame = av_frame_alloc();
@@ -112,7 +112,7 @@ static int av_decode(struct decoder *d, const struct proto_video_frame *f, char 
 		return -EINVAL;
 	}
 	d->sws = sws_getCachedContext(d->sws, d->cfg.width, d->cfg.height, d->frame->format,
-				      d->cfg.width, d->cfg.height, AV_PIX_FMT_RGB24, SWS_POINT, NULL,
+				      d->cfg.width, d->cfg.height, AV_PIX_FMT_RGB24, SWS_POINT | SWS_ACCURATE_RND, NULL,
 				      NULL, NULL);
 	if (!d->sws) {
 		av_frame_unref(d->frame);

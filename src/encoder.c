@@ -70,7 +70,7 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	uint32_t ew = (o->width + 1) & ~1u, eh = (o->height + 1) & ~1u;
 	e->ctx->width = (int)ew;
 	e->ctx->height = (int)eh;
-	e->ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+	e->ctx->pix_fmt = AV_PIX_FMT_YUV444P;
 	e->ctx->time_base = (AVRational){1, (int)o->fps};
 	e->ctx->framerate = (AVRational){(int)o->fps, 1};
 	e->ctx->max_b_frames = 0;
@@ -98,21 +98,21 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	r = avcodec_open2(e->ctx, codec, NULL);
 	if (r < 0)
 		return av_error(r, lib, err, len);
-	e->frame->format = AV_PIX_FMT_YUV420P;
+	e->frame->format = AV_PIX_FMT_YUV444P;
 	e->frame->width = (int)ew;
 	e->frame->height = (int)eh;
 	r = av_frame_get_buffer(e->frame, 0);
 	if (r < 0)
 		return av_error(r, "frame buffer", err, len);
 	e->sws = sws_getContext((int)ew, (int)eh, AV_PIX_FMT_RGB24, (int)ew, (int)eh,
-				AV_PIX_FMT_YUV420P, SWS_POINT, NULL, NULL, NULL);
+				AV_PIX_FMT_YUV444P, SWS_POINT | SWS_ACCURATE_RND, NULL, NULL, NULL);
 	if (!e->sws)
 		return -ENOMEM;
-	if (ew != o->width || eh != o->height) {
-		e->padded = malloc((size_t)ew * eh * 3);
-		if (!e->padded)
-			return -ENOMEM;
-	}
+	/* Always through our copy: swscale's SIMD reads up to 16 bytes past
+	 * the end of its input, and odd sizes need their edge repeated. */
+	e->padded = malloc((size_t)ew * eh * 3 + 64);
+	if (!e->padded)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -200,7 +200,7 @@ int encoder_encode(struct encoder *e, const uint8_t *rgb, bool key, const uint8_
 	int r = av_frame_make_writable(e->frame);
 	if (r < 0)
 		return r;
-	const uint8_t *src = e->padded ? pad(e, rgb) : rgb;
+	const uint8_t *src = pad(e, rgb);
 	const uint8_t *planes[1] = {src};
 	int strides[1] = {e->ctx->width * 3};
 	sws_scale(e->sws, planes, strides, 0, e->ctx->height, e->frame->data, e->frame->linesize);

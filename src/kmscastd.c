@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <libavutil/log.h>
 #include <uv.h>
 
 #include "kmscast/cli.h"
@@ -426,6 +427,8 @@ int main(int argc, char **argv)
 	if (load_config(argc, argv, &words, &all, &n) != 0)
 		return CLI_EXIT_USAGE;
 	parse_options(n, all, &o);
+	/* libavcodec and x264 talk a lot; keep their errors, and more with -vv. */
+	av_log_set_level(o.verbose > 1 ? AV_LOG_VERBOSE : AV_LOG_ERROR);
 	if (o.cmd && strcmp(o.cmd, "id") == 0)
 		rc = cmd_id(&o);
 	else if (o.cmd)

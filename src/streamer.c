@@ -9,6 +9,7 @@
 #include <xf86drmMode.h>
 
 #include "kmscast/capture.h"
+#include "kmscast/format.h"
 #include "kmscast/kms.h"
 #include "kmscast/testframe.h"
 
@@ -48,6 +49,7 @@ struct streamer {
 	bool have_frame;
 	uint64_t frame_gen, frame_us;
 	int last_err;
+	unsigned long torn;
 
 	bool cursor_visible;
 	int32_t cursor_x, cursor_y;
@@ -242,18 +244,25 @@ static void capture_tick(struct streamer *st)
 			return;
 		}
 	}
-	r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
+	const struct format_info *fmt = format_lookup(f.fb.fourcc);
+	r = capture_check_cpu_path(&f.fb, capture_driver(st->cap), err, sizeof(err));
+	if (!r && !fmt)
+		r = -ENOTSUP;
+	if (!r)
+		r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);
 		return;
 	}
+	/* One copy, then make sure the buffer was not flipped away (and drawn
+	 * into) while we copied; a torn copy waits for the next tick. */
+	if (!capture_is_current(st->cap, f.fb.fb_id)) {
+		st->torn++;
+		return;
+	}
 	bool changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;
 	if (changed) {
-		r = capture_read_rgb8(st->cap, &f.fb, st->rgb, err, sizeof(err));
-		if (r) {
-			grab_error(st, r, err);
-			return;
-		}
+		format_to_rgb8(fmt, st->raw_cur, f.fb.pitch[0], f.fb.width, f.fb.height, st->rgb);
 		uint8_t *t = st->raw_prev;
 		st->raw_prev = st->raw_cur;
 		st->raw_cur = t;
@@ -447,6 +456,9 @@ void streamer_destroy(struct streamer *st)
 		viewer_free(v);
 	}
 	st->viewers = NULL;
+	if (st->cap)
+		server_log(st->o.srv, LOG_DEBUG, "%lu captures retried because the buffer flipped "
+			   "during the copy", st->torn);
 	capture_destroy(st->cap);
 	st->cap = NULL;
 	free(st->raw_prev);

@@ -57,6 +57,12 @@ void capture_destroy(struct capture *cap);
 int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
 		 size_t err_len);
 
+/* Whether the plane still scans out fb_id. A copy taken between a grab
+ * and this check is whole unless the buffer was flipped away and back. */
+bool capture_is_current(struct capture *cap, uint32_t fb_id);
+/* The kernel driver's name, for capture_check_cpu_path. */
+const char *capture_driver(const struct capture *cap);
+
 /* The connector name and CRTC the capture follows. */
 const char *capture_output_name(const struct capture *cap);
 uint32_t capture_crtc_id(const struct capture *cap);

@@ -4,12 +4,15 @@
 B=${KMSCAST_BUILD:?}
 OUT=${KMSCAST_OUT:?}
 WORK=$(mktemp -d)
+DWORK=$WORK
+DPID=
 PAINT_PID=
 
 fail() { echo "FAIL: $*"; exit 1; }
 
 cleanup() {
 	[ -n "$PAINT_PID" ] && kill -TERM "$PAINT_PID" 2>/dev/null
+	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
