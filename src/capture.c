@@ -613,8 +613,9 @@ int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf, uin
 	return 0;
 }
 
-int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
-		       size_t n, char *err, size_t len)
+/* memcpy, or with compare set memcmp, against the first n bytes of plane 0. */
+static int access_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+			size_t n, bool compare, char *err, size_t len)
 {
 	struct cache_entry *e;
 	int ret = map_entry(cap, buf, &e, err, len);
@@ -627,9 +628,24 @@ int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, ui
 			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], e->map_len);
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
-	memcpy(dst, e->map + buf->offset[0], n);
+	if (compare)
+		ret = memcmp(dst, e->map + buf->offset[0], n) != 0;
+	else
+		memcpy(dst, e->map + buf->offset[0], n);
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
-	return 0;
+	return ret;
+}
+
+int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+		       size_t n, char *err, size_t len)
+{
+	return access_bytes(cap, buf, dst, n, false, err, len);
+}
+
+int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,
+		    size_t n, char *err, size_t len)
+{
+	return access_bytes(cap, buf, (uint8_t *)ref, n, true, err, len);
 }
 
 int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame, uint8_t *img,
@@ -669,3 +685,24 @@ bool capture_is_current(struct capture *cap, uint32_t fb_id)
 }
 
 const char *capture_driver(const struct capture *cap) { return cap->driver; }
+
+int capture_peek(struct capture *cap, struct capture_peek *p)
+{
+	drmModePlane *pl = drmModeGetPlane(cap->fd, cap->plane_id);
+	uint32_t w = 0, h = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!pl)
+		return -errno;
+	p->fb_id = pl->fb_id;
+	drmModeFreePlane(pl);
+	if (cap->cursor_plane_id) {
+		drmModePlane *c = drmModeGetPlane(cap->fd, cap->cursor_plane_id);
+		p->cursor_fb_id = c && c->crtc_id == cap->crtc_id ? c->fb_id : 0;
+		drmModeFreePlane(c);
+		if (p->cursor_fb_id)
+			plane_geometry(cap->fd, cap->cursor_plane_id, &cap->cursor_props, &p->cursor_x,
+				       &p->cursor_y, &w, &h);
+	}
+	return 0;
+}

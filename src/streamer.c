@@ -16,6 +16,7 @@
 #define CURSOR_MAX (PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4)
 #define TEST_W 1280
 #define TEST_H 720
+#define IDLE_EVERY 8
 
 struct viewer {
 	struct streamer *st;
@@ -49,7 +50,10 @@ struct streamer {
 	bool have_frame;
 	uint64_t frame_gen, frame_us;
 	int last_err;
-	unsigned long torn;
+	unsigned long torn, peeks, grabs, changes, encodes;
+	uint64_t idle_ticks;
+	uint32_t last_fb;
+	struct capture_peek peek; /* the planes at the last full grab */
 
 	bool cursor_visible;
 	int32_t cursor_x, cursor_y;
@@ -153,7 +157,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		v->skipped++; /* skip the tick: never queue a stale frame */
 		return;
 	}
-	uint64_t refresh = (uint64_t)(st->o.refresh_ms ? st->o.refresh_ms : 2000) * 1000;
+	uint64_t refresh = (uint64_t)(st->o.refresh_ms ? st->o.refresh_ms : 10000) * 1000;
 	if (!test && v->frame_gen == st->frame_gen && !v->need_key &&
 	    now - v->last_sent_us < refresh)
 		return; /* nothing changed: an idle screen costs no encoding */
@@ -190,6 +194,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	}
 	v->seq++;
 	v->frames++;
+	st->encodes++;
 	v->need_key = false;
 	v->frame_gen = st->frame_gen;
 	v->last_sent_us = now;
@@ -231,6 +236,17 @@ static void capture_tick(struct streamer *st)
 {
 	struct capture_frame f;
 	char err[256];
+	/* Idle for a second: between full checks, only ask the planes whether
+	 * anything flipped or the cursor moved. */
+	if (st->have_frame && st->idle_ticks >= st->o.fps && st->idle_ticks % IDLE_EVERY) {
+		struct capture_peek p;
+		st->idle_ticks++;
+		st->peeks++;
+		if (st->idle_ticks % 2 || (capture_peek(st->cap, &p) == 0 &&
+					   memcmp(&p, &st->peek, sizeof(p)) == 0))
+			return; /* half rate while idle; a moving cursor ends idleness */
+	}
+	st->grabs++;
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);
@@ -248,19 +264,38 @@ static void capture_tick(struct streamer *st)
 	r = capture_check_cpu_path(&f.fb, capture_driver(st->cap), err, sizeof(err));
 	if (!r && !fmt)
 		r = -ENOTSUP;
-	if (!r)
-		r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
-	if (r) {
+	/* An idle screen is compared in place, and after a second of no change
+	 * only every IDLE_EVERY ticks unless the plane flipped: most of the
+	 * cost of an idle screen is reading it. */
+	bool flipped = f.fb.fb_id != st->last_fb;
+	st->last_fb = f.fb.fb_id;
+	st->peek = (struct capture_peek){f.fb.fb_id, f.has_cursor ? f.cursor.fb_id : 0,
+					 f.has_cursor ? f.cursor_x : 0, f.has_cursor ? f.cursor_y : 0};
+	bool check = !st->have_frame || flipped || st->idle_ticks < st->o.fps ||
+		     st->idle_ticks % IDLE_EVERY == 0;
+	bool changed = false;
+	if (!r && check)
+		r = st->have_frame ? capture_differs(st->cap, &f.fb, st->raw_prev, raw_len, err,
+						      sizeof(err)) : 1;
+	if (r < 0) {
 		grab_error(st, r, err);
 		return;
 	}
-	/* One copy, then make sure the buffer was not flipped away (and drawn
-	 * into) while we copied; a torn copy waits for the next tick. */
-	if (!capture_is_current(st->cap, f.fb.fb_id)) {
-		st->torn++;
-		return;
+	if (r == 1) {
+		/* One copy, then make sure the buffer was not flipped away (and
+		 * drawn into) while we copied; a torn copy waits for the next tick. */
+		r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
+		if (r) {
+			grab_error(st, r, err);
+			return;
+		}
+		if (!capture_is_current(st->cap, f.fb.fb_id)) {
+			st->torn++;
+			return;
+		}
+		changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;
 	}
-	bool changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;
+	st->idle_ticks = changed ? 0 : st->idle_ticks + 1;
 	if (changed) {
 		format_to_rgb8(fmt, st->raw_cur, f.fb.pitch[0], f.fb.width, f.fb.height, st->rgb);
 		uint8_t *t = st->raw_prev;
@@ -291,6 +326,8 @@ static void capture_tick(struct streamer *st)
 	}
 	cursor_moved |= vis != st->cursor_visible;
 	st->cursor_visible = vis;
+	if (cursor_moved)
+		st->idle_ticks = 0;
 	if (st->o.cursor_in_video && (changed || cursor_moved)) {
 		memcpy(st->rgb_enc, st->rgb, (size_t)st->w * st->h * 3);
 		if (vis)
@@ -298,6 +335,7 @@ static void capture_tick(struct streamer *st)
 		changed = true;
 	}
 	if (changed) {
+		st->changes++;
 		st->frame_gen++;
 		if (!st->frame_us)
 			st->frame_us = realtime_us();
@@ -457,8 +495,9 @@ void streamer_destroy(struct streamer *st)
 	}
 	st->viewers = NULL;
 	if (st->cap)
-		server_log(st->o.srv, LOG_DEBUG, "%lu captures retried because the buffer flipped "
-			   "during the copy", st->torn);
+		server_log(st->o.srv, LOG_INFO, "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
+			   "sent, %lu copies retried because the buffer flipped during the copy",
+			   st->peeks, st->grabs, st->changes, st->encodes, st->torn);
 	capture_destroy(st->cap);
 	st->cap = NULL;
 	free(st->raw_prev);

@@ -60,6 +60,14 @@ int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
 /* Whether the plane still scans out fb_id. A copy taken between a grab
  * and this check is whole unless the buffer was flipped away and back. */
 bool capture_is_current(struct capture *cap, uint32_t fb_id);
+/* What the planes show, in a few ioctls and without touching buffers:
+ * for noticing that nothing moved. */
+struct capture_peek {
+	uint32_t fb_id, cursor_fb_id;
+	int32_t cursor_x, cursor_y;
+};
+int capture_peek(struct capture *cap, struct capture_peek *p);
+
 /* The kernel driver's name, for capture_check_cpu_path. */
 const char *capture_driver(const struct capture *cap);
 
@@ -77,6 +85,11 @@ int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf,
  * the format or modifier (for raw dumps). */
 int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 		       size_t n, char *err, size_t err_len);
+
+/* Compares the first n bytes of the first plane with ref without copying:
+ * 1 if they differ, 0 if equal, -errno. */
+int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,
+		    size_t n, char *err, size_t err_len);
 
 /* Reads an ARGB8888 cursor buffer and blends it over an rgb8 image of
  * img_w x img_h at (x, y) (may be partly off-image). */

@@ -25,7 +25,7 @@ struct streamer_options {
 	unsigned bitrate_kbps;
 	bool cursor_in_video;
 	unsigned max_viewers;   /* view-only sessions besides the controller */
-	unsigned refresh_ms;    /* resend when idle this long (0: 2000) */
+	unsigned refresh_ms;    /* resend when idle this long (0: 10 s) */
 	struct server *srv;     /* for logging */
 };
 

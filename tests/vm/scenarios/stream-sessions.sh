@@ -1,0 +1,77 @@
+# Sessions on the real kernel: an idle screen costs the daemon under 5 % of
+# the CPU of streaming motion; clients killed mid-stream and 50 connect /
+# disconnect cycles leave its fds and memory flat; view-only clients and
+# the viewer limit.
+# timeout: 600
+. tests/vm/lib.sh
+mkdir -p "$WORK/d"
+for c in a b c; do "$B/kmscast" id --config-dir "$WORK/$c" | tail -1 >>"$WORK/d/authorized-clients"; done
+cpu() { awk '{print $14 + $15}' "/proc/$DPID/stat"; } # utime + stime, clock ticks
+view() { # CONFIG ARGS...: a client in the background, output in $WORK/CONFIG.*
+	local c=$1
+	shift
+	"$B/kmscast" --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
+		>"$WORK/$c.out" 2>"$WORK/$c.err" &
+	VPID=$!
+}
+
+start_paint --mode 640x480 --fps 30
+start_daemon d --codec h264 --fps 30 --max-viewers 1
+view a
+wait_for 30 grep -q "stream 640x480 h264" "$WORK/a.err" || fail "client a did not start: $(cat "$WORK/a.err")"
+A=$VPID
+sleep 2
+c0=$(cpu); sleep 10; c1=$(cpu)
+moving=$((c1 - c0))
+stop_paint
+start_paint --mode 640x480 --static --start 99
+sleep 3
+kill -HUP $DPID # marks the log
+c0=$(cpu); sleep 10; c1=$(cpu)
+idle=$((c1 - c0))
+echo "daemon CPU over 10 s: moving $moving ticks, static $idle ticks"
+[ "$moving" -gt 0 ] || fail "no CPU while streaming motion?"
+[ $((idle * 100)) -lt $((moving * 5)) ] || { stop_daemon; tail -5 "$DLOG"; fail "idle costs $idle ticks, not under 5 % of $moving"; }
+ok "idle screen: $idle ticks vs $moving streaming motion (<5 %)"
+
+# Viewer limit 1: a is in control; b watches; c is refused with a message.
+view b --view-only
+B_PID=$VPID
+wait_for 30 grep -q "(view only)" "$WORK/b.err" || fail "b is not view-only: $(cat "$WORK/b.err")"
+timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --frames 1 127.0.0.1:$PORT >"$WORK/c.out" 2>"$WORK/c.err"
+rc=$?
+[ $rc -eq 3 ] || fail "a client over the viewer limit exited $rc, want 3"
+grep -q "refused: the viewer limit (1) is reached" "$WORK/c.err" || fail "c: $(cat "$WORK/c.err")"
+ok "view-only client joins; one over the limit is refused with a message"
+kill -9 $A $B_PID
+wait $A $B_PID 2>/dev/null
+
+# Killed clients and 50 connect/disconnect cycles: fds and memory stay flat.
+fds() { ls "/proc/$DPID/fd" | wc -l; }
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
+gone() { [ "$(grep -c 'disconnected' "$DLOG")" -ge 3 ]; } # c, then the killed a and b
+wait_for 30 gone || fail "the daemon did not notice the killed clients: $(tail -5 "$DLOG")"
+once() { timeout 120 "$B/kmscast" --config-dir "$WORK/a" --frames 1 127.0.0.1:$PORT >/dev/null 2>"$WORK/once.err" || fail "cycle: $(cat "$WORK/once.err")"; }
+for i in 1 2 3 4 5; do once; done
+sleep 1
+fd0=$(fds); rss0=$(rss)
+for i in $(seq 50); do
+	if [ $((i % 10)) = 0 ]; then # every tenth is killed mid-stream instead
+		view a
+		sleep 1
+		kill -9 $VPID
+		wait $VPID 2>/dev/null
+	else
+		once
+	fi
+done
+sleep 2
+fd1=$(fds); rss1=$(rss)
+echo "daemon fds $fd0 -> $fd1, RSS $rss0 -> $rss1 kB"
+[ "$fd1" -eq "$fd0" ] || fail "fds grew from $fd0 to $fd1"
+[ $((rss1 - rss0)) -lt 2048 ] || fail "RSS grew by $((rss1 - rss0)) kB"
+once
+ok "50 cycles (5 killed mid-stream): fds $fd0 -> $fd1, RSS $rss0 -> $rss1 kB; still serving"
+stop_daemon
+grep "idle peeks" "$DLOG"
+stop_paint
