@@ -68,6 +68,19 @@ host_connect() {
 	cat "$OUT/hostreq/$1.reply"
 }
 
+# host_kmscast NAME ARGS...: the host runs kmscast with ARGS (HOSTPORT is its
+# end of the port forward, OUTDIR this share as the host sees it); prints its
+# output, whose last line is "rc=N".
+host_kmscast() {
+	local n=$1
+	shift
+	mkdir -p "$OUT/hostreq"
+	printf '%s\n' "$@" >"$OUT/hostreq/$n.tmp-req"
+	mv "$OUT/hostreq/$n.tmp-req" "$OUT/hostreq/$n.kmscast"
+	wait_for 200 test -e "$OUT/hostreq/$n.reply" || fail "no answer from the host within 200 s"
+	cat "$OUT/hostreq/$n.reply"
+}
+
 # kms_field CONNECTOR FIELD: one field (mode, fb, fb_size, crtc) of kms-query.
 # (KMS_CARD picks another card than card0.)
 kms_field() {
