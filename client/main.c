@@ -48,6 +48,8 @@ struct options {
 	const char *cmd; /* NULL: view; "id"; "pair" */
 	const char *config_dir, *cert, *key, *host_ca, *server_fp, *target, *code, *present;
 	const char *snapshot, *record;
+	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
+	unsigned input_count;
 	bool accept_new, stats, view_only, cursor;
 	unsigned long frames;
 	unsigned connect_ms;
@@ -107,6 +109,8 @@ static void usage(FILE *f)
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
 		"  --present none           show nothing (the only presenter in this build)\n"
 		"  --view-only              ask for a session without input\n"
+		"  --send-input EVENTS      after the first frame, send evdev events given as\n"
+		"                           TYPE:CODE:VALUE,... (scripts and tests)\n"
 		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
 		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
 		"  -v, --verbose            more detail\n"
@@ -117,10 +121,32 @@ static void usage(FILE *f)
 		"6 protocol error.\n");
 }
 
+/* "TYPE:CODE:VALUE,..." into events; the protocol's bounds apply. */
+static void parse_input(const char *spec, struct options *o)
+{
+	const char *p = spec;
+	o->input_count = 0;
+	while (*p) {
+		unsigned t, c;
+		int v, n = 0;
+		if (o->input_count == PROTO_MAX_INPUT_EVENTS ||
+		    sscanf(p, "%u:%u:%d%n", &t, &c, &v, &n) != 3 || t > 0x1f || c > 0x2ff)
+			cli_die_usage(PROG, "--send-input wants TYPE:CODE:VALUE,... (at most %d "
+				      "events, type <= 31, code <= 767), not '%s'",
+				      PROTO_MAX_INPUT_EVENTS, spec);
+		o->input[o->input_count++] = (struct proto_input_event){(uint16_t)t, (uint16_t)c, v};
+		p += n;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			cli_die_usage(PROG, "--send-input: unexpected '%s'", p);
+	}
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
-	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD };
+	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -136,6 +162,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"snapshot", required_argument, NULL, O_SNAPSHOT},
 		{"cursor", no_argument, NULL, O_CURSOR},
 		{"record", required_argument, NULL, O_RECORD},
+		{"send-input", required_argument, NULL, O_INPUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -161,6 +188,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_SNAPSHOT: o->snapshot = optarg; break;
 		case O_CURSOR: o->cursor = true; break;
 		case O_RECORD: o->record = optarg; break;
+		case O_INPUT: parse_input(optarg, o); break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -513,6 +541,14 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 			request_keyframe(cl);
 	}
 	record(cl, f, r == 1);
+	if (r == 1 && !cl->decoded && cl->o->input_count) {
+		uint8_t raw[PROTO_MAX_INPUT_EVENTS * 8];
+		struct proto_msg m = {.type = PROTO_INPUT};
+		proto_input_pack(cl->o->input, cl->o->input_count, raw);
+		m.u.input = (struct proto_input){(uint16_t)cl->o->input_count, raw};
+		if (conn_send(cl->conn, &m) != 0)
+			fprintf(stderr, PROG ": the input events could not be sent\n");
+	}
 	if (r == 1) {
 		cl->decoded++;
 		struct timespec ts;

@@ -17,6 +17,8 @@
 #include "kmscast/fileio.h"
 #include "kmscast/pngio.h"
 
+#define GRAB_ATTEMPTS 10
+
 enum {
 	EXIT_FAILED = 1,     /* I/O and anything else */
 	EXIT_USAGE = 2,
@@ -455,10 +457,24 @@ static int dump(const struct options *o)
 		 * but a failed write must not look like a missing plane. */
 		ret = write_raw(cap, &fr, o->raw, err, sizeof(err), &writing);
 	} else if (ret == 0) {
-		rgb = malloc((size_t)fr.fb.width * fr.fb.height * 3);
-		ret = rgb ? capture_read_rgb8(cap, &fr.fb, rgb, err, sizeof(err)) : -ENOMEM;
-		if (!rgb) {
-			snprintf(err, sizeof(err), "out of memory");
+		/* A page flip during the read hands the buffer back to its owner, who
+		 * draws the next frame into it: a read is whole only if the plane
+		 * still shows the buffer afterwards, so retry until it does. */
+		for (int attempt = 0; attempt < GRAB_ATTEMPTS; attempt++) {
+			if (attempt) {
+				free(rgb);
+				rgb = NULL;
+				ret = capture_grab(cap, &fr, err, sizeof(err));
+				if (ret < 0)
+					break;
+			}
+			rgb = malloc((size_t)fr.fb.width * fr.fb.height * 3);
+			ret = rgb ? capture_read_rgb8(cap, &fr.fb, rgb, err, sizeof(err)) : -ENOMEM;
+			if (!rgb) {
+				snprintf(err, sizeof(err), "out of memory");
+			}
+			if (ret < 0 || capture_is_current(cap, fr.fb.fb_id))
+				break;
 		}
 		if (ret == 0 && o->cursor) {
 			ret = capture_blend_cursor(cap, &fr, rgb, fr.fb.width, fr.fb.height, err,

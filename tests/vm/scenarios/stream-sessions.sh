@@ -35,14 +35,16 @@ echo "daemon CPU over 10 s: moving $moving ticks, static $idle ticks"
 ok "idle screen: $idle ticks vs $moving streaming motion (<5 %)"
 
 # Viewer limit 1: a is in control; b watches; c is refused with a message.
-view b --view-only
+view b --view-only --send-input 1:30:1,0:0:0,1:30:0,0:0:0
 B_PID=$VPID
 wait_for 30 grep -q "(view only)" "$WORK/b.err" || fail "b is not view-only: $(cat "$WORK/b.err")"
+fpb=$("$B/kmscast" id --config-dir "$WORK/b" | tail -1)
+wait_for 30 grep -q "input from view-only client $fpb refused" "$DLOG" || fail "b's input was not refused"
 timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --frames 1 127.0.0.1:$PORT >"$WORK/c.out" 2>"$WORK/c.err"
 rc=$?
 [ $rc -eq 3 ] || fail "a client over the viewer limit exited $rc, want 3"
 grep -q "refused: the viewer limit (1) is reached" "$WORK/c.err" || fail "c: $(cat "$WORK/c.err")"
-ok "view-only client joins; one over the limit is refused with a message"
+ok "a view-only client joins and its input is refused; one over the limit is refused with a message"
 kill -9 $A $B_PID
 wait $A $B_PID 2>/dev/null
 
