@@ -20,7 +20,8 @@
 #define NOTSENT_LOWAT (128 * 1024)
 #define WRITE_CHUNK (1u << 20)
 #define READ_BUDGET (4u << 20)
-#define TICK_MS 250
+#define TICK_MS 250        /* while handshaking or closing */
+#define OPEN_TICK_MS 1000  /* once open: pings and the idle check need no more */
 #define CLOSE_GRACE_MS 1500
 
 enum state { ST_HANDSHAKE, ST_OPEN, ST_CLOSING, ST_DRAINING, ST_CLOSED };
@@ -131,6 +132,7 @@ void conn_abort(struct conn *c, const char *why)
 }
 
 static void on_poll(uv_poll_t *h, int status, int events);
+static void on_tick(uv_timer_t *t);
 
 static size_t queued(const struct conn *c) { return c->out_len - c->out_head; }
 
@@ -302,6 +304,7 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 	enqueue(c, &m, true);
 	c->state = ST_CLOSING;
 	c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
+	uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
 	flush(c, false);
 }
 
@@ -466,6 +469,7 @@ static void do_handshake(struct conn *c)
 	if (r == 1) {
 		c->state = ST_OPEN;
 		c->want_write = false;
+		uv_timer_set_repeat(&c->timer, OPEN_TICK_MS);
 		c->last_rx = c->last_ping = conn_now_us();
 		if (c->cb.on_open)
 			c->cb.on_open(c, c->data);

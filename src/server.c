@@ -102,6 +102,7 @@ static bool refusal_log_ok(struct server *srv)
 }
 
 static void maybe_free(struct server *srv);
+static void on_timer(uv_timer_t *t);
 
 static void release_slot(struct session *s)
 {
@@ -393,7 +394,10 @@ static void accept_one(struct server *srv, int fd)
 		return;
 	}
 	s->counted = true;
-	srv->unauthenticated++;
+	/* The HELLO deadline timer runs only while someone is authenticating:
+	 * an idle daemon should not wake up ten times a second. */
+	if (srv->unauthenticated++ == 0)
+		uv_timer_start(&srv->timer, on_timer, 100, 100);
 	srv->count++;
 	s->next = srv->sessions;
 	if (s->next)
@@ -425,6 +429,10 @@ static void on_timer(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	uint64_t now = conn_now_us();
+	if (!srv->unauthenticated) {
+		uv_timer_stop(t);
+		return;
+	}
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->state == SS_READY || s->state == SS_TLS || !conn_is_open(s->conn))
 			continue;
@@ -582,7 +590,6 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 	uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen);
 	uv_timer_init(loop, &srv->timer);
 	srv->timer.data = srv;
-	uv_timer_start(&srv->timer, on_timer, 100, 100);
 	srv->handles = 2;
 	*out = srv;
 	return 0;

@@ -240,11 +240,10 @@ static void capture_tick(struct streamer *st)
 	 * anything flipped or the cursor moved. */
 	if (st->have_frame && st->idle_ticks >= st->o.fps && st->idle_ticks % IDLE_EVERY) {
 		struct capture_peek p;
-		st->idle_ticks++;
 		st->peeks++;
-		if (st->idle_ticks % 2 || (capture_peek(st->cap, &p) == 0 &&
-					   memcmp(&p, &st->peek, sizeof(p)) == 0))
-			return; /* half rate while idle; a moving cursor ends idleness */
+		st->idle_ticks++;
+		if (capture_peek(st->cap, &p) == 0 && memcmp(&p, &st->peek, sizeof(p)) == 0)
+			return; /* a moving cursor ends idleness */
 	}
 	st->grabs++;
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
@@ -357,20 +356,24 @@ static void schedule_timer(struct streamer *st);
 static void on_timer(uv_timer_t *t)
 {
 	struct streamer *st = t->data;
-	st->ticks++;
 	tick(st);
 	schedule_timer(st);
 }
 
+static bool idle(const struct streamer *st)
+{
+	return st->o.source == SOURCE_CAPTURE && st->have_frame && st->idle_ticks >= st->o.fps;
+}
+
 /* Deadlines come from an absolute clock, so timer lateness never adds up;
- * when we fall behind (a slow encode), the missed ticks are skipped. */
+ * when we fall behind (a slow encode), the missed ticks are skipped. An
+ * idle screen is looked at every other period: waking up is most of what
+ * it costs. */
 static void schedule_timer(struct streamer *st)
 {
-	uint64_t now = conn_now_us(), next = st->start_us + (st->ticks + 1) * st->period_us;
-	if (next < now) {
-		st->ticks = (now - st->start_us) / st->period_us;
-		next = st->start_us + (st->ticks + 1) * st->period_us;
-	}
+	uint64_t now = conn_now_us();
+	st->ticks = (now - st->start_us) / st->period_us;
+	uint64_t next = st->start_us + (st->ticks + (idle(st) ? 2 : 1)) * st->period_us;
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
 }
 
