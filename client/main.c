@@ -309,29 +309,12 @@ static int connect_tcp(struct client *cl, char *err, size_t len)
 
 static int pin_host(struct client *cl, const char *note)
 {
-	char *old = NULL, line[512], err[512];
-	size_t n = 0;
-	char fp[FP_STR_SIZE];
-	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &old, &n, err, sizeof(err));
-	if (r && r != -ENOENT) {
-		fprintf(stderr, PROG ": %s\n", err);
-		return r;
-	}
+	char line[512], err[512], fp[FP_STR_SIZE];
 	fp_format(cl->server_fp, fp);
-	int ln = snprintf(line, sizeof(line), "%s%s %s  # %s\n", n && old[n - 1] != '\n' ? "\n" : "",
-			  cl->hostport, fp, note);
-	char *all = malloc(n + (size_t)ln);
-	if (!all) {
-		free(old);
-		return -ENOMEM;
-	}
-	memcpy(all, old ? old : "", n);
-	memcpy(all + n, line, (size_t)ln);
-	r = fileio_write_atomic(cl->known_hosts, all, n + (size_t)ln, 0600, err, sizeof(err));
+	snprintf(line, sizeof(line), "%s %s  # %s", cl->hostport, fp, note);
+	int r = fileio_append_line(cl->known_hosts, line, TRUST_MAX_FILE, 0600, err, sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
-	free(all);
-	free(old);
 	return r;
 }
 

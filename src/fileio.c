@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -154,4 +155,31 @@ int fileio_mkdirs(const char *path, mode_t mode, char *err, size_t len)
 			break;
 	}
 	return 0;
+}
+
+int fileio_append_line(const char *path, const char *line, size_t max, mode_t mode, char *err,
+		       size_t len)
+{
+	char *old = NULL;
+	size_t n = 0, ln = strlen(line);
+	int r = fileio_read_all(path, max, &old, &n, err, len);
+	if (r && r != -ENOENT)
+		return r;
+	bool sep = n && old[n - 1] != '\n'; /* never glue onto a last line without one */
+	char *all = malloc(n + sep + ln + 1);
+	if (!all) {
+		free(old);
+		snprintf(err, len, "cannot write %s: out of memory", path);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(all, old, n);
+	if (sep)
+		all[n] = '\n';
+	memcpy(all + n + sep, line, ln);
+	all[n + sep + ln] = '\n';
+	r = fileio_write_atomic(path, all, n + sep + ln + 1, mode, err, len);
+	free(all);
+	free(old);
+	return r;
 }

@@ -197,29 +197,13 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 /* Appends fp to the authorized-clients file, keeping what is there. */
 static int authorize(struct server *srv, const struct session *s, char *err, size_t len)
 {
-	char *old = NULL, line[256];
-	size_t n = 0;
-	int r = fileio_read_all(srv->authorized_path, TRUST_MAX_FILE, &old, &n, err, len);
-	if (r && r != -ENOENT)
-		return r;
+	char line[256], when[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	char when[32];
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
-	int ln = snprintf(line, sizeof(line), "%s%s  # paired from %s at %s\n",
-			  n && old[n - 1] != '\n' ? "\n" : "", s->fp_str, conn_peer(s->conn), when);
-	char *all = malloc(n + (size_t)ln);
-	if (!all) {
-		free(old);
-		return -ENOMEM;
-	}
-	if (n)
-		memcpy(all, old, n);
-	memcpy(all + n, line, (size_t)ln);
-	r = fileio_write_atomic(srv->authorized_path, all, n + (size_t)ln, 0600, err, len);
-	free(all);
-	free(old);
-	return r;
+	snprintf(line, sizeof(line), "%s  # paired from %s at %s", s->fp_str, conn_peer(s->conn),
+		 when);
+	return fileio_append_line(srv->authorized_path, line, TRUST_MAX_FILE, 0600, err, len);
 }
 
 static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_SIZE])

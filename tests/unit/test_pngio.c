@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmscast/fileio.h"
@@ -75,5 +76,30 @@ static int rejects_non_png(void)
 	return 0;
 }
 
+/* Appends keep what is there, add a missing final newline, and are 0600. */
+static int append_line(void)
+{
+	char dir[] = "/tmp/kmscast-append.XXXXXX", path[64], err[256], *data;
+	size_t n;
+	struct stat st;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/trust", dir);
+	CHECK_EQ_INT(fileio_append_line(path, "one", 1024, 0600, err, sizeof(err)), 0);
+	CHECK_EQ_INT(fileio_write_atomic(path, "one\ntwo", 7, 0600, err, sizeof(err)), 0);
+	CHECK_EQ_INT(fileio_append_line(path, "three", 1024, 0600, err, sizeof(err)), 0);
+	CHECK_EQ_INT(fileio_read_all(path, 1024, &data, &n, err, sizeof(err)), 0);
+	CHECK(strcmp(data, "one\ntwo\nthree\n") == 0);
+	free(data);
+	CHECK_EQ_INT(stat(path, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0600);
+	CHECK_EQ_INT(fileio_read_all(path, 4, &data, &n, err, sizeof(err)), -EFBIG);
+	CHECK_EQ_INT(fileio_append_line(path, "x", 4, 0600, err, sizeof(err)), -EFBIG);
+	unlink(path);
+	CHECK_EQ_INT(entries(dir), 0);
+	rmdir(dir);
+	return 0;
+}
+
 TST_MAIN("pngio", TST_CASE(round_trip), TST_CASE(unwritable_leaves_nothing),
-	 TST_CASE(rejects_non_png))
+	 TST_CASE(rejects_non_png), TST_CASE(append_line))
