@@ -675,6 +675,11 @@ static void on_closed(struct conn *c, const char *why, void *data)
 	uv_close((uv_handle_t *)&cl->sig_int, NULL);
 	uv_close((uv_handle_t *)&cl->sig_term, NULL);
 	uv_close((uv_handle_t *)&cl->stats_timer, NULL);
+	/* Closing the handles restores the default actions; a second signal
+	 * (timeout(1) sends one to the child and one to its group) must not
+	 * kill us while we finish the summary and the recording. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
