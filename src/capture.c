@@ -34,6 +34,8 @@ struct plane_props {
 	uint32_t crtc_x, crtc_y, crtc_w, crtc_h;
 };
 
+#define STABLE_CHUNK (128u * 1024)
+
 struct capture {
 	int fd;
 	struct plane_props plane_props, cursor_props;
@@ -705,4 +707,32 @@ int capture_peek(struct capture *cap, struct capture_peek *p)
 				       &p->cursor_y, &w, &h);
 	}
 	return 0;
+}
+
+int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+			size_t n, char *err, size_t len)
+{
+	struct cache_entry *e;
+	int ret = map_entry(cap, buf, &e, err, len);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if ((uint64_t)buf->offset[0] + n > e->map_len) {
+		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
+			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], e->map_len);
+	}
+	/* In chunks, asking between them whether the plane still shows the
+	 * buffer: a flip away and back takes at least a frame, far longer than
+	 * a chunk, so a copy that never saw another fb is whole. */
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
+	for (size_t off = 0; off < n && ret == 0; off += STABLE_CHUNK) {
+		size_t k = n - off < STABLE_CHUNK ? n - off : STABLE_CHUNK;
+		memcpy(dst + off, e->map + buf->offset[0] + off, k);
+		if (!capture_is_current(cap, buf->fb_id))
+			ret = fail(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
+				   buf->fb_id);
+	}
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
+	return ret;
 }

@@ -281,15 +281,15 @@ static void capture_tick(struct streamer *st)
 		return;
 	}
 	if (r == 1) {
-		/* One copy, then make sure the buffer was not flipped away (and
-		 * drawn into) while we copied; a torn copy waits for the next tick. */
-		r = capture_read_bytes(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
-		if (r) {
-			grab_error(st, r, err);
+		/* One copy, during which the buffer must not be flipped away (and
+		 * drawn into); a torn copy waits for the next tick. */
+		r = capture_copy_stable(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
+		if (r == -EAGAIN) {
+			st->torn++;
 			return;
 		}
-		if (!capture_is_current(st->cap, f.fb.fb_id)) {
-			st->torn++;
+		if (r) {
+			grab_error(st, r, err);
 			return;
 		}
 		changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;

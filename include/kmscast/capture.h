@@ -86,6 +86,12 @@ int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf,
 int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 		       size_t n, char *err, size_t err_len);
 
+/* Copies the first n bytes of the first plane while making sure the plane
+ * shows buf for the whole copy: -EAGAIN if it flipped (the owner may have
+ * been drawing into it), so the copy is one whole frame or nothing. */
+int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+			size_t n, char *err, size_t err_len);
+
 /* Compares the first n bytes of the first plane with ref without copying:
  * 1 if they differ, 0 if equal, -errno. */
 int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,

@@ -33,6 +33,30 @@ struct options {
 	bool list, json, cursor;
 };
 
+/* The plane's picture as rgb8, copied whole (-EAGAIN if it flipped during
+ * the copy) and converted from the copy. */
+static int read_whole_frame(struct capture *cap, const struct capture_buffer *b, uint8_t *rgb,
+			    char *err, size_t len)
+{
+	const struct format_info *fmt = format_lookup(b->fourcc);
+	size_t n = (size_t)b->pitch[0] * b->height;
+	uint8_t *raw;
+	int ret = capture_check_cpu_path(b, capture_driver(cap), err, len);
+
+	if (ret < 0 || !fmt)
+		return ret < 0 ? ret : -ENOTSUP;
+	raw = malloc(n);
+	if (!raw) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	ret = capture_copy_stable(cap, b, raw, n, err, len);
+	if (ret == 0)
+		format_to_rgb8(fmt, raw, b->pitch[0], b->width, b->height, rgb);
+	free(raw);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -459,7 +483,7 @@ static int dump(const struct options *o)
 	} else if (ret == 0) {
 		/* A page flip during the read hands the buffer back to its owner, who
 		 * draws the next frame into it: a read is whole only if the plane
-		 * still shows the buffer afterwards, so retry until it does. */
+		 * shows the buffer throughout, so retry until one is. */
 		for (int attempt = 0; attempt < GRAB_ATTEMPTS; attempt++) {
 			if (attempt) {
 				free(rgb);
@@ -469,11 +493,11 @@ static int dump(const struct options *o)
 					break;
 			}
 			rgb = malloc((size_t)fr.fb.width * fr.fb.height * 3);
-			ret = rgb ? capture_read_rgb8(cap, &fr.fb, rgb, err, sizeof(err)) : -ENOMEM;
+			ret = rgb ? read_whole_frame(cap, &fr.fb, rgb, err, sizeof(err)) : -ENOMEM;
 			if (!rgb) {
 				snprintf(err, sizeof(err), "out of memory");
 			}
-			if (ret < 0 || capture_is_current(cap, fr.fb.fb_id))
+			if (ret != -EAGAIN)
 				break;
 		}
 		if (ret == 0 && o->cursor) {
