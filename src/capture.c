@@ -615,19 +615,31 @@ int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf, uin
 	return 0;
 }
 
+/* The mapping of buf, which must hold n bytes from plane 0's offset. */
+static int map_range(struct capture *cap, const struct capture_buffer *buf, size_t n,
+		     struct cache_entry **e, char *err, size_t len)
+{
+	int ret = map_entry(cap, buf, e, err, len);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if ((uint64_t)buf->offset[0] + n > (*e)->map_len) {
+		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
+			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], (*e)->map_len);
+	}
+	return 0;
+}
+
 /* memcpy, or with compare set memcmp, against the first n bytes of plane 0. */
 static int access_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 			size_t n, bool compare, char *err, size_t len)
 {
 	struct cache_entry *e;
-	int ret = map_entry(cap, buf, &e, err, len);
+	int ret = map_range(cap, buf, n, &e, err, len);
 
 	if (ret < 0) {
 		return ret;
-	}
-	if ((uint64_t)buf->offset[0] + n > e->map_len) {
-		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
-			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], e->map_len);
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
 	if (compare)
@@ -713,14 +725,10 @@ int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, u
 			size_t n, char *err, size_t len)
 {
 	struct cache_entry *e;
-	int ret = map_entry(cap, buf, &e, err, len);
+	int ret = map_range(cap, buf, n, &e, err, len);
 
 	if (ret < 0) {
 		return ret;
-	}
-	if ((uint64_t)buf->offset[0] + n > e->map_len) {
-		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
-			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], e->map_len);
 	}
 	/* In chunks, asking between them whether the plane still shows the
 	 * buffer: a flip away and back takes at least a frame, far longer than

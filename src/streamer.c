@@ -52,7 +52,6 @@ struct streamer {
 	int last_err;
 	unsigned long torn, peeks, grabs, changes, encodes;
 	uint64_t idle_ticks;
-	uint32_t last_fb;
 	struct capture_peek peek; /* the planes at the last full grab */
 
 	bool cursor_visible;
@@ -266,8 +265,7 @@ static void capture_tick(struct streamer *st)
 	/* An idle screen is compared in place, and after a second of no change
 	 * only every IDLE_EVERY ticks unless the plane flipped: most of the
 	 * cost of an idle screen is reading it. */
-	bool flipped = f.fb.fb_id != st->last_fb;
-	st->last_fb = f.fb.fb_id;
+	bool flipped = f.fb.fb_id != st->peek.fb_id;
 	st->peek = (struct capture_peek){f.fb.fb_id, f.has_cursor ? f.cursor.fb_id : 0,
 					 f.has_cursor ? f.cursor_x : 0, f.has_cursor ? f.cursor_y : 0};
 	bool check = !st->have_frame || flipped || st->idle_ticks < st->o.fps ||

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -6,22 +5,8 @@
 
 #include "kmscast/fileio.h"
 #include "kmscast/pngio.h"
+#include "../dirent-count.h"
 #include "tst.h"
-
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		n += de->d_name[0] != '.';
-	}
-	if (d) {
-		closedir(d);
-	}
-	return n;
-}
 
 static int round_trip(void)
 {
@@ -39,7 +24,7 @@ static int round_trip(void)
 	CHECK_EQ_INT(w, 7);
 	CHECK_EQ_INT(h, 5);
 	CHECK_MEM(back, img, sizeof(img));
-	CHECK_EQ_INT(entries(dir), 1); /* no temp file left beside it */
+	CHECK_EQ_INT(dirent_count(dir), 1); /* no temp file left beside it */
 	free(back);
 	unlink(path);
 	rmdir(dir);
@@ -96,7 +81,7 @@ static int append_line(void)
 	CHECK_EQ_INT(fileio_read_all(path, 4, &data, &n, err, sizeof(err)), -EFBIG);
 	CHECK_EQ_INT(fileio_append_line(path, "x", 4, 0600, err, sizeof(err)), -EFBIG);
 	unlink(path);
-	CHECK_EQ_INT(entries(dir), 0);
+	CHECK_EQ_INT(dirent_count(dir), 0);
 	rmdir(dir);
 	return 0;
 }

@@ -2,7 +2,6 @@
  * while something flips on DEVICE. Prints open fds, GEM handles held and RSS
  * after a warm-up and at the end, and the number of distinct fb ids seen;
  * exits 0 only if fds and handles are unchanged and RSS grew < 256 KiB. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +10,11 @@
 #include <xf86drm.h>
 
 #include "kmscast/capture.h"
+#include "../dirent-count.h"
 
 static int open_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		n += de->d_name[0] != '.';
-	}
-	if (d) {
-		closedir(d);
-	}
-	return n - 1; /* the DIR's own fd */
+	return dirent_count("/proc/self/fd") - 1; /* the DIR's own fd */
 }
 
 static long rss_kb(void)

@@ -2,7 +2,6 @@
 #include <drm_fourcc.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +11,15 @@
 #include <xf86drmMode.h>
 
 #include "kmscast/capture.h"
+#include "kmscast/cli.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
 #include "kmscast/fileio.h"
 #include "kmscast/pngio.h"
 
 #define GRAB_ATTEMPTS 10
+
+#define PROG "kmscast-grab"
 
 enum {
 	EXIT_FAILED = 1,     /* I/O and anything else */
@@ -81,18 +83,6 @@ static void usage(FILE *f)
 		"4 no such card/output/plane, 5 unsupported format or modifier.\n");
 }
 
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kmscast-grab: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'kmscast-grab --help'.\n");
-	exit(EXIT_USAGE);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_LIST = 256, O_JSON, O_DEVICE, O_OUTPUT, O_PLANE, O_CURSOR, O_RAW };
@@ -123,33 +113,33 @@ static void parse_options(int argc, char **argv, struct options *o)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || optarg[0] < '1' || optarg[0] > '9' || v > UINT32_MAX) {
-				die_usage("--plane takes a plane id (a positive number), not '%s'", optarg);
+				cli_die_usage(PROG, "--plane takes a plane id (a positive number), not '%s'", optarg);
 			}
 			o->plane_id = (uint32_t)v;
 			break;
 		case 'h': usage(stdout); exit(0);
-		case ':': die_usage("option '%s' needs a value", argv[optind - 1]); break;
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		case ':': cli_die_usage(PROG, "option '%s' needs a value", argv[optind - 1]); break;
+		default: cli_die_usage(PROG, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
-		die_usage("unexpected argument '%s'", argv[optind]);
+		cli_die_usage(PROG, "unexpected argument '%s'", argv[optind]);
 	}
 	if (o->list) {
 		if (o->png || o->raw || o->output || o->plane_id || o->cursor) {
-			die_usage("--list takes only --json and --device");
+			cli_die_usage(PROG, "--list takes only --json and --device");
 		}
 		return;
 	}
 	if (o->json) {
-		die_usage("--json goes with --list");
+		cli_die_usage(PROG, "--json goes with --list");
 	}
 	if (!o->png == !o->raw) {
-		die_usage(o->png ? "give either -o FILE.png or --raw FILE, not both"
+		cli_die_usage(PROG, o->png ? "give either -o FILE.png or --raw FILE, not both"
 				 : "nothing to do: give --list, -o FILE.png or --raw FILE");
 	}
 	if (o->cursor && o->raw) {
-		die_usage("--cursor composites into a PNG; --raw dumps one plane's bytes");
+		cli_die_usage(PROG, "--cursor composites into a PNG; --raw dumps one plane's bytes");
 	}
 }
 

@@ -20,11 +20,12 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kmscast/cli.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
 #include "kmscast/paint.h"
 
-#define EXIT_USAGE 2
+#define PROG "kmscast-paint"
 #define MAX_BUFFERS 2
 #define FLIP_TIMEOUT_MS 2000
 
@@ -87,18 +88,6 @@ static void usage(FILE *f)
 		"Exit status: 0 on success or SIGTERM/SIGINT, 1 on a runtime error, 2 on a usage error.\n");
 }
 
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kmscast-paint: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'kmscast-paint --help'.\n");
-	exit(EXIT_USAGE);
-}
-
 static void err(const char *fmt, ...)
 {
 	va_list ap;
@@ -117,11 +106,11 @@ static uint64_t parse_uint(const char *opt, const char *s, uint64_t min, uint64_
 
 	errno = 0;
 	if (*s < '0' || *s > '9') {
-		die_usage("%s needs a number, not '%s'", opt, s);
+		cli_die_usage(PROG, "%s needs a number, not '%s'", opt, s);
 	}
 	v = strtoull(s, &end, 10);
 	if (errno || *end || v < min || v > max) {
-		die_usage("%s must be a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+		cli_die_usage(PROG, "%s must be a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
 			  opt, min, max, s);
 	}
 	return v;
@@ -162,7 +151,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_MODE:
 			if (kms_parse_size(optarg, &o->mode_w, &o->mode_h) < 0) {
-				die_usage("--mode takes WIDTHxHEIGHT, e.g. 1024x768, not '%s'", optarg);
+				cli_die_usage(PROG, "--mode takes WIDTHxHEIGHT, e.g. 1024x768, not '%s'", optarg);
 			}
 			break;
 		case O_FPS:
@@ -177,7 +166,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_FORMAT:
 			o->fmt = format_by_name(optarg);
 			if (!o->fmt) {
-				die_usage("unknown format '%s' (known: XRGB8888, ARGB8888, XBGR8888, "
+				cli_die_usage(PROG, "unknown format '%s' (known: XRGB8888, ARGB8888, XBGR8888, "
 					  "ABGR8888, RGB565, XRGB2101010)", optarg);
 			}
 			break;
@@ -197,17 +186,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		case ':':
-			die_usage("option '%s' needs a value", argv[optind - 1]);
+			cli_die_usage(PROG, "option '%s' needs a value", argv[optind - 1]);
 			break;
 		default:
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_die_usage(PROG, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
-		die_usage("unexpected argument '%s'", argv[optind]);
+		cli_die_usage(PROG, "unexpected argument '%s'", argv[optind]);
 	}
 	if (o->is_static && o->front) {
-		die_usage("--static and --front exclude each other");
+		cli_die_usage(PROG, "--static and --front exclude each other");
 	}
 }
 
