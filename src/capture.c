@@ -451,7 +451,7 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 	return 0;
 }
 
-int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
+static int grab_once(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
 {
 	drmModePlane *p = drmModeGetPlane(cap->fd, cap->plane_id);
 	uint32_t fb_id;
@@ -490,8 +490,27 @@ int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, si
 				       &frame->cursor_x, &frame->cursor_y, &frame->cursor_w,
 				       &frame->cursor_h);
 		}
+		/* The planes are read one at a time: a flip in between pairs one
+		 * frame with another's cursor, so such a read is retried. */
+		p = drmModeGetPlane(cap->fd, cap->plane_id);
+		bool moved = !p || p->fb_id != fb_id;
+		drmModeFreePlane(p);
+		if (moved) {
+			return fail(err, len, -EAGAIN, "%s flipped during the read", cap->output);
+		}
 	}
 	return 0;
+}
+
+int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
+{
+	int ret = -EAGAIN;
+
+	/* Flips come at most once a refresh: a few tries always find a gap. */
+	for (int attempt = 0; attempt < 4 && ret == -EAGAIN; attempt++) {
+		ret = grab_once(cap, frame, err, len);
+	}
+	return ret;
 }
 
 /* Drivers whose buffers without an explicit modifier are linear. */

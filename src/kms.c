@@ -145,7 +145,8 @@ int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id)
 	return -ENOENT;
 }
 
-int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value)
+/* Finds name among an object's properties: its id (> 0) and value. */
+static int find_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value)
 {
 	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, type);
 	int ret = -ENOENT;
@@ -155,14 +156,28 @@ int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64
 	}
 	for (uint32_t i = 0; i < props->count_props && ret == -ENOENT; i++) {
 		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0) {
+		if (p && strcmp(p->name, name) == 0 && p->prop_id <= INT32_MAX) {
 			*value = props->prop_values[i];
-			ret = 0;
+			ret = (int)p->prop_id;
 		}
 		drmModeFreeProperty(p);
 	}
 	drmModeFreeObjectProperties(props);
 	return ret;
+}
+
+int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value)
+{
+	int ret = find_prop(fd, id, type, name, value);
+
+	return ret < 0 ? ret : 0;
+}
+
+int kms_prop_id(int fd, uint32_t id, uint32_t type, const char *name)
+{
+	uint64_t v;
+
+	return find_prop(fd, id, type, name, &v);
 }
 
 int kms_plane_type(int fd, uint32_t plane_id)

@@ -246,6 +246,10 @@ static void capture_tick(struct streamer *st)
 	}
 	st->grabs++;
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
+	if (r == -EAGAIN) {
+		st->torn++;
+		return;
+	}
 	if (r) {
 		grab_error(st, r, err);
 		return;

@@ -53,7 +53,8 @@ void capture_destroy(struct capture *cap);
 /* Re-reads the plane's FB_ID and returns the current frame. The buffers'
  * fds stay owned by the capture and valid until a later grab evicts them
  * or capture_destroy. -EACCES: no privilege (message names CAP_SYS_ADMIN);
- * -ENODATA: the plane shows nothing. */
+ * -ENODATA: the plane shows nothing; -EAGAIN: the plane kept flipping while
+ * the planes were read, so no frame with its own cursor could be had. */
 int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
 		 size_t err_len);
 

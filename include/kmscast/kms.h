@@ -29,6 +29,10 @@ int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id);
  * (-ENOENT: the object has no such property). */
 int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value);
 
+/* The id of an object's property called name (for atomic commits), or
+ * -errno (-ENOENT: no such property). */
+int kms_prop_id(int fd, uint32_t id, uint32_t type, const char *name);
+
 /* A plane's "type" property (DRM_PLANE_TYPE_*), or -errno. Needs
  * DRM_CLIENT_CAP_UNIVERSAL_PLANES for primary and cursor planes to be listed. */
 int kms_plane_type(int fd, uint32_t plane_id);

@@ -58,6 +58,10 @@ struct paint {
 	struct dumb buf[MAX_BUFFERS];
 	unsigned n_buf;
 	struct dumb cursor;
+	/* With atomic KMS, a flip and its cursor move land in one commit, so
+	 * no reader ever sees frame k with the cursor of frame k +/- 1. */
+	bool atomic;
+	uint32_t primary_id, cursor_plane_id, prop_fb_id, prop_crtc_x, prop_crtc_y;
 	unsigned front_idx;
 	bool flip_pending, crtc_set;
 	uint32_t k;         /* frame on screen (or being flipped to) */
@@ -391,6 +395,61 @@ static int setup_buffers(struct paint *p)
 	return 0;
 }
 
+/* The CRTC's primary and cursor planes and the properties a flip with a
+ * cursor move sets; without them (no atomic KMS) flips stay legacy. */
+static void setup_atomic(struct paint *p)
+{
+	drmModeRes *res = drmModeGetResources(p->fd);
+	drmModePlaneRes *planes = drmModeGetPlaneResources(p->fd);
+	int idx = res ? kms_crtc_index(res, p->crtc_id) : -ENOENT;
+
+	for (uint32_t i = 0; planes && idx >= 0 && i < planes->count_planes; i++) {
+		drmModePlane *plane = drmModeGetPlane(p->fd, planes->planes[i]);
+		if (plane && (plane->possible_crtcs & (1u << idx))) {
+			int type = kms_plane_type(p->fd, plane->plane_id);
+			if (type == DRM_PLANE_TYPE_PRIMARY && !p->primary_id) {
+				p->primary_id = plane->plane_id;
+			} else if (type == DRM_PLANE_TYPE_CURSOR && !p->cursor_plane_id) {
+				p->cursor_plane_id = plane->plane_id;
+			}
+		}
+		drmModeFreePlane(plane);
+	}
+	drmModeFreePlaneResources(planes);
+	drmModeFreeResources(res);
+	if (!p->primary_id || !p->cursor_plane_id) {
+		return;
+	}
+	int fb = kms_prop_id(p->fd, p->primary_id, DRM_MODE_OBJECT_PLANE, "FB_ID");
+	int cx = kms_prop_id(p->fd, p->cursor_plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_X");
+	int cy = kms_prop_id(p->fd, p->cursor_plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_Y");
+	if (fb > 0 && cx > 0 && cy > 0) {
+		p->prop_fb_id = (uint32_t)fb;
+		p->prop_crtc_x = (uint32_t)cx;
+		p->prop_crtc_y = (uint32_t)cy;
+		p->atomic = true;
+	}
+}
+
+/* Flips to fb_id, moving the cursor to frame k's place in the same commit. */
+static int atomic_flip(struct paint *p, uint32_t fb_id, uint32_t k)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int32_t x, y;
+	int ret;
+
+	if (!req) {
+		return -ENOMEM;
+	}
+	paint_cursor_pos(k, p->mode.hdisplay, p->mode.vdisplay, &x, &y);
+	drmModeAtomicAddProperty(req, p->primary_id, p->prop_fb_id, fb_id);
+	drmModeAtomicAddProperty(req, p->cursor_plane_id, p->prop_crtc_x, (uint64_t)(int64_t)x);
+	drmModeAtomicAddProperty(req, p->cursor_plane_id, p->prop_crtc_y, (uint64_t)(int64_t)y);
+	ret = drmModeAtomicCommit(p->fd, req, DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK, p);
+	drmModeAtomicFree(req);
+	return ret < 0 ? -errno : 0;
+}
+
 static int setup_cursor(struct paint *p)
 {
 	int ret = dumb_create(p->fd, PAINT_CURSOR_SIZE, PAINT_CURSOR_SIZE, 32, &p->cursor);
@@ -412,6 +471,9 @@ static int setup_cursor(struct paint *p)
 		ret = -errno;
 		err("%s has no usable cursor plane: %s", p->output, strerror(errno));
 		return ret;
+	}
+	if (drmSetClientCap(p->fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0) {
+		setup_atomic(p);
 	}
 	return 0;
 }
@@ -492,15 +554,23 @@ static int next_frame(struct paint *p)
 		unsigned back = (p->front_idx + 1) % p->n_buf;
 		struct dumb *d = &p->buf[back];
 		paint_scene_render(p->scene, k, d->map, d->pitch);
-		if (drmModePageFlip(p->fd, p->crtc_id, d->fb_id, DRM_MODE_PAGE_FLIP_EVENT, p) < 0) {
-			int ret = -errno;
-			err("page flip on %s failed: %s", p->output, strerror(errno));
+		int ret = 0;
+		if (p->atomic) {
+			ret = atomic_flip(p, d->fb_id, k);
+		} else if (drmModePageFlip(p->fd, p->crtc_id, d->fb_id, DRM_MODE_PAGE_FLIP_EVENT,
+					   p) < 0) {
+			ret = -errno;
+		}
+		if (ret < 0) {
+			err("page flip on %s failed: %s", p->output, strerror(-ret));
 			return ret;
 		}
 	}
 	p->k = k;
 	p->flip_pending = true;
-	move_cursor(p, k);
+	if (!p->atomic) {
+		move_cursor(p, k);
+	}
 	return 0;
 }
 
