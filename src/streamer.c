@@ -11,6 +11,7 @@
 #include "kmscast/capture.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
+#include "kmscast/pace.h"
 #include "kmscast/testframe.h"
 
 #define CURSOR_MAX (PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4)
@@ -39,9 +40,9 @@ struct streamer {
 	struct capture *cap;
 	uv_timer_t timer;
 	uv_poll_t vblank_poll;
-	bool use_vblank, vblank_armed, closing;
+	bool use_vblank, vblank_armed, closing; /* use_vblank: vblank_poll is open */
 	int handles;
-	uint64_t start_us, ticks, period_us, next_due_us;
+	struct pace pace;
 	unsigned crtc_index;
 
 	uint32_t w, h;
@@ -367,15 +368,12 @@ static bool idle(const struct streamer *st)
 	return st->o.source == SOURCE_CAPTURE && st->have_frame && st->idle_ticks >= st->o.fps;
 }
 
-/* Deadlines come from an absolute clock, so timer lateness never adds up;
- * when we fall behind (a slow encode), the missed ticks are skipped. An
- * idle screen is looked at every other period: waking up is most of what
- * it costs. */
+/* An idle screen is looked at every other period: waking up is most of
+ * what it costs. */
 static void schedule_timer(struct streamer *st)
 {
 	uint64_t now = conn_now_us();
-	st->ticks = (now - st->start_us) / st->period_us;
-	uint64_t next = st->start_us + (st->ticks + (idle(st) ? 2 : 1)) * st->period_us;
+	uint64_t next = pace_next_tick(&st->pace, now, idle(st) ? 2 : 1);
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
 }
 
@@ -394,19 +392,22 @@ static void on_vblank(int fd, unsigned seq, unsigned sec, unsigned usec, void *d
 	struct streamer *st = data;
 	(void)fd;
 	(void)seq;
-	(void)sec;
-	(void)usec;
 	st->vblank_armed = false;
-	uint64_t now = conn_now_us();
-	/* The display may refresh faster than --fps: tick when due. */
-	if (now >= st->next_due_us) {
-		st->next_due_us += st->period_us;
-		if (st->next_due_us < now)
-			st->next_due_us = now + st->period_us;
+	uint64_t t = (uint64_t)sec * 1000000u + usec;
+	if (pace_vblank(&st->pace, t ? t : conn_now_us()))
 		tick(st);
-	}
-	if (!st->closing && arm_vblank(st) == 0)
+	if (st->closing)
+		return;
+	int r = arm_vblank(st);
+	if (r == 0) {
 		st->vblank_armed = true;
+		return;
+	}
+	/* The CRTC went off (DPMS, unplug): keep streaming on the clock. */
+	server_log(st->o.srv, LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
+		   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
+	uv_poll_stop(&st->vblank_poll);
+	schedule_timer(st);
 }
 
 static void on_card(uv_poll_t *h, int status, int events)
@@ -429,8 +430,7 @@ static void handle_closed(uv_handle_t *h)
 
 static void start_pacing(struct streamer *st)
 {
-	st->period_us = 1000000u / st->o.fps;
-	st->start_us = st->next_due_us = conn_now_us();
+	pace_init(&st->pace, st->o.fps, conn_now_us());
 	if (st->o.source == SOURCE_CAPTURE) {
 		drmModeRes *res = drmModeGetResources(st->o.card_fd);
 		int idx = res ? kms_crtc_index(res, capture_crtc_id(st->cap)) : -1;
