@@ -1,6 +1,7 @@
 /* The encoder and decoder interfaces end to end in one process: lossless is
  * exact, h264 (libx264 through libavcodec) keeps PSNR >= 38 dB on the paint
- * scene, keyframes come when asked for, and garbage is refused. */
+ * scene, hevc (libx265) too, keyframes come when asked for, --bitrate and
+ * --crf reach the encoder, and garbage is refused. */
 #include <libavutil/log.h>
 #include <math.h>
 #include <stdlib.h>
@@ -83,6 +84,65 @@ static int h264_psnr(void)
 	return run(PROTO_CODEC_H264, 38);
 }
 
+static int hevc_psnr(void)
+{
+	av_log_set_level(AV_LOG_QUIET);
+	return run(PROTO_CODEC_HEVC, 38);
+}
+
+/* Bytes of frames 1..n-1 (after the IDR) of a moving scene. */
+static long inter_bytes(enum proto_codec codec, uint32_t crf, uint32_t kbps, uint32_t n)
+{
+	struct encoder_options eo = {.codec = codec, .width = W, .height = H, .fps = 30,
+				     .crf = crf, .bitrate_kbps = kbps};
+	struct encoder *e;
+	char note[200], err[256];
+	uint8_t *rgb = malloc((size_t)W * H * 3);
+	long total = 0;
+
+	if (!rgb || encoder_create(&eo, &e, note, sizeof(note), err, sizeof(err)) != 0) {
+		free(rgb);
+		return -1;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		const uint8_t *data;
+		size_t len;
+		bool key;
+		frame(rgb, 500 + 3 * k);
+		if (encoder_encode(e, rgb, k == 0, &data, &len, &key) != 0) {
+			total = -1;
+			break;
+		}
+		if (k > 0)
+			total += (long)len;
+	}
+	encoder_destroy(e);
+	free(rgb);
+	return total;
+}
+
+/* --bitrate caps the stream near the asked rate; --crf trades size for
+ * quality: both reach the encoder. */
+static int rate_controls(void)
+{
+	av_log_set_level(AV_LOG_QUIET);
+	const uint32_t n = 31, kbps = 150;
+	long budget = (long)kbps * 1000 / 8 * (long)(n - 1) / 30;
+	long capped = inter_bytes(PROTO_CODEC_H264, 0, kbps, n);
+	long fine = inter_bytes(PROTO_CODEC_H264, 12, 0, n);
+	long coarse = inter_bytes(PROTO_CODEC_H264, 40, 0, n);
+	fprintf(stderr, "  h264 30 frames: --bitrate %u: %ld bytes (budget %ld), crf 12: %ld, "
+		"crf 40: %ld\n", kbps, capped, budget, fine, coarse);
+	CHECK(capped > 0 && fine > 0 && coarse > 0);
+	CHECK(capped <= budget * 3 / 2);
+	CHECK(fine > 2 * capped);
+	CHECK(fine > 2 * coarse);
+	long hevc = inter_bytes(PROTO_CODEC_HEVC, 0, kbps, n);
+	fprintf(stderr, "  hevc 30 frames: --bitrate %u: %ld bytes\n", kbps, hevc);
+	CHECK(hevc > 0 && hevc <= budget * 3 / 2);
+	return 0;
+}
+
 static int vaapi_not_built(void)
 {
 	struct encoder_options eo = {.codec = PROTO_CODEC_H264, .kind = ENCODER_VAAPI, .width = W,
@@ -98,4 +158,5 @@ static int vaapi_not_built(void)
 	return 0;
 }
 
-TST_MAIN("codec", TST_CASE(lossless_exact), TST_CASE(h264_psnr), TST_CASE(vaapi_not_built))
+TST_MAIN("codec", TST_CASE(lossless_exact), TST_CASE(h264_psnr), TST_CASE(hevc_psnr),
+	 TST_CASE(rate_controls), TST_CASE(vaapi_not_built))
