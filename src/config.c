@@ -19,8 +19,18 @@ static char *trim(char *s, char *e)
 	return s;
 }
 
-int config_parse(const char *text, size_t len, struct config_words *out, char *err,
-		 size_t err_len)
+static const struct option *find_key(const struct option *known, const char *key)
+{
+	if (strcmp(key, "config") == 0 || strcmp(key, "help") == 0)
+		return NULL;
+	for (; known->name; known++)
+		if (strcmp(known->name, key) == 0)
+			return known;
+	return NULL;
+}
+
+int config_parse(const char *text, size_t len, const struct option *known,
+		 struct config_words *out, char *err, size_t err_len)
 {
 	char line[LINE_MAX_LEN + 1];
 	unsigned no = 0;
@@ -56,6 +66,19 @@ int config_parse(const char *text, size_t len, struct config_words *out, char *e
 		}
 		if (eq && !*val) {
 			snprintf(err, err_len, "line %u: '%s' has no value", no, key);
+			goto fail;
+		}
+		const struct option *opt = find_key(known, key);
+		if (!opt) {
+			snprintf(err, err_len, "line %u: unknown setting '%s'", no, key);
+			goto fail;
+		}
+		if ((opt->has_arg == required_argument) != (val != NULL)) {
+			if (val)
+				snprintf(err, err_len, "line %u: '%s' is a flag: write it alone", no, key);
+			else
+				snprintf(err, err_len, "line %u: '%s' needs a value: '%s = VALUE'", no,
+					 key, key);
 			goto fail;
 		}
 		if (out->count == CONFIG_MAX_WORDS) {

@@ -99,38 +99,40 @@ static void usage(FILE *f)
 		"Exit status: 0 ok, 1 failed, 2 usage.\n");
 }
 
+/* The long options, which are also the config file's keys. */
+enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
+       O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
+       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG };
+static const struct option longopts[] = {
+	{"listen", required_argument, NULL, O_LISTEN},
+	{"state-dir", required_argument, NULL, O_STATE},
+	{"authorized-clients", required_argument, NULL, O_AUTH},
+	{"client-ca", required_argument, NULL, O_CA},
+	{"cert", required_argument, NULL, O_CERT},
+	{"key", required_argument, NULL, O_KEY},
+	{"source", required_argument, NULL, O_SOURCE},
+	{"fps", required_argument, NULL, O_FPS},
+	{"window", required_argument, NULL, O_WINDOW},
+	{"max-handshakes", required_argument, NULL, O_MAXHS},
+	{"handshake-timeout", required_argument, NULL, O_HSTIMEOUT},
+	{"idle-timeout", required_argument, NULL, O_IDLE},
+	{"expires", required_argument, NULL, O_EXPIRES},
+	{"device", required_argument, NULL, O_DEVICE},
+	{"output", required_argument, NULL, O_OUTPUT},
+	{"codec", required_argument, NULL, O_CODEC},
+	{"encoder", required_argument, NULL, O_ENCODER},
+	{"crf", required_argument, NULL, O_CRF},
+	{"bitrate", required_argument, NULL, O_BITRATE},
+	{"cursor-in-video", no_argument, NULL, O_CURSOR_VIDEO},
+	{"max-viewers", required_argument, NULL, O_MAXVIEW},
+	{"config", required_argument, NULL, O_CONFIG},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
-	       O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
-	       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG };
-	static const struct option longopts[] = {
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"state-dir", required_argument, NULL, O_STATE},
-		{"authorized-clients", required_argument, NULL, O_AUTH},
-		{"client-ca", required_argument, NULL, O_CA},
-		{"cert", required_argument, NULL, O_CERT},
-		{"key", required_argument, NULL, O_KEY},
-		{"source", required_argument, NULL, O_SOURCE},
-		{"fps", required_argument, NULL, O_FPS},
-		{"window", required_argument, NULL, O_WINDOW},
-		{"max-handshakes", required_argument, NULL, O_MAXHS},
-		{"handshake-timeout", required_argument, NULL, O_HSTIMEOUT},
-		{"idle-timeout", required_argument, NULL, O_IDLE},
-		{"expires", required_argument, NULL, O_EXPIRES},
-		{"device", required_argument, NULL, O_DEVICE},
-		{"output", required_argument, NULL, O_OUTPUT},
-		{"codec", required_argument, NULL, O_CODEC},
-		{"encoder", required_argument, NULL, O_ENCODER},
-		{"crf", required_argument, NULL, O_CRF},
-		{"bitrate", required_argument, NULL, O_BITRATE},
-		{"cursor-in-video", no_argument, NULL, O_CURSOR_VIDEO},
-		{"max-viewers", required_argument, NULL, O_MAXVIEW},
-		{"config", required_argument, NULL, O_CONFIG},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int c;
 
 	optind = 1;
@@ -395,7 +397,7 @@ static int load_config(int argc, char **argv, struct config_words *w, char ***al
 	if (r == -ENOENT && !explicit) {
 		r = 0;
 	} else if (r == 0) {
-		r = config_parse(text, len, w, err, sizeof(err));
+		r = config_parse(text, len, longopts, w, err, sizeof(err));
 		if (r)
 			fprintf(stderr, PROG ": %s: %s\n", path, err);
 	} else {

@@ -4,6 +4,7 @@
 #ifndef KMSCAST_CONFIG_H
 #define KMSCAST_CONFIG_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #define CONFIG_MAX_WORDS 64
@@ -13,9 +14,11 @@ struct config_words {
 	char *words[CONFIG_MAX_WORDS];
 };
 
-/* Pure. 0, or -EINVAL with "line N: why" in err. */
-int config_parse(const char *text, size_t len, struct config_words *out, char *err,
-		 size_t err_len);
+/* Pure. Keys must be among known (getopt_long's table, ending in a zero
+ * entry), take a value exactly when the option does, and may not be
+ * "config" or "help". 0, or -EINVAL with "line N: why" in err. */
+int config_parse(const char *text, size_t len, const struct option *known,
+		 struct config_words *out, char *err, size_t err_len);
 void config_words_free(struct config_words *w);
 
 #endif
