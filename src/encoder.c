@@ -10,13 +10,16 @@
 #include <string.h>
 
 #include "kmscast/lossless.h"
+#include "kmscast/vaapi.h"
 
 struct encoder {
 	enum proto_codec codec;
-	char name[32];
+	char name[96];
 	uint32_t w, h;
 	/* lossless */
 	struct lossless_enc *ll;
+	/* VA-API */
+	struct vaapi_enc *va;
 	/* libavcodec */
 	AVCodecContext *ctx;
 	AVFrame *frame;
@@ -116,8 +119,8 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	return 0;
 }
 
-int encoder_create(const struct encoder_options *o, struct encoder **out, char *note,
-		   size_t note_len, char *err, size_t len)
+int encoder_create(const struct encoder_options *o, struct encoder **out, char *err,
+		   size_t len)
 {
 	struct encoder *e = calloc(1, sizeof(*e));
 	int r;
@@ -127,8 +130,6 @@ int encoder_create(const struct encoder_options *o, struct encoder **out, char *
 	e->codec = o->codec;
 	e->w = o->width;
 	e->h = o->height;
-	if (note && note_len)
-		note[0] = '\0';
 	switch (o->codec) {
 	case PROTO_CODEC_LOSSLESS:
 		snprintf(e->name, sizeof(e->name), "lossless (zstd)");
@@ -139,13 +140,17 @@ int encoder_create(const struct encoder_options *o, struct encoder **out, char *
 	case PROTO_CODEC_H264:
 	case PROTO_CODEC_HEVC:
 		if (o->kind == ENCODER_VAAPI) {
-			snprintf(err, len, "--encoder vaapi: VA-API encoding is not in this build");
-			r = -ENOTSUP;
+			struct vaapi_enc_options vo = {
+				.render_node = o->render_node, .codec = o->codec, .width = o->width,
+				.height = o->height, .fps = o->fps, .crf = o->crf,
+				.bitrate_kbps = o->bitrate_kbps, .low_power = o->vaapi_low_power};
+			r = o->render_node ? vaapi_enc_create(&vo, &e->va, err, len) : -ENOTSUP;
+			if (!o->render_node)
+				snprintf(err, len, "VA-API: no render node to encode on");
+			if (!r)
+				snprintf(e->name, sizeof(e->name), "%s", vaapi_enc_name(e->va));
 			break;
 		}
-		if (o->kind == ENCODER_AUTO && note)
-			snprintf(note, note_len, "encoder auto: software %s (VA-API encoding is not in "
-				 "this build)", proto_codec_name(o->codec));
 		r = software_create(e, o, err, len);
 		break;
 	default:
@@ -165,6 +170,7 @@ void encoder_destroy(struct encoder *e)
 	if (!e)
 		return;
 	lossless_enc_destroy(e->ll);
+	vaapi_enc_destroy(e->va);
 	avcodec_free_context(&e->ctx);
 	av_frame_free(&e->frame);
 	av_packet_free(&e->pkt);
@@ -174,6 +180,19 @@ void encoder_destroy(struct encoder *e)
 }
 
 const char *encoder_name(const struct encoder *e) { return e->name; }
+
+bool encoder_takes_buffers(const struct encoder *e) { return e->va != NULL; }
+
+int encoder_encode_buffer(struct encoder *e, const struct capture_buffer *buf, bool key,
+			  const uint8_t **data, size_t *len, bool *is_key, char *err,
+			  size_t err_len)
+{
+	if (!e->va) {
+		snprintf(err, err_len, "%s takes RGB, not buffers", e->name);
+		return -EINVAL;
+	}
+	return vaapi_enc_encode(e->va, buf, key, data, len, is_key, err, err_len);
+}
 
 static const uint8_t *pad(struct encoder *e, const uint8_t *rgb)
 {
@@ -191,6 +210,8 @@ static const uint8_t *pad(struct encoder *e, const uint8_t *rgb)
 int encoder_encode(struct encoder *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		   size_t *len, bool *is_key)
 {
+	if (e->va)
+		return -EINVAL; /* VA-API takes buffers */
 	if (e->ll) {
 		unsigned changed;
 		int r = lossless_encode(e->ll, rgb, key, data, len, &changed);

@@ -18,6 +18,7 @@
 
 #include "kmscast/cli.h"
 #include "kmscast/config.h"
+#include "kmscast/vaapi.h"
 #include "kmscast/fileio.h"
 #include "kmscast/ident.h"
 #include "kmscast/kms.h"
@@ -43,7 +44,7 @@ struct options {
 	int crf;
 	enum proto_codec codec;
 	enum encoder_kind encoder;
-	bool cursor_in_video;
+	bool cursor_in_video, probe;
 	size_t test_bytes;
 	int verbose;
 };
@@ -64,6 +65,7 @@ static void usage(FILE *f)
 		"       kmscastd id [--state-dir DIR]   print this host's fingerprint\n"
 		"       kmscastd pair [--state-dir DIR] [--expires SECONDS]\n"
 		"                                       make a one-time pairing code\n"
+		"       kmscastd --probe [--device PATH] what VA-API and software can encode\n"
 		"Stream a DRM/KMS output to kmscast clients over TLS 1.3.\n"
 		"\n"
 		"  --listen ADDR:PORT       where to listen (default: all addresses, port 7300;\n"
@@ -77,7 +79,8 @@ static void usage(FILE *f)
 		"  --device PATH            card (default: the first with a connected connector)\n"
 		"  --output NAME            connector to stream, e.g. Virtual-1 (default: first lit)\n"
 		"  --codec C                lossless (pixel-exact), h264 (default) or hevc\n"
-		"  --encoder E              auto (default), software or vaapi\n"
+		"  --encoder E              auto (default: VA-API where the card's render node\n"
+		"                           can encode, else software), software or vaapi\n"
 		"  --crf N                  h264/hevc constant quality, 0-51 (default 23)\n"
 		"  --bitrate KBPS           h264/hevc target bitrate instead of --crf\n"
 		"  --cursor-in-video        draw the cursor into the video instead of sending it\n"
@@ -102,7 +105,7 @@ static void usage(FILE *f)
 /* The long options, which are also the config file's keys. */
 enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
-       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG };
+       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -126,6 +129,7 @@ static const struct option longopts[] = {
 	{"cursor-in-video", no_argument, NULL, O_CURSOR_VIDEO},
 	{"max-viewers", required_argument, NULL, O_MAXVIEW},
 	{"config", required_argument, NULL, O_CONFIG},
+	{"probe", no_argument, NULL, O_PROBE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -179,6 +183,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_CURSOR_VIDEO: o->cursor_in_video = true; break;
 		case O_MAXVIEW: o->max_viewers = (unsigned)cli_uint(PROG, "--max-viewers", optarg, 0, 64); break;
 		case O_CONFIG: o->config = optarg; break;
+		case O_PROBE: o->probe = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -302,10 +307,9 @@ static void on_signal(uv_signal_t *h, int signum)
 	signal(SIGHUP, SIG_IGN);
 }
 
-static int open_card(const struct options *o, int *fd)
+static int open_card(const struct options *o, int *fd, char *path, size_t len)
 {
-	char path[64] = "";
-	*fd = o->source ? -1 : kms_open_card(o->device, path, sizeof(path));
+	*fd = o->source ? -1 : kms_open_card(o->device, path, len);
 	if (!o->source && *fd < 0) {
 		fprintf(stderr, PROG ": %s: %s\n", o->device ? o->device : "no card with a connected "
 			"connector", strerror(-*fd));
@@ -316,6 +320,53 @@ static int open_card(const struct options *o, int *fd)
 	return 0;
 }
 
+/* VA-API or software, decided once from the card's render node: one log
+ * line (in *note) says which and why. Nonzero when --encoder vaapi cannot
+ * be honoured. */
+static int choose_encoder(const struct options *o, const char *card, struct vaapi_probe *p,
+			  enum encoder_kind *kind, char *note, size_t len)
+{
+	bool video = o->codec == PROTO_CODEC_H264 || o->codec == PROTO_CODEC_HEVC;
+
+	if (video && o->encoder != ENCODER_SOFTWARE)
+		vaapi_probe(card, p);
+	if (vaapi_choose(o->encoder, o->codec, video && o->encoder != ENCODER_SOFTWARE ? p : NULL,
+			 kind, note, len) != 0)
+		return -1;
+	if (*kind == ENCODER_VAAPI && o->cursor_in_video) {
+		/* Drawing the cursor into the picture needs its pixels on the CPU. */
+		if (o->encoder == ENCODER_VAAPI) {
+			snprintf(note, len, "--encoder vaapi: VA-API encodes the buffer as scanned "
+				 "out; --cursor-in-video needs the software encoder");
+			return -1;
+		}
+		*kind = ENCODER_SOFTWARE;
+		snprintf(note, len, "encoder auto: software %s (--cursor-in-video draws the cursor "
+			 "on the CPU, so VA-API's zero-copy path is not used)",
+			 proto_codec_name(o->codec));
+	}
+	return 0;
+}
+
+/* kmscastd --probe: what the card can encode, for people setting it up. */
+static int cmd_probe(const struct options *o)
+{
+	char path[64] = "", report[2048];
+	struct vaapi_probe p;
+	int fd = kms_open_card(o->device, path, sizeof(path));
+
+	if (fd < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", o->device ? o->device : "no card with a "
+			"connected connector", strerror(-fd));
+		return 1;
+	}
+	close(fd);
+	vaapi_probe(path, &p);
+	vaapi_report(&p, report, sizeof(report));
+	fputs(report, stdout);
+	return 0;
+}
+
 static int run(struct options *o)
 {
 	struct daemon d = {.o = o};
@@ -323,10 +374,25 @@ static int run(struct options *o)
 	char err[512];
 	uv_loop_t loop;
 	int card = -1, rc = 1;
+	char card_path[64] = "", note[512] = "";
+	struct vaapi_probe probe = {0};
+	enum encoder_kind kind = ENCODER_SOFTWARE;
 
 	if (load_identity(o, &id))
 		return 1;
-	if (open_card(o, &card) != 0 || uv_loop_init(&loop) != 0) {
+	if (open_card(o, &card, card_path, sizeof(card_path)) != 0) {
+		ident_destroy(id);
+		return 1;
+	}
+	if (card >= 0 && choose_encoder(o, card_path, &probe, &kind, note, sizeof(note)) != 0) {
+		fprintf(stderr, PROG ": %s\n", note);
+		close(card);
+		ident_destroy(id);
+		return 1;
+	}
+	if (uv_loop_init(&loop) != 0) {
+		if (card >= 0)
+			close(card);
 		ident_destroy(id);
 		return 1;
 	}
@@ -347,7 +413,9 @@ static int run(struct options *o)
 	struct streamer_options sto = {
 		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
 		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
-		.encoder = o->encoder, .crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
+		.encoder = kind, .render_node = probe.render, .vaapi_low_power =
+		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
+		.crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
 		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers, .srv = d.srv,
 	};
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
@@ -356,6 +424,8 @@ static int run(struct options *o)
 		uv_run(&loop, UV_RUN_DEFAULT);
 		goto out;
 	}
+	if (note[0])
+		server_log(d.srv, LOG_INFO, "%s", note);
 	server_log(d.srv, LOG_INFO, "listening on %s as %s", server_address(d.srv), id->fp_str);
 	uv_signal_t *sigs[] = {&d.sig_term, &d.sig_int, &d.sig_hup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
@@ -435,7 +505,9 @@ int main(int argc, char **argv)
 	parse_options(n, all, &o);
 	/* libavcodec and x264 talk a lot; keep their errors, and more with -vv. */
 	av_log_set_level(o.verbose > 1 ? AV_LOG_VERBOSE : AV_LOG_ERROR);
-	if (o.cmd && strcmp(o.cmd, "id") == 0)
+	if (o.probe)
+		rc = cmd_probe(&o);
+	else if (o.cmd && strcmp(o.cmd, "id") == 0)
 		rc = cmd_id(&o);
 	else if (o.cmd)
 		rc = cmd_pair(&o);

@@ -32,6 +32,7 @@ struct viewer {
 	bool cursor_sent, cursor_visible;
 	uint64_t last_sent_us;
 	unsigned long frames, skipped, ignored_input;
+	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
 };
 
 struct streamer {
@@ -63,7 +64,9 @@ struct streamer {
 
 	uint8_t *test_payload;
 	struct viewer *viewers;
-	bool note_logged;
+	/* VA-API: frames stay on the GPU; change is judged by fb_id alone. */
+	bool gpu;
+	struct capture_buffer gpu_buf;
 };
 
 static uint64_t realtime_us(void)
@@ -91,21 +94,18 @@ static void send_config(struct viewer *v)
 static int make_encoder(struct viewer *v)
 {
 	struct streamer *st = v->st;
-	char note[200], err[256];
+	char err[256];
 	struct encoder_options eo = {
 		.codec = st->o.codec, .kind = st->o.encoder, .width = st->w, .height = st->h,
 		.fps = st->o.fps, .crf = st->o.crf, .bitrate_kbps = st->o.bitrate_kbps,
+		.render_node = st->o.render_node, .vaapi_low_power = st->o.vaapi_low_power,
 	};
 	encoder_destroy(v->enc);
 	v->enc = NULL;
-	if (encoder_create(&eo, &v->enc, note, sizeof(note), err, sizeof(err)) != 0) {
+	if (encoder_create(&eo, &v->enc, err, sizeof(err)) != 0) {
 		server_log(st->o.srv, LOG_ERR, "%s", err);
 		conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, err);
 		return -1;
-	}
-	if (note[0] && !st->note_logged) {
-		server_log(st->o.srv, LOG_INFO, "%s", note);
-		st->note_logged = true;
 	}
 	return 0;
 }
@@ -172,13 +172,16 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		len = st->o.test_bytes;
 		m.u.frame.capture_us = realtime_us();
 	} else {
-		int r = encoder_encode(v->enc, st->o.cursor_in_video ? st->rgb_enc : st->rgb,
-				       v->need_key, &data, &len, &key);
+		char err[256] = "";
+		int r = st->gpu ? encoder_encode_buffer(v->enc, &st->gpu_buf, v->need_key, &data,
+							&len, &key, err, sizeof(err))
+				: encoder_encode(v->enc, st->o.cursor_in_video ? st->rgb_enc : st->rgb,
+						 v->need_key, &data, &len, &key);
 		if (r == -EAGAIN)
 			return;
 		if (r < 0) {
-			server_log(st->o.srv, LOG_ERR, "encoding for %s failed (%d)",
-				   session_fingerprint(v->s), r);
+			server_log(st->o.srv, LOG_ERR, "encoding for %s failed (%d)%s%s",
+				   session_fingerprint(v->s), r, err[0] ? ": " : "", err);
 			conn_close(c, PROTO_ERR_INTERNAL, "the daemon could not encode a frame");
 			return;
 		}
@@ -194,6 +197,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	}
 	v->seq++;
 	v->frames++;
+	v->cpu_frames += !test && !st->gpu;
 	st->encodes++;
 	v->need_key = false;
 	v->frame_gen = st->frame_gen;
@@ -230,7 +234,38 @@ static void grab_error(struct streamer *st, int r, const char *err)
 	st->last_err = r;
 }
 
-/* One capture: returns whether the picture (or the cursor, when it is
+/* Cursor: position in stream pixels, image only when its bytes change.
+ * Returns whether anything about it changed (which ends idleness). */
+static bool update_cursor(struct streamer *st, struct capture_frame *f)
+{
+	char err[256];
+	bool moved = false;
+	bool vis = f->has_cursor && f->cursor_w <= PROTO_MAX_CURSOR_SIDE &&
+		   f->cursor_h <= PROTO_MAX_CURSOR_SIDE;
+	if (vis) {
+		size_t n = (size_t)f->cursor_w * f->cursor_h * 4;
+		int32_t x = f->cursor_x - f->crtc_x, y = f->cursor_y - f->crtc_y;
+		if (capture_read_bytes(st->cap, &f->cursor, st->cursor_tmp, n, err, sizeof(err)) == 0 &&
+		    (f->cursor_w != st->cursor_w || f->cursor_h != st->cursor_h ||
+		     memcmp(st->cursor_tmp, st->cursor_img, n) != 0)) {
+			memcpy(st->cursor_img, st->cursor_tmp, n);
+			st->cursor_w = (uint16_t)f->cursor_w;
+			st->cursor_h = (uint16_t)f->cursor_h;
+			st->cursor_gen++;
+			moved = true;
+		}
+		moved |= x != st->cursor_x || y != st->cursor_y;
+		st->cursor_x = x;
+		st->cursor_y = y;
+	}
+	moved |= vis != st->cursor_visible;
+	st->cursor_visible = vis;
+	if (moved)
+		st->idle_ticks = 0;
+	return moved;
+}
+
+/* One capture: notes whether the picture (or the cursor, when it is
  * drawn into the video) changed. */
 static void capture_tick(struct streamer *st)
 {
@@ -262,6 +297,23 @@ static void capture_tick(struct streamer *st)
 			grab_error(st, -ENOMEM, "frame too large");
 			return;
 		}
+	}
+	if (st->gpu) {
+		/* Zero-copy: the encoder imports the buffer itself. */
+		bool flipped = f.fb.fb_id != st->peek.fb_id || !st->have_frame;
+		st->peek = (struct capture_peek){f.fb.fb_id, f.has_cursor ? f.cursor.fb_id : 0,
+						 f.has_cursor ? f.cursor_x : 0,
+						 f.has_cursor ? f.cursor_y : 0};
+		st->gpu_buf = f.fb;
+		st->idle_ticks = flipped ? 0 : st->idle_ticks + 1;
+		if (flipped) {
+			st->changes++;
+			st->frame_gen++;
+			st->frame_us = realtime_us();
+		}
+		st->have_frame = true;
+		update_cursor(st, &f);
+		return;
 	}
 	const struct format_info *fmt = format_lookup(f.fb.fourcc);
 	r = capture_check_cpu_path(&f.fb, capture_driver(st->cap), err, sizeof(err));
@@ -306,30 +358,8 @@ static void capture_tick(struct streamer *st)
 		st->frame_us = realtime_us();
 	}
 	st->last_err = 0;
-	/* Cursor: position in stream pixels, image only when its bytes change. */
-	bool cursor_moved = false;
-	bool vis = f.has_cursor && f.cursor_w <= PROTO_MAX_CURSOR_SIDE &&
-		   f.cursor_h <= PROTO_MAX_CURSOR_SIDE;
-	if (vis) {
-		size_t n = (size_t)f.cursor_w * f.cursor_h * 4;
-		int32_t x = f.cursor_x - f.crtc_x, y = f.cursor_y - f.crtc_y;
-		if (capture_read_bytes(st->cap, &f.cursor, st->cursor_tmp, n, err, sizeof(err)) == 0 &&
-		    (f.cursor_w != st->cursor_w || f.cursor_h != st->cursor_h ||
-		     memcmp(st->cursor_tmp, st->cursor_img, n) != 0)) {
-			memcpy(st->cursor_img, st->cursor_tmp, n);
-			st->cursor_w = (uint16_t)f.cursor_w;
-			st->cursor_h = (uint16_t)f.cursor_h;
-			st->cursor_gen++;
-			cursor_moved = true;
-		}
-		cursor_moved |= x != st->cursor_x || y != st->cursor_y;
-		st->cursor_x = x;
-		st->cursor_y = y;
-	}
-	cursor_moved |= vis != st->cursor_visible;
-	st->cursor_visible = vis;
-	if (cursor_moved)
-		st->idle_ticks = 0;
+	bool cursor_moved = update_cursor(st, &f);
+	bool vis = st->cursor_visible;
 	if (st->o.cursor_in_video && (changed || cursor_moved)) {
 		memcpy(st->rgb_enc, st->rgb, (size_t)st->w * st->h * 3);
 		if (vis)
@@ -460,6 +490,7 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		return -ENOMEM;
 	st->loop = loop;
 	st->o = *o;
+	st->gpu = o->source == SOURCE_CAPTURE && o->encoder == ENCODER_VAAPI;
 	if (o->source == SOURCE_TEST) {
 		st->test_payload = malloc(o->test_bytes);
 		if (!st->test_payload) {
@@ -569,8 +600,9 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
-	server_log(st->o.srv, LOG_DEBUG, "%s: %lu frames sent, %lu ticks skipped for backpressure",
-		   session_fingerprint(s), v->frames, v->skipped);
+	server_log(st->o.srv, LOG_DEBUG, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
+		   "skipped for backpressure",
+		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped);
 	bool was_control = v->control;
 	session_set_data(s, NULL);
 	viewer_free(v);

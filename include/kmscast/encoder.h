@@ -1,5 +1,7 @@
 /* Video encoders behind one small interface. Input is a packed RGB frame
- * (width*height*3); output is one payload for a VIDEO_FRAME. */
+ * (width*height*3), or for VA-API the captured buffer itself; output is
+ * one payload for a VIDEO_FRAME. Choosing between VA-API and software is
+ * vaapi_choose's job: here ENCODER_AUTO means software. */
 #ifndef KMSCAST_ENCODER_H
 #define KMSCAST_ENCODER_H
 
@@ -18,21 +20,29 @@ struct encoder_options {
 	unsigned fps;
 	int crf;                 /* 0: default (23); ignored with bitrate */
 	unsigned bitrate_kbps;   /* 0: constant quality (crf) */
-	const char *render_node; /* for vaapi; NULL: none known */
+	const char *render_node; /* for vaapi */
+	bool vaapi_low_power;    /* vaapi: only the low-power entrypoint exists */
 };
+
+struct capture_buffer;
 
 struct encoder;
 
-/* Creates the encoder. With ENCODER_AUTO, *note (if not NULL) gets one line
- * saying which implementation was chosen and why, for the log. */
-int encoder_create(const struct encoder_options *opts, struct encoder **out, char *note,
-		   size_t note_len, char *err, size_t err_len);
+int encoder_create(const struct encoder_options *opts, struct encoder **out, char *err,
+		   size_t err_len);
 void encoder_destroy(struct encoder *e);
 
 /* Encodes one frame; key forces a keyframe (IDR). *data stays valid until
  * the next call. *is_key reports what was produced. */
 int encoder_encode(struct encoder *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		   size_t *len, bool *is_key);
+
+/* Whether the encoder takes captured buffers (encoder_encode_buffer:
+ * VA-API, zero-copy) rather than RGB. */
+bool encoder_takes_buffers(const struct encoder *e);
+int encoder_encode_buffer(struct encoder *e, const struct capture_buffer *buf, bool key,
+			  const uint8_t **data, size_t *len, bool *is_key, char *err,
+			  size_t err_len);
 
 /* "lossless (zstd)", "libx264", ... */
 const char *encoder_name(const struct encoder *e);

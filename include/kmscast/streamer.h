@@ -20,7 +20,9 @@ struct streamer_options {
 	size_t test_bytes;      /* SOURCE_TEST: payload size */
 	unsigned fps;
 	enum proto_codec codec;
-	enum encoder_kind encoder;
+	enum encoder_kind encoder;   /* resolved: SOFTWARE or VAAPI (vaapi_choose) */
+	const char *render_node;     /* VAAPI: where to encode */
+	bool vaapi_low_power;
 	int crf;
 	unsigned bitrate_kbps;
 	bool cursor_in_video;

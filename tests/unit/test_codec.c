@@ -2,6 +2,7 @@
  * exact, h264 (libx264 through libavcodec) keeps PSNR >= 38 dB on the paint
  * scene, hevc (libx265) too, keyframes come when asked for, --bitrate and
  * --crf reach the encoder, and garbage is refused. */
+#include <errno.h>
 #include <libavutil/log.h>
 #include <math.h>
 #include <stdlib.h>
@@ -41,11 +42,11 @@ static int run(enum proto_codec codec, double min_db)
 	struct proto_stream_config cfg = {W, H, (uint8_t)codec, 0, 30000};
 	struct encoder *e;
 	struct decoder *d;
-	char note[200], err[256];
+	char err[256];
 	uint8_t *rgb = malloc((size_t)W * H * 3);
 
-	CHECK_EQ_INT(encoder_create(&eo, &e, note, sizeof(note), err, sizeof(err)), 0);
-	CHECK_EQ_INT(decoder_create(&cfg, &d, err, sizeof(err)), 0);
+	CHECK_EQ_INT(encoder_create(&eo, &e, err, sizeof(err)), 0);
+	CHECK_EQ_INT(decoder_create(&cfg, DECODER_HW_NONE, NULL, &d, NULL, 0, err, sizeof(err)), 0);
 	for (uint32_t k = 0; k < 6; k++) {
 		const uint8_t *data;
 		size_t len;
@@ -90,17 +91,54 @@ static int hevc_psnr(void)
 	return run(PROTO_CODEC_HEVC, 38);
 }
 
+/* Hardware decode: auto takes VA-API where a device can decode, else
+ * software with the reason; vaapi fails naming VA-API when it cannot. */
+static int hwdec_decision(void)
+{
+	struct proto_stream_config cfg = {W, H, PROTO_CODEC_H264, 0, 30000};
+	struct decoder *d;
+	char note[400], err[400];
+
+	av_log_set_level(AV_LOG_QUIET);
+	CHECK_EQ_INT(decoder_create(&cfg, DECODER_HW_AUTO, NULL, &d, note, sizeof(note), err,
+				    sizeof(err)), 0);
+	fprintf(stderr, "  --hwdec auto: %s\n", note);
+	bool hw = strcmp(note, "decoding h264 through VA-API") == 0;
+	CHECK(hw || strncmp(note, "decoding h264 in software (VA-API: ", 35) == 0);
+	decoder_destroy(d);
+	int r = decoder_create(&cfg, DECODER_HW_VAAPI, NULL, &d, note, sizeof(note), err,
+			       sizeof(err));
+	if (hw) {
+		CHECK_EQ_INT(r, 0);
+		decoder_destroy(d);
+	} else {
+		CHECK(r < 0);
+		CHECK(strncmp(err, "--hwdec vaapi: VA-API: ", 23) == 0);
+	}
+	/* Lossless never asks for hardware. */
+	cfg.codec = PROTO_CODEC_LOSSLESS;
+	CHECK_EQ_INT(decoder_create(&cfg, DECODER_HW_VAAPI, NULL, &d, note, sizeof(note), err,
+				    sizeof(err)), 0);
+	CHECK_EQ_INT(note[0], '\0');
+	decoder_destroy(d);
+	enum decoder_hw k;
+	CHECK_EQ_INT(decoder_parse_hw("none", &k), 0);
+	CHECK_EQ_INT(k, DECODER_HW_NONE);
+	CHECK_EQ_INT(decoder_parse_hw("cuda", &k), -EINVAL);
+	return 0;
+}
+
 /* Bytes of frames 1..n-1 (after the IDR) of a moving scene. */
 static long inter_bytes(enum proto_codec codec, uint32_t crf, uint32_t kbps, uint32_t n)
 {
 	struct encoder_options eo = {.codec = codec, .width = W, .height = H, .fps = 30,
 				     .crf = crf, .bitrate_kbps = kbps};
 	struct encoder *e;
-	char note[200], err[256];
+	char err[256];
 	uint8_t *rgb = malloc((size_t)W * H * 3);
 	long total = 0;
 
-	if (!rgb || encoder_create(&eo, &e, note, sizeof(note), err, sizeof(err)) != 0) {
+	if (!rgb || encoder_create(&eo, &e, err, sizeof(err)) != 0) {
 		free(rgb);
 		return -1;
 	}
@@ -143,20 +181,5 @@ static int rate_controls(void)
 	return 0;
 }
 
-static int vaapi_not_built(void)
-{
-	struct encoder_options eo = {.codec = PROTO_CODEC_H264, .kind = ENCODER_VAAPI, .width = W,
-				     .height = H, .fps = 30};
-	struct encoder *e;
-	char note[200], err[256];
-	CHECK(encoder_create(&eo, &e, note, sizeof(note), err, sizeof(err)) < 0);
-	eo.kind = ENCODER_AUTO;
-	CHECK_EQ_INT(encoder_create(&eo, &e, note, sizeof(note), err, sizeof(err)), 0);
-	CHECK(strstr(note, "software h264") != NULL);
-	CHECK(strcmp(encoder_name(e), "libx264") == 0);
-	encoder_destroy(e);
-	return 0;
-}
-
 TST_MAIN("codec", TST_CASE(lossless_exact), TST_CASE(h264_psnr), TST_CASE(hevc_psnr),
-	 TST_CASE(rate_controls), TST_CASE(vaapi_not_built))
+	 TST_CASE(rate_controls), TST_CASE(hwdec_decision))
