@@ -51,6 +51,7 @@ struct options {
 	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
 	unsigned input_count;
 	bool accept_new, stats, view_only, cursor;
+	enum decoder_hw hwdec;
 	unsigned long frames;
 	unsigned connect_ms;
 	int verbose;
@@ -109,6 +110,8 @@ static void usage(FILE *f)
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
 		"  --present none           show nothing (the only presenter in this build)\n"
 		"  --view-only              ask for a session without input\n"
+		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
+		"                           the default), only through it, or in software\n"
 		"  --send-input EVENTS      after the first frame, send evdev events given as\n"
 		"                           TYPE:CODE:VALUE,... (scripts and tests)\n"
 		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
@@ -146,7 +149,7 @@ static void parse_input(const char *spec, struct options *o)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
-	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT };
+	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -157,6 +160,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"frames", required_argument, NULL, O_FRAMES},
 		{"present", required_argument, NULL, O_PRESENT},
 		{"view-only", no_argument, NULL, O_VIEW},
+		{"hwdec", required_argument, NULL, O_HWDEC},
 		{"stats", no_argument, NULL, O_STATS},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
 		{"snapshot", required_argument, NULL, O_SNAPSHOT},
@@ -181,6 +185,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, 1000000000); break;
 		case O_PRESENT: o->present = optarg; break;
 		case O_VIEW: o->view_only = true; break;
+		case O_HWDEC:
+			if (decoder_parse_hw(optarg, &o->hwdec) != 0)
+				cli_die_usage(PROG, "--hwdec wants auto, vaapi or none, not '%s'", optarg);
+			break;
 		case O_STATS: o->stats = true; break;
 		case O_CTIMEOUT:
 			o->connect_ms = (unsigned)cli_uint(PROG, "--connect-timeout", optarg, 100, 600000);
@@ -569,11 +577,17 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 		return;
 	decoder_destroy(cl->dec);
 	cl->dec = NULL;
-	if (decoder_create(c, &cl->dec, err, sizeof(err)) != 0) {
-		finish(cl, EXIT_PROTOCOL, "%s", err);
+	char note[400];
+	int r = decoder_create(c, cl->o->hwdec, NULL, &cl->dec, note, sizeof(note), err, sizeof(err));
+	if (r != 0) {
+		/* --hwdec vaapi that cannot be had is the user's error, not the stream's. */
+		finish(cl, cl->o->hwdec == DECODER_HW_VAAPI && r != -ENOTSUP ? EXIT_LOST : EXIT_PROTOCOL,
+		       "%s", err);
 		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "the client cannot decode this codec");
 		return;
 	}
+	if (note[0] && cl->o->verbose)
+		fprintf(stderr, PROG ": %s\n", note);
 	if (cl->o->record) {
 		if (cl->rec) {
 			finish(cl, EXIT_LOST, "the stream changed size or codec; recording stopped");

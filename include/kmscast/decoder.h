@@ -12,8 +12,16 @@
 
 struct decoder;
 
-int decoder_create(const struct proto_stream_config *cfg, struct decoder **out, char *err,
-		   size_t err_len);
+enum decoder_hw { DECODER_HW_AUTO, DECODER_HW_VAAPI, DECODER_HW_NONE };
+
+/* hw: for h264/hevc, decode through VA-API (libavcodec hwaccel) on
+ * hw_device (a render node; NULL: libva's default) when it can, else in
+ * software (AUTO), or fail naming VA-API (VAAPI). *note (may be NULL) gets
+ * one line saying which and why. */
+int decoder_create(const struct proto_stream_config *cfg, enum decoder_hw hw,
+		   const char *hw_device, struct decoder **out, char *note, size_t note_len,
+		   char *err, size_t err_len);
+int decoder_parse_hw(const char *s, enum decoder_hw *hw);
 void decoder_destroy(struct decoder *d);
 
 /* Decodes one VIDEO_FRAME payload. 1: the canvas holds a new picture;
