@@ -351,7 +351,7 @@ static int choose_encoder(const struct options *o, const char *card, struct vaap
 /* kmscastd --probe: what the card can encode, for people setting it up. */
 static int cmd_probe(const struct options *o)
 {
-	char path[64] = "", report[2048];
+	char path[64] = "", report[4096];
 	struct vaapi_probe p;
 	int fd = kms_open_card(o->device, path, sizeof(path));
 

@@ -57,10 +57,20 @@ int vaapi_render_node(const char *card, char *out, size_t len)
 	return ret;
 }
 
+/* libva's messages are kept out of stderr; the driver it tried to load is
+ * remembered for the reason a probe gives. */
 static void quiet(void *ctx, const char *msg)
 {
 	(void)ctx;
 	(void)msg;
+}
+
+static void note_driver(void *ctx, const char *msg)
+{
+	static const char tag[] = "Trying to open ";
+	const char *p = strstr(msg, tag);
+	if (p)
+		snprintf(ctx, 128, "%.*s", (int)strcspn(p + strlen(tag), "\n"), p + strlen(tag));
 }
 
 static int codec_of_profile(VAProfile p)
@@ -140,13 +150,15 @@ void vaapi_probe(const char *card, struct vaapi_probe *p)
 		return;
 	}
 	/* libva prints its own chatter to stderr; our log says what matters. */
+	char tried[128] = "";
 	vaSetErrorCallback(dpy, quiet, NULL);
-	vaSetInfoCallback(dpy, quiet, NULL);
+	vaSetInfoCallback(dpy, note_driver, tried);
 	int major, minor;
 	VAStatus s = vaInitialize(dpy, &major, &minor);
 	if (s != VA_STATUS_SUCCESS) {
 		snprintf(p->why, sizeof(p->why), "vaInitialize on %s failed: %s (no usable VA-API "
-			 "driver for %s)", p->render, vaErrorStr(s), p->driver[0] ? p->driver : "it");
+			 "driver for %s%s%s)", p->render, vaErrorStr(s), p->driver[0] ? p->driver : "it",
+			 tried[0] ? "; libva tried " : "", tried);
 	} else {
 		p->initialized = true;
 		const char *vendor = vaQueryVendorString(dpy);
@@ -181,7 +193,7 @@ bool vaapi_can_encode(const struct vaapi_probe *p, enum vaapi_codec c, char *why
 int vaapi_choose(enum encoder_kind asked, enum proto_codec codec, const struct vaapi_probe *p,
 		 enum encoder_kind *chosen, char *note, size_t len)
 {
-	char why[320];
+	char why[400];
 	enum vaapi_codec vc = codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264;
 
 	note[0] = '\0';
@@ -226,7 +238,7 @@ void vaapi_report(const struct vaapi_probe *p, char *out, size_t len)
 	if (p->initialized)
 		ADD("VA-API video processing (RGB to NV12): %s\n", p->vpp ? "yes" : "no");
 	for (int c = 0; c < VAAPI_N_CODECS; c++) {
-		char why[320];
+		char why[400];
 		bool hw = vaapi_can_encode(p, (enum vaapi_codec)c, why, sizeof(why));
 		ADD("%s: vaapi ", vaapi_codec_name((enum vaapi_codec)c));
 		if (hw)

@@ -22,7 +22,7 @@ struct vaapi_probe {
 	char driver[32];   /* the kernel driver */
 	char vendor[160];  /* vaQueryVendorString, "" before vaInitialize */
 	bool initialized;  /* vaInitialize succeeded */
-	char why[200];     /* why not, when !initialized */
+	char why[320];     /* why not, when !initialized */
 	bool vpp;          /* VAEntrypointVideoProc */
 	bool enc[VAAPI_N_CODECS];     /* some profile has EncSlice or EncSliceLP */
 	bool lowpower[VAAPI_N_CODECS];
