@@ -265,6 +265,13 @@ static bool update_cursor(struct streamer *st, struct capture_frame *f)
 	return moved;
 }
 
+/* What capture_peek would see of f. */
+static struct capture_peek peek_of(const struct capture_frame *f)
+{
+	return (struct capture_peek){f->fb.fb_id, f->has_cursor ? f->cursor.fb_id : 0,
+				     f->has_cursor ? f->cursor_x : 0, f->has_cursor ? f->cursor_y : 0};
+}
+
 /* One capture: notes whether the picture (or the cursor, when it is
  * drawn into the video) changed. */
 static void capture_tick(struct streamer *st)
@@ -301,10 +308,9 @@ static void capture_tick(struct streamer *st)
 	if (st->gpu) {
 		/* Zero-copy: the encoder imports the buffer itself. */
 		bool flipped = f.fb.fb_id != st->peek.fb_id || !st->have_frame;
-		st->peek = (struct capture_peek){f.fb.fb_id, f.has_cursor ? f.cursor.fb_id : 0,
-						 f.has_cursor ? f.cursor_x : 0,
-						 f.has_cursor ? f.cursor_y : 0};
+		st->peek = peek_of(&f);
 		st->gpu_buf = f.fb;
+		st->last_err = 0;
 		st->idle_ticks = flipped ? 0 : st->idle_ticks + 1;
 		if (flipped) {
 			st->changes++;
@@ -323,8 +329,7 @@ static void capture_tick(struct streamer *st)
 	 * only every IDLE_EVERY ticks unless the plane flipped: most of the
 	 * cost of an idle screen is reading it. */
 	bool flipped = f.fb.fb_id != st->peek.fb_id;
-	st->peek = (struct capture_peek){f.fb.fb_id, f.has_cursor ? f.cursor.fb_id : 0,
-					 f.has_cursor ? f.cursor_x : 0, f.has_cursor ? f.cursor_y : 0};
+	st->peek = peek_of(&f);
 	bool check = !st->have_frame || flipped || st->idle_ticks < st->o.fps ||
 		     st->idle_ticks % IDLE_EVERY == 0;
 	bool changed = false;
