@@ -227,8 +227,14 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 	return 0;
 }
 
+/* A failed capture step. -EAGAIN is no error: the plane flipped during a
+ * read (capture_grab, capture_copy_stable), and the next tick tries again. */
 static void grab_error(struct streamer *st, int r, const char *err)
 {
+	if (r == -EAGAIN) {
+		st->torn++;
+		return;
+	}
 	if (r != st->last_err)
 		server_log(st->o.srv, LOG_WARN, "capture: %s", err);
 	st->last_err = r;
@@ -289,10 +295,6 @@ static void capture_tick(struct streamer *st)
 	}
 	st->grabs++;
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
-	if (r == -EAGAIN) {
-		st->torn++;
-		return;
-	}
 	if (r) {
 		grab_error(st, r, err);
 		return;
@@ -344,10 +346,6 @@ static void capture_tick(struct streamer *st)
 		/* One copy, during which the buffer must not be flipped away (and
 		 * drawn into); a torn copy waits for the next tick. */
 		r = capture_copy_stable(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
-		if (r == -EAGAIN) {
-			st->torn++;
-			return;
-		}
 		if (r) {
 			grab_error(st, r, err);
 			return;
