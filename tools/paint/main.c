@@ -316,43 +316,53 @@ static int pick_crtc(struct paint *p, const drmModeRes *res, const drmModeConnec
 	return -ENODEV;
 }
 
-/* Fails with a clear message when the CRTC's primary plane cannot scan out
- * the requested format, rather than letting AddFB2/SetCrtc fail obscurely. */
-static int check_format(struct paint *p, const drmModeRes *res)
+/* The CRTC's primary and cursor planes (0 where there is none, or no
+ * plane API). */
+static void find_planes(struct paint *p, const drmModeRes *res)
 {
 	drmModePlaneRes *planes = drmModeGetPlaneResources(p->fd);
 	int idx = kms_crtc_index(res, p->crtc_id);
-	int found = -ENOENT;
-	char supported[256] = "";
-	size_t len = 0;
 
-	if (!planes || idx < 0) {
-		drmModeFreePlaneResources(planes);
-		return 0; /* no plane API: let SetCrtc decide */
-	}
-	for (uint32_t i = 0; i < planes->count_planes && found == -ENOENT; i++) {
+	for (uint32_t i = 0; planes && idx >= 0 && i < planes->count_planes; i++) {
 		drmModePlane *plane = drmModeGetPlane(p->fd, planes->planes[i]);
-		if (plane && (plane->possible_crtcs & (1u << idx)) &&
-		    kms_plane_type(p->fd, plane->plane_id) == DRM_PLANE_TYPE_PRIMARY) {
-			found = -EINVAL;
-			for (uint32_t f = 0; f < plane->count_formats; f++) {
-				const struct format_info *known = format_lookup(plane->formats[f]);
-				char cc[5];
-				if (plane->formats[f] == p->opt.fmt->fourcc) {
-					found = 0;
-				}
-				if (len + 14 < sizeof(supported)) {
-					len += (size_t)snprintf(supported + len, sizeof(supported) - len,
-								"%s%s", len ? " " : "",
-								known ? known->name
-								      : format_fourcc_str(plane->formats[f], cc));
-				}
+		if (plane && (plane->possible_crtcs & (1u << idx))) {
+			int type = kms_plane_type(p->fd, plane->plane_id);
+			if (type == DRM_PLANE_TYPE_PRIMARY && !p->primary_id) {
+				p->primary_id = plane->plane_id;
+			} else if (type == DRM_PLANE_TYPE_CURSOR && !p->cursor_plane_id) {
+				p->cursor_plane_id = plane->plane_id;
 			}
 		}
 		drmModeFreePlane(plane);
 	}
 	drmModeFreePlaneResources(planes);
-	if (found == -EINVAL) {
+}
+
+/* Fails with a clear message when the CRTC's primary plane cannot scan out
+ * the requested format, rather than letting AddFB2/SetCrtc fail obscurely. */
+static int check_format(struct paint *p)
+{
+	drmModePlane *plane = p->primary_id ? drmModeGetPlane(p->fd, p->primary_id) : NULL;
+	bool found = false;
+	char supported[256] = "";
+	size_t len = 0;
+
+	if (!plane) {
+		return 0; /* no plane API: let SetCrtc decide */
+	}
+	for (uint32_t f = 0; f < plane->count_formats; f++) {
+		const struct format_info *known = format_lookup(plane->formats[f]);
+		char cc[5];
+		found |= plane->formats[f] == p->opt.fmt->fourcc;
+		if (len + 14 < sizeof(supported)) {
+			len += (size_t)snprintf(supported + len, sizeof(supported) - len, "%s%s",
+						len ? " " : "",
+						known ? known->name
+						      : format_fourcc_str(plane->formats[f], cc));
+		}
+	}
+	drmModeFreePlane(plane);
+	if (!found) {
 		err("format %s is not supported by the primary plane of %s on %s "
 		    "(supported: %s)", p->opt.fmt->name, p->output, p->device, supported);
 		return -EINVAL;
@@ -395,28 +405,10 @@ static int setup_buffers(struct paint *p)
 	return 0;
 }
 
-/* The CRTC's primary and cursor planes and the properties a flip with a
- * cursor move sets; without them (no atomic KMS) flips stay legacy. */
+/* The properties a flip with a cursor move sets; without them (no atomic
+ * KMS, or no cursor plane) flips stay legacy. */
 static void setup_atomic(struct paint *p)
 {
-	drmModeRes *res = drmModeGetResources(p->fd);
-	drmModePlaneRes *planes = drmModeGetPlaneResources(p->fd);
-	int idx = res ? kms_crtc_index(res, p->crtc_id) : -ENOENT;
-
-	for (uint32_t i = 0; planes && idx >= 0 && i < planes->count_planes; i++) {
-		drmModePlane *plane = drmModeGetPlane(p->fd, planes->planes[i]);
-		if (plane && (plane->possible_crtcs & (1u << idx))) {
-			int type = kms_plane_type(p->fd, plane->plane_id);
-			if (type == DRM_PLANE_TYPE_PRIMARY && !p->primary_id) {
-				p->primary_id = plane->plane_id;
-			} else if (type == DRM_PLANE_TYPE_CURSOR && !p->cursor_plane_id) {
-				p->cursor_plane_id = plane->plane_id;
-			}
-		}
-		drmModeFreePlane(plane);
-	}
-	drmModeFreePlaneResources(planes);
-	drmModeFreeResources(res);
 	if (!p->primary_id || !p->cursor_plane_id) {
 		return;
 	}
@@ -713,7 +705,8 @@ static int setup(struct paint *p)
 		ret = pick_crtc(p, res, conn);
 	}
 	if (ret == 0) {
-		ret = check_format(p, res);
+		find_planes(p, res);
+		ret = check_format(p);
 	}
 	if (ret == 0) {
 		p->saved_crtc = drmModeGetCrtc(p->fd, p->crtc_id);
