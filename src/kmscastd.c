@@ -44,7 +44,8 @@ struct options {
 	int crf;
 	enum proto_codec codec;
 	enum encoder_kind encoder;
-	bool cursor_in_video, probe;
+	bool cursor_in_video, probe, no_input, allow_vt_switch;
+	unsigned input_rate;
 	size_t test_bytes;
 	int verbose;
 };
@@ -85,6 +86,9 @@ static void usage(FILE *f)
 		"  --bitrate KBPS           h264/hevc target bitrate instead of --crf\n"
 		"  --cursor-in-video        draw the cursor into the video instead of sending it\n"
 		"  --max-viewers N          view-only clients besides the one in control (default 4)\n"
+		"  --no-input               make no input devices: every client only watches\n"
+		"  --allow-vt-switch        inject Ctrl+Alt+F1..F24 and Alt+SysRq (blocked by default)\n"
+		"  --input-rate N           input events per second per client (default 8000)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
 		"  --source test[:BYTES]    stream synthetic frames of BYTES (default 65536) instead\n"
@@ -105,7 +109,8 @@ static void usage(FILE *f)
 /* The long options, which are also the config file's keys. */
 enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
-       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE };
+       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
+       O_ALLOWVT, O_INRATE };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -130,6 +135,9 @@ static const struct option longopts[] = {
 	{"max-viewers", required_argument, NULL, O_MAXVIEW},
 	{"config", required_argument, NULL, O_CONFIG},
 	{"probe", no_argument, NULL, O_PROBE},
+	{"no-input", no_argument, NULL, O_NOINPUT},
+	{"allow-vt-switch", no_argument, NULL, O_ALLOWVT},
+	{"input-rate", required_argument, NULL, O_INRATE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -184,6 +192,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_MAXVIEW: o->max_viewers = (unsigned)cli_uint(PROG, "--max-viewers", optarg, 0, 64); break;
 		case O_CONFIG: o->config = optarg; break;
 		case O_PROBE: o->probe = true; break;
+		case O_NOINPUT: o->no_input = true; break;
+		case O_ALLOWVT: o->allow_vt_switch = true; break;
+		case O_INRATE:
+			o->input_rate = (unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
+			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -367,9 +380,28 @@ static int cmd_probe(const struct options *o)
 	return 0;
 }
 
+/* The uinput devices, or NULL (logged) when there can be none: the daemon
+ * still streams, and every client only watches. */
+static struct inject *make_input(const struct options *o, struct server *srv)
+{
+	char err[256];
+	struct inject *in;
+	struct inject_options io = {.filter = {.allow_vt_switch = o->allow_vt_switch,
+					       .rate = o->input_rate}};
+	if (inject_create(&io, &in, err, sizeof(err)) != 0) {
+		server_log(srv, LOG_WARN, "input disabled: %s", err);
+		return NULL;
+	}
+	server_log(srv, LOG_INFO, "input: kmscast keyboard at %s, kmscast mouse at %s%s",
+		   inject_devnode(in, INPUT_DEV_KEYBOARD), inject_devnode(in, INPUT_DEV_MOUSE),
+		   o->allow_vt_switch ? "; VT switching and SysRq allowed" : "");
+	return in;
+}
+
 static int run(struct options *o)
 {
 	struct daemon d = {.o = o};
+	struct inject *input = NULL;
 	struct ident *id;
 	char err[512];
 	uv_loop_t loop;
@@ -410,6 +442,8 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
 	}
+	if (!o->no_input)
+		input = make_input(o, d.srv);
 	struct streamer_options sto = {
 		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
 		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
@@ -417,6 +451,7 @@ static int run(struct options *o)
 		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
 		.crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
 		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers, .srv = d.srv,
+		.input = input,
 	};
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -439,6 +474,7 @@ static int run(struct options *o)
 	rc = 0;
 out:
 	uv_loop_close(&loop);
+	inject_destroy(input);
 	if (card >= 0)
 		close(card);
 	ident_destroy(id);

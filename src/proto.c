@@ -299,6 +299,9 @@ static int decode_input(const uint8_t *b, size_t n, struct proto_input *in)
 		proto_input_get(in, i, &ev);
 		if (!input_event_ok(&ev))
 			return PROTO_E_RANGE;
+		/* A batch is whole evdev frames: it ends with SYN_REPORT. */
+		if (i + 1 == in->count && (ev.type || ev.code || ev.value))
+			return PROTO_E_RANGE;
 	}
 	return PROTO_OK;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <libevdev/libevdev.h>
+#include <linux/input-event-codes.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -32,6 +34,8 @@ struct viewer {
 	bool cursor_sent, cursor_visible;
 	uint64_t last_sent_us;
 	unsigned long frames, skipped, ignored_input;
+	/* Input judged by the filter; each kind is logged once per session. */
+	unsigned long injected, blocked, limited, invalid;
 	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
 };
 
@@ -84,7 +88,7 @@ static void send_config(struct viewer *v)
 	m.u.config.width = (uint16_t)(test ? TEST_W : st->w);
 	m.u.config.height = (uint16_t)(test ? TEST_H : st->h);
 	m.u.config.codec = (uint8_t)(test ? PROTO_CODEC_TEST : st->o.codec);
-	m.u.config.flags = v->control ? 0 : PROTO_CONFIG_VIEW_ONLY;
+	m.u.config.flags = v->control && st->o.input ? 0 : PROTO_CONFIG_VIEW_ONLY;
 	m.u.config.fps_milli = st->o.fps * 1000u;
 	conn_send(session_conn(v->s), &m);
 	v->configured = true;
@@ -204,6 +208,19 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	v->last_sent_us = now;
 }
 
+/* The absolute pointer spans the stream: a client's pixel is the host's. */
+static void pointer_size(struct streamer *st, uint32_t w, uint32_t h)
+{
+	char err[256];
+	if (!st->o.input)
+		return;
+	if (inject_set_output(st->o.input, w, h, err, sizeof(err)) != 0)
+		server_log(st->o.srv, LOG_WARN, "input: %s", err);
+	else
+		server_log(st->o.srv, LOG_INFO, "input: kmscast absolute pointer at %s, %ux%u",
+			   inject_devnode(st->o.input, INPUT_DEV_POINTER), w, h);
+}
+
 static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 {
 	free(st->raw_prev);
@@ -224,6 +241,7 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 		v->configured = false; /* a new size: new config, new encoder, a keyframe */
 	server_log(st->o.srv, LOG_INFO, "capturing %ux%u from %s", w, h,
 		   capture_output_name(st->cap));
+	pointer_size(st, w, h);
 	return 0;
 }
 
@@ -508,6 +526,8 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 			return r;
 		}
 	}
+	if (o->source == SOURCE_TEST)
+		pointer_size(st, TEST_W, TEST_H);
 	uv_timer_init(loop, &st->timer);
 	st->timer.data = st;
 	st->handles = 1;
@@ -560,6 +580,51 @@ static struct viewer *controller(struct streamer *st)
 	return NULL;
 }
 
+static void input(struct streamer *st, struct viewer *v, const struct proto_input *in)
+{
+	const char *fp = session_fingerprint(v->s);
+	struct proto_input_event evs[PROTO_MAX_INPUT_EVENTS];
+	struct inputfilter_report rep;
+	if (!st->o.input) {
+		if (v->ignored_input++ == 0)
+			server_log(st->o.srv, LOG_WARN, "input from %s dropped: this daemon has no "
+				   "input devices", fp);
+		return;
+	}
+	for (unsigned i = 0; i < in->count; i++)
+		proto_input_get(in, i, &evs[i]);
+	int r = inject_batch(st->o.input, evs, in->count, conn_now_us(), &rep);
+	if (r < 0)
+		server_log(st->o.srv, LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
+	if (rep.blocked && v->blocked < 10) {
+		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code);
+		server_log(st->o.srv, LOG_WARN, "input from %s: blocked %s%s (--allow-vt-switch "
+			   "permits it)", fp, rep.blocked_sysrq ? "Alt+" : "Ctrl+Alt+",
+			   name && !strncmp(name, "KEY_", 4) ? name + 4 : "?");
+	}
+	if (rep.invalid && !v->invalid)
+		server_log(st->o.srv, LOG_WARN, "input from %s: dropped %u events: %s", fp,
+			   rep.invalid, rep.why);
+	if (rep.limited && !v->limited)
+		server_log(st->o.srv, LOG_WARN, "input from %s: over the rate limit; dropping "
+			   "events (releases still pass)", fp);
+	v->injected += rep.injected;
+	v->blocked += rep.blocked;
+	v->limited += rep.limited;
+	v->invalid += rep.invalid;
+}
+
+/* The controller is gone: nothing it held stays held. */
+static void input_done(struct streamer *st, struct viewer *v)
+{
+	if (!st->o.input)
+		return;
+	unsigned n = inject_release_all(st->o.input);
+	server_log(st->o.srv, LOG_INFO, "input from %s: %lu events injected, %lu key presses "
+		   "blocked, %lu over the rate limit, %lu invalid; released %u held keys and buttons",
+		   session_fingerprint(v->s), v->injected, v->blocked, v->limited, v->invalid, n);
+}
+
 void streamer_add(struct streamer *st, struct session *s)
 {
 	const struct proto_hello *h = session_hello(s);
@@ -607,6 +672,8 @@ void streamer_remove(struct streamer *st, struct session *s)
 		   "skipped for backpressure",
 		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped);
 	bool was_control = v->control;
+	if (was_control)
+		input_done(st, v);
 	session_set_data(s, NULL);
 	viewer_free(v);
 	if (!was_control)
@@ -640,8 +707,7 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 					   session_fingerprint(s));
 			break;
 		}
-		server_log(st->o.srv, LOG_DEBUG, "%s sent %u input events (no input backend in "
-			   "this build)", session_fingerprint(s), m->u.input.count);
+		input(st, v, &m->u.input);
 		break;
 	default:
 		break;

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "kmscast/encoder.h"
+#include "kmscast/inject.h"
 #include "kmscast/server.h"
 
 enum streamer_source { SOURCE_CAPTURE, SOURCE_TEST };
@@ -28,6 +29,7 @@ struct streamer_options {
 	bool cursor_in_video;
 	unsigned max_viewers;   /* view-only sessions besides the controller */
 	unsigned refresh_ms;    /* resend when idle this long (0: 10 s) */
+	struct inject *input;   /* the controller's input goes here; NULL: view-only for all */
 	struct server *srv;     /* for logging */
 };
 

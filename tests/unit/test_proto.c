@@ -220,6 +220,8 @@ static void input_many(uint8_t *b, size_t *n) { (void)n; b[8] = 0x01; b[9] = 0x0
 static void input_type(uint8_t *b, size_t *n) { (void)n; b[8 + 4 + 1] = 0x20; }
 static void input_abs(uint8_t *b, size_t *n) { (void)n; b[8 + 4 + 8 + 4] = 0x80; }
 static void input_code(uint8_t *b, size_t *n) { (void)n; b[8 + 4 + 2] = 0x03; }
+/* The sample's last event is SYN_REPORT; a nonzero value makes it no frame end. */
+static void input_nosyn(uint8_t *b, size_t *n) { (void)n; b[8 + 4 + 16 + 7] = 1; }
 static void error_code(uint8_t *b, size_t *n) { (void)n; b[8] = 0; b[9] = 0; }
 static void error_utf8(uint8_t *b, size_t *n) { (void)n; b[8 + 4] = 0xc0; b[8 + 5] = 0x80; }
 static void error_len(uint8_t *b, size_t *n) { (void)n; b[8 + 3]++; }
@@ -259,6 +261,7 @@ static int rejects_malformed(void)
 	REJ(S, PROTO_INPUT, input_type, PROTO_E_RANGE);
 	REJ(S, PROTO_INPUT, input_abs, PROTO_E_RANGE);
 	REJ(S, PROTO_INPUT, input_code, PROTO_E_RANGE);
+	REJ(S, PROTO_INPUT, input_nosyn, PROTO_E_RANGE);
 	REJ(S, PROTO_INPUT, add_trailing, PROTO_E_LENGTH);
 	REJ(S, PROTO_ERROR, error_code, PROTO_E_RANGE);
 	REJ(S, PROTO_ERROR, error_utf8, PROTO_E_STRING);

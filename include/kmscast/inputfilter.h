@@ -1,0 +1,80 @@
+/* The daemon's judgement of a client's input, apart from any device I/O:
+ * which events are valid, which injected device each goes to, which key
+ * combinations are blocked (VT switching, SysRq), the per-session rate
+ * limit, and which keys and buttons are held so a session's end can release
+ * them. src/inject.c writes what this decides to uinput. */
+#ifndef KMSCAST_INPUTFILTER_H
+#define KMSCAST_INPUTFILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kmscast/proto.h"
+
+enum input_dev { INPUT_DEV_KEYBOARD, INPUT_DEV_MOUSE, INPUT_DEV_POINTER, INPUT_DEV_COUNT };
+
+/* One event for one injected device. */
+struct input_out {
+	uint8_t dev; /* enum input_dev */
+	uint16_t type, code;
+	int32_t value;
+};
+
+/* Each wire event gives at most one output, and each SYN_REPORT at most one
+ * per device; a trailing frame without one gets it added. */
+#define INPUTFILTER_OUT_MAX (2 * PROTO_MAX_INPUT_EVENTS + INPUT_DEV_COUNT)
+#define INPUTFILTER_KEY_MAX 0x2ff
+#define INPUTFILTER_RATE_DEFAULT 8000u
+
+struct inputfilter_options {
+	bool allow_vt_switch; /* let Ctrl+Alt+Fn and Alt+SysRq through */
+	unsigned rate;        /* events per second, with a burst of one second's worth */
+};
+
+/* What one batch came to, for the daemon's log. */
+struct inputfilter_report {
+	unsigned injected;  /* events written, SYN_REPORTs not counted */
+	unsigned repeats;   /* autorepeat (value 2) dropped: the host repeats */
+	unsigned invalid;   /* dropped; why names the first */
+	unsigned limited;   /* dropped by the rate limit */
+	unsigned blocked;   /* key presses dropped; blocked_code names the first */
+	uint16_t blocked_code;
+	bool blocked_sysrq; /* the first was Alt+SysRq, not Ctrl+Alt+Fn */
+	char why[96];
+};
+
+struct inputfilter {
+	struct inputfilter_options o;
+	uint32_t abs_w, abs_h; /* the pointer's range; 0: no pointer */
+	uint64_t held[INPUT_DEV_COUNT][(INPUTFILTER_KEY_MAX + 64) / 64];
+	enum input_dev pointer; /* where buttons go: the last moved pointer */
+	double tokens;
+	uint64_t last_us;
+	bool rate_started;
+};
+
+void inputfilter_init(struct inputfilter *f, const struct inputfilter_options *o);
+/* The pointer device's range is 0..w-1, 0..h-1: stream pixels. */
+void inputfilter_set_abs(struct inputfilter *f, uint32_t w, uint32_t h);
+/* Judges one wire batch (already valid per proto.c) at now_us; returns the
+ * number of events written to out (at most INPUTFILTER_OUT_MAX), in order,
+ * each device's frames ending in SYN_REPORT. */
+unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs,
+			   unsigned n, uint64_t now_us, struct input_out *out,
+			   struct inputfilter_report *rep);
+/* Releases of every held key and button (then SYN_REPORT per device), and
+ * a fresh rate budget: for a session that ends or loses control. Returns
+ * the count written to out, which must hold INPUTFILTER_RELEASE_MAX. */
+#define INPUTFILTER_RELEASE_MAX (INPUT_DEV_COUNT * (INPUTFILTER_KEY_MAX + 2))
+unsigned inputfilter_release_all(struct inputfilter *f, struct input_out *out);
+bool inputfilter_held(const struct inputfilter *f, enum input_dev d, uint16_t code);
+
+/* The codes each injected device must offer, so the devices and the
+ * routing cannot disagree. */
+bool inputfilter_keyboard_key(uint16_t code);
+bool inputfilter_button(uint16_t code);
+bool inputfilter_rel(uint16_t code);
+/* "keyboard", "mouse", "absolute pointer": devices are "kmscast " + this. */
+const char *inputfilter_dev_name(enum input_dev d);
+
+#endif

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/* uinput devices for a client's input; see include/kmscast/inject.h. */
+#include "kmscast/inject.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libevdev/libevdev-uinput.h>
+#include <libevdev/libevdev.h>
+#include <linux/input.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VENDOR 0x6b6d /* "km" */
+
+struct inject {
+	struct inject_options o;
+	struct inputfilter filter;
+	struct libevdev_uinput *dev[INPUT_DEV_COUNT];
+	int fd[INPUT_DEV_COUNT];
+	uint32_t w, h;
+	struct input_out out[INPUTFILTER_RELEASE_MAX];
+};
+
+static void enable_codes(struct libevdev *d, unsigned type, bool (*want)(uint16_t), unsigned max)
+{
+	libevdev_enable_event_type(d, type);
+	for (unsigned c = 0; c <= max; c++)
+		if (want((uint16_t)c))
+			libevdev_enable_event_code(d, type, c, NULL);
+}
+
+static bool any_button(uint16_t c) { return inputfilter_button(c); }
+
+/* The capabilities of device d, which the filter's routing relies on. */
+static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint32_t h)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "kmscast %s", inputfilter_dev_name(which));
+	libevdev_set_name(d, name);
+	libevdev_set_id_bustype(d, BUS_VIRTUAL);
+	libevdev_set_id_vendor(d, VENDOR);
+	libevdev_set_id_product(d, 1 + which);
+	libevdev_set_id_version(d, 1);
+	switch (which) {
+	case INPUT_DEV_KEYBOARD:
+		enable_codes(d, EV_KEY, inputfilter_keyboard_key, INPUTFILTER_KEY_MAX);
+		/* EV_REP: the kernel repeats held keys, as for a local keyboard. */
+		libevdev_enable_event_type(d, EV_REP);
+		break;
+	case INPUT_DEV_MOUSE:
+		enable_codes(d, EV_KEY, any_button, INPUTFILTER_KEY_MAX);
+		enable_codes(d, EV_REL, inputfilter_rel, REL_MAX);
+		libevdev_enable_property(d, INPUT_PROP_POINTER);
+		break;
+	case INPUT_DEV_POINTER: {
+		/* Like QEMU's USB tablet: ABS_X/Y and mouse buttons, which udev
+		 * and libinput take for an absolute mouse. */
+		struct input_absinfo ax = {.minimum = 0, .maximum = (int32_t)w - 1};
+		struct input_absinfo ay = {.minimum = 0, .maximum = (int32_t)h - 1};
+		enable_codes(d, EV_KEY, any_button, INPUTFILTER_KEY_MAX);
+		libevdev_enable_event_type(d, EV_ABS);
+		libevdev_enable_event_code(d, EV_ABS, ABS_X, &ax);
+		libevdev_enable_event_code(d, EV_ABS, ABS_Y, &ay);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static int make(struct inject *in, enum input_dev which, char *err, size_t len)
+{
+	const char *path = in->o.uinput_path ? in->o.uinput_path : "/dev/uinput";
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, len, "cannot open %s: %s%s", path, strerror(e),
+			 e == ENOENT ? " (is the uinput module loaded?)" : "");
+		return -e;
+	}
+	struct libevdev *d = libevdev_new();
+	if (!d) {
+		close(fd);
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	describe(d, which, in->w, in->h);
+	int r = libevdev_uinput_create_from_device(d, fd, &in->dev[which]);
+	libevdev_free(d);
+	if (r < 0) {
+		close(fd);
+		in->dev[which] = NULL;
+		snprintf(err, len, "cannot create the uinput device \"kmscast %s\": %s",
+			 inputfilter_dev_name(which), strerror(-r));
+		return r;
+	}
+	in->fd[which] = fd;
+	return 0;
+}
+
+static void unmake(struct inject *in, enum input_dev which)
+{
+	if (!in->dev[which])
+		return;
+	libevdev_uinput_destroy(in->dev[which]);
+	close(in->fd[which]);
+	in->dev[which] = NULL;
+	in->fd[which] = -1;
+}
+
+int inject_create(const struct inject_options *o, struct inject **out, char *err, size_t len)
+{
+	struct inject *in = calloc(1, sizeof(*in));
+	if (!in) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	in->o = *o;
+	inputfilter_init(&in->filter, &o->filter);
+	for (int d = 0; d < INPUT_DEV_COUNT; d++)
+		in->fd[d] = -1;
+	int r = make(in, INPUT_DEV_KEYBOARD, err, len);
+	if (r == 0)
+		r = make(in, INPUT_DEV_MOUSE, err, len);
+	if (r < 0) {
+		inject_destroy(in);
+		return r;
+	}
+	*out = in;
+	return 0;
+}
+
+/* Writes out[0..n) to the devices; the first failure's -errno. */
+static int write_all(struct inject *in, unsigned n)
+{
+	int first = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct input_out *e = &in->out[i];
+		if (!in->dev[e->dev])
+			continue;
+		int r = libevdev_uinput_write_event(in->dev[e->dev], e->type, e->code, e->value);
+		if (r < 0 && !first)
+			first = r;
+	}
+	return first;
+}
+
+unsigned inject_release_all(struct inject *in)
+{
+	unsigned n = inputfilter_release_all(&in->filter, in->out), keys = 0;
+	for (unsigned i = 0; i < n; i++)
+		keys += in->out[i].type == EV_KEY;
+	write_all(in, n);
+	return keys;
+}
+
+void inject_destroy(struct inject *in)
+{
+	if (!in)
+		return;
+	inject_release_all(in);
+	for (int d = 0; d < INPUT_DEV_COUNT; d++)
+		unmake(in, (enum input_dev)d);
+	free(in);
+}
+
+int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size_t len)
+{
+	if (in->dev[INPUT_DEV_POINTER] && in->w == w && in->h == h)
+		return 0;
+	if (in->dev[INPUT_DEV_POINTER])
+		inject_release_all(in); /* a drag across a mode change ends */
+	unmake(in, INPUT_DEV_POINTER);
+	inputfilter_set_abs(&in->filter, 0, 0);
+	if (!w || !h || w > 65536 || h > 65536) {
+		snprintf(err, len, "no pointer for a %ux%u output", w, h);
+		return -EINVAL;
+	}
+	in->w = w;
+	in->h = h;
+	int r = make(in, INPUT_DEV_POINTER, err, len);
+	if (r == 0)
+		inputfilter_set_abs(&in->filter, w, h);
+	return r;
+}
+
+int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigned n,
+		 uint64_t now_us, struct inputfilter_report *rep)
+{
+	return write_all(in, inputfilter_batch(&in->filter, evs, n, now_us, in->out, rep));
+}
+
+const char *inject_devnode(const struct inject *in, enum input_dev d)
+{
+	return d < INPUT_DEV_COUNT && in->dev[d] ? libevdev_uinput_get_devnode(in->dev[d]) : NULL;
+}

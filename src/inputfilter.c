@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/* Pure input judgement for the daemon; see include/kmscast/inputfilter.h. */
+#include "kmscast/inputfilter.h"
+
+#include <linux/input-event-codes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A wheel notch is 120 hi-res units; a mouse report far past that is no mouse. */
+#define REL_BOUND 16384
+
+static bool bit(const uint64_t *set, unsigned code) { return set[code / 64] >> (code % 64) & 1; }
+static void set_bit(uint64_t *set, unsigned code, bool on)
+{
+	if (on)
+		set[code / 64] |= 1ull << (code % 64);
+	else
+		set[code / 64] &= ~(1ull << (code % 64));
+}
+
+bool inputfilter_keyboard_key(uint16_t code)
+{
+	/* Every KEY_* code: below the button block, and above it but for the
+	 * joystick trigger buttons. */
+	return (code >= KEY_ESC && code < BTN_MISC) ||
+	       (code >= KEY_OK && code <= INPUTFILTER_KEY_MAX &&
+		!(code >= BTN_TRIGGER_HAPPY && code <= BTN_TRIGGER_HAPPY40));
+}
+
+bool inputfilter_button(uint16_t code) { return code >= BTN_LEFT && code <= BTN_TASK; }
+
+bool inputfilter_rel(uint16_t code)
+{
+	return code == REL_X || code == REL_Y || code == REL_WHEEL || code == REL_HWHEEL ||
+	       code == REL_WHEEL_HI_RES || code == REL_HWHEEL_HI_RES;
+}
+
+const char *inputfilter_dev_name(enum input_dev d)
+{
+	static const char *const names[] = {"keyboard", "mouse", "absolute pointer"};
+	return d < INPUT_DEV_COUNT ? names[d] : "?";
+}
+
+void inputfilter_init(struct inputfilter *f, const struct inputfilter_options *o)
+{
+	memset(f, 0, sizeof(*f));
+	f->o = *o;
+	if (!f->o.rate)
+		f->o.rate = INPUTFILTER_RATE_DEFAULT;
+	f->pointer = INPUT_DEV_MOUSE;
+}
+
+void inputfilter_set_abs(struct inputfilter *f, uint32_t w, uint32_t h)
+{
+	f->abs_w = w;
+	f->abs_h = h;
+}
+
+bool inputfilter_held(const struct inputfilter *f, enum input_dev d, uint16_t code)
+{
+	return d < INPUT_DEV_COUNT && code <= INPUTFILTER_KEY_MAX && bit(f->held[d], code);
+}
+
+static bool is_fkey(uint16_t c)
+{
+	return (c >= KEY_F1 && c <= KEY_F10) || c == KEY_F11 || c == KEY_F12 ||
+	       (c >= KEY_F13 && c <= KEY_F24);
+}
+
+/* Ctrl+Alt+Fn switches VTs (the kernel's keymap and every compositor);
+ * Alt+SysRq starts a magic SysRq command. Both judged on what this session
+ * holds, so the order the modifiers came in does not matter. */
+static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilter_report *rep)
+{
+	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
+	bool alt = bit(k, KEY_LEFTALT) || bit(k, KEY_RIGHTALT);
+	bool ctrl = bit(k, KEY_LEFTCTRL) || bit(k, KEY_RIGHTCTRL);
+	bool vt = ctrl && alt && is_fkey(code), sysrq = alt && code == KEY_SYSRQ;
+	if (f->o.allow_vt_switch || (!vt && !sysrq))
+		return false;
+	if (!rep->blocked++) {
+		rep->blocked_code = code;
+		rep->blocked_sysrq = sysrq;
+	}
+	return true;
+}
+
+static void refill(struct inputfilter *f, uint64_t now_us)
+{
+	if (!f->rate_started || now_us < f->last_us) {
+		f->tokens = f->o.rate;
+		f->rate_started = true;
+	} else {
+		f->tokens += (double)(now_us - f->last_us) * f->o.rate / 1e6;
+		if (f->tokens > f->o.rate)
+			f->tokens = f->o.rate;
+	}
+	f->last_us = now_us;
+}
+
+/* Counts a dropped event; the first one's reason is kept, with the code. */
+#define INVALID(rep, ...)                                               \
+	do {                                                            \
+		if (!(rep)->invalid++)                                  \
+			snprintf((rep)->why, sizeof((rep)->why), __VA_ARGS__); \
+	} while (0)
+
+struct sink {
+	struct input_out *out;
+	unsigned n;
+	bool touched[INPUT_DEV_COUNT];
+};
+
+static void emit(struct sink *s, enum input_dev d, uint16_t type, uint16_t code, int32_t value)
+{
+	s->out[s->n++] = (struct input_out){(uint8_t)d, type, code, value};
+	s->touched[d] = true;
+}
+
+static void frame_end(struct sink *s)
+{
+	for (int d = 0; d < INPUT_DEV_COUNT; d++)
+		if (s->touched[d]) {
+			s->out[s->n++] = (struct input_out){(uint8_t)d, EV_SYN, SYN_REPORT, 0};
+			s->touched[d] = false;
+		}
+}
+
+/* Buttons go to the pointer this frame moves, else the last one moved. */
+static void pick_pointer(struct inputfilter *f, const struct proto_input_event *evs, unsigned i,
+			 unsigned n)
+{
+	for (; i < n && evs[i].type != EV_SYN; i++) {
+		if (evs[i].type == EV_ABS && f->abs_w)
+			f->pointer = INPUT_DEV_POINTER;
+		else if (evs[i].type == EV_REL && inputfilter_rel(evs[i].code))
+			f->pointer = INPUT_DEV_MOUSE;
+	}
+}
+
+static void key(struct inputfilter *f, const struct proto_input_event *ev, bool limited,
+		struct sink *s, struct inputfilter_report *rep)
+{
+	enum input_dev d;
+	if (ev->value == 2) {
+		rep->repeats++;
+		return;
+	}
+	if (ev->value != 0 && ev->value != 1) {
+		INVALID(rep, "key 0x%x has value %d (0, 1 or 2)", ev->code, ev->value);
+		return;
+	}
+	if (inputfilter_keyboard_key(ev->code)) {
+		d = INPUT_DEV_KEYBOARD;
+	} else if (inputfilter_button(ev->code)) {
+		/* A release goes where the press went. */
+		d = f->pointer;
+		if (!ev->value && bit(f->held[INPUT_DEV_MOUSE], ev->code))
+			d = INPUT_DEV_MOUSE;
+		else if (!ev->value && bit(f->held[INPUT_DEV_POINTER], ev->code))
+			d = INPUT_DEV_POINTER;
+	} else {
+		INVALID(rep, "key code 0x%x is neither a keyboard key nor a mouse button", ev->code);
+		return;
+	}
+	bool held = bit(f->held[d], ev->code);
+	if (ev->value == held)
+		return; /* a second press, or a release of nothing: no change */
+	if (ev->value) {
+		/* Releases pass the limit, so throttling never leaves a key stuck. */
+		if (limited) {
+			rep->limited++;
+			return;
+		}
+		if (d == INPUT_DEV_KEYBOARD && blocked(f, ev->code, rep))
+			return;
+	}
+	set_bit(f->held[d], ev->code, ev->value);
+	emit(s, d, EV_KEY, ev->code, ev->value);
+	rep->injected++;
+}
+
+static void motion(struct inputfilter *f, const struct proto_input_event *ev, bool limited,
+		   struct sink *s, struct inputfilter_report *rep)
+{
+	int32_t v = ev->value;
+	enum input_dev d;
+	if (ev->type == EV_REL) {
+		if (!inputfilter_rel(ev->code)) {
+			INVALID(rep, "relative axis 0x%x is not forwarded", ev->code);
+			return;
+		}
+		if (v < -REL_BOUND || v > REL_BOUND) {
+			INVALID(rep, "relative motion of %d on axis 0x%x is out of bounds", v, ev->code);
+			return;
+		}
+		d = INPUT_DEV_MOUSE;
+	} else {
+		if (ev->code != ABS_X && ev->code != ABS_Y) {
+			INVALID(rep, "absolute axis 0x%x is not forwarded", ev->code);
+			return;
+		}
+		if (!f->abs_w) {
+			INVALID(rep, "absolute axis 0x%x: there is no pointer device yet", ev->code);
+			return;
+		}
+		/* Off the output's edge lands on the edge. */
+		uint32_t lim = ev->code == ABS_X ? f->abs_w : f->abs_h;
+		if (v < 0)
+			v = 0;
+		if ((uint32_t)v >= lim)
+			v = (int32_t)lim - 1;
+		d = INPUT_DEV_POINTER;
+	}
+	if (limited) {
+		rep->limited++;
+		return;
+	}
+	emit(s, d, ev->type, ev->code, v);
+	rep->injected++;
+}
+
+unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs,
+			   unsigned n, uint64_t now_us, struct input_out *out,
+			   struct inputfilter_report *rep)
+{
+	struct sink s = {.out = out};
+	unsigned cost = 0;
+	memset(rep, 0, sizeof(*rep));
+	if (n > PROTO_MAX_INPUT_EVENTS)
+		n = PROTO_MAX_INPUT_EVENTS;
+	for (unsigned i = 0; i < n; i++)
+		cost += evs[i].type != EV_SYN;
+	refill(f, now_us);
+	/* The whole batch or none of it: half a frame is worse than a late one. */
+	bool limited = f->tokens < cost;
+	if (!limited)
+		f->tokens -= cost;
+
+	pick_pointer(f, evs, 0, n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct proto_input_event *ev = &evs[i];
+		switch (ev->type) {
+		case EV_SYN:
+			if (ev->code == SYN_REPORT) {
+				frame_end(&s);
+				pick_pointer(f, evs, i + 1, n);
+			}
+			break;
+		case EV_KEY: key(f, ev, limited, &s, rep); break;
+		case EV_REL:
+		case EV_ABS: motion(f, ev, limited, &s, rep); break;
+		default:
+			INVALID(rep, "event type 0x%x is not forwarded", ev->type);
+			break;
+		}
+	}
+	frame_end(&s);
+	return s.n;
+}
+
+unsigned inputfilter_release_all(struct inputfilter *f, struct input_out *out)
+{
+	struct sink s = {.out = out};
+	for (int d = 0; d < INPUT_DEV_COUNT; d++)
+		for (unsigned c = 0; c <= INPUTFILTER_KEY_MAX; c++)
+			if (bit(f->held[d], c))
+				emit(&s, (enum input_dev)d, EV_KEY, (uint16_t)c, 0);
+	frame_end(&s);
+	memset(f->held, 0, sizeof(f->held));
+	f->rate_started = false;
+	return s.n;
+}
