@@ -66,6 +66,10 @@ $(BUILD)/tests/net-%: $(BUILD)/obj/tests/net/net-%.o $(LIB)
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The SDL scancode table is the client's; its test asks SDL for the names.
+$(BUILD)/tests/unit/test_sdlkeys: $(BUILD)/obj/tests/unit/test_sdlkeys.o $(BUILD)/obj/client/sdlkeys.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs sdl2)
 
 deps:
 	tools/install-deps
