@@ -30,6 +30,7 @@
 #include "kmscast/testframe.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
+#include "input.h"
 #include "record.h"
 
 #define PROG "kmscast"
@@ -50,6 +51,7 @@ struct options {
 	const char *snapshot, *record;
 	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
 	unsigned input_count;
+	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
 	bool accept_new, stats, view_only, cursor;
 	enum decoder_hw hwdec;
 	unsigned long frames;
@@ -72,6 +74,7 @@ struct client {
 	bool have_config, got_hello;
 	struct decoder *dec;
 	struct recorder *rec;
+	struct input *input;
 	bool key_requested;
 	unsigned long decoded, decode_errors;
 	/* Cursor as the server last described it. */
@@ -112,8 +115,15 @@ static void usage(FILE *f)
 		"  --view-only              ask for a session without input\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
 		"                           the default), only through it, or in software\n"
+		"  --input-device PATH      forward this evdev device's keys and pointer (repeatable;\n"
+		"                           'auto': every keyboard and pointer, found through\n"
+		"                           libudev, hotplugged ones too); grabbed exclusively\n"
+		"  --no-grab                forward without grabbing: this machine sees them too\n"
+		"  --release-hotkey KEYS    ungrab, and with --no-grab quit (default\n"
+		"                           " HOTKEY_DEFAULT "); pressed again, grab again\n"
 		"  --send-input EVENTS      after the first frame, send evdev events given as\n"
-		"                           TYPE:CODE:VALUE,... (scripts and tests)\n"
+		"                           TYPE:CODE:VALUE,... (scripts and tests); a final\n"
+		"                           SYN_REPORT (0:0:0) is added when missing\n"
 		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
 		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
 		"  -v, --verbose            more detail\n"
@@ -144,12 +154,22 @@ static void parse_input(const char *spec, struct options *o)
 		else if (*p)
 			cli_die_usage(PROG, "--send-input: unexpected '%s'", p);
 	}
+	/* The wire takes whole evdev frames. */
+	if (!o->input_count)
+		cli_die_usage(PROG, "--send-input wants at least one event");
+	const struct proto_input_event *last = &o->input[o->input_count - 1];
+	if (last->type || last->code || last->value) {
+		if (o->input_count == PROTO_MAX_INPUT_EVENTS)
+			cli_die_usage(PROG, "--send-input: no room for the final SYN_REPORT");
+		o->input[o->input_count++] = (struct proto_input_event){0, 0, 0};
+	}
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
-	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC };
+	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
+	       O_INDEV, O_NOGRAB, O_HOTKEY };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -167,6 +187,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"cursor", no_argument, NULL, O_CURSOR},
 		{"record", required_argument, NULL, O_RECORD},
 		{"send-input", required_argument, NULL, O_INPUT},
+		{"input-device", required_argument, NULL, O_INDEV},
+		{"no-grab", no_argument, NULL, O_NOGRAB},
+		{"release-hotkey", required_argument, NULL, O_HOTKEY},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -174,6 +197,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){.connect_ms = 10000, .present = "none"};
+	o->devices.grab = true;
+	o->devices.hotkey_text = HOTKEY_DEFAULT;
+	struct input_options *d = &o->devices;
+	char err[256];
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_CONFIG: o->config_dir = optarg; break;
@@ -197,6 +224,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_CURSOR: o->cursor = true; break;
 		case O_RECORD: o->record = optarg; break;
 		case O_INPUT: parse_input(optarg, o); break;
+		case O_INDEV:
+			if (strcmp(optarg, "auto") == 0)
+				d->discover = true;
+			else if (d->npaths == INPUT_MAX_PATHS)
+				cli_die_usage(PROG, "--input-device: at most %d", INPUT_MAX_PATHS);
+			else
+				d->paths[d->npaths++] = optarg;
+			break;
+		case O_NOGRAB: d->grab = false; break;
+		case O_HOTKEY: d->hotkey_text = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -206,6 +243,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->frames = 1;
 	if (o->cursor && !o->snapshot)
 		cli_die_usage(PROG, "--cursor goes with --snapshot");
+	if (hotkey_parse(d->hotkey_text, &d->hotkey, err, sizeof(err)) != 0)
+		cli_die_usage(PROG, "--release-hotkey: %s", err);
+	if (o->view_only && (d->npaths || d->discover))
+		cli_die_usage(PROG, "--view-only sends no input: drop --input-device");
+	d->verbose = o->verbose;
 	/* The subcommand is the first word that is not an option. */
 	if (optind < argc && (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0))
 		o->cmd = argv[optind++];
@@ -569,6 +611,8 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 		    cl->config.height == c->height && cl->config.codec == c->codec;
 	cl->config = *c;
 	cl->have_config = true;
+	if (cl->input)
+		input_set_stream(cl->input, c->width, c->height, !(c->flags & PROTO_CONFIG_VIEW_ONLY));
 	if (cl->o->verbose)
 		fprintf(stderr, PROG ": stream %ux%u %s at %.3f fps%s\n", c->width, c->height,
 			proto_codec_name(c->codec), c->fps_milli / 1000.0,
@@ -686,6 +730,8 @@ static void on_closed(struct conn *c, const char *why, void *data)
 	(void)c;
 	cl->conn = NULL;
 	finish(cl, EXIT_LOST, "connection to %s lost: %s", cl->hostport, why);
+	input_destroy(cl->input); /* ungrabbed: the local machine has its devices back */
+	cl->input = NULL;
 	uv_close((uv_handle_t *)&cl->sig_int, NULL);
 	uv_close((uv_handle_t *)&cl->sig_term, NULL);
 	uv_close((uv_handle_t *)&cl->stats_timer, NULL);
@@ -716,6 +762,27 @@ static void on_stats(uv_timer_t *t)
 		conn_rtt_us(cl->conn) / 1000.0, cl->frames, cl->gaps);
 	cl->stat_frames = cl->stat_bytes = 0;
 	cl->latency_sum_us = cl->latency_n = 0;
+}
+
+static void input_send(void *data, const struct proto_input_event *evs, unsigned n)
+{
+	struct client *cl = data;
+	uint8_t raw[PROTO_MAX_INPUT_EVENTS * 8];
+	struct proto_msg m = {.type = PROTO_INPUT};
+	if (!cl->conn)
+		return;
+	proto_input_pack(evs, n, raw);
+	m.u.input = (struct proto_input){(uint16_t)n, raw};
+	if (conn_send(cl->conn, &m) != 0 && cl->o->verbose)
+		fprintf(stderr, PROG ": %u input events could not be queued\n", n);
+}
+
+static void input_quit(void *data)
+{
+	struct client *cl = data;
+	finish(cl, EXIT_OK, NULL);
+	if (cl->conn)
+		conn_close(cl->conn, 0, NULL);
 }
 
 static int session(struct options *o)
@@ -777,8 +844,17 @@ static int session(struct options *o)
 	cl.stats_timer.data = &cl;
 	if (o->stats)
 		uv_timer_start(&cl.stats_timer, on_stats, 1000, 1000);
-	if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0) {
-		fprintf(stderr, PROG ": cannot watch the connection\n");
+	struct input_callbacks icb = {.send = input_send, .quit = input_quit};
+	const char *fail = NULL;
+	if ((o->devices.npaths || o->devices.discover) &&
+	    input_create(&loop, &o->devices, &icb, &cl, &cl.input, err, sizeof(err)) != 0)
+		fail = err;
+	else if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0)
+		fail = "cannot watch the connection";
+	if (fail) {
+		fprintf(stderr, PROG ": %s\n", fail);
+		input_destroy(cl.input);
+		cl.input = NULL;
 		SSL_free(ssl);
 		close(fd);
 		uv_close((uv_handle_t *)&cl.sig_int, NULL);

@@ -84,7 +84,7 @@ unsigned evmap_event(const struct evmap_dev *d, uint16_t type, uint16_t code, in
 			return 0;
 		break;
 	case EV_ABS:
-		if ((code != ABS_X && code != ABS_Y) || !stream_w || !stream_h)
+		if (!d->abs || (code != ABS_X && code != ABS_Y) || !stream_w || !stream_h)
 			return 0;
 		value = evmap_abs_scale(value, d->min[code], d->max[code],
 					code == ABS_X ? stream_w : stream_h);

@@ -30,6 +30,7 @@ void evmap_class_name(unsigned cls, char *out, size_t len);
 
 /* One source device's translation state. */
 struct evmap_dev {
+	bool abs;               /* forward ABS_X/Y: a tablet or touchscreen, not a touchpad */
 	int32_t min[2], max[2]; /* ABS_X, ABS_Y ranges */
 };
 

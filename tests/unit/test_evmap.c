@@ -67,13 +67,14 @@ static int scales_absolute_to_stream_pixels(void)
 
 static int translates_events(void)
 {
-	struct evmap_dev d = {{0, 100}, {32767, 1099}};
+	struct evmap_dev d = {true, {0, 100}, {32767, 1099}}, pad = {false, {0, 0}, {1000, 1000}};
 	struct proto_input_event e;
 	CHECK_EQ_INT(evmap_event(&d, EV_ABS, ABS_X, 16384, 640, 480, &e), 1);
 	CHECK(e.type == EV_ABS && e.code == ABS_X && e.value == 320);
 	CHECK_EQ_INT(evmap_event(&d, EV_ABS, ABS_Y, 600, 640, 480, &e), 1);
 	CHECK_EQ_INT(e.value, 240);
 	CHECK_EQ_INT(evmap_event(&d, EV_ABS, ABS_X, 5, 0, 0, &e), 0); /* no stream yet */
+	CHECK_EQ_INT(evmap_event(&pad, EV_ABS, ABS_X, 5, 640, 480, &e), 0); /* a touchpad */
 	CHECK_EQ_INT(evmap_event(&d, EV_ABS, ABS_PRESSURE, 5, 640, 480, &e), 0);
 	CHECK_EQ_INT(evmap_event(&d, EV_KEY, KEY_A, 2, 640, 480, &e), 0); /* autorepeat */
 	CHECK_EQ_INT(evmap_event(&d, EV_KEY, BTN_TOUCH, 1, 640, 480, &e), 1);

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/* Local evdev input for the client; see client/input.h. */
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <libudev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROG "kmscast"
+#define HELD_WORDS ((KEY_MAX + 64) / 64)
+#define FRAME_MAX 64
+
+struct source {
+	struct input *in;
+	struct source *next;
+	struct libevdev *dev;
+	int fd;
+	uv_poll_t poll;
+	bool explicit, grabbed;
+	char path[64], name[128];
+	struct evmap_dev map;
+	/* The events of the frame being read, sent at its SYN_REPORT. */
+	struct proto_input_event frame[FRAME_MAX];
+	unsigned frame_n;
+};
+
+struct input {
+	uv_loop_t *loop;
+	struct input_options o;
+	struct input_callbacks cb;
+	void *data;
+	struct source *sources;
+	struct udev *udev;
+	struct udev_monitor *mon;
+	uv_poll_t mon_poll;
+	int handles;
+	bool destroyed, paused, control;
+	uint32_t w, h;
+	uint64_t down[HELD_WORDS];    /* keys down locally: the hotkey's view */
+	uint64_t sent[HELD_WORDS];    /* presses sent and not yet released */
+	uint64_t swallow[HELD_WORDS]; /* the hotkey's key: its release is not sent */
+	struct proto_input_event batch[PROTO_MAX_INPUT_EVENTS];
+	unsigned batch_n;
+};
+
+static bool bit(const uint64_t *s, unsigned c) { return s[c / 64] >> (c % 64) & 1; }
+static void set_bit(uint64_t *s, unsigned c, bool on)
+{
+	if (on)
+		s[c / 64] |= 1ull << (c % 64);
+	else
+		s[c / 64] &= ~(1ull << (c % 64));
+}
+
+static void flush(struct input *in)
+{
+	if (in->batch_n && in->cb.send)
+		in->cb.send(in->data, in->batch, in->batch_n);
+	in->batch_n = 0;
+}
+
+/* Appends one whole frame (events + SYN_REPORT) to the batch. */
+static void add_frame(struct input *in, const struct proto_input_event *evs, unsigned n)
+{
+	if (!n)
+		return;
+	if (in->batch_n + n + 1 > PROTO_MAX_INPUT_EVENTS)
+		flush(in);
+	memcpy(in->batch + in->batch_n, evs, n * sizeof(*evs));
+	in->batch_n += n;
+	in->batch[in->batch_n++] = (struct proto_input_event){EV_SYN, SYN_REPORT, 0};
+}
+
+/* Releases of every key and button sent, so the host holds nothing. */
+static void release_sent(struct input *in)
+{
+	struct proto_input_event f[FRAME_MAX];
+	unsigned n = 0;
+	for (unsigned c = 0; c <= KEY_MAX; c++) {
+		if (!bit(in->sent, c))
+			continue;
+		f[n++] = (struct proto_input_event){EV_KEY, (uint16_t)c, 0};
+		if (n == FRAME_MAX) {
+			add_frame(in, f, n);
+			n = 0;
+		}
+	}
+	add_frame(in, f, n);
+	memset(in->sent, 0, sizeof(in->sent));
+	flush(in);
+}
+
+static bool forwarding(const struct input *in) { return in->control && !in->paused && in->w; }
+
+static void set_grabs(struct input *in, bool grab)
+{
+	for (struct source *s = in->sources; s; s = s->next) {
+		if (s->grabbed == grab)
+			continue;
+		if (libevdev_grab(s->dev, grab ? LIBEVDEV_GRAB : LIBEVDEV_UNGRAB) == 0)
+			s->grabbed = grab;
+		else
+			fprintf(stderr, PROG ": cannot %s %s\n", grab ? "grab" : "release", s->path);
+	}
+}
+
+static void hotkey(struct input *in)
+{
+	if (!in->o.grab) {
+		fprintf(stderr, PROG ": release hotkey: quitting\n");
+		release_sent(in);
+		if (in->cb.quit)
+			in->cb.quit(in->data);
+		return;
+	}
+	in->paused = !in->paused;
+	if (in->paused) {
+		release_sent(in);
+		set_grabs(in, false);
+		fprintf(stderr, PROG ": input released to this machine; %s takes it back\n",
+			in->o.hotkey_text);
+	} else {
+		set_grabs(in, true);
+		fprintf(stderr, PROG ": input goes to the remote host again\n");
+	}
+}
+
+static void source_event(struct source *s, const struct input_event *ev)
+{
+	struct input *in = s->in;
+	struct proto_input_event out;
+
+	if (ev->type == EV_SYN && ev->code == SYN_REPORT) {
+		add_frame(in, s->frame, s->frame_n);
+		s->frame_n = 0;
+		return;
+	}
+	if (ev->type == EV_KEY && ev->code <= KEY_MAX && ev->value != 2) {
+		bool press = ev->value != 0;
+		if (press && hotkey_match(&in->o.hotkey, in->down, ev->code)) {
+			set_bit(in->swallow, ev->code, true);
+			hotkey(in);
+			return;
+		}
+		set_bit(in->down, ev->code, press);
+		if (!press && bit(in->swallow, ev->code)) {
+			set_bit(in->swallow, ev->code, false);
+			return;
+		}
+	}
+	if (!forwarding(in) || !evmap_event(&s->map, ev->type, ev->code, ev->value, in->w, in->h, &out))
+		return;
+	if (out.type == EV_KEY) {
+		/* Send a release only for what was sent pressed. */
+		if (!out.value && !bit(in->sent, out.code))
+			return;
+		set_bit(in->sent, out.code, out.value);
+	}
+	if (s->frame_n < FRAME_MAX)
+		s->frame[s->frame_n++] = out;
+}
+
+static void source_closed(uv_handle_t *h)
+{
+	struct source *s = h->data;
+	struct input *in = s->in;
+	free(s);
+	if (--in->handles == 0 && in->destroyed)
+		free(in);
+}
+
+static void source_remove(struct source *s, const char *why)
+{
+	struct input *in = s->in;
+	struct source **pp;
+	for (pp = &in->sources; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = s->next;
+	if (why)
+		fprintf(stderr, PROG ": input device %s (%s) %s\n", s->path, s->name, why);
+	uv_poll_stop(&s->poll);
+	if (s->grabbed)
+		libevdev_grab(s->dev, LIBEVDEV_UNGRAB);
+	libevdev_free(s->dev);
+	close(s->fd);
+	uv_close((uv_handle_t *)&s->poll, source_closed);
+}
+
+static void source_readable(uv_poll_t *p, int status, int events)
+{
+	struct source *s = p->data;
+	struct input_event ev;
+	unsigned flag = LIBEVDEV_READ_FLAG_NORMAL;
+	(void)events;
+	if (status < 0) {
+		source_remove(s, "failed");
+		return;
+	}
+	for (;;) {
+		int r = libevdev_next_event(s->dev, flag, &ev);
+		if (r == LIBEVDEV_READ_STATUS_SYNC) {
+			/* The kernel's buffer overran: libevdev replays the state
+			 * changes we missed, and a half-read frame is void. */
+			s->frame_n = 0;
+			flag = LIBEVDEV_READ_FLAG_SYNC;
+			if (ev.type == EV_SYN && ev.code == SYN_DROPPED)
+				continue;
+			source_event(s, &ev);
+			continue;
+		}
+		if (r == -EAGAIN && flag == LIBEVDEV_READ_FLAG_SYNC) {
+			flag = LIBEVDEV_READ_FLAG_NORMAL;
+			continue;
+		}
+		if (r == -EAGAIN)
+			break;
+		if (r < 0) {
+			struct input *in = s->in;
+			/* Unplugged: nothing it held may stay held on the host. */
+			source_remove(s, r == -ENODEV ? "went away" : "cannot be read");
+			release_sent(in);
+			return;
+		}
+		source_event(s, &ev);
+	}
+	flush(s->in);
+}
+
+static bool caps_has(void *dev, unsigned type, unsigned code)
+{
+	return libevdev_has_event_code(dev, type, code);
+}
+static bool caps_prop(void *dev, unsigned prop) { return libevdev_has_property(dev, prop); }
+
+/* Opens path. Explicit devices fail loudly (-errno with err); discovered
+ * ones that are no keyboard or pointer are skipped (1). */
+static int source_add(struct input *in, const char *path, bool explicit, char *err, size_t len)
+{
+	char cls_name[80];
+	for (struct source *s = in->sources; s; s = s->next)
+		if (strcmp(s->path, path) == 0)
+			return 1;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, len, "--input-device %s: %s", path, strerror(e));
+		return -e;
+	}
+	struct libevdev *dev;
+	int r = libevdev_new_from_fd(fd, &dev);
+	if (r < 0) {
+		close(fd);
+		snprintf(err, len, "--input-device %s: not an evdev device: %s", path, strerror(-r));
+		return r;
+	}
+	const char *name = libevdev_get_name(dev);
+	unsigned cls = evmap_classify(&(struct evmap_caps){caps_has, caps_prop, dev});
+	evmap_class_name(cls, cls_name, sizeof(cls_name));
+	r = 0;
+	/* Forwarding our own injected devices would loop input back to the host. */
+	if (!strncmp(name, "kmscast ", 8))
+		r = -ELOOP;
+	else if (!(cls & (EVMAP_KEYBOARD | EVMAP_MOUSE | EVMAP_ABS)) && !explicit)
+		r = 1;
+	if (r == -ELOOP && explicit)
+		snprintf(err, len, "--input-device %s is \"%s\", a device kmscastd injects into; "
+			 "forwarding it would loop", path, name);
+	if (r == 0 && in->o.grab && !in->paused && libevdev_grab(dev, LIBEVDEV_GRAB) != 0) {
+		r = -EBUSY;
+		snprintf(err, len, "--input-device %s (%s): another program has grabbed it", path,
+			 name);
+	}
+	if (r != 0) {
+		if (!explicit && in->o.verbose)
+			fprintf(stderr, PROG ": skipping %s (%s): %s\n", path, name,
+				r == -ELOOP ? "kmscastd's own device" : r == -EBUSY ? "grabbed elsewhere" :
+				cls_name);
+		libevdev_free(dev);
+		close(fd);
+		return explicit ? r : 1;
+	}
+	struct source *s = calloc(1, sizeof(*s));
+	if (!s) {
+		libevdev_free(dev);
+		close(fd);
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	s->in = in;
+	s->dev = dev;
+	s->fd = fd;
+	s->explicit = explicit;
+	s->grabbed = in->o.grab && !in->paused;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->map.abs = cls & EVMAP_ABS;
+	for (int a = 0; a < 2; a++) {
+		const struct input_absinfo *ai = libevdev_get_abs_info(dev, a ? ABS_Y : ABS_X);
+		s->map.min[a] = ai ? ai->minimum : 0;
+		s->map.max[a] = ai ? ai->maximum : 0;
+	}
+	uv_poll_init(in->loop, &s->poll, fd);
+	s->poll.data = s;
+	in->handles++;
+	uv_poll_start(&s->poll, UV_READABLE, source_readable);
+	s->next = in->sources;
+	in->sources = s;
+	if (cls & EVMAP_TOUCHPAD)
+		fprintf(stderr, PROG ": warning: %s (%s) is a touchpad; its buttons are forwarded "
+			"but not its motion\n", path, name);
+	fprintf(stderr, PROG ": input from %s (%s, %s)%s\n", path, name, cls_name,
+		s->grabbed ? ", grabbed" : "");
+	return 0;
+}
+
+static bool is_event_node(const char *node)
+{
+	return node && !strncmp(node, "/dev/input/event", 16);
+}
+
+static void monitor_readable(uv_poll_t *p, int status, int events)
+{
+	struct input *in = p->data;
+	char err[256];
+	(void)status;
+	(void)events;
+	struct udev_device *d;
+	while ((d = udev_monitor_receive_device(in->mon))) {
+		const char *action = udev_device_get_action(d), *node = udev_device_get_devnode(d);
+		if (is_event_node(node) && action && !strcmp(action, "add")) {
+			source_add(in, node, false, err, sizeof(err));
+		} else if (is_event_node(node) && action && !strcmp(action, "remove")) {
+			for (struct source *s = in->sources; s; s = s->next)
+				if (!strcmp(s->path, node)) {
+					source_remove(s, "was unplugged");
+					release_sent(in);
+					break;
+				}
+		}
+		udev_device_unref(d);
+	}
+}
+
+static int discover(struct input *in, char *err, size_t len)
+{
+	in->udev = udev_new();
+	if (!in->udev) {
+		snprintf(err, len, "--input-device auto: libudev is not available");
+		return -ENOMEM;
+	}
+	/* With udevd running, its events come once the node is ready; without
+	 * (a minimal system), the kernel's own. */
+	const char *source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
+	in->mon = udev_monitor_new_from_netlink(in->udev, source);
+	if (!in->mon || udev_monitor_filter_add_match_subsystem_devtype(in->mon, "input", NULL) < 0 ||
+	    udev_monitor_enable_receiving(in->mon) < 0) {
+		snprintf(err, len, "--input-device auto: cannot watch for input hotplug");
+		return -EIO;
+	}
+	uv_poll_init(in->loop, &in->mon_poll, udev_monitor_get_fd(in->mon));
+	in->mon_poll.data = in;
+	in->handles++;
+	uv_poll_start(&in->mon_poll, UV_READABLE, monitor_readable);
+
+	struct udev_enumerate *e = udev_enumerate_new(in->udev);
+	udev_enumerate_add_match_subsystem(e, "input");
+	udev_enumerate_scan_devices(e);
+	struct udev_list_entry *l;
+	udev_list_entry_foreach(l, udev_enumerate_get_list_entry(e)) {
+		struct udev_device *d = udev_device_new_from_syspath(in->udev,
+								     udev_list_entry_get_name(l));
+		const char *node = d ? udev_device_get_devnode(d) : NULL;
+		if (is_event_node(node))
+			source_add(in, node, false, err, len);
+		if (d)
+			udev_device_unref(d);
+	}
+	udev_enumerate_unref(e);
+	err[0] = 0;
+	return 0;
+}
+
+int input_create(uv_loop_t *loop, const struct input_options *o, const struct input_callbacks *cb,
+		 void *data, struct input **out, char *err, size_t len)
+{
+	struct input *in = calloc(1, sizeof(*in));
+	if (!in) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	in->loop = loop;
+	in->o = *o;
+	in->cb = *cb;
+	in->data = data;
+	int r = 0;
+	for (unsigned i = 0; i < o->npaths && r >= 0; i++)
+		r = source_add(in, o->paths[i], true, err, len);
+	if (r >= 0 && o->discover)
+		r = discover(in, err, len);
+	if (r < 0) {
+		input_destroy(in);
+		return r;
+	}
+	*out = in;
+	return 0;
+}
+
+void input_set_stream(struct input *in, uint32_t w, uint32_t h, bool control)
+{
+	if (in->control && !control)
+		release_sent(in);
+	in->w = w;
+	in->h = h;
+	in->control = control;
+}
+
+static void mon_closed(uv_handle_t *h)
+{
+	struct input *in = h->data;
+	if (--in->handles == 0 && in->destroyed)
+		free(in);
+}
+
+void input_destroy(struct input *in)
+{
+	if (!in)
+		return;
+	while (in->sources)
+		source_remove(in->sources, NULL);
+	if (in->mon) {
+		uv_poll_stop(&in->mon_poll);
+		uv_close((uv_handle_t *)&in->mon_poll, mon_closed);
+		udev_monitor_unref(in->mon);
+		in->mon = NULL;
+	}
+	udev_unref(in->udev);
+	in->udev = NULL;
+	in->destroyed = true;
+	if (in->handles == 0)
+		free(in);
+}
