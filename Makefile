@@ -30,7 +30,8 @@ LIB = $(BUILD)/libkmscast.a
 BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-paint
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
-VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak
+VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
+	$(BUILD)/tests/evdev-tool
 NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/bench-transport
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

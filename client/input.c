@@ -314,7 +314,7 @@ static int source_add(struct input *in, const char *path, bool explicit, char *e
 	if (cls & EVMAP_TOUCHPAD)
 		fprintf(stderr, PROG ": warning: %s (%s) is a touchpad; its buttons are forwarded "
 			"but not its motion\n", path, name);
-	fprintf(stderr, PROG ": input from %s (%s, %s)%s\n", path, name, cls_name,
+	fprintf(stderr, PROG ": input from %s (%s, %s%s)\n", path, name, cls_name,
 		s->grabbed ? ", grabbed" : "");
 	return 0;
 }

@@ -78,10 +78,11 @@ static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilt
 	bool vt = ctrl && alt && is_fkey(code), sysrq = alt && code == KEY_SYSRQ;
 	if (f->o.allow_vt_switch || (!vt && !sysrq))
 		return false;
-	if (!rep->blocked++) {
-		rep->blocked_code = code;
-		rep->blocked_sysrq = sysrq;
+	if (rep->blocked < INPUTFILTER_BLOCKED_NAMED) {
+		rep->blocked_code[rep->blocked] = code;
+		rep->blocked_sysrq[rep->blocked] = sysrq;
 	}
+	rep->blocked++;
 	return true;
 }
 

@@ -596,10 +596,11 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	int r = inject_batch(st->o.input, evs, in->count, conn_now_us(), &rep);
 	if (r < 0)
 		server_log(st->o.srv, LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
-	if (rep.blocked && v->blocked < 10) {
-		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code);
+	for (unsigned i = 0; i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED &&
+			    v->blocked + i < 10; i++) {
+		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
 		server_log(st->o.srv, LOG_WARN, "input from %s: blocked %s%s (--allow-vt-switch "
-			   "permits it)", fp, rep.blocked_sysrq ? "Alt+" : "Ctrl+Alt+",
+			   "permits it)", fp, rep.blocked_sysrq[i] ? "Alt+" : "Ctrl+Alt+",
 			   name && !strncmp(name, "KEY_", 4) ? name + 4 : "?");
 	}
 	if (rep.invalid && !v->invalid)

@@ -25,6 +25,7 @@ struct input_out {
 #define INPUTFILTER_OUT_MAX (2 * PROTO_MAX_INPUT_EVENTS + INPUT_DEV_COUNT)
 #define INPUTFILTER_KEY_MAX 0x2ff
 #define INPUTFILTER_RATE_DEFAULT 8000u
+#define INPUTFILTER_BLOCKED_NAMED 4
 
 struct inputfilter_options {
 	bool allow_vt_switch; /* let Ctrl+Alt+Fn and Alt+SysRq through */
@@ -37,9 +38,9 @@ struct inputfilter_report {
 	unsigned repeats;   /* autorepeat (value 2) dropped: the host repeats */
 	unsigned invalid;   /* dropped; why names the first */
 	unsigned limited;   /* dropped by the rate limit */
-	unsigned blocked;   /* key presses dropped; blocked_code names the first */
-	uint16_t blocked_code;
-	bool blocked_sysrq; /* the first was Alt+SysRq, not Ctrl+Alt+Fn */
+	unsigned blocked;   /* key presses dropped; the first few named here */
+	uint16_t blocked_code[INPUTFILTER_BLOCKED_NAMED];
+	bool blocked_sysrq[INPUTFILTER_BLOCKED_NAMED]; /* Alt+SysRq, not Ctrl+Alt+Fn */
 	char why[96];
 };
 

@@ -1,0 +1,195 @@
+# Input end to end on the real kernel: uinput devices made in the guest
+# stand in for a thin client's keyboard, mouse and tablet; kmscast reads and
+# grabs them, kmscastd injects through its own uinput devices, and
+# evdev-tool reads those (grabbed, so nothing reaches the console) and
+# prints every frame. Each expectation is the exact event text.
+# timeout: 600
+. tests/vm/lib.sh
+T=$B/tests/evdev-tool
+# Event lines hold spaces: $(keys ...) must split at newlines only.
+IFS=$'\n'
+mkdir -p "$WORK/d"
+for c in a b c; do "$B/kmscast" id --config-dir "$WORK/$c" | tail -1 >>"$WORK/d/authorized-clients"; done
+lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+
+# fake ID NAME KIND: a stand-in device fed through $WORK/ID.fifo; node in $WORK/ID.node.
+fake() {
+	rm -f "$WORK/$1.fifo" "$WORK/$1.node"
+	mkfifo "$WORK/$1.fifo"
+	"$T" create "$2" "$3" <>"$WORK/$1.fifo" >"$WORK/$1.node" 2>"$WORK/$1.err" &
+	eval "FAKE_$1=$!"
+	wait_for 30 test -s "$WORK/$1.node" || fail "no device $2: $(cat "$WORK/$1.err")"
+}
+feed() { # ID LINE...: events into a stand-in device
+	local id=$1
+	shift
+	printf '%s\n' "$@" >"$WORK/$id.fifo"
+}
+keys() { # KEY...: press and release each, a frame each (as fed, and as read back)
+	local k
+	for k in "$@"; do printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$k" "$k"; done
+}
+# reader ID NAME: evdev-tool read on the daemon's device NAME into $WORK/ID.out.
+reader() {
+	rm -f "$WORK/$1.ready" "$WORK/$1.want"
+	: >"$WORK/$1.want"
+	"$T" read "$2" --ready "$WORK/$1.ready" >"$WORK/$1.out" 2>"$WORK/$1.err" &
+	eval "READER_$1=$!"
+	wait_for 60 test -e "$WORK/$1.ready" || fail "cannot read $2: $(cat "$WORK/$1.err")"
+}
+# want ID LINE...: the reader's output must become exactly what was wanted so far.
+want() {
+	local id=$1 n
+	shift
+	printf '%s\n' "$@" >>"$WORK/$id.want"
+	n=$(wc -l <"$WORK/$id.want")
+	wait_for 60 lines_at_least "$WORK/$id.out" "$n"
+	sleep 0.5 # anything extra would show now
+	diff -u "$WORK/$id.want" "$WORK/$id.out" || { tail -5 "$DLOG"; fail "$id: the injected events differ"; }
+}
+client() { # CONFIG ARGS...: kmscast in the background, output in $WORK/CONFIG.*
+	local c=$1
+	shift
+	"$B/kmscast" --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
+		>"$WORK/$c.out" 2>"$WORK/$c.err" &
+	CPID=$!
+	wait_for 60 grep -q "stream 640x480" "$WORK/$c.err" || fail "client $c: $(cat "$WORK/$c.err")"
+}
+
+start_paint --mode 640x480 --static --start 7
+start_daemon d --codec lossless --fps 10
+grep -q "input: kmscast keyboard at /dev/input/event" "$DLOG" || fail "no injected keyboard: $(cat "$DLOG")"
+wait_for 60 grep -q "input: kmscast absolute pointer at /dev/input/event.*, 640x480" "$DLOG" ||
+	fail "no absolute pointer: $(cat "$DLOG")"
+ok "kmscastd made kmscast keyboard, mouse and absolute pointer (640x480)"
+reader kb "kmscast keyboard"
+reader ms "kmscast mouse"
+reader ab "kmscast absolute pointer"
+want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
+fake kbd "thin keyboard" keyboard
+fake mouse "thin mouse" mouse
+fake tab "thin tablet" tablet
+client a --input-device "$(cat "$WORK/kbd.node")" --input-device "$(cat "$WORK/mouse.node")" \
+	--input-device "$(cat "$WORK/tab.node")"
+A=$CPID
+grep -q "input from $(cat "$WORK/kbd.node") (thin keyboard, keyboard, grabbed)" "$WORK/a.err" ||
+	fail "the keyboard was not grabbed: $(cat "$WORK/a.err")"
+
+# A typed sequence arrives identical, shifted keys included.
+feed kbd $(keys K M S C A S T) "EV_KEY KEY_LEFTSHIFT 1" SYN $(keys 1) "EV_KEY KEY_LEFTSHIFT 0" SYN $(keys ENTER)
+want kb $(keys K M S C A S T) "EV_KEY KEY_LEFTSHIFT 1" SYN $(keys 1) "EV_KEY KEY_LEFTSHIFT 0" SYN $(keys ENTER)
+ok "typed 'kmscast!' + Enter arrives as the same 20 frames"
+
+# Relative motion, buttons and the wheel (with hi-res) keep their values.
+feed mouse "EV_REL REL_X 5" "EV_REL REL_Y -3" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
+	"EV_REL REL_WHEEL -1" "EV_REL REL_WHEEL_HI_RES -120" SYN "EV_KEY BTN_RIGHT 1" "EV_REL REL_X -40" SYN \
+	"EV_KEY BTN_RIGHT 0" SYN
+want ms "EV_REL REL_X 5" "EV_REL REL_Y -3" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
+	"EV_REL REL_WHEEL -1" "EV_REL REL_WHEEL_HI_RES -120" SYN "EV_KEY BTN_RIGHT 1" "EV_REL REL_X -40" SYN \
+	"EV_KEY BTN_RIGHT 0" SYN
+ok "relative motion, buttons and wheel arrive with their values"
+
+# The tablet's 0..32767 lands on stream pixels of the 640x480 output.
+feed tab "EV_ABS ABS_X 16384" "EV_ABS ABS_Y 16384" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
+	"EV_ABS ABS_X 32767" "EV_ABS ABS_Y 32767" SYN "EV_ABS ABS_X 52" "EV_ABS ABS_Y 0" SYN
+want ab "EV_ABS ABS_X 320" "EV_ABS ABS_Y 240" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
+	"EV_ABS ABS_X 639" "EV_ABS ABS_Y 479" SYN "EV_ABS ABS_X 1" "EV_ABS ABS_Y 0" SYN
+ok "absolute positions and clicks land on the output's pixels (16384 -> 320,240; 32767 -> 639,479)"
+
+# Ctrl+Alt+F2 and Alt+SysRq are not injected; the modifiers are.
+feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTCTRL 0" SYN \
+	$(keys SYSRQ) "EV_KEY KEY_LEFTALT 0" SYN $(keys Z)
+want kb "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTCTRL 0" SYN \
+	"EV_KEY KEY_LEFTALT 0" SYN $(keys Z)
+grep -q "blocked Ctrl+Alt+F2 (--allow-vt-switch permits it)" "$DLOG" || fail "no log of the blocked F2"
+grep -q "blocked Alt+SYSRQ" "$DLOG" || fail "no log of the blocked SysRq"
+ok "Ctrl+Alt+F2 and Alt+SysRq are blocked and logged; Ctrl, Alt and Z arrive"
+
+# The release hotkey: input goes back to this machine, then returns.
+feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTSHIFT 1" SYN \
+	"EV_KEY KEY_Q 1" SYN
+wait_for 30 grep -q "input released to this machine; ctrl+alt+shift+q takes it back" "$WORK/a.err" ||
+	fail "the hotkey did nothing: $(cat "$WORK/a.err")"
+want kb "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTSHIFT 1" SYN \
+	"EV_KEY KEY_LEFTCTRL 0" "EV_KEY KEY_LEFTSHIFT 0" "EV_KEY KEY_LEFTALT 0" SYN
+feed kbd "EV_KEY KEY_Q 0" SYN $(keys X) "EV_KEY KEY_Q 1" SYN "EV_KEY KEY_Q 0" SYN
+wait_for 30 grep -q "input goes to the remote host again" "$WORK/a.err" || fail "the hotkey did not grab again"
+feed kbd "EV_KEY KEY_LEFTCTRL 0" "EV_KEY KEY_LEFTALT 0" "EV_KEY KEY_LEFTSHIFT 0" SYN $(keys Y)
+want kb $(keys Y)
+ok "Ctrl+Alt+Shift+Q releases held keys on the host and ungrabs; X typed meanwhile stays local; again grabs"
+
+# A second client is view-only: its device's keys, and a --view-only
+# client's sent events, never arrive; the controller's next key does.
+fake kbd2 "second keyboard" keyboard
+client b --input-device "$(cat "$WORK/kbd2.node")"
+B_PID=$CPID
+grep -q "(view only)" "$WORK/b.err" || fail "b is not view-only: $(cat "$WORK/b.err")"
+feed kbd2 $(keys V)
+client c --view-only --send-input 1:47:1,0:0:0,1:47:0,0:0:0
+C_PID=$CPID
+fpc=$("$B/kmscast" id --config-dir "$WORK/c" | tail -1)
+wait_for 30 grep -q "input from view-only client $fpc refused" "$DLOG" || fail "c's input was not refused"
+feed kbd $(keys W)
+want kb $(keys W)
+ok "a view-only client's input never arrives (its device, and its sent events)"
+kill $B_PID $C_PID
+wait $B_PID $C_PID 2>/dev/null
+
+# A key held when the client dies is released on the host.
+feed kbd "EV_KEY KEY_RIGHTSHIFT 1" SYN
+want kb "EV_KEY KEY_RIGHTSHIFT 1" SYN
+# (A button goes to the pointer its frame moves, else the last one moved.)
+feed mouse "EV_REL REL_X 1" "EV_KEY BTN_MIDDLE 1" SYN
+want ms "EV_REL REL_X 1" "EV_KEY BTN_MIDDLE 1" SYN
+kbnode=$(sed -n 's/.*input: kmscast keyboard at \(\/dev\/input\/event[0-9]*\).*/\1/p' "$DLOG")
+[ "$("$T" state "$kbnode" KEY_RIGHTSHIFT)" = down ] || fail "right shift is not down on the host"
+kill -9 $A
+wait $A 2>/dev/null
+want kb "EV_KEY KEY_RIGHTSHIFT 0" SYN
+want ms "EV_KEY BTN_MIDDLE 0" SYN
+[ "$("$T" state "$kbnode" KEY_RIGHTSHIFT)" = up ] || fail "right shift is still down"
+wait_for 30 grep -q "released 2 held keys and buttons" "$DLOG" || fail "no release logged: $(tail -3 "$DLOG")"
+ok "killing the client while Shift and a button are held releases both on the host"
+
+# Discovery: --input-device auto finds keyboards and pointers (not kmscast's
+# own devices), and one plugged in later; unplugged, it is let go.
+client a --input-device auto
+A=$CPID
+grep -q "input from $(cat "$WORK/kbd.node") (thin keyboard, keyboard, grabbed)" "$WORK/a.err" ||
+	fail "auto did not find the thin keyboard: $(cat "$WORK/a.err")"
+grep -q "input from $(cat "$WORK/tab.node") (thin tablet, absolute pointer, grabbed)" "$WORK/a.err" ||
+	fail "auto did not find the tablet: $(cat "$WORK/a.err")"
+! grep -q "input from .*(kmscast " "$WORK/a.err" || fail "auto took a kmscast device: $(cat "$WORK/a.err")"
+fake hot "hotplugged keyboard" keyboard
+wait_for 30 grep -q "input from $(cat "$WORK/hot.node") (hotplugged keyboard, keyboard, grabbed)" "$WORK/a.err" ||
+	fail "the hotplugged keyboard was not taken: $(cat "$WORK/a.err")"
+feed hot $(keys H)
+want kb $(keys H)
+feed hot "EV_KEY KEY_J 1" SYN
+want kb "EV_KEY KEY_J 1" SYN
+kill $FAKE_hot
+wait_for 30 grep -q "input device $(cat "$WORK/hot.node") (hotplugged keyboard) .*" "$WORK/a.err" ||
+	fail "the unplug went unnoticed: $(cat "$WORK/a.err")"
+want kb "EV_KEY KEY_J 0" SYN
+ok "auto: found the stand-ins, skipped kmscast's devices, took a hotplugged keyboard, released its held J on unplug"
+kill $A
+wait $A 2>/dev/null
+stop_daemon
+kill $READER_kb $READER_ms $READER_ab 2>/dev/null
+
+# --allow-vt-switch lets Ctrl+Alt+F2 through.
+start_daemon d --codec lossless --fps 10 --allow-vt-switch
+grep -q "VT switching and SysRq allowed" "$DLOG" || fail "no allow note: $(cat "$DLOG")"
+reader kb "kmscast keyboard"
+client a --input-device "$(cat "$WORK/kbd.node")"
+A=$CPID
+feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTALT 0" SYN \
+	"EV_KEY KEY_LEFTCTRL 0" SYN
+want kb "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTALT 0" SYN \
+	"EV_KEY KEY_LEFTCTRL 0" SYN
+ok "with --allow-vt-switch, Ctrl+Alt+F2 is injected"
+kill $A
+wait $A 2>/dev/null
+stop_daemon
+kill $READER_kb $FAKE_kbd $FAKE_mouse $FAKE_tab $FAKE_kbd2 2>/dev/null
+stop_paint
