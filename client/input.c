@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kmscast/bitset.h"
+
 #define PROG "kmscast"
 #define HELD_WORDS ((KEY_MAX + 64) / 64)
 #define FRAME_MAX 64
@@ -48,14 +50,6 @@ struct input {
 	unsigned batch_n;
 };
 
-static bool bit(const uint64_t *s, unsigned c) { return s[c / 64] >> (c % 64) & 1; }
-static void set_bit(uint64_t *s, unsigned c, bool on)
-{
-	if (on)
-		s[c / 64] |= 1ull << (c % 64);
-	else
-		s[c / 64] &= ~(1ull << (c % 64));
-}
 
 static void flush(struct input *in)
 {
@@ -82,7 +76,7 @@ static void release_sent(struct input *in)
 	struct proto_input_event f[FRAME_MAX];
 	unsigned n = 0;
 	for (unsigned c = 0; c <= KEY_MAX; c++) {
-		if (!bit(in->sent, c))
+		if (!bitset_test(in->sent, c))
 			continue;
 		f[n++] = (struct proto_input_event){EV_KEY, (uint16_t)c, 0};
 		if (n == FRAME_MAX) {
@@ -143,13 +137,13 @@ static void source_event(struct source *s, const struct input_event *ev)
 	if (ev->type == EV_KEY && ev->code <= KEY_MAX && ev->value != 2) {
 		bool press = ev->value != 0;
 		if (press && hotkey_match(&in->o.hotkey, in->down, ev->code)) {
-			set_bit(in->swallow, ev->code, true);
+			bitset_put(in->swallow, ev->code, true);
 			hotkey(in);
 			return;
 		}
-		set_bit(in->down, ev->code, press);
-		if (!press && bit(in->swallow, ev->code)) {
-			set_bit(in->swallow, ev->code, false);
+		bitset_put(in->down, ev->code, press);
+		if (!press && bitset_test(in->swallow, ev->code)) {
+			bitset_put(in->swallow, ev->code, false);
 			return;
 		}
 	}
@@ -157,9 +151,9 @@ static void source_event(struct source *s, const struct input_event *ev)
 		return;
 	if (out.type == EV_KEY) {
 		/* Send a release only for what was sent pressed. */
-		if (!out.value && !bit(in->sent, out.code))
+		if (!out.value && !bitset_test(in->sent, out.code))
 			return;
-		set_bit(in->sent, out.code, out.value);
+		bitset_put(in->sent, out.code, out.value);
 	}
 	if (s->frame_n < FRAME_MAX)
 		s->frame[s->frame_n++] = out;

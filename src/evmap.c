@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kmscast/bitset.h"
 #include "kmscast/inputfilter.h"
 
 static bool has(const struct evmap_caps *c, unsigned type, unsigned code)
@@ -122,18 +123,17 @@ void evmap_to_stream(const struct evmap_rect *r, int32_t x, int32_t y, uint32_t 
 	*sy = evmap_abs_scale(y, r->y, r->y + (int32_t)r->h - 1, h);
 }
 
-static bool held_bit(const uint64_t *held, unsigned code) { return held[code / 64] >> (code % 64) & 1; }
 
 unsigned hotkey_mods(const uint64_t *held)
 {
 	unsigned m = 0;
-	if (held_bit(held, KEY_LEFTCTRL) || held_bit(held, KEY_RIGHTCTRL))
+	if (bitset_test(held, KEY_LEFTCTRL) || bitset_test(held, KEY_RIGHTCTRL))
 		m |= HOTKEY_CTRL;
-	if (held_bit(held, KEY_LEFTALT) || held_bit(held, KEY_RIGHTALT))
+	if (bitset_test(held, KEY_LEFTALT) || bitset_test(held, KEY_RIGHTALT))
 		m |= HOTKEY_ALT;
-	if (held_bit(held, KEY_LEFTSHIFT) || held_bit(held, KEY_RIGHTSHIFT))
+	if (bitset_test(held, KEY_LEFTSHIFT) || bitset_test(held, KEY_RIGHTSHIFT))
 		m |= HOTKEY_SHIFT;
-	if (held_bit(held, KEY_LEFTMETA) || held_bit(held, KEY_RIGHTMETA))
+	if (bitset_test(held, KEY_LEFTMETA) || bitset_test(held, KEY_RIGHTMETA))
 		m |= HOTKEY_META;
 	return m;
 }

@@ -6,17 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kmscast/bitset.h"
+
 /* A wheel notch is 120 hi-res units; a mouse report far past that is no mouse. */
 #define REL_BOUND 16384
 
-static bool bit(const uint64_t *set, unsigned code) { return set[code / 64] >> (code % 64) & 1; }
-static void set_bit(uint64_t *set, unsigned code, bool on)
-{
-	if (on)
-		set[code / 64] |= 1ull << (code % 64);
-	else
-		set[code / 64] &= ~(1ull << (code % 64));
-}
 
 bool inputfilter_keyboard_key(uint16_t code)
 {
@@ -58,7 +52,7 @@ void inputfilter_set_abs(struct inputfilter *f, uint32_t w, uint32_t h)
 
 bool inputfilter_held(const struct inputfilter *f, enum input_dev d, uint16_t code)
 {
-	return d < INPUT_DEV_COUNT && code <= INPUTFILTER_KEY_MAX && bit(f->held[d], code);
+	return d < INPUT_DEV_COUNT && code <= INPUTFILTER_KEY_MAX && bitset_test(f->held[d], code);
 }
 
 static bool is_fkey(uint16_t c)
@@ -73,8 +67,8 @@ static bool is_fkey(uint16_t c)
 static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilter_report *rep)
 {
 	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
-	bool alt = bit(k, KEY_LEFTALT) || bit(k, KEY_RIGHTALT);
-	bool ctrl = bit(k, KEY_LEFTCTRL) || bit(k, KEY_RIGHTCTRL);
+	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
+	bool ctrl = bitset_test(k, KEY_LEFTCTRL) || bitset_test(k, KEY_RIGHTCTRL);
 	bool vt = ctrl && alt && is_fkey(code), sysrq = alt && code == KEY_SYSRQ;
 	if (f->o.allow_vt_switch || (!vt && !sysrq))
 		return false;
@@ -156,15 +150,15 @@ static void key(struct inputfilter *f, const struct proto_input_event *ev, bool 
 	} else if (inputfilter_button(ev->code)) {
 		/* A release goes where the press went. */
 		d = f->pointer;
-		if (!ev->value && bit(f->held[INPUT_DEV_MOUSE], ev->code))
+		if (!ev->value && bitset_test(f->held[INPUT_DEV_MOUSE], ev->code))
 			d = INPUT_DEV_MOUSE;
-		else if (!ev->value && bit(f->held[INPUT_DEV_POINTER], ev->code))
+		else if (!ev->value && bitset_test(f->held[INPUT_DEV_POINTER], ev->code))
 			d = INPUT_DEV_POINTER;
 	} else {
 		INVALID(rep, "key code 0x%x is neither a keyboard key nor a mouse button", ev->code);
 		return;
 	}
-	bool held = bit(f->held[d], ev->code);
+	bool held = bitset_test(f->held[d], ev->code);
 	if (ev->value == held)
 		return; /* a second press, or a release of nothing: no change */
 	if (ev->value) {
@@ -176,7 +170,7 @@ static void key(struct inputfilter *f, const struct proto_input_event *ev, bool 
 		if (d == INPUT_DEV_KEYBOARD && blocked(f, ev->code, rep))
 			return;
 	}
-	set_bit(f->held[d], ev->code, ev->value);
+	bitset_put(f->held[d], ev->code, ev->value);
 	emit(s, d, EV_KEY, ev->code, ev->value);
 	rep->injected++;
 }
@@ -265,7 +259,7 @@ unsigned inputfilter_release_all(struct inputfilter *f, struct input_out *out)
 	struct sink s = {.out = out};
 	for (int d = 0; d < INPUT_DEV_COUNT; d++)
 		for (unsigned c = 0; c <= INPUTFILTER_KEY_MAX; c++)
-			if (bit(f->held[d], c))
+			if (bitset_test(f->held[d], c))
 				emit(&s, (enum input_dev)d, EV_KEY, (uint16_t)c, 0);
 	frame_end(&s);
 	memset(f->held, 0, sizeof(f->held));
