@@ -105,7 +105,7 @@ static void set_grabs(struct input *in, bool grab)
 
 static void hotkey(struct input *in)
 {
-	if (!in->o.grab) {
+	if (!in->o.grab || in->o.hotkey_quits) {
 		fprintf(stderr, PROG ": release hotkey: quitting\n");
 		release_sent(in);
 		if (in->cb.quit)

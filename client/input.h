@@ -19,6 +19,7 @@ struct input_options {
 	unsigned npaths;
 	bool discover; /* "auto": libudev finds the devices */
 	bool grab;     /* EVIOCGRAB each device (default) */
+	bool hotkey_quits; /* the kiosk: the hotkey ends the session */
 	struct hotkey hotkey;
 	const char *hotkey_text; /* as given, for messages */
 	int verbose;

@@ -25,12 +25,14 @@
 #include "kmscast/fileio.h"
 #include "kmscast/format.h"
 #include "kmscast/ident.h"
+#include "kmscast/kms.h"
 #include "kmscast/pngio.h"
 #include "kmscast/server.h"
 #include "kmscast/testframe.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
 #include "input.h"
+#include "present.h"
 #include "record.h"
 
 #define PROG "kmscast"
@@ -52,6 +54,7 @@ struct options {
 	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
 	unsigned input_count;
 	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
+	struct present_options show;  /* --present kms: --device, --output, --mode */
 	bool accept_new, stats, view_only, cursor;
 	enum decoder_hw hwdec;
 	unsigned long frames;
@@ -75,6 +78,7 @@ struct client {
 	struct decoder *dec;
 	struct recorder *rec;
 	struct input *input;
+	struct present *present;
 	bool key_requested;
 	unsigned long decoded, decode_errors;
 	/* Cursor as the server last described it. */
@@ -111,7 +115,15 @@ static void usage(FILE *f)
 		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
 		"  --cursor                 with --snapshot: draw the cursor into the picture\n"
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
-		"  --present none           show nothing (the only presenter in this build)\n"
+		"  --present kms|none       kms: take DRM master and show the stream full screen on\n"
+		"                           a connector (a kiosk; input from every keyboard and\n"
+		"                           pointer unless --input-device says otherwise; the\n"
+		"                           release hotkey quits); none (default): show nothing\n"
+		"  --device PATH            kms: the card (default: the first with a connected\n"
+		"                           connector)\n"
+		"  --output NAME            kms: the connector (default: the first connected)\n"
+		"  --mode WxH               kms: the mode (default: the stream's size if the\n"
+		"                           connector offers it, else its preferred mode)\n"
 		"  --view-only              ask for a session without input\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
 		"                           the default), only through it, or in software\n"
@@ -169,7 +181,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
 	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
-	       O_INDEV, O_NOGRAB, O_HOTKEY };
+	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -190,6 +202,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"input-device", required_argument, NULL, O_INDEV},
 		{"no-grab", no_argument, NULL, O_NOGRAB},
 		{"release-hotkey", required_argument, NULL, O_HOTKEY},
+		{"device", required_argument, NULL, O_DEVICE},
+		{"output", required_argument, NULL, O_OUTPUT},
+		{"mode", required_argument, NULL, O_MODE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -234,6 +249,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_NOGRAB: d->grab = false; break;
 		case O_HOTKEY: d->hotkey_text = optarg; break;
+		case O_DEVICE: o->show.device = optarg; break;
+		case O_OUTPUT: o->show.output = optarg; break;
+		case O_MODE:
+			if (kms_parse_size(optarg, &o->show.mode_w, &o->show.mode_h) != 0)
+				cli_die_usage(PROG, "--mode wants WxH, not '%s'", optarg);
+			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -261,8 +282,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->code = argv[optind + 1];
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
-	if (strcmp(o->present, "none") != 0)
-		cli_die_usage(PROG, "--present %s: only 'none' is in this build", o->present);
+	bool kms = strcmp(o->present, "kms") == 0;
+	if (!kms && strcmp(o->present, "none") != 0)
+		cli_die_usage(PROG, "--present wants kms or none, not '%s'", o->present);
+	if (!kms && (o->show.device || o->show.output || o->show.mode_w))
+		cli_die_usage(PROG, "--device, --output and --mode go with --present kms");
+	/* A kiosk forwards every keyboard and pointer, and its hotkey ends it. */
+	if (kms && !o->view_only && !d->npaths)
+		d->discover = true;
+	d->hotkey_quits = kms;
+	o->show.verbose = o->verbose;
 	uint8_t fp[FP_SIZE];
 	if (o->server_fp && fp_parse(o->server_fp, strlen(o->server_fp), fp) != 0)
 		cli_die_usage(PROG, "--server-fingerprint wants sha256: and 64 hex digits, "
@@ -584,6 +613,8 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 	}
 	if (r == 1) {
 		cl->decoded++;
+		if (cl->present)
+			present_frame(cl->present, decoder_rgb(cl->dec), f->capture_us);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -632,6 +663,11 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 	}
 	if (note[0] && cl->o->verbose)
 		fprintf(stderr, PROG ": %s\n", note);
+	if (cl->present && present_configure(cl->present, c->width, c->height, err, sizeof(err)) != 0) {
+		finish(cl, EXIT_LOST, "%s", err);
+		conn_close(cl->conn, 0, NULL);
+		return;
+	}
 	if (cl->o->record) {
 		if (cl->rec) {
 			finish(cl, EXIT_LOST, "the stream changed size or codec; recording stopped");
@@ -656,6 +692,12 @@ static void on_cursor(struct client *cl, const struct proto_cursor *c)
 		cl->hot_x = c->hot_x;
 		cl->hot_y = c->hot_y;
 		memcpy(cl->cursor_img, c->argb, (size_t)c->width * c->height * 4);
+	}
+	if (cl->present) {
+		struct present_cursor pc = {cl->cursor_visible, c->x, c->y, cl->cursor_w, cl->cursor_h,
+					    cl->hot_x, cl->hot_y, cl->cursor_img,
+					    (c->flags & PROTO_CURSOR_IMAGE) != 0};
+		present_cursor(cl->present, &pc);
 	}
 }
 
@@ -732,6 +774,8 @@ static void on_closed(struct conn *c, const char *why, void *data)
 	finish(cl, EXIT_LOST, "connection to %s lost: %s", cl->hostport, why);
 	input_destroy(cl->input); /* ungrabbed: the local machine has its devices back */
 	cl->input = NULL;
+	present_destroy(cl->present); /* the display as it was */
+	cl->present = NULL;
 	uv_close((uv_handle_t *)&cl->sig_int, NULL);
 	uv_close((uv_handle_t *)&cl->sig_term, NULL);
 	uv_close((uv_handle_t *)&cl->stats_timer, NULL);
@@ -756,8 +800,12 @@ static void on_stats(uv_timer_t *t)
 	struct client *cl = t->data;
 	if (!cl->conn)
 		return;
-	fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, latency %.2f ms, rtt %.2f ms, %lu frames, "
+	/* With a presenter, latency runs from capture to the flip that shows it. */
+	if (cl->present)
+		present_take_latency(cl->present, &cl->latency_sum_us, &cl->latency_n);
+	fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, %s latency %.2f ms, rtt %.2f ms, %lu frames, "
 		"%lu gaps\n", cl->stat_frames, cl->stat_bytes * 8 / 1e6,
+		cl->present ? "present" : "decode",
 		cl->latency_n ? cl->latency_sum_us / 1000.0 / cl->latency_n : 0.0,
 		conn_rtt_us(cl->conn) / 1000.0, cl->frames, cl->gaps);
 	cl->stat_frames = cl->stat_bytes = 0;
@@ -849,12 +897,17 @@ static int session(struct options *o)
 	if ((o->devices.npaths || o->devices.discover) &&
 	    input_create(&loop, &o->devices, &icb, &cl, &cl.input, err, sizeof(err)) != 0)
 		fail = err;
+	else if (!strcmp(o->present, "kms") &&
+		 present_kms_create(&loop, &o->show, &cl.present, err, sizeof(err)) != 0)
+		fail = err;
 	else if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0)
 		fail = "cannot watch the connection";
 	if (fail) {
 		fprintf(stderr, PROG ": %s\n", fail);
 		input_destroy(cl.input);
 		cl.input = NULL;
+		present_destroy(cl.present);
+		cl.present = NULL;
 		SSL_free(ssl);
 		close(fd);
 		uv_close((uv_handle_t *)&cl.sig_int, NULL);

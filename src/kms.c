@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -199,4 +200,37 @@ void kms_close_gem_handles(int fd, const uint32_t handles[4])
 			drmCloseBufferHandle(fd, handles[i]);
 		}
 	}
+}
+
+int kms_dumb_create(int fd, uint32_t w, uint32_t h, uint32_t bpp, struct kms_dumb *d)
+{
+	struct drm_mode_create_dumb create = {.width = w, .height = h, .bpp = bpp};
+	struct drm_mode_map_dumb map = {0};
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0)
+		return -errno;
+	d->handle = create.handle;
+	d->pitch = create.pitch;
+	d->size = create.size;
+	map.handle = create.handle;
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0)
+		return -errno;
+	void *p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	d->map = p;
+	return 0;
+}
+
+void kms_dumb_destroy(int fd, struct kms_dumb *d)
+{
+	struct drm_mode_destroy_dumb destroy = {.handle = d->handle};
+
+	if (d->fb_id)
+		drmModeRmFB(fd, d->fb_id);
+	if (d->map)
+		munmap(d->map, d->size);
+	if (d->handle)
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	memset(d, 0, sizeof(*d));
 }

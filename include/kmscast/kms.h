@@ -41,4 +41,16 @@ int kms_plane_type(int fd, uint32_t plane_id);
  * one handle; each is closed once). Zero entries are skipped. */
 void kms_close_gem_handles(int fd, const uint32_t handles[4]);
 
+/* A mapped dumb buffer and, once the caller adds one, its framebuffer. */
+struct kms_dumb {
+	uint32_t handle, fb_id, pitch;
+	uint64_t size;
+	uint8_t *map;
+};
+/* Creates and maps a w x h dumb buffer of bpp bits; 0 or -errno (what was
+ * made is left in d for kms_dumb_destroy). */
+int kms_dumb_create(int fd, uint32_t w, uint32_t h, uint32_t bpp, struct kms_dumb *d);
+/* Removes the framebuffer, unmaps and destroys; zeroes d. */
+void kms_dumb_destroy(int fd, struct kms_dumb *d);
+
 #endif

@@ -4,8 +4,11 @@
  *       "cursor", the cursor image composited where frame k puts it); prints
  *       "k=K mismatches=N"; exit 0 only for an exact match (and k == K if given)
  *   scene-tool cursor K W H                 where frame K puts the cursor: "X Y"
- *   scene-tool psnr FILE.png K MIN_DB        PSNR of the picture against frame K
- *       over all three channels; prints "psnr=D"; exit 0 when D >= MIN_DB
+ *   scene-tool psnr FILE.png K MIN_DB [WxH]  PSNR of the picture against frame K
+ *       over all three channels; prints "psnr=D"; exit 0 when D >= MIN_DB. With
+ *       WxH the picture is a screen showing frame K made at WxH, scaled to fit
+ *       (letterboxed, bilinear): the bars must be black ("bars=N" counts other
+ *       pixels) and the fitted part is compared with frame K scaled the same way.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libswscale/swscale.h>
+
+#include "kmscast/evmap.h"
 #include "kmscast/paint.h"
 #include "kmscast/pngio.h"
 
@@ -106,36 +112,102 @@ static int compare(int argc, char **argv)
 	return mismatches ? 1 : 0;
 }
 
-static int psnr(const char *path, uint32_t k, double min_db)
+/* Frame k at sw x sh, scaled to r's size as the kms presenter scales. */
+static uint8_t *fitted_reference(uint32_t k, uint32_t sw, uint32_t sh, const struct evmap_rect *r)
 {
-	uint8_t *img;
-	uint32_t w, h;
+	uint8_t *src = malloc((size_t)sw * sh * 3), *dst = malloc((size_t)r->w * r->h * 3);
+	for (uint32_t y = 0; src && y < sh; y++)
+		for (uint32_t x = 0; x < sw; x++) {
+			struct rgb8 c = paint_pixel(k, sw, sh, x, y);
+			uint8_t *p = src + ((size_t)y * sw + x) * 3;
+			p[0] = c.r;
+			p[1] = c.g;
+			p[2] = c.b;
+		}
+	struct SwsContext *sws = sws_getContext((int)sw, (int)sh, AV_PIX_FMT_RGB24, (int)r->w,
+						(int)r->h, AV_PIX_FMT_BGR0, SWS_BILINEAR, NULL, NULL, NULL);
+	uint8_t *bgr0 = malloc((size_t)r->w * r->h * 4);
+	if (!src || !dst || !sws || !bgr0) {
+		free(src);
+		free(dst);
+		free(bgr0);
+		sws_freeContext(sws);
+		return NULL;
+	}
+	const uint8_t *si[1] = {src};
+	int ss[1] = {(int)sw * 3}, ds[1] = {(int)r->w * 4};
+	uint8_t *di[1] = {bgr0};
+	sws_scale(sws, si, ss, 0, (int)sh, di, ds);
+	for (size_t i = 0; i < (size_t)r->w * r->h; i++) {
+		dst[i * 3] = bgr0[i * 4 + 2];
+		dst[i * 3 + 1] = bgr0[i * 4 + 1];
+		dst[i * 3 + 2] = bgr0[i * 4];
+	}
+	free(src);
+	free(bgr0);
+	sws_freeContext(sws);
+	return dst;
+}
+
+static int psnr(const char *path, uint32_t k, double min_db, const char *fit)
+{
+	uint8_t *img, *ref = NULL;
+	uint32_t w, h, sw = 0, sh = 0;
 	char err[256];
 	double se = 0;
+	unsigned long bars = 0;
 
 	if (pngio_read_rgb8(path, &img, &w, &h, err, sizeof(err)) < 0) {
 		fprintf(stderr, "scene-tool: %s\n", err);
 		return 1;
 	}
+	struct evmap_rect r = {0, 0, w, h};
+	if (fit) {
+		if (sscanf(fit, "%ux%u", &sw, &sh) != 2 || !sw || !sh) {
+			free(img);
+			return 2;
+		}
+		r = evmap_fit(sw, sh, w, h);
+		ref = fitted_reference(k, sw, sh, &r);
+		if (!ref) {
+			free(img);
+			return 1;
+		}
+	}
 	for (uint32_t y = 0; y < h; y++) {
 		for (uint32_t x = 0; x < w; x++) {
-			struct rgb8 want = paint_pixel(k, w, h, x, y);
 			const uint8_t *p = img + ((size_t)y * w + x) * 3;
+			bool in = x >= (uint32_t)r.x && x < r.x + r.w && y >= (uint32_t)r.y && y < r.y + r.h;
+			if (!in) {
+				bars += p[0] || p[1] || p[2];
+				continue;
+			}
+			struct rgb8 want;
+			if (ref) {
+				const uint8_t *q = ref + ((size_t)(y - r.y) * r.w + (x - r.x)) * 3;
+				want = (struct rgb8){q[0], q[1], q[2]};
+			} else {
+				want = paint_pixel(k, w, h, x, y);
+			}
 			double d[3] = {p[0] - want.r, p[1] - want.g, p[2] - want.b};
 			se += d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
 		}
 	}
 	free(img);
-	double mse = se / ((double)w * h * 3);
+	free(ref);
+	if (fit)
+		printf("picture=%ux%u+%d+%d bars=%lu ", r.w, r.h, r.x, r.y, bars);
+	double mse = se / ((double)r.w * r.h * 3);
 	double db = mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99.0;
 	printf("psnr=%.2f\n", db);
-	return db >= min_db ? 0 : 1;
+	return db >= min_db && !bars ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "psnr") == 0) {
-		return psnr(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), strtod(argv[4], NULL));
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "psnr") == 0) {
+		return psnr(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), strtod(argv[4], NULL),
+			    argc == 6 ? argv[5] : NULL);
 	}
 	if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
 		return compare(argc, argv);

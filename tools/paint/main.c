@@ -40,12 +40,6 @@ struct options {
 	bool is_static, front, cursor, verbose;
 };
 
-struct dumb {
-	uint32_t handle, fb_id, pitch;
-	uint64_t size;
-	uint8_t *map;
-};
-
 struct paint {
 	struct options opt;
 	int fd, sfd, tfd;
@@ -55,9 +49,9 @@ struct paint {
 	drmModeModeInfo mode;
 	drmModeCrtc *saved_crtc;
 	struct paint_scene *scene;
-	struct dumb buf[MAX_BUFFERS];
+	struct kms_dumb buf[MAX_BUFFERS];
 	unsigned n_buf;
-	struct dumb cursor;
+	struct kms_dumb cursor;
 	/* With atomic KMS, a flip and its cursor move land in one commit, so
 	 * no reader ever sees frame k with the cursor of frame k +/- 1. */
 	bool atomic;
@@ -204,46 +198,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 }
 
-static int dumb_create(int fd, uint32_t w, uint32_t h, uint32_t bpp, struct dumb *d)
-{
-	struct drm_mode_create_dumb create = {.width = w, .height = h, .bpp = bpp};
-	struct drm_mode_map_dumb map = {0};
-	void *p;
-
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
-		return -errno;
-	}
-	d->handle = create.handle;
-	d->pitch = create.pitch;
-	d->size = create.size;
-	map.handle = create.handle;
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
-		return -errno;
-	}
-	p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (p == MAP_FAILED) {
-		return -errno;
-	}
-	d->map = p;
-	return 0;
-}
-
-static void dumb_destroy(int fd, struct dumb *d)
-{
-	struct drm_mode_destroy_dumb destroy = {.handle = d->handle};
-
-	if (d->fb_id) {
-		drmModeRmFB(fd, d->fb_id);
-	}
-	if (d->map) {
-		munmap(d->map, d->size);
-	}
-	if (d->handle) {
-		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
-	}
-	memset(d, 0, sizeof(*d));
-}
-
 static int pick_mode(struct paint *p, const drmModeConnector *conn)
 {
 	const struct options *o = &p->opt;
@@ -378,10 +332,10 @@ static int setup_buffers(struct paint *p)
 
 	p->n_buf = (p->opt.is_static || p->opt.front) ? 1 : 2;
 	for (unsigned i = 0; i < p->n_buf; i++) {
-		struct dumb *d = &p->buf[i];
+		struct kms_dumb *d = &p->buf[i];
 		uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
 
-		ret = dumb_create(p->fd, w, h, fmt->cpp * 8, d);
+		ret = kms_dumb_create(p->fd, w, h, fmt->cpp * 8, d);
 		if (ret < 0) {
 			err("cannot allocate a %ux%u buffer on %s: %s", w, h, p->device, strerror(-ret));
 			return ret;
@@ -444,7 +398,7 @@ static int atomic_flip(struct paint *p, uint32_t fb_id, uint32_t k)
 
 static int setup_cursor(struct paint *p)
 {
-	int ret = dumb_create(p->fd, PAINT_CURSOR_SIZE, PAINT_CURSOR_SIZE, 32, &p->cursor);
+	int ret = kms_dumb_create(p->fd, PAINT_CURSOR_SIZE, PAINT_CURSOR_SIZE, 32, &p->cursor);
 
 	if (ret < 0) {
 		err("cannot allocate the cursor buffer: %s", strerror(-ret));
@@ -493,7 +447,7 @@ static void frame_shown(struct paint *p)
 
 static int show_first_frame(struct paint *p)
 {
-	struct dumb *d = &p->buf[0];
+	struct kms_dumb *d = &p->buf[0];
 
 	p->k = p->opt.start;
 	paint_scene_render(p->scene, p->k, d->map, d->pitch);
@@ -533,7 +487,7 @@ static int next_frame(struct paint *p)
 	uint32_t k = (p->k + 1) & PAINT_K_MASK;
 
 	if (p->opt.front) {
-		struct dumb *d = &p->buf[0];
+		struct kms_dumb *d = &p->buf[0];
 		paint_scene_render(p->scene, k, d->map, d->pitch);
 		/* Tell drivers that need it (virtio-gpu) which region changed. */
 		drmModeDirtyFB(p->fd, d->fb_id, NULL, 0);
@@ -544,7 +498,7 @@ static int next_frame(struct paint *p)
 	}
 	{
 		unsigned back = (p->front_idx + 1) % p->n_buf;
-		struct dumb *d = &p->buf[back];
+		struct kms_dumb *d = &p->buf[back];
 		paint_scene_render(p->scene, k, d->map, d->pitch);
 		int ret = 0;
 		if (p->atomic) {
@@ -743,9 +697,9 @@ static void teardown(struct paint *p)
 	}
 	drmModeFreeCrtc(s);
 	for (unsigned i = 0; i < MAX_BUFFERS; i++) {
-		dumb_destroy(p->fd, &p->buf[i]);
+		kms_dumb_destroy(p->fd, &p->buf[i]);
 	}
-	dumb_destroy(p->fd, &p->cursor);
+	kms_dumb_destroy(p->fd, &p->cursor);
 	paint_scene_destroy(p->scene);
 	drmDropMaster(p->fd);
 	close(p->fd);

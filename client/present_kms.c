@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/* The bare-KMS presenter; see client/present.h. Legacy KMS calls only
+ * (SetCrtc, PageFlip, SetCursor): every driver has them, and a kiosk
+ * shows one plane. */
+#include "present.h"
+
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <libswscale/swscale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "kmscast/evmap.h"
+#include "kmscast/format.h"
+#include "kmscast/kms.h"
+
+#define PROG "kmscast"
+
+struct present {
+	struct present_options o;
+	int fd;
+	char card[64], conn_name[32];
+	uv_poll_t poll;
+	bool polling;
+	uint32_t conn_id, crtc_id;
+	drmModeConnector *conn;
+	drmModeCrtc *saved; /* the CRTC as we found it, restored at the end */
+	drmModeModeInfo mode;
+	bool mode_set;
+	struct kms_dumb buf[2];
+	unsigned front;
+	bool flip_pending, dirty;
+	/* The stream and where it goes on screen. */
+	uint32_t w, h;
+	struct evmap_rect rect;
+	struct SwsContext *sws;
+	uint8_t *rgb, *scratch; /* the latest frame; a copy with the cursor drawn in */
+	uint64_t capture_us, pending_capture_us;
+	uint64_t lat_sum;
+	unsigned long lat_n;
+	/* The cursor: on the cursor plane when the driver takes it, else drawn in. */
+	struct kms_dumb cursor_buf;
+	uint64_t cursor_side;
+	bool hw_cursor, cursor_shown;
+	struct present_cursor cur;
+	uint8_t cursor_img[256 * 256 * 4];
+};
+
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector *conn)
+{
+	drmModeEncoder *enc = conn->encoder_id ? drmModeGetEncoder(fd, conn->encoder_id) : NULL;
+	uint32_t crtc = enc ? enc->crtc_id : 0;
+	drmModeFreeEncoder(enc);
+	for (int e = 0; !crtc && e < conn->count_encoders; e++) {
+		enc = drmModeGetEncoder(fd, conn->encoders[e]);
+		for (int c = 0; enc && !crtc && c < res->count_crtcs; c++)
+			if (enc->possible_crtcs & (1u << c))
+				crtc = res->crtcs[c];
+		drmModeFreeEncoder(enc);
+	}
+	return crtc;
+}
+
+static void draw(struct present *p);
+
+static void try_flip(struct present *p)
+{
+	if (!p->mode_set || p->flip_pending || !p->dirty)
+		return;
+	unsigned back = p->front ^ 1;
+	draw(p);
+	if (drmModePageFlip(p->fd, p->crtc_id, p->buf[back].fb_id, DRM_MODE_PAGE_FLIP_EVENT, p) != 0) {
+		/* No flip (EBUSY after a VT switch, ...): set the CRTC directly. */
+		if (drmModeSetCrtc(p->fd, p->crtc_id, p->buf[back].fb_id, 0, 0, &p->conn_id, 1,
+				   &p->mode) != 0)
+			return;
+		p->front = back;
+		p->dirty = false;
+		return;
+	}
+	p->front = back;
+	p->flip_pending = true;
+	p->pending_capture_us = p->capture_us;
+	p->dirty = false;
+}
+
+static void on_flip(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
+{
+	struct present *p = data;
+	(void)fd;
+	(void)seq;
+	(void)sec;
+	(void)usec;
+	p->flip_pending = false;
+	uint64_t now = realtime_us();
+	if (p->pending_capture_us && now >= p->pending_capture_us &&
+	    now - p->pending_capture_us < 60000000u) {
+		p->lat_sum += now - p->pending_capture_us;
+		p->lat_n++;
+	}
+	try_flip(p);
+}
+
+static void on_readable(uv_poll_t *h, int status, int events)
+{
+	struct present *p = h->data;
+	drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
+	(void)status;
+	(void)events;
+	drmHandleEvent(p->fd, &ev);
+}
+
+int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct present **out,
+		       char *err, size_t len)
+{
+	struct present *p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	p->o = *o;
+	p->fd = kms_open_card(o->device, p->card, sizeof(p->card));
+	if (p->fd < 0) {
+		int r = p->fd;
+		snprintf(err, len, "--present kms: %s: %s", o->device ? o->device : "no card with a "
+			 "connected connector", strerror(-r));
+		free(p);
+		return r;
+	}
+	int r = 0;
+	drmModeRes *res = drmModeGetResources(p->fd);
+	if (drmSetMaster(p->fd) != 0) {
+		r = -errno;
+		snprintf(err, len, "--present kms: cannot become DRM master of %s: %s (is a "
+			 "compositor or another kmscast showing on it?)", p->card, strerror(-r));
+	} else if (!res) {
+		r = -ENODEV;
+		snprintf(err, len, "--present kms: %s has no KMS resources", p->card);
+	} else if (!(p->conn = kms_find_connector(p->fd, res, o->output)) ||
+		   p->conn->connection != DRM_MODE_CONNECTED || !p->conn->count_modes) {
+		r = -ENODEV;
+		snprintf(err, len, "--present kms: %s has no connected connector%s%s with modes",
+			 p->card, o->output ? " called " : "", o->output ? o->output : "");
+	} else if (!(p->crtc_id = pick_crtc(p->fd, res, p->conn))) {
+		r = -ENODEV;
+		snprintf(err, len, "--present kms: no CRTC can drive the connector");
+	}
+	drmModeFreeResources(res);
+	if (r) {
+		present_destroy(p);
+		return r;
+	}
+	p->conn_id = p->conn->connector_id;
+	kms_connector_name(p->conn, p->conn_name, sizeof(p->conn_name));
+	p->saved = drmModeGetCrtc(p->fd, p->crtc_id);
+	if (drmGetCap(p->fd, DRM_CAP_CURSOR_WIDTH, &p->cursor_side) != 0 || !p->cursor_side ||
+	    p->cursor_side > 256)
+		p->cursor_side = 64;
+	p->hw_cursor = kms_dumb_create(p->fd, (uint32_t)p->cursor_side, (uint32_t)p->cursor_side,
+				       32, &p->cursor_buf) == 0;
+	uv_poll_init(loop, &p->poll, p->fd);
+	p->poll.data = p;
+	uv_poll_start(&p->poll, UV_READABLE, on_readable);
+	p->polling = true;
+	*out = p;
+	return 0;
+}
+
+static const drmModeModeInfo *find_mode(const drmModeConnector *c, uint32_t w, uint32_t h)
+{
+	for (int i = 0; i < c->count_modes; i++)
+		if (c->modes[i].hdisplay == w && c->modes[i].vdisplay == h)
+			return &c->modes[i];
+	return NULL;
+}
+
+static const drmModeModeInfo *choose_mode(struct present *p, uint32_t w, uint32_t h, char *err,
+					  size_t len)
+{
+	const drmModeModeInfo *m;
+	if (p->o.mode_w) {
+		m = find_mode(p->conn, p->o.mode_w, p->o.mode_h);
+		if (!m) {
+			size_t n = (size_t)snprintf(err, len, "--mode %ux%u: %s offers", p->o.mode_w,
+						    p->o.mode_h, p->conn_name);
+			for (int i = 0; i < p->conn->count_modes && n < len; i++)
+				n += (size_t)snprintf(err + n, len - n, " %ux%u",
+						      p->conn->modes[i].hdisplay,
+						      p->conn->modes[i].vdisplay);
+		}
+		return m;
+	}
+	if ((m = find_mode(p->conn, w, h)))
+		return m;
+	for (int i = 0; i < p->conn->count_modes; i++)
+		if (p->conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			return &p->conn->modes[i];
+	return &p->conn->modes[0];
+}
+
+static void clear(struct present *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->buf[i].map)
+			memset(p->buf[i].map, 0, p->buf[i].size);
+}
+
+static void free_buffers(struct present *p)
+{
+	for (int i = 0; i < 2; i++)
+		kms_dumb_destroy(p->fd, &p->buf[i]);
+}
+
+int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size_t len)
+{
+	const drmModeModeInfo *m = choose_mode(p, w, h, err, len);
+	if (!m)
+		return -EINVAL;
+	if (!p->mode_set || memcmp(m, &p->mode, sizeof(*m)) != 0) {
+		/* A new mode: wait out a pending flip, then new buffers. */
+		while (p->flip_pending) {
+			drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
+			p->dirty = false;
+			if (drmHandleEvent(p->fd, &ev) != 0)
+				break;
+		}
+		p->flip_pending = false;
+		free_buffers(p);
+		p->mode = *m;
+		for (int i = 0; i < 2; i++) {
+			struct kms_dumb *d = &p->buf[i];
+			uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
+			int r = kms_dumb_create(p->fd, m->hdisplay, m->vdisplay, 32, d);
+			handles[0] = d->handle;
+			pitches[0] = d->pitch;
+			if (r == 0 && drmModeAddFB2(p->fd, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888,
+						    handles, pitches, offsets, &d->fb_id, 0) != 0)
+				r = -errno;
+			if (r) {
+				snprintf(err, len, "--present kms: cannot make a %ux%u buffer: %s",
+					 m->hdisplay, m->vdisplay, strerror(-r));
+				free_buffers(p);
+				p->mode_set = false;
+				return r;
+			}
+		}
+		clear(p);
+		p->front = 0;
+		if (drmModeSetCrtc(p->fd, p->crtc_id, p->buf[0].fb_id, 0, 0, &p->conn_id, 1,
+				   &p->mode) != 0) {
+			int r = -errno;
+			snprintf(err, len, "--present kms: cannot set %ux%u on %s: %s", m->hdisplay,
+				 m->vdisplay, p->conn_name, strerror(-r));
+			free_buffers(p);
+			p->mode_set = false;
+			return r;
+		}
+		p->mode_set = true;
+		fprintf(stderr, PROG ": showing on %s %s at %ux%u\n", p->card, p->conn_name,
+			m->hdisplay, m->vdisplay);
+	} else if (w != p->w || h != p->h) {
+		clear(p); /* the bars move */
+	}
+	if (w != p->w || h != p->h) {
+		free(p->rgb);
+		free(p->scratch);
+		p->rgb = calloc((size_t)w * h, 3);
+		p->scratch = malloc((size_t)w * h * 3);
+		if (!p->rgb || !p->scratch) {
+			snprintf(err, len, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	p->w = w;
+	p->h = h;
+	p->rect = evmap_fit(w, h, p->mode.hdisplay, p->mode.vdisplay);
+	sws_freeContext(p->sws);
+	p->sws = NULL;
+	if (p->rect.w != w || p->rect.h != h) {
+		p->sws = sws_getContext((int)w, (int)h, AV_PIX_FMT_RGB24, (int)p->rect.w,
+					(int)p->rect.h, AV_PIX_FMT_BGR0, SWS_BILINEAR, NULL, NULL, NULL);
+		if (!p->sws) {
+			snprintf(err, len, "cannot scale %ux%u to %ux%u", w, h, p->rect.w, p->rect.h);
+			return -EINVAL;
+		}
+	}
+	if (p->o.verbose)
+		fprintf(stderr, PROG ": the %ux%u stream fills %ux%u at %d,%d\n", w, h, p->rect.w,
+			p->rect.h, p->rect.x, p->rect.y);
+	return 0;
+}
+
+/* The latest frame (with the cursor drawn in when there is no cursor
+ * plane) into the back buffer: copied at the same size, else scaled. */
+static void draw(struct present *p)
+{
+	struct kms_dumb *d = &p->buf[p->front ^ 1];
+	const uint8_t *src = p->rgb;
+	if (!p->hw_cursor && p->cur.visible && p->cur.w) {
+		memcpy(p->scratch, p->rgb, (size_t)p->w * p->h * 3);
+		format_blend_cursor(p->scratch, p->w, p->h, (int64_t)p->cur.x - p->cur.hot_x,
+				    (int64_t)p->cur.y - p->cur.hot_y, p->cursor_img, p->cur.w,
+				    p->cur.h, p->cur.w * 4u);
+		src = p->scratch;
+	}
+	uint8_t *dst = d->map + (size_t)p->rect.y * d->pitch + (size_t)p->rect.x * 4;
+	if (p->sws) {
+		const uint8_t *s[1] = {src};
+		int ss[1] = {(int)p->w * 3};
+		uint8_t *dd[1] = {dst};
+		int ds[1] = {(int)d->pitch};
+		sws_scale(p->sws, s, ss, 0, (int)p->h, dd, ds);
+		return;
+	}
+	for (uint32_t y = 0; y < p->h; y++) {
+		const uint8_t *in = src + (size_t)y * p->w * 3;
+		uint8_t *o = dst + (size_t)y * d->pitch;
+		for (uint32_t x = 0; x < p->w; x++, in += 3, o += 4) {
+			o[0] = in[2]; /* XRGB8888 in memory: B, G, R, X */
+			o[1] = in[1];
+			o[2] = in[0];
+			o[3] = 0;
+		}
+	}
+}
+
+void present_frame(struct present *p, const uint8_t *rgb, uint64_t capture_us)
+{
+	if (!p->rgb)
+		return;
+	memcpy(p->rgb, rgb, (size_t)p->w * p->h * 3);
+	p->capture_us = capture_us;
+	p->dirty = true; /* a frame still waiting is replaced, not queued */
+	try_flip(p);
+}
+
+void present_cursor(struct present *p, const struct present_cursor *c)
+{
+	p->cur = *c;
+	if (c->image_changed && c->w && (size_t)c->w * c->h * 4 <= sizeof(p->cursor_img))
+		memcpy(p->cursor_img, c->argb, (size_t)c->w * c->h * 4);
+	p->cur.argb = p->cursor_img;
+	if (!p->mode_set || !p->w)
+		return;
+	if (p->hw_cursor && c->image_changed && c->w) {
+		memset(p->cursor_buf.map, 0, p->cursor_buf.size);
+		for (uint32_t y = 0; y < c->h && y < p->cursor_side; y++)
+			memcpy(p->cursor_buf.map + y * p->cursor_buf.pitch, p->cursor_img + (size_t)y * c->w * 4,
+			       (c->w < p->cursor_side ? c->w : p->cursor_side) * 4u);
+	}
+	if (p->hw_cursor) {
+		int r = 0;
+		if (c->visible && (c->image_changed || !p->cursor_shown))
+			r = drmModeSetCursor(p->fd, p->crtc_id, p->cursor_buf.handle,
+					     (uint32_t)p->cursor_side, (uint32_t)p->cursor_side);
+		else if (!c->visible && p->cursor_shown)
+			r = drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
+		if (r != 0) {
+			/* No cursor plane here: draw it into the frames instead. */
+			p->hw_cursor = false;
+			if (p->o.verbose)
+				fprintf(stderr, PROG ": no hardware cursor (%s): drawing it in\n",
+					strerror(errno));
+		} else {
+			p->cursor_shown = c->visible;
+			if (c->visible) {
+				int32_t sx = p->rect.x + (int32_t)((int64_t)c->x * p->rect.w / p->w);
+				int32_t sy = p->rect.y + (int32_t)((int64_t)c->y * p->rect.h / p->h);
+				drmModeMoveCursor(p->fd, p->crtc_id, sx - c->hot_x, sy - c->hot_y);
+			}
+			return;
+		}
+	}
+	p->dirty = true;
+	try_flip(p);
+}
+
+void present_take_latency(struct present *p, uint64_t *sum_us, unsigned long *n)
+{
+	*sum_us = p->lat_sum;
+	*n = p->lat_n;
+	p->lat_sum = 0;
+	p->lat_n = 0;
+}
+
+static void poll_closed(uv_handle_t *h) { free(h->data); }
+
+void present_destroy(struct present *p)
+{
+	if (!p)
+		return;
+	if (p->polling)
+		uv_poll_stop(&p->poll);
+	if (p->fd >= 0 && p->mode_set) {
+		drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
+		/* Give the display back as it was: the previous framebuffer and
+		 * mode, or off when there was none. */
+		if (p->saved && p->saved->mode_valid && p->saved->buffer_id)
+			drmModeSetCrtc(p->fd, p->saved->crtc_id, p->saved->buffer_id, p->saved->x,
+				       p->saved->y, &p->conn_id, 1, &p->saved->mode);
+		else
+			drmModeSetCrtc(p->fd, p->crtc_id, 0, 0, 0, NULL, 0, NULL);
+	}
+	free_buffers(p);
+	kms_dumb_destroy(p->fd, &p->cursor_buf);
+	drmModeFreeCrtc(p->saved);
+	drmModeFreeConnector(p->conn);
+	sws_freeContext(p->sws);
+	free(p->rgb);
+	free(p->scratch);
+	if (p->fd >= 0) {
+		drmDropMaster(p->fd);
+		close(p->fd);
+	}
+	if (p->polling) {
+		uv_close((uv_handle_t *)&p->poll, poll_closed);
+		return;
+	}
+	free(p);
+}
