@@ -186,6 +186,22 @@ static void source_remove(struct source *s, const char *why)
 	uv_close((uv_handle_t *)&s->poll, source_closed);
 }
 
+/* Unplugged or broken: nothing it held may stay held on the host. */
+static void source_gone(struct source *s, const char *why)
+{
+	struct input *in = s->in;
+	source_remove(s, why);
+	release_sent(in);
+}
+
+static struct source *find_source(struct input *in, const char *path)
+{
+	for (struct source *s = in->sources; s; s = s->next)
+		if (strcmp(s->path, path) == 0)
+			return s;
+	return NULL;
+}
+
 static void source_readable(uv_poll_t *p, int status, int events)
 {
 	struct source *s = p->data;
@@ -215,10 +231,7 @@ static void source_readable(uv_poll_t *p, int status, int events)
 		if (r == -EAGAIN)
 			break;
 		if (r < 0) {
-			struct input *in = s->in;
-			/* Unplugged: nothing it held may stay held on the host. */
-			source_remove(s, r == -ENODEV ? "went away" : "cannot be read");
-			release_sent(in);
+			source_gone(s, r == -ENODEV ? "went away" : "cannot be read");
 			return;
 		}
 		source_event(s, &ev);
@@ -237,9 +250,8 @@ static bool caps_prop(void *dev, unsigned prop) { return libevdev_has_property(d
 static int source_add(struct input *in, const char *path, bool explicit, char *err, size_t len)
 {
 	char cls_name[80];
-	for (struct source *s = in->sources; s; s = s->next)
-		if (strcmp(s->path, path) == 0)
-			return 1;
+	if (find_source(in, path))
+		return 1;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -330,12 +342,9 @@ static void monitor_readable(uv_poll_t *p, int status, int events)
 		if (is_event_node(node) && action && !strcmp(action, "add")) {
 			source_add(in, node, false, err, sizeof(err));
 		} else if (is_event_node(node) && action && !strcmp(action, "remove")) {
-			for (struct source *s = in->sources; s; s = s->next)
-				if (!strcmp(s->path, node)) {
-					source_remove(s, "was unplugged");
-					release_sent(in);
-					break;
-				}
+			struct source *s = find_source(in, node);
+			if (s)
+				source_gone(s, "was unplugged");
 		}
 		udev_device_unref(d);
 	}

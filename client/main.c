@@ -570,6 +570,16 @@ static void record(struct client *cl, const struct proto_video_frame *f, bool pi
 	}
 }
 
+/* One INPUT message: --send-input's events, or a batch from local devices. */
+static int send_events(struct client *cl, const struct proto_input_event *evs, unsigned n)
+{
+	uint8_t raw[PROTO_MAX_INPUT_EVENTS * 8];
+	struct proto_msg m = {.type = PROTO_INPUT};
+	proto_input_pack(evs, n, raw);
+	m.u.input = (struct proto_input){(uint16_t)n, raw};
+	return conn_send(cl->conn, &m);
+}
+
 static void on_frame(struct client *cl, const struct proto_video_frame *f)
 {
 	char err[256];
@@ -603,14 +613,9 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 			request_keyframe(cl);
 	}
 	record(cl, f, r == 1);
-	if (r == 1 && !cl->decoded && cl->o->input_count) {
-		uint8_t raw[PROTO_MAX_INPUT_EVENTS * 8];
-		struct proto_msg m = {.type = PROTO_INPUT};
-		proto_input_pack(cl->o->input, cl->o->input_count, raw);
-		m.u.input = (struct proto_input){(uint16_t)cl->o->input_count, raw};
-		if (conn_send(cl->conn, &m) != 0)
-			fprintf(stderr, PROG ": the input events could not be sent\n");
-	}
+	if (r == 1 && !cl->decoded && cl->o->input_count &&
+	    send_events(cl, cl->o->input, cl->o->input_count) != 0)
+		fprintf(stderr, PROG ": the input events could not be sent\n");
 	if (r == 1) {
 		cl->decoded++;
 		if (cl->present)
@@ -815,13 +820,7 @@ static void on_stats(uv_timer_t *t)
 static void input_send(void *data, const struct proto_input_event *evs, unsigned n)
 {
 	struct client *cl = data;
-	uint8_t raw[PROTO_MAX_INPUT_EVENTS * 8];
-	struct proto_msg m = {.type = PROTO_INPUT};
-	if (!cl->conn)
-		return;
-	proto_input_pack(evs, n, raw);
-	m.u.input = (struct proto_input){(uint16_t)n, raw};
-	if (conn_send(cl->conn, &m) != 0 && cl->o->verbose)
+	if (cl->conn && send_events(cl, evs, n) != 0 && cl->o->verbose)
 		fprintf(stderr, PROG ": %u input events could not be queued\n", n);
 }
 

@@ -113,13 +113,18 @@ static void on_flip(int fd, unsigned seq, unsigned sec, unsigned usec, void *dat
 	try_flip(p);
 }
 
+/* Reads the card's events (page flips done); 0 or drmHandleEvent's error. */
+static int handle_events(struct present *p)
+{
+	drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
+	return drmHandleEvent(p->fd, &ev);
+}
+
 static void on_readable(uv_poll_t *h, int status, int events)
 {
-	struct present *p = h->data;
-	drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
 	(void)status;
 	(void)events;
-	drmHandleEvent(p->fd, &ev);
+	handle_events(h->data);
 }
 
 int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct present **out,
@@ -231,9 +236,8 @@ int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size
 	if (!p->mode_set || memcmp(m, &p->mode, sizeof(*m)) != 0) {
 		/* A new mode: wait out a pending flip, then new buffers. */
 		while (p->flip_pending) {
-			drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
 			p->dirty = false;
-			if (drmHandleEvent(p->fd, &ev) != 0)
+			if (handle_events(p) != 0)
 				break;
 		}
 		p->flip_pending = false;

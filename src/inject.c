@@ -31,8 +31,6 @@ static void enable_codes(struct libevdev *d, unsigned type, bool (*want)(uint16_
 			libevdev_enable_event_code(d, type, c, NULL);
 }
 
-static bool any_button(uint16_t c) { return inputfilter_button(c); }
-
 /* The capabilities of device d, which the filter's routing relies on. */
 static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint32_t h)
 {
@@ -50,7 +48,7 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 		libevdev_enable_event_type(d, EV_REP);
 		break;
 	case INPUT_DEV_MOUSE:
-		enable_codes(d, EV_KEY, any_button, INPUTFILTER_KEY_MAX);
+		enable_codes(d, EV_KEY, inputfilter_button, INPUTFILTER_KEY_MAX);
 		enable_codes(d, EV_REL, inputfilter_rel, REL_MAX);
 		libevdev_enable_property(d, INPUT_PROP_POINTER);
 		break;
@@ -59,7 +57,7 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 		 * and libinput take for an absolute mouse. */
 		struct input_absinfo ax = {.minimum = 0, .maximum = (int32_t)w - 1};
 		struct input_absinfo ay = {.minimum = 0, .maximum = (int32_t)h - 1};
-		enable_codes(d, EV_KEY, any_button, INPUTFILTER_KEY_MAX);
+		enable_codes(d, EV_KEY, inputfilter_button, INPUTFILTER_KEY_MAX);
 		libevdev_enable_event_type(d, EV_ABS);
 		libevdev_enable_event_code(d, EV_ABS, ABS_X, &ax);
 		libevdev_enable_event_code(d, EV_ABS, ABS_Y, &ay);

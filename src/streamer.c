@@ -34,7 +34,8 @@ struct viewer {
 	bool cursor_sent, cursor_visible;
 	uint64_t last_sent_us;
 	unsigned long frames, skipped, ignored_input;
-	/* Input judged by the filter; each kind is logged once per session. */
+	/* Input judged by the filter: invalid and over-limit events are logged
+	 * once per session, blocked keys up to ten times. */
 	unsigned long injected, blocked, limited, invalid;
 	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
 };
