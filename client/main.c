@@ -588,6 +588,8 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "VIDEO_FRAME before STREAM_CONFIG");
 		return;
 	}
+	if (cl->o->frames && cl->decoded >= cl->o->frames)
+		return; /* in flight when we left after --frames */
 	if (cl->frames && f->seq != cl->last_seq + 1) {
 		cl->gaps++;
 		if (cl->o->verbose)
@@ -879,7 +881,7 @@ static int session(struct options *o)
 	uv_loop_init(&loop);
 	cl.loop = &loop;
 	struct conn_options co = {.side = PROTO_SIDE_CLIENT, .fd = fd, .ssl = ssl,
-				  .peer_name = cl.hostport};
+				  .peer_name = cl.hostport, .read_after_bye = true};
 	struct conn_callbacks cb = {.on_open = on_open, .on_message = on_message,
 				    .on_closed = on_closed};
 	uv_signal_init(&loop, &cl.sig_int);

@@ -45,6 +45,7 @@ struct conn {
 	size_t retry_len; /* SSL_write must be retried with this length */
 	bool want_write;  /* TLS needs the socket writable to progress */
 	bool above_lowat;
+	bool bye_sent;    /* we said BYE and still deliver the peer's messages */
 
 	uint64_t created, last_rx, last_ping, close_deadline, rtt;
 	uint32_t sent_seq, acked_seq;
@@ -135,6 +136,14 @@ static void on_poll(uv_poll_t *h, int status, int events);
 static void on_tick(uv_timer_t *t);
 
 static size_t queued(const struct conn *c) { return c->out_len - c->out_head; }
+
+/* Is input still parsed and delivered? Once open, and after our own BYE
+ * when the owner asked for the rest of the peer's messages. */
+static bool delivering(const struct conn *c)
+{
+	return c->state == ST_OPEN ||
+	       (c->bye_sent && (c->state == ST_CLOSING || c->state == ST_DRAINING));
+}
 
 static void update_poll(struct conn *c)
 {
@@ -300,6 +309,7 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 		memset(&m, 0, sizeof(m));
 		m.type = PROTO_BYE;
 		snprintf(c->why, sizeof(c->why), "closed");
+		c->bye_sent = c->o.read_after_bye;
 	}
 	enqueue(c, &m, true);
 	c->state = ST_CLOSING;
@@ -324,6 +334,14 @@ static void handle_ack(struct conn *c, uint32_t seq)
 static void dispatch(struct conn *c, const struct proto_msg *m)
 {
 	struct proto_msg reply;
+	if (c->state != ST_OPEN) {
+		/* After our BYE: the peer's messages up to its own BYE, nothing answered. */
+		if (m->type == PROTO_BYE || m->type == PROTO_ERROR)
+			c->bye_sent = false;
+		if (m->type != PROTO_PING && m->type != PROTO_PONG && c->cb.on_message)
+			c->cb.on_message(c, m, c->data);
+		return;
+	}
 	switch (m->type) {
 	case PROTO_PING:
 		memset(&reply, 0, sizeof(reply));
@@ -353,7 +371,7 @@ static void dispatch(struct conn *c, const struct proto_msg *m)
 static void parse(struct conn *c)
 {
 	size_t off = 0;
-	while (c->state == ST_OPEN) {
+	while (delivering(c)) {
 		struct proto_msg m;
 		size_t used;
 		int r = proto_decode(c->o.side, c->in + off, c->in_len - off, &m, &used);
@@ -362,6 +380,8 @@ static void parse(struct conn *c)
 			unsigned type = c->in_len - off >= 6 ? (unsigned)(c->in[off + 4] << 8 | c->in[off + 5]) : 0;
 			snprintf(why, sizeof(why), "malformed %s message: %s", proto_type_name(type),
 				 proto_status_str(r));
+			c->bye_sent = false; /* closing already: stop reading it */
+			c->in_len = 0;
 			conn_close(c, PROTO_ERR_PROTOCOL, why);
 			return;
 		}
@@ -399,7 +419,7 @@ static void do_read(struct conn *c)
 	size_t budget = READ_BUDGET;
 	for (;;) {
 		if (c->in_len == c->in_cap) {
-			if (c->state != ST_OPEN) {
+			if (!delivering(c)) {
 				c->in_len = 0; /* closing: input is discarded */
 			} else {
 				/* parse() grew the buffer to the announced size; a full
@@ -449,7 +469,7 @@ static void do_read(struct conn *c)
 		}
 		c->last_rx = conn_now_us();
 		c->in_len += (size_t)n;
-		if (c->state == ST_OPEN)
+		if (delivering(c))
 			parse(c);
 		else
 			c->in_len = 0;

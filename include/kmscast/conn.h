@@ -38,6 +38,8 @@ struct conn_options {
 	unsigned window;          /* video frames in flight before the owner waits (0: 4) */
 	size_t queue_limit;       /* conn_send fails beyond this (0: 64 MiB) */
 	const char *peer_name;    /* for messages; else taken from the socket */
+	bool read_after_bye;      /* after our BYE, still deliver what the peer sent
+				   * before its own (a leaving viewer counts frames in flight) */
 };
 
 int conn_create(uv_loop_t *loop, const struct conn_options *opts,
