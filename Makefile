@@ -52,8 +52,11 @@ $(LIB): $(call obj,$(LIB_SRC))
 
 $(BUILD)/kmscastd: $(call obj,src/kmscastd.c) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Only the client draws windows: SDL and SDL_ttf are its alone.
+CLIENT_PKGS = sdl2 SDL2_ttf
+$(BUILD)/obj/client/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags $(CLIENT_PKGS))
 $(BUILD)/kmscast: $(call obj,$(wildcard client/*.c)) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS))
 $(BUILD)/kmscast-grab: $(call obj,$(wildcard tools/grab/*.c)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(LIB)

@@ -124,6 +124,40 @@ static void hotkey(struct input *in)
 	}
 }
 
+/* A key as pressed locally. The hotkeys act on it and are not sent; the
+ * hotkey's key is swallowed up to its release. False: do not send it. */
+static bool local_key(struct input *in, uint16_t code, bool press)
+{
+	if (press && hotkey_match(&in->o.hotkey, in->down, code)) {
+		bitset_put(in->swallow, code, true);
+		hotkey(in);
+		return false;
+	}
+	if (press && in->o.stats_hotkey.key && hotkey_match(&in->o.stats_hotkey, in->down, code)) {
+		bitset_put(in->swallow, code, true);
+		if (in->cb.stats)
+			in->cb.stats(in->data);
+		return false;
+	}
+	bitset_put(in->down, code, press);
+	if (!press && bitset_test(in->swallow, code)) {
+		bitset_put(in->swallow, code, false);
+		return false;
+	}
+	return true;
+}
+
+/* A release is sent only for what was sent pressed. */
+static bool track_sent(struct input *in, const struct proto_input_event *out)
+{
+	if (out->type != EV_KEY)
+		return true;
+	if (!out->value && !bitset_test(in->sent, out->code))
+		return false;
+	bitset_put(in->sent, out->code, out->value);
+	return true;
+}
+
 static void source_event(struct source *s, const struct input_event *ev)
 {
 	struct input *in = s->in;
@@ -134,29 +168,35 @@ static void source_event(struct source *s, const struct input_event *ev)
 		s->frame_n = 0;
 		return;
 	}
-	if (ev->type == EV_KEY && ev->code <= KEY_MAX && ev->value != 2) {
-		bool press = ev->value != 0;
-		if (press && hotkey_match(&in->o.hotkey, in->down, ev->code)) {
-			bitset_put(in->swallow, ev->code, true);
-			hotkey(in);
-			return;
-		}
-		bitset_put(in->down, ev->code, press);
-		if (!press && bitset_test(in->swallow, ev->code)) {
-			bitset_put(in->swallow, ev->code, false);
-			return;
-		}
-	}
+	if (ev->type == EV_KEY && ev->code <= KEY_MAX && ev->value != 2 &&
+	    !local_key(in, ev->code, ev->value != 0))
+		return;
 	if (!forwarding(in) || !evmap_event(&s->map, ev->type, ev->code, ev->value, in->w, in->h, &out))
 		return;
-	if (out.type == EV_KEY) {
-		/* Send a release only for what was sent pressed. */
-		if (!out.value && !bitset_test(in->sent, out.code))
-			return;
-		bitset_put(in->sent, out.code, out.value);
-	}
-	if (s->frame_n < FRAME_MAX)
+	if (track_sent(in, &out) && s->frame_n < FRAME_MAX)
 		s->frame[s->frame_n++] = out;
+}
+
+void input_frame(struct input *in, const struct proto_input_event *evs, unsigned n)
+{
+	struct proto_input_event f[FRAME_MAX];
+	unsigned m = 0;
+	for (unsigned i = 0; i < n && m < FRAME_MAX; i++) {
+		const struct proto_input_event *ev = &evs[i];
+		if (ev->type == EV_KEY && ev->code <= KEY_MAX && !local_key(in, ev->code, ev->value != 0))
+			continue;
+		if (forwarding(in) && track_sent(in, ev))
+			f[m++] = *ev;
+	}
+	add_frame(in, f, m);
+	flush(in);
+}
+
+void input_release(struct input *in)
+{
+	memset(in->down, 0, sizeof(in->down));
+	memset(in->swallow, 0, sizeof(in->swallow));
+	release_sent(in);
 }
 
 static void source_closed(uv_handle_t *h)

@@ -36,6 +36,8 @@
 #include "record.h"
 
 #define PROG "kmscast"
+#define STATS_HOTKEY "ctrl+alt+shift+s"
+#define DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -115,15 +117,22 @@ static void usage(FILE *f)
 		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
 		"  --cursor                 with --snapshot: draw the cursor into the picture\n"
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
-		"  --present kms|none       kms: take DRM master and show the stream full screen on\n"
+		"  --present kms|sdl|none   kms: take DRM master and show the stream full screen on\n"
 		"                           a connector (a kiosk; input from every keyboard and\n"
 		"                           pointer unless --input-device says otherwise; the\n"
-		"                           release hotkey quits); none (default): show nothing\n"
+		"                           release hotkey quits); sdl: a window whose keyboard\n"
+		"                           and mouse go to the host (the release hotkey quits);\n"
+		"                           none (default): show nothing\n"
 		"  --device PATH            kms: the card (default: the first with a connected\n"
 		"                           connector)\n"
 		"  --output NAME            kms: the connector (default: the first connected)\n"
 		"  --mode WxH               kms: the mode (default: the stream's size if the\n"
 		"                           connector offers it, else its preferred mode)\n"
+		"  --fullscreen             sdl: the whole screen, the stream letterboxed\n"
+		"  --stats-hotkey KEYS      sdl: show or hide the stats overlay (fps, bitrate,\n"
+		"                           latency, RTT, dropped frames; default " STATS_HOTKEY ")\n"
+		"  --font FILE              sdl: the overlay's TrueType font (default\n"
+		"                           " DEFAULT_FONT ")\n"
 		"  --view-only              ask for a session without input\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
 		"                           the default), only through it, or in software\n"
@@ -181,7 +190,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
 	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
-	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE };
+	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE, O_FULLSCREEN, O_STATSKEY,
+	       O_FONT };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -205,6 +215,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"device", required_argument, NULL, O_DEVICE},
 		{"output", required_argument, NULL, O_OUTPUT},
 		{"mode", required_argument, NULL, O_MODE},
+		{"fullscreen", no_argument, NULL, O_FULLSCREEN},
+		{"stats-hotkey", required_argument, NULL, O_STATSKEY},
+		{"font", required_argument, NULL, O_FONT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -214,7 +227,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){.connect_ms = 10000, .present = "none"};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
+	o->show.font = DEFAULT_FONT;
 	struct input_options *d = &o->devices;
+	const char *stats_key = STATS_HOTKEY;
 	char err[256];
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -255,6 +270,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (kms_parse_size(optarg, &o->show.mode_w, &o->show.mode_h) != 0)
 				cli_die_usage(PROG, "--mode wants WxH, not '%s'", optarg);
 			break;
+		case O_FULLSCREEN: o->show.fullscreen = true; break;
+		case O_STATSKEY: stats_key = optarg; break;
+		case O_FONT: o->show.font = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -282,15 +300,21 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->code = argv[optind + 1];
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
-	bool kms = strcmp(o->present, "kms") == 0;
-	if (!kms && strcmp(o->present, "none") != 0)
-		cli_die_usage(PROG, "--present wants kms or none, not '%s'", o->present);
+	bool kms = strcmp(o->present, "kms") == 0, sdl = strcmp(o->present, "sdl") == 0;
+	if (!kms && !sdl && strcmp(o->present, "none") != 0)
+		cli_die_usage(PROG, "--present wants kms, sdl or none, not '%s'", o->present);
 	if (!kms && (o->show.device || o->show.output || o->show.mode_w))
 		cli_die_usage(PROG, "--device, --output and --mode go with --present kms");
-	/* A kiosk forwards every keyboard and pointer, and its hotkey ends it. */
+	if (!sdl && (o->show.fullscreen || stats_key != (const char *)STATS_HOTKEY ||
+		     o->show.font != (const char *)DEFAULT_FONT))
+		cli_die_usage(PROG, "--fullscreen, --stats-hotkey and --font go with --present sdl");
+	if (sdl && hotkey_parse(stats_key, &d->stats_hotkey, err, sizeof(err)) != 0)
+		cli_die_usage(PROG, "--stats-hotkey: %s", err);
+	/* A kiosk forwards every keyboard and pointer; its hotkey and a
+	 * window's end the session. */
 	if (kms && !o->view_only && !d->npaths)
 		d->discover = true;
-	d->hotkey_quits = kms;
+	d->hotkey_quits = kms || sdl;
 	o->show.verbose = o->verbose;
 	uint8_t fp[FP_SIZE];
 	if (o->server_fp && fp_parse(o->server_fp, strlen(o->server_fp), fp) != 0)
@@ -620,7 +644,7 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		fprintf(stderr, PROG ": the input events could not be sent\n");
 	if (r == 1) {
 		cl->decoded++;
-		if (cl->present)
+		if (cl->present && decoder_rgb(cl->dec)) /* the test codec has no picture */
 			present_frame(cl->present, decoder_rgb(cl->dec), f->capture_us);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -651,6 +675,8 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 	cl->have_config = true;
 	if (cl->input)
 		input_set_stream(cl->input, c->width, c->height, !(c->flags & PROTO_CONFIG_VIEW_ONLY));
+	if (cl->present)
+		present_control(cl->present, !(c->flags & PROTO_CONFIG_VIEW_ONLY));
 	if (cl->o->verbose)
 		fprintf(stderr, PROG ": stream %ux%u %s at %.3f fps%s\n", c->width, c->height,
 			proto_codec_name(c->codec), c->fps_milli / 1000.0,
@@ -810,11 +836,20 @@ static void on_stats(uv_timer_t *t)
 	/* With a presenter, latency runs from capture to the flip that shows it. */
 	if (cl->present)
 		present_take_latency(cl->present, &cl->latency_sum_us, &cl->latency_n);
-	fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, %s latency %.2f ms, rtt %.2f ms, %lu frames, "
-		"%lu gaps\n", cl->stat_frames, cl->stat_bytes * 8 / 1e6,
-		cl->present ? "present" : "decode",
-		cl->latency_n ? cl->latency_sum_us / 1000.0 / cl->latency_n : 0.0,
-		conn_rtt_us(cl->conn) / 1000.0, cl->frames, cl->gaps);
+	struct present_stats ps = {
+		.fps = cl->stat_frames,
+		.dropped = cl->gaps + (cl->present ? present_dropped(cl->present) : 0),
+		.mbit_s = cl->stat_bytes * 8 / 1e6,
+		.latency_ms = cl->latency_n ? cl->latency_sum_us / 1000.0 / cl->latency_n : 0.0,
+		.rtt_ms = conn_rtt_us(cl->conn) / 1000.0,
+	};
+	if (cl->present)
+		present_stats(cl->present, &ps);
+	if (cl->o->stats)
+		fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, %s latency %.2f ms, rtt %.2f ms, "
+			"%lu frames, %lu gaps, %lu dropped\n", ps.fps, ps.mbit_s,
+			cl->present ? "present" : "decode", ps.latency_ms, ps.rtt_ms, cl->frames,
+			cl->gaps, ps.dropped);
 	cl->stat_frames = cl->stat_bytes = 0;
 	cl->latency_sum_us = cl->latency_n = 0;
 }
@@ -832,6 +867,27 @@ static void input_quit(void *data)
 	finish(cl, EXIT_OK, NULL);
 	if (cl->conn)
 		conn_close(cl->conn, 0, NULL);
+}
+
+static void input_stats(void *data)
+{
+	struct client *cl = data;
+	if (cl->present)
+		present_toggle_overlay(cl->present);
+}
+
+static void window_input(void *data, const struct proto_input_event *evs, unsigned n)
+{
+	struct client *cl = data;
+	if (cl->input)
+		input_frame(cl->input, evs, n);
+}
+
+static void window_focus_lost(void *data)
+{
+	struct client *cl = data;
+	if (cl->input)
+		input_release(cl->input);
 }
 
 static int session(struct options *o)
@@ -891,15 +947,25 @@ static int session(struct options *o)
 	uv_signal_start(&cl.sig_term, on_signal, SIGTERM);
 	uv_timer_init(&loop, &cl.stats_timer);
 	cl.stats_timer.data = &cl;
-	if (o->stats)
+	bool sdl = !strcmp(o->present, "sdl");
+	/* The window's overlay needs the figures whether or not they are printed. */
+	if (o->stats || sdl)
 		uv_timer_start(&cl.stats_timer, on_stats, 1000, 1000);
-	struct input_callbacks icb = {.send = input_send, .quit = input_quit};
+	struct input_callbacks icb = {.send = input_send, .quit = input_quit, .stats = input_stats};
+	struct present_callbacks pcb = {.input = window_input, .focus_lost = window_focus_lost,
+					.quit = input_quit};
+	char title[sizeof(cl.hostport) + 16];
+	snprintf(title, sizeof(title), "kmscast: %s", cl.hostport);
+	o->show.title = title;
 	const char *fail = NULL;
-	if ((o->devices.npaths || o->devices.discover) &&
+	if ((o->devices.npaths || o->devices.discover || sdl) &&
 	    input_create(&loop, &o->devices, &icb, &cl, &cl.input, err, sizeof(err)) != 0)
 		fail = err;
 	else if (!strcmp(o->present, "kms") &&
 		 present_kms_create(&loop, &o->show, &cl.present, err, sizeof(err)) != 0)
+		fail = err;
+	else if (sdl && present_sdl_create(&loop, &o->show, &pcb, &cl, &cl.present, err,
+					   sizeof(err)) != 0)
 		fail = err;
 	else if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0)
 		fail = "cannot watch the connection";

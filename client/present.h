@@ -1,8 +1,9 @@
 /* The client's presenters: where decoded frames are shown. "kms" takes DRM
  * master on a card and page-flips two dumb buffers on one connector, the
- * stream scaled to fit (letterboxed), the cursor on the cursor plane or
- * composited when there is none. At most one frame waits for a flip: a
- * newer one replaces it. */
+ * cursor on the cursor plane or composited when there is none; "sdl" shows
+ * a window (or the whole screen) and sends its keyboard and mouse. Both
+ * scale the stream to fit with its aspect kept (letterboxed), and keep at
+ * most one frame waiting: a newer one replaces it, counted as dropped. */
 #ifndef KMSCAST_CLIENT_PRESENT_H
 #define KMSCAST_CLIENT_PRESENT_H
 
@@ -11,10 +12,19 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "input.h"
+#include "kmscast/evmap.h"
+
 struct present_options {
+	/* kms */
 	const char *device;      /* NULL: the first card with a connected connector */
 	const char *output;      /* NULL: its first connected connector */
 	uint32_t mode_w, mode_h; /* 0: the stream's size if offered, else preferred */
+	const char *vt;          /* a VT to cooperate with (release on switch away), NULL: none */
+	/* sdl */
+	bool fullscreen;
+	const char *title;
+	const char *font; /* the stats overlay's TrueType font */
 	int verbose;
 };
 
@@ -26,19 +36,70 @@ struct present_cursor {
 	bool image_changed;
 };
 
+/* What the stats overlay shows; the client measures it once a second. */
+struct present_stats {
+	unsigned long fps, dropped;
+	double mbit_s, latency_ms, rtt_ms;
+};
+
 struct present;
+struct present_ops {
+	int (*configure)(struct present *p, uint32_t w, uint32_t h, char *err, size_t len);
+	void (*frame)(struct present *p, const uint8_t *rgb, uint64_t capture_us);
+	void (*cursor)(struct present *p, const struct present_cursor *c);
+	void (*control)(struct present *p, bool control); /* NULL: sends no input */
+	void (*stats)(struct present *p, const struct present_stats *s); /* NULL: no overlay */
+	void (*toggle_overlay)(struct present *p);
+	void (*destroy)(struct present *p);
+};
+
+/* What every presenter shares: the latency and drop counts, the cursor. */
+struct present {
+	const struct present_ops *ops;
+	uint64_t lat_sum;
+	unsigned long lat_n, dropped;
+	struct present_cursor cur; /* argb points at cursor_img */
+	uint8_t cursor_img[256 * 256 * 4];
+};
 
 int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct present **out,
 		       char *err, size_t len);
-/* The stream is w x h (first frame or a change): picks and sets the mode. */
+/* The SDL window's keyboard and mouse, and its closing. */
+struct present_callbacks {
+	/* One evdev frame (no SYN_REPORT), positions in stream pixels. */
+	void (*input)(void *data, const struct proto_input_event *evs, unsigned n);
+	void (*focus_lost)(void *data); /* release what is held */
+	void (*quit)(void *data);       /* the window was closed */
+};
+int present_sdl_create(uv_loop_t *loop, const struct present_options *o,
+		       const struct present_callbacks *cb, void *data, struct present **out,
+		       char *err, size_t len);
+
+/* The stream is w x h (first frame or a change): picks the mode or sizes the window. */
 int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size_t len);
 /* A decoded frame (RGB24, the configured size) captured at capture_us
  * (CLOCK_REALTIME): shown at the next flip; copied now. */
 void present_frame(struct present *p, const uint8_t *rgb, uint64_t capture_us);
 void present_cursor(struct present *p, const struct present_cursor *c);
+/* May this session send input (STREAM_CONFIG's view-only flag)? */
+void present_control(struct present *p, bool control);
+void present_stats(struct present *p, const struct present_stats *s);
+/* The stats hotkey: the overlay on or off (where there is one). */
+void present_toggle_overlay(struct present *p);
 /* Capture-to-present latency since the last call: sum and count. */
 void present_take_latency(struct present *p, uint64_t *sum_us, unsigned long *n);
-/* Restores the CRTC as found, drops master, closes; the loop runs on. */
+/* Frames replaced before they were shown, in all. */
+unsigned long present_dropped(const struct present *p);
+/* Gives the display back as it was found; the loop runs on to close handles. */
 void present_destroy(struct present *p);
+
+/* For the presenters: a frame captured at capture_us is on screen now. */
+void present_shown(struct present *p, uint64_t capture_us);
+/* Keeps the cursor's state and image (when it fits). */
+void present_keep_cursor(struct present *p, const struct present_cursor *c);
+/* The frame with the cursor drawn in (into scratch, w*h*3), or rgb itself
+ * when no cursor shows. */
+const uint8_t *present_compose(const struct present *p, const uint8_t *rgb, uint8_t *scratch,
+			       uint32_t w, uint32_t h);
 
 #endif

@@ -21,7 +21,8 @@
 
 #define PROG "kmscast"
 
-struct present {
+struct kms {
+	struct present base;
 	struct present_options o;
 	int fd;
 	char card[64], conn_name[32];
@@ -34,29 +35,18 @@ struct present {
 	bool mode_set;
 	struct kms_dumb buf[2];
 	unsigned front;
-	bool flip_pending, dirty;
+	bool flip_pending, dirty, frame_waiting;
 	/* The stream and where it goes on screen. */
 	uint32_t w, h;
 	struct evmap_rect rect;
 	struct SwsContext *sws;
 	uint8_t *rgb, *scratch; /* the latest frame; a copy with the cursor drawn in */
 	uint64_t capture_us, pending_capture_us;
-	uint64_t lat_sum;
-	unsigned long lat_n;
 	/* The cursor: on the cursor plane when the driver takes it, else drawn in. */
 	struct kms_dumb cursor_buf;
 	uint64_t cursor_side;
 	bool hw_cursor, cursor_shown;
-	struct present_cursor cur;
-	uint8_t cursor_img[256 * 256 * 4];
 };
-
-static uint64_t realtime_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector *conn)
 {
@@ -73,9 +63,11 @@ static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector 
 	return crtc;
 }
 
-static void draw(struct present *p);
+static void draw(struct kms *p);
+static void kms_destroy(struct present *base);
+static const struct present_ops kms_ops;
 
-static void try_flip(struct present *p)
+static void try_flip(struct kms *p)
 {
 	if (!p->mode_set || p->flip_pending || !p->dirty)
 		return;
@@ -87,34 +79,29 @@ static void try_flip(struct present *p)
 				   &p->mode) != 0)
 			return;
 		p->front = back;
-		p->dirty = false;
+		p->dirty = p->frame_waiting = false;
 		return;
 	}
 	p->front = back;
 	p->flip_pending = true;
 	p->pending_capture_us = p->capture_us;
-	p->dirty = false;
+	p->dirty = p->frame_waiting = false;
 }
 
 static void on_flip(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
 {
-	struct present *p = data;
+	struct kms *p = data;
 	(void)fd;
 	(void)seq;
 	(void)sec;
 	(void)usec;
 	p->flip_pending = false;
-	uint64_t now = realtime_us();
-	if (p->pending_capture_us && now >= p->pending_capture_us &&
-	    now - p->pending_capture_us < 60000000u) {
-		p->lat_sum += now - p->pending_capture_us;
-		p->lat_n++;
-	}
+	present_shown(&p->base, p->pending_capture_us);
 	try_flip(p);
 }
 
 /* Reads the card's events (page flips done); 0 or drmHandleEvent's error. */
-static int handle_events(struct present *p)
+static int handle_events(struct kms *p)
 {
 	drmEventContext ev = {.version = 2, .page_flip_handler = on_flip};
 	return drmHandleEvent(p->fd, &ev);
@@ -130,11 +117,12 @@ static void on_readable(uv_poll_t *h, int status, int events)
 int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct present **out,
 		       char *err, size_t len)
 {
-	struct present *p = calloc(1, sizeof(*p));
+	struct kms *p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
+	p->base.ops = &kms_ops;
 	p->o = *o;
 	p->fd = kms_open_card(o->device, p->card, sizeof(p->card));
 	if (p->fd < 0) {
@@ -164,7 +152,7 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 	}
 	drmModeFreeResources(res);
 	if (r) {
-		present_destroy(p);
+		kms_destroy(&p->base);
 		return r;
 	}
 	p->conn_id = p->conn->connector_id;
@@ -179,7 +167,7 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 	p->poll.data = p;
 	uv_poll_start(&p->poll, UV_READABLE, on_readable);
 	p->polling = true;
-	*out = p;
+	*out = &p->base;
 	return 0;
 }
 
@@ -191,7 +179,7 @@ static const drmModeModeInfo *find_mode(const drmModeConnector *c, uint32_t w, u
 	return NULL;
 }
 
-static const drmModeModeInfo *choose_mode(struct present *p, uint32_t w, uint32_t h, char *err,
+static const drmModeModeInfo *choose_mode(struct kms *p, uint32_t w, uint32_t h, char *err,
 					  size_t len)
 {
 	const drmModeModeInfo *m;
@@ -215,21 +203,22 @@ static const drmModeModeInfo *choose_mode(struct present *p, uint32_t w, uint32_
 	return &p->conn->modes[0];
 }
 
-static void clear(struct present *p)
+static void clear(struct kms *p)
 {
 	for (int i = 0; i < 2; i++)
 		if (p->buf[i].map)
 			memset(p->buf[i].map, 0, p->buf[i].size);
 }
 
-static void free_buffers(struct present *p)
+static void free_buffers(struct kms *p)
 {
 	for (int i = 0; i < 2; i++)
 		kms_dumb_destroy(p->fd, &p->buf[i]);
 }
 
-int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size_t len)
+static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err, size_t len)
 {
+	struct kms *p = (struct kms *)base;
 	const drmModeModeInfo *m = choose_mode(p, w, h, err, len);
 	if (!m)
 		return -EINVAL;
@@ -308,17 +297,10 @@ int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size
 
 /* The latest frame (with the cursor drawn in when there is no cursor
  * plane) into the back buffer: copied at the same size, else scaled. */
-static void draw(struct present *p)
+static void draw(struct kms *p)
 {
 	struct kms_dumb *d = &p->buf[p->front ^ 1];
-	const uint8_t *src = p->rgb;
-	if (!p->hw_cursor && p->cur.visible && p->cur.w) {
-		memcpy(p->scratch, p->rgb, (size_t)p->w * p->h * 3);
-		format_blend_cursor(p->scratch, p->w, p->h, (int64_t)p->cur.x - p->cur.hot_x,
-				    (int64_t)p->cur.y - p->cur.hot_y, p->cursor_img, p->cur.w,
-				    p->cur.h, p->cur.w * 4u);
-		src = p->scratch;
-	}
+	const uint8_t *src = p->hw_cursor ? p->rgb : present_compose(&p->base, p->rgb, p->scratch, p->w, p->h);
 	uint8_t *dst = d->map + (size_t)p->rect.y * d->pitch + (size_t)p->rect.x * 4;
 	if (p->sws) {
 		const uint8_t *s[1] = {src};
@@ -340,28 +322,29 @@ static void draw(struct present *p)
 	}
 }
 
-void present_frame(struct present *p, const uint8_t *rgb, uint64_t capture_us)
+static void kms_frame(struct present *base, const uint8_t *rgb, uint64_t capture_us)
 {
+	struct kms *p = (struct kms *)base;
 	if (!p->rgb)
 		return;
 	memcpy(p->rgb, rgb, (size_t)p->w * p->h * 3);
 	p->capture_us = capture_us;
+	p->base.dropped += p->frame_waiting;
+	p->frame_waiting = true;
 	p->dirty = true; /* a frame still waiting is replaced, not queued */
 	try_flip(p);
 }
 
-void present_cursor(struct present *p, const struct present_cursor *c)
+static void kms_cursor(struct present *base, const struct present_cursor *c)
 {
-	p->cur = *c;
-	if (c->image_changed && c->w && (size_t)c->w * c->h * 4 <= sizeof(p->cursor_img))
-		memcpy(p->cursor_img, c->argb, (size_t)c->w * c->h * 4);
-	p->cur.argb = p->cursor_img;
+	struct kms *p = (struct kms *)base;
+	present_keep_cursor(&p->base, c);
 	if (!p->mode_set || !p->w)
 		return;
 	if (p->hw_cursor && c->image_changed && c->w) {
 		memset(p->cursor_buf.map, 0, p->cursor_buf.size);
 		for (uint32_t y = 0; y < c->h && y < p->cursor_side; y++)
-			memcpy(p->cursor_buf.map + y * p->cursor_buf.pitch, p->cursor_img + (size_t)y * c->w * 4,
+			memcpy(p->cursor_buf.map + y * p->cursor_buf.pitch, p->base.cursor_img + (size_t)y * c->w * 4,
 			       (c->w < p->cursor_side ? c->w : p->cursor_side) * 4u);
 	}
 	if (p->hw_cursor) {
@@ -391,20 +374,11 @@ void present_cursor(struct present *p, const struct present_cursor *c)
 	try_flip(p);
 }
 
-void present_take_latency(struct present *p, uint64_t *sum_us, unsigned long *n)
-{
-	*sum_us = p->lat_sum;
-	*n = p->lat_n;
-	p->lat_sum = 0;
-	p->lat_n = 0;
-}
-
 static void poll_closed(uv_handle_t *h) { free(h->data); }
 
-void present_destroy(struct present *p)
+static void kms_destroy(struct present *base)
 {
-	if (!p)
-		return;
+	struct kms *p = (struct kms *)base;
 	if (p->polling)
 		uv_poll_stop(&p->poll);
 	if (p->fd >= 0 && p->mode_set) {
@@ -434,3 +408,10 @@ void present_destroy(struct present *p)
 	}
 	free(p);
 }
+
+static const struct present_ops kms_ops = {
+	.configure = kms_configure,
+	.frame = kms_frame,
+	.cursor = kms_cursor,
+	.destroy = kms_destroy,
+};
