@@ -128,6 +128,9 @@ static void usage(FILE *f)
 		"  --output NAME            kms: the connector (default: the first connected)\n"
 		"  --mode WxH               kms: the mode (default: the stream's size if the\n"
 		"                           connector offers it, else its preferred mode)\n"
+		"  --vt PATH|none           kms: release the display when this VT is switched\n"
+		"                           away from, take it back on return (default:\n"
+		"                           standard input when it is a VT)\n"
 		"  --fullscreen             sdl: the whole screen, the stream letterboxed\n"
 		"  --stats-hotkey KEYS      sdl: show or hide the stats overlay (fps, bitrate,\n"
 		"                           latency, RTT, dropped frames; default " STATS_HOTKEY ")\n"
@@ -191,7 +194,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
 	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
 	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE, O_FULLSCREEN, O_STATSKEY,
-	       O_FONT };
+	       O_FONT, O_VT };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -216,6 +219,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"output", required_argument, NULL, O_OUTPUT},
 		{"mode", required_argument, NULL, O_MODE},
 		{"fullscreen", no_argument, NULL, O_FULLSCREEN},
+		{"vt", required_argument, NULL, O_VT},
 		{"stats-hotkey", required_argument, NULL, O_STATSKEY},
 		{"font", required_argument, NULL, O_FONT},
 		{"verbose", no_argument, NULL, 'v'},
@@ -271,6 +275,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				cli_die_usage(PROG, "--mode wants WxH, not '%s'", optarg);
 			break;
 		case O_FULLSCREEN: o->show.fullscreen = true; break;
+		case O_VT: o->show.vt = optarg; break;
 		case O_STATSKEY: stats_key = optarg; break;
 		case O_FONT: o->show.font = optarg; break;
 		case 'v': o->verbose++; break;
@@ -303,8 +308,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	bool kms = strcmp(o->present, "kms") == 0, sdl = strcmp(o->present, "sdl") == 0;
 	if (!kms && !sdl && strcmp(o->present, "none") != 0)
 		cli_die_usage(PROG, "--present wants kms, sdl or none, not '%s'", o->present);
-	if (!kms && (o->show.device || o->show.output || o->show.mode_w))
-		cli_die_usage(PROG, "--device, --output and --mode go with --present kms");
+	if (!kms && (o->show.device || o->show.output || o->show.mode_w || o->show.vt))
+		cli_die_usage(PROG, "--device, --output, --mode and --vt go with --present kms");
 	if (!sdl && (o->show.fullscreen || stats_key != (const char *)STATS_HOTKEY ||
 		     o->show.font != (const char *)DEFAULT_FONT))
 		cli_die_usage(PROG, "--fullscreen, --stats-hotkey and --font go with --present sdl");

@@ -6,6 +6,11 @@
 
 #include <drm_fourcc.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/kd.h>
+#include <linux/vt.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <libswscale/swscale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +32,7 @@ struct kms {
 	int fd;
 	char card[64], conn_name[32];
 	uv_poll_t poll;
-	bool polling;
+	int handles; /* libuv handles still open */
 	uint32_t conn_id, crtc_id;
 	drmModeConnector *conn;
 	drmModeCrtc *saved; /* the CRTC as we found it, restored at the end */
@@ -36,6 +41,10 @@ struct kms {
 	struct kms_dumb buf[2];
 	unsigned front;
 	bool flip_pending, dirty, frame_waiting;
+	/* The VT we show on: switched away, the display is the other VT's. */
+	int vt_fd;
+	bool away, vt_process;
+	uv_signal_t vt_release, vt_acquire;
 	/* The stream and where it goes on screen. */
 	uint32_t w, h;
 	struct evmap_rect rect;
@@ -64,12 +73,13 @@ static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector 
 }
 
 static void draw(struct kms *p);
+static void kms_cursor(struct present *base, const struct present_cursor *c);
 static void kms_destroy(struct present *base);
 static const struct present_ops kms_ops;
 
 static void try_flip(struct kms *p)
 {
-	if (!p->mode_set || p->flip_pending || !p->dirty)
+	if (!p->mode_set || p->flip_pending || !p->dirty || p->away)
 		return;
 	unsigned back = p->front ^ 1;
 	draw(p);
@@ -114,6 +124,110 @@ static void on_readable(uv_poll_t *h, int status, int events)
 	handle_events(h->data);
 }
 
+/* Waits out a flip in flight (a frame at most); nothing new follows it. */
+static void finish_flip(struct kms *p)
+{
+	while (p->flip_pending) {
+		p->dirty = false;
+		if (handle_events(p) != 0)
+			break;
+	}
+	p->flip_pending = false;
+}
+
+/* Our VT is being switched away from: the display goes to the next one. */
+static void on_vt_release(uv_signal_t *h, int signum)
+{
+	struct kms *p = h->data;
+	(void)signum;
+	finish_flip(p);
+	drmDropMaster(p->fd);
+	p->away = true;
+	ioctl(p->vt_fd, VT_RELDISP, 1);
+	fprintf(stderr, PROG ": switched to another VT: %s released\n", p->card);
+}
+
+/* Back on our VT: master again, our mode and the latest frame. */
+static void on_vt_acquire(uv_signal_t *h, int signum)
+{
+	struct kms *p = h->data;
+	(void)signum;
+	ioctl(p->vt_fd, VT_RELDISP, VT_ACKACQ);
+	if (drmSetMaster(p->fd) != 0) {
+		fprintf(stderr, PROG ": back on our VT, but %s is not ours again: %s\n", p->card,
+			strerror(errno));
+		return;
+	}
+	p->away = false;
+	if (p->mode_set && drmModeSetCrtc(p->fd, p->crtc_id, p->buf[p->front].fb_id, 0, 0,
+					  &p->conn_id, 1, &p->mode) != 0)
+		fprintf(stderr, PROG ": back on our VT, but cannot set the mode on %s: %s\n",
+			p->conn_name, strerror(errno));
+	fprintf(stderr, PROG ": back on our VT: showing on %s again\n", p->card);
+	struct present_cursor c = p->base.cur;
+	c.image_changed = true; /* the other VT's owner had the cursor plane */
+	p->cursor_shown = false;
+	kms_cursor(&p->base, &c);
+	p->dirty = true;
+	try_flip(p);
+}
+
+/* Cooperates with VT switching on --vt, or on standard input when that is
+ * a VT: the kernel asks before switching away and tells us on return. */
+static int vt_setup(struct kms *p, uv_loop_t *loop, char *err, size_t len)
+{
+	const char *path = p->o.vt;
+	int mode;
+	if (path && !strcmp(path, "none"))
+		return 0;
+	if (path)
+		p->vt_fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	else if (ioctl(STDIN_FILENO, KDGETMODE, &mode) == 0)
+		p->vt_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	else
+		return 0; /* not on a VT: nothing to cooperate with */
+	if (p->vt_fd < 0 || ioctl(p->vt_fd, KDGETMODE, &mode) != 0) {
+		int r = -errno;
+		snprintf(err, len, "--vt %s: not a virtual terminal: %s", path ? path : "(stdin)",
+			 strerror(-r));
+		return r;
+	}
+	/* The signals are ours before the kernel may send them. */
+	uv_signal_init(loop, &p->vt_release);
+	uv_signal_init(loop, &p->vt_acquire);
+	p->vt_release.data = p->vt_acquire.data = p;
+	p->handles += 2;
+	uv_signal_start(&p->vt_release, on_vt_release, SIGUSR1);
+	uv_signal_start(&p->vt_acquire, on_vt_acquire, SIGUSR2);
+	struct vt_mode vm = {.mode = VT_PROCESS, .relsig = SIGUSR1, .acqsig = SIGUSR2};
+	if (ioctl(p->vt_fd, VT_SETMODE, &vm) != 0) {
+		int r = -errno;
+		snprintf(err, len, "--vt %s: cannot take part in VT switching: %s",
+			 path ? path : "(stdin)", strerror(-r));
+		return r;
+	}
+	p->vt_process = true;
+	/* The console's text must not draw over the picture. */
+	ioctl(p->vt_fd, KDSETMODE, KD_GRAPHICS);
+	if (p->o.verbose)
+		fprintf(stderr, PROG ": VT switches on %s release and retake the display\n",
+			path ? path : "standard input");
+	return 0;
+}
+
+static void vt_restore(struct kms *p)
+{
+	if (p->vt_fd < 0)
+		return;
+	if (p->vt_process) {
+		struct vt_mode vm = {.mode = VT_AUTO};
+		ioctl(p->vt_fd, KDSETMODE, KD_TEXT);
+		ioctl(p->vt_fd, VT_SETMODE, &vm);
+	}
+	close(p->vt_fd);
+	p->vt_fd = -1;
+}
+
 int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct present **out,
 		       char *err, size_t len)
 {
@@ -123,6 +237,7 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 		return -ENOMEM;
 	}
 	p->base.ops = &kms_ops;
+	p->vt_fd = -1;
 	p->o = *o;
 	p->fd = kms_open_card(o->device, p->card, sizeof(p->card));
 	if (p->fd < 0) {
@@ -165,8 +280,12 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 				       32, &p->cursor_buf) == 0;
 	uv_poll_init(loop, &p->poll, p->fd);
 	p->poll.data = p;
+	p->handles++;
 	uv_poll_start(&p->poll, UV_READABLE, on_readable);
-	p->polling = true;
+	if ((r = vt_setup(p, loop, err, len)) != 0) {
+		kms_destroy(&p->base);
+		return r;
+	}
 	*out = &p->base;
 	return 0;
 }
@@ -224,12 +343,7 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		return -EINVAL;
 	if (!p->mode_set || memcmp(m, &p->mode, sizeof(*m)) != 0) {
 		/* A new mode: wait out a pending flip, then new buffers. */
-		while (p->flip_pending) {
-			p->dirty = false;
-			if (handle_events(p) != 0)
-				break;
-		}
-		p->flip_pending = false;
+		finish_flip(p);
 		free_buffers(p);
 		p->mode = *m;
 		for (int i = 0; i < 2; i++) {
@@ -251,8 +365,9 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		}
 		clear(p);
 		p->front = 0;
-		if (drmModeSetCrtc(p->fd, p->crtc_id, p->buf[0].fb_id, 0, 0, &p->conn_id, 1,
-				   &p->mode) != 0) {
+		/* Switched away, the mode is set when our VT comes back. */
+		if (!p->away && drmModeSetCrtc(p->fd, p->crtc_id, p->buf[0].fb_id, 0, 0, &p->conn_id,
+					       1, &p->mode) != 0) {
 			int r = -errno;
 			snprintf(err, len, "--present kms: cannot set %ux%u on %s: %s", m->hdisplay,
 				 m->vdisplay, p->conn_name, strerror(-r));
@@ -339,7 +454,7 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 {
 	struct kms *p = (struct kms *)base;
 	present_keep_cursor(&p->base, c);
-	if (!p->mode_set || !p->w)
+	if (!p->mode_set || !p->w || p->away)
 		return;
 	if (p->hw_cursor && c->image_changed && c->w) {
 		memset(p->cursor_buf.map, 0, p->cursor_buf.size);
@@ -374,14 +489,17 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 	try_flip(p);
 }
 
-static void poll_closed(uv_handle_t *h) { free(h->data); }
+static void handle_closed(uv_handle_t *h)
+{
+	struct kms *p = h->data;
+	if (--p->handles == 0)
+		free(p);
+}
 
 static void kms_destroy(struct present *base)
 {
 	struct kms *p = (struct kms *)base;
-	if (p->polling)
-		uv_poll_stop(&p->poll);
-	if (p->fd >= 0 && p->mode_set) {
+	if (p->fd >= 0 && p->mode_set && !p->away) {
 		drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
 		/* Give the display back as it was: the previous framebuffer and
 		 * mode, or off when there was none. */
@@ -402,11 +520,17 @@ static void kms_destroy(struct present *base)
 		drmDropMaster(p->fd);
 		close(p->fd);
 	}
-	if (p->polling) {
-		uv_close((uv_handle_t *)&p->poll, poll_closed);
+	vt_restore(p);
+	if (!p->handles) {
+		free(p);
 		return;
 	}
-	free(p);
+	uv_poll_stop(&p->poll);
+	uv_close((uv_handle_t *)&p->poll, handle_closed);
+	if (uv_is_active((uv_handle_t *)&p->vt_release)) {
+		uv_close((uv_handle_t *)&p->vt_release, handle_closed);
+		uv_close((uv_handle_t *)&p->vt_acquire, handle_closed);
+	}
 }
 
 static const struct present_ops kms_ops = {

@@ -213,17 +213,25 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		/* The stream's own size where the screen has room, else as
 		 * large as fits. */
 		SDL_Rect bounds;
+		int x = SDL_WINDOWPOS_UNDEFINED, y = SDL_WINDOWPOS_UNDEFINED;
 		uint32_t ww = w, wh = h;
-		if (!p->o.fullscreen && SDL_GetDisplayUsableBounds(0, &bounds) == 0 &&
-		    ((int)w > bounds.w || (int)h > bounds.h)) {
+		if (p->o.fullscreen && SDL_GetDisplayBounds(0, &bounds) == 0) {
+			/* Full screen is the window manager's to grant; without
+			 * one (an X kiosk) the screen-sized window still is. */
+			x = bounds.x;
+			y = bounds.y;
+			ww = (uint32_t)bounds.w;
+			wh = (uint32_t)bounds.h;
+		} else if (!p->o.fullscreen && SDL_GetDisplayUsableBounds(0, &bounds) == 0 &&
+			   ((int)w > bounds.w || (int)h > bounds.h)) {
 			struct evmap_rect r = evmap_fit(w, h, (uint32_t)bounds.w, (uint32_t)bounds.h);
 			ww = r.w;
 			wh = r.h;
 		}
 		Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
 			       (p->o.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-		p->win = SDL_CreateWindow(p->o.title ? p->o.title : "kmscast", SDL_WINDOWPOS_UNDEFINED,
-					  SDL_WINDOWPOS_UNDEFINED, (int)ww, (int)wh, flags);
+		p->win = SDL_CreateWindow(p->o.title ? p->o.title : "kmscast", x, y, (int)ww,
+					  (int)wh, flags);
 		if (p->win)
 			p->ren = SDL_CreateRenderer(p->win, -1, 0);
 		if (!p->win || !p->ren) {

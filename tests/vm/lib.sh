@@ -86,3 +86,24 @@ host_kmscast() {
 kms_field() {
 	"$B/tests/kms-query" "${KMS_CARD:-/dev/dri/card0}" "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+
+# Injected input, read back: evdev-tool prints every frame of a device.
+lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+# reader ID NAME: evdev-tool read on the daemon's device NAME into $WORK/ID.out.
+reader() {
+	rm -f "$WORK/$1.ready" "$WORK/$1.want"
+	: >"$WORK/$1.want"
+	"$B/tests/evdev-tool" read "$2" --ready "$WORK/$1.ready" >"$WORK/$1.out" 2>"$WORK/$1.err" &
+	eval "READER_$1=$!"
+	wait_for 60 test -e "$WORK/$1.ready" || fail "cannot read $2: $(cat "$WORK/$1.err")"
+}
+# want ID LINE...: the reader's output must become exactly what was wanted so far.
+want() {
+	local id=$1 n
+	shift
+	printf '%s\n' "$@" >>"$WORK/$id.want"
+	n=$(wc -l <"$WORK/$id.want")
+	wait_for 60 lines_at_least "$WORK/$id.out" "$n"
+	sleep 0.5 # anything extra would show now
+	diff -u "$WORK/$id.want" "$WORK/$id.out" || { tail -5 "$DLOG"; fail "$id: the injected events differ"; }
+}

@@ -10,7 +10,6 @@ T=$B/tests/evdev-tool
 IFS=$'\n'
 mkdir -p "$WORK/d"
 for c in a b c; do "$B/kmscast" id --config-dir "$WORK/$c" | tail -1 >>"$WORK/d/authorized-clients"; done
-lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 
 # fake ID NAME KIND: a stand-in device fed through $WORK/ID.fifo; node in $WORK/ID.node.
 fake() {
@@ -28,24 +27,6 @@ feed() { # ID LINE...: events into a stand-in device
 keys() { # KEY...: press and release each, a frame each (as fed, and as read back)
 	local k
 	for k in "$@"; do printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$k" "$k"; done
-}
-# reader ID NAME: evdev-tool read on the daemon's device NAME into $WORK/ID.out.
-reader() {
-	rm -f "$WORK/$1.ready" "$WORK/$1.want"
-	: >"$WORK/$1.want"
-	"$T" read "$2" --ready "$WORK/$1.ready" >"$WORK/$1.out" 2>"$WORK/$1.err" &
-	eval "READER_$1=$!"
-	wait_for 60 test -e "$WORK/$1.ready" || fail "cannot read $2: $(cat "$WORK/$1.err")"
-}
-# want ID LINE...: the reader's output must become exactly what was wanted so far.
-want() {
-	local id=$1 n
-	shift
-	printf '%s\n' "$@" >>"$WORK/$id.want"
-	n=$(wc -l <"$WORK/$id.want")
-	wait_for 60 lines_at_least "$WORK/$id.out" "$n"
-	sleep 0.5 # anything extra would show now
-	diff -u "$WORK/$id.want" "$WORK/$id.out" || { tail -5 "$DLOG"; fail "$id: the injected events differ"; }
 }
 client() { # CONFIG ARGS...: kmscast in the background, output in $WORK/CONFIG.*
 	local c=$1

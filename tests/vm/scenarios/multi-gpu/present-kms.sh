@@ -2,8 +2,9 @@
 # the first: card1's scanout, read back with kmscast-grab, is the reference
 # frame (pixel-exact at the same size with lossless, PSNR >= 38 dB with
 # h264, letterboxed with black bars when the mode's aspect differs), and on
-# SIGTERM the kiosk gives the display back.
-# timeout: 500
+# SIGTERM the kiosk gives the display back; a VT switch releases and
+# retakes it; a stream that changes size is followed.
+# timeout: 900
 . tests/vm/lib.sh
 T=$B/tests/scene-tool
 mkdir -p "$WORK/d"
@@ -46,6 +47,41 @@ kiosk --mode 1360x768
 wait_for 60 close_enough 2024 38 640x480 || fail "pillarbox: $(cat "$WORK/psnr.txt")"
 grep -q "picture=1024x768+168+0 bars=0" "$WORK/psnr.txt" || fail "pillarbox: $(cat "$WORK/psnr.txt")"
 ok "640x480 on 1360x768: $(cat "$WORK/psnr.txt") (black bars, picture scaled)"
+unkiosk
+
+# VT switching: switched away, the kiosk lets card1 go (another master
+# shows its own frame there); back, it takes card1 again with its picture.
+timeout 30 busybox chvt 1 || fail "cannot switch to VT 1"
+kiosk --mode 640x480 --vt /dev/tty1
+wait_for 60 exact 2024 || fail "vt: card1 does not show frame 2024"
+timeout 30 busybox chvt 2 || fail "the switch to VT 2 did not finish (the kiosk did not release it?)"
+wait_for 30 grep -q "switched to another VT: /dev/dri/card1 released" "$WORK/k.err" ||
+	fail "the kiosk did not release card1: $(tail -3 "$WORK/k.err")"
+"$B/kmscast-paint" --device /dev/dri/card1 --output "$c1" --mode 640x480 --static --start 99 \
+	>"$WORK/p2.out" 2>"$WORK/p2.err" &
+P2=$!
+wait_for 60 grep -qx ready "$WORK/p2.out" || fail "another master cannot have card1: $(cat "$WORK/p2.err")"
+exact 99 || fail "card1 does not show the other master's frame 99"
+kill -TERM $P2
+wait $P2 || fail "the other master exited $?"
+timeout 30 busybox chvt 1 || fail "cannot switch back to VT 1"
+wait_for 30 grep -q "back on our VT: showing on /dev/dri/card1 again" "$WORK/k.err" ||
+	fail "the kiosk did not come back: $(tail -3 "$WORK/k.err")"
+wait_for 60 exact 2024 || fail "back on VT 1, card1 does not show frame 2024 again"
+ok "VT 1 -> 2: card1 released (another master showed frame 99 on it); VT 2 -> 1: frame 2024 again"
+unkiosk
+
+# The stream changes size (the captured screen goes from 640x480 to
+# 1024x768): the kiosk, without --mode, follows with the matching mode.
+kiosk
+grep -q "showing on /dev/dri/card1 $c1 at 640x480" "$WORK/k.err" || fail "mode: $(cat "$WORK/k.err")"
+wait_for 60 exact 2024 || fail "card1 does not show frame 2024 at 640x480"
+stop_paint
+start_paint --device /dev/dri/card0 --mode 1024x768 --static --start 55
+wait_for 90 grep -q "showing on /dev/dri/card1 $c1 at 1024x768" "$WORK/k.err" ||
+	fail "the kiosk did not follow: $(tail -5 "$WORK/k.err")"
+wait_for 60 exact 55 || fail "card1 does not show frame 55 at 1024x768"
+ok "the stream went 640x480 -> 1024x768: card1 followed to 1024x768 and shows frame 55 exactly"
 unkiosk
 stop_daemon
 stop_paint
