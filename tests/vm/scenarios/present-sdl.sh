@@ -22,7 +22,10 @@ xdo() { timeout 30 xdotool "$@" || fail "xdotool $* failed"; }
 title() { echo "kmscast: 127.0.0.1:$PORT"; }
 exact() { shot -name "$(title)" && "$T" compare "$WORK/shot.png" XRGB8888 "$1" >"$WORK/cmp.txt" 2>&1; }
 differs() { shot -name "$(title)" && ! "$T" compare "$WORK/shot.png" XRGB8888 "$1" >"$WORK/cmp.txt" 2>&1; }
-close_enough() { shot "$1" && shift && "$T" psnr "$WORK/shot.png" "$@" >"$WORK/psnr.txt"; }
+close_enough() { # root|window K MIN_DB [WxH]
+	if [ "$1" = root ]; then shot -root; else shot -name "$(title)"; fi &&
+		shift && "$T" psnr "$WORK/shot.png" "$@" >"$WORK/psnr.txt"
+}
 window() { # ARGS...: kmscast --present sdl in the background, until it shows a frame
 	"$B/kmscast" --config-dir "$WORK/a" --accept-new -v --present sdl "$@" 127.0.0.1:$PORT \
 		>"$WORK/w.out" 2>"$WORK/w.err" &
@@ -79,11 +82,15 @@ unwindow
 # and a click there lands on the stream's pixel: (424-168)*640/1024, 192*480/768.
 window --fullscreen
 grep -q "^kmscast: window 1360x768, full screen" "$WORK/w.err" || fail "fullscreen: $(cat "$WORK/w.err")"
-wait_for 90 close_enough -root 2024 38 640x480 || fail "fullscreen: $(cat "$WORK/psnr.txt" "$WORK/xwd.err")"
+wait_for 90 close_enough root 2024 38 640x480 || fail "fullscreen: $(cat "$WORK/psnr.txt" "$WORK/xwd.err")"
 grep -q "picture=1024x768+168+0 bars=0" "$WORK/psnr.txt" || fail "fullscreen: $(cat "$WORK/psnr.txt")"
 ok "--fullscreen, 640x480 on 1360x768: $(cat "$WORK/psnr.txt")"
+# (A new reader: the window reports the pointer where it opened.)
+kill $READER_ab
+reader fs "kmscast absolute pointer"
+want fs "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
 xdo mousemove 424 192 click 1
-want ab "EV_ABS ABS_X 160" "EV_ABS ABS_Y 120" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
+want fs "EV_ABS ABS_X 160" "EV_ABS ABS_Y 120" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
 ok "a click at the screen's 424,192 lands on the stream's 160,120"
 unwindow
 stop_daemon
@@ -94,7 +101,7 @@ start_paint --mode 800x600 --static --start 777
 start_daemon d --codec h264 --fps 10 --no-input
 window --view-only
 grep -q "^kmscast: window 800x600 (renderer " "$WORK/w.err" || fail "window size: $(cat "$WORK/w.err")"
-wait_for 90 close_enough -name "$(title)" 777 38 || fail "h264: $(cat "$WORK/psnr.txt" "$WORK/xwd.err")"
+wait_for 90 close_enough window 777 38 || fail "h264: $(cat "$WORK/psnr.txt" "$WORK/xwd.err")"
 ok "h264 in an 800x600 window: $(cat "$WORK/psnr.txt")"
 unwindow
 expect_error 1 "present sdl: cannot start SDL's video" env -u DISPLAY SDL_VIDEODRIVER=x11 "$B/kmscast" --config-dir \
