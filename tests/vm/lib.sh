@@ -39,6 +39,14 @@ stop_paint() {
 	[ $rc -eq 0 ] || { cat "$WORK/paint.err"; fail "kmscast-paint exited $rc on SIGTERM"; }
 }
 
+# term_exits_0 PID WHAT LOG: SIGTERM, and PID must exit 0 (else LOG's tail says why).
+term_exits_0() {
+	kill -TERM "$1"
+	wait "$1"
+	local rc=$?
+	[ $rc -eq 0 ] || fail "$2 exited $rc on SIGTERM: $(tail -3 "$3")"
+}
+
 # expect_error STATUS PATTERN CMD...: CMD exits STATUS and says PATTERN on stderr.
 expect_error() {
 	local want=$1 pattern=$2 rc

@@ -32,12 +32,7 @@ window() { # ARGS...: kmscast --present sdl in the background, until it shows a 
 	WPID=$!
 	wait_for 60 grep -q "^kmscast: window " "$WORK/w.err" || fail "no window: $(cat "$WORK/w.err")"
 }
-unwindow() {
-	kill -TERM $WPID
-	wait $WPID
-	local rc=$?
-	[ $rc -eq 0 ] || fail "the window's client exited $rc on SIGTERM: $(tail -3 "$WORK/w.err")"
-}
+unwindow() { term_exits_0 $WPID "the window's client" "$WORK/w.err"; }
 
 start_paint --mode 640x480 --static --start 2024
 start_daemon d --codec lossless --fps 10

@@ -20,12 +20,7 @@ kiosk() {
 	KPID=$!
 	wait_for 60 grep -q "showing on /dev/dri/card1 $c1" "$WORK/k.err" || fail "kiosk: $(cat "$WORK/k.err")"
 }
-unkiosk() {
-	kill -TERM $KPID
-	wait $KPID
-	local rc=$?
-	[ $rc -eq 0 ] || fail "the kiosk exited $rc on SIGTERM: $(tail -3 "$WORK/k.err")"
-}
+unkiosk() { term_exits_0 $KPID "the kiosk" "$WORK/k.err"; }
 before=$(KMS_CARD=/dev/dri/card1 kms_field "$c1" fb)
 
 start_paint --device /dev/dri/card0 --mode 640x480 --static --start 2024
@@ -78,6 +73,9 @@ unkiosk
 
 # The stream changes size (the captured screen goes from 640x480 to
 # 1024x768): the kiosk, without --mode, follows with the matching mode.
+# (The last kiosk's exit put VT 1 back in text mode: the console took card0.)
+stop_paint
+start_paint --device /dev/dri/card0 --mode 640x480 --static --start 2024
 kiosk
 grep -q "showing on /dev/dri/card1 $c1 at 640x480" "$WORK/k.err" || fail "mode: $(cat "$WORK/k.err")"
 wait_for 60 exact 2024 || fail "card1 does not show frame 2024 at 640x480"
