@@ -2,6 +2,8 @@
 /* What the presenters share; see client/present.h. */
 #include "present.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -73,14 +75,48 @@ void present_keep_cursor(struct present *p, const struct present_cursor *c)
 	p->cur.argb = p->cursor_img;
 }
 
-const uint8_t *present_compose(const struct present *p, const uint8_t *rgb, uint8_t *scratch,
-			       uint32_t w, uint32_t h)
+const uint8_t *present_compose(struct present *p)
 {
 	if (!p->cur.visible || !p->cur.w)
-		return rgb;
-	memcpy(scratch, rgb, (size_t)w * h * 3);
-	format_blend_cursor(scratch, w, h, (int64_t)p->cur.x - p->cur.hot_x,
+		return p->rgb;
+	memcpy(p->scratch, p->rgb, (size_t)p->w * p->h * 3);
+	format_blend_cursor(p->scratch, p->w, p->h, (int64_t)p->cur.x - p->cur.hot_x,
 			    (int64_t)p->cur.y - p->cur.hot_y, p->cursor_img, p->cur.w, p->cur.h,
 			    p->cur.w * 4u);
-	return scratch;
+	return p->scratch;
+}
+
+int present_size_frame(struct present *p, uint32_t w, uint32_t h)
+{
+	if (p->rgb && w == p->w && h == p->h)
+		return 0;
+	present_free_frame(p);
+	p->rgb = calloc((size_t)w * h, 3);
+	p->scratch = malloc((size_t)w * h * 3);
+	if (!p->rgb || !p->scratch) {
+		present_free_frame(p);
+		return -ENOMEM;
+	}
+	p->w = w;
+	p->h = h;
+	return 0;
+}
+
+void present_free_frame(struct present *p)
+{
+	free(p->rgb);
+	free(p->scratch);
+	p->rgb = p->scratch = NULL;
+	p->w = p->h = 0;
+}
+
+bool present_keep_frame(struct present *p, const uint8_t *rgb, uint64_t capture_us)
+{
+	if (!p->rgb)
+		return false;
+	memcpy(p->rgb, rgb, (size_t)p->w * p->h * 3);
+	p->capture_us = capture_us;
+	p->dropped += p->frame_waiting; /* replaced before it was shown */
+	p->frame_waiting = true;
+	return true;
 }

@@ -53,9 +53,14 @@ struct present_ops {
 	void (*destroy)(struct present *p);
 };
 
-/* What every presenter shares: the latency and drop counts, the cursor. */
+/* What every presenter shares: the latest frame, the latency and drop
+ * counts, the cursor. */
 struct present {
 	const struct present_ops *ops;
+	uint32_t w, h;          /* the stream */
+	uint8_t *rgb, *scratch; /* the latest frame; a copy with the cursor drawn in */
+	uint64_t capture_us;
+	bool frame_waiting;     /* kept, not yet shown */
 	uint64_t lat_sum;
 	unsigned long lat_n, dropped;
 	struct present_cursor cur; /* argb points at cursor_img */
@@ -95,11 +100,17 @@ void present_destroy(struct present *p);
 
 /* For the presenters: a frame captured at capture_us is on screen now. */
 void present_shown(struct present *p, uint64_t capture_us);
+/* The frame buffers for a w x h stream (kept when the size is the same):
+ * 0 or -ENOMEM. */
+int present_size_frame(struct present *p, uint32_t w, uint32_t h);
+void present_free_frame(struct present *p);
+/* Copies a frame in as the latest; one not yet shown counts as dropped.
+ * False before there are buffers. */
+bool present_keep_frame(struct present *p, const uint8_t *rgb, uint64_t capture_us);
 /* Keeps the cursor's state and image (when it fits). */
 void present_keep_cursor(struct present *p, const struct present_cursor *c);
-/* The frame with the cursor drawn in (into scratch, w*h*3), or rgb itself
- * when no cursor shows. */
-const uint8_t *present_compose(const struct present *p, const uint8_t *rgb, uint8_t *scratch,
-			       uint32_t w, uint32_t h);
+/* The latest frame with the cursor drawn in (into scratch), or the frame
+ * itself when no cursor shows. */
+const uint8_t *present_compose(struct present *p);
 
 #endif

@@ -40,17 +40,15 @@ struct kms {
 	bool mode_set;
 	struct kms_dumb buf[2];
 	unsigned front;
-	bool flip_pending, dirty, frame_waiting;
+	bool flip_pending, dirty;
 	/* The VT we show on: switched away, the display is the other VT's. */
 	int vt_fd;
 	bool away, vt_process;
 	uv_signal_t vt_release, vt_acquire;
-	/* The stream and where it goes on screen. */
-	uint32_t w, h;
+	/* Where the stream goes on screen. */
 	struct evmap_rect rect;
 	struct SwsContext *sws;
-	uint8_t *rgb, *scratch; /* the latest frame; a copy with the cursor drawn in */
-	uint64_t capture_us, pending_capture_us;
+	uint64_t pending_capture_us;
 	/* The cursor: on the cursor plane when the driver takes it, else drawn in. */
 	struct kms_dumb cursor_buf;
 	uint64_t cursor_side;
@@ -89,13 +87,13 @@ static void try_flip(struct kms *p)
 				   &p->mode) != 0)
 			return;
 		p->front = back;
-		p->dirty = p->frame_waiting = false;
+		p->dirty = p->base.frame_waiting = false;
 		return;
 	}
 	p->front = back;
 	p->flip_pending = true;
-	p->pending_capture_us = p->capture_us;
-	p->dirty = p->frame_waiting = false;
+	p->pending_capture_us = p->base.capture_us;
+	p->dirty = p->base.frame_waiting = false;
 }
 
 static void on_flip(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
@@ -378,21 +376,13 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		p->mode_set = true;
 		fprintf(stderr, PROG ": showing on %s %s at %ux%u\n", p->card, p->conn_name,
 			m->hdisplay, m->vdisplay);
-	} else if (w != p->w || h != p->h) {
+	} else if (w != p->base.w || h != p->base.h) {
 		clear(p); /* the bars move */
 	}
-	if (w != p->w || h != p->h) {
-		free(p->rgb);
-		free(p->scratch);
-		p->rgb = calloc((size_t)w * h, 3);
-		p->scratch = malloc((size_t)w * h * 3);
-		if (!p->rgb || !p->scratch) {
-			snprintf(err, len, "out of memory");
-			return -ENOMEM;
-		}
+	if (present_size_frame(&p->base, w, h) != 0) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
 	}
-	p->w = w;
-	p->h = h;
 	p->rect = evmap_fit(w, h, p->mode.hdisplay, p->mode.vdisplay);
 	sws_freeContext(p->sws);
 	p->sws = NULL;
@@ -415,20 +405,20 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 static void draw(struct kms *p)
 {
 	struct kms_dumb *d = &p->buf[p->front ^ 1];
-	const uint8_t *src = p->hw_cursor ? p->rgb : present_compose(&p->base, p->rgb, p->scratch, p->w, p->h);
+	const uint8_t *src = p->hw_cursor ? p->base.rgb : present_compose(&p->base);
 	uint8_t *dst = d->map + (size_t)p->rect.y * d->pitch + (size_t)p->rect.x * 4;
 	if (p->sws) {
 		const uint8_t *s[1] = {src};
-		int ss[1] = {(int)p->w * 3};
+		int ss[1] = {(int)p->base.w * 3};
 		uint8_t *dd[1] = {dst};
 		int ds[1] = {(int)d->pitch};
-		sws_scale(p->sws, s, ss, 0, (int)p->h, dd, ds);
+		sws_scale(p->sws, s, ss, 0, (int)p->base.h, dd, ds);
 		return;
 	}
-	for (uint32_t y = 0; y < p->h; y++) {
-		const uint8_t *in = src + (size_t)y * p->w * 3;
+	for (uint32_t y = 0; y < p->base.h; y++) {
+		const uint8_t *in = src + (size_t)y * p->base.w * 3;
 		uint8_t *o = dst + (size_t)y * d->pitch;
-		for (uint32_t x = 0; x < p->w; x++, in += 3, o += 4) {
+		for (uint32_t x = 0; x < p->base.w; x++, in += 3, o += 4) {
 			o[0] = in[2]; /* XRGB8888 in memory: B, G, R, X */
 			o[1] = in[1];
 			o[2] = in[0];
@@ -440,12 +430,8 @@ static void draw(struct kms *p)
 static void kms_frame(struct present *base, const uint8_t *rgb, uint64_t capture_us)
 {
 	struct kms *p = (struct kms *)base;
-	if (!p->rgb)
+	if (!present_keep_frame(&p->base, rgb, capture_us))
 		return;
-	memcpy(p->rgb, rgb, (size_t)p->w * p->h * 3);
-	p->capture_us = capture_us;
-	p->base.dropped += p->frame_waiting;
-	p->frame_waiting = true;
 	p->dirty = true; /* a frame still waiting is replaced, not queued */
 	try_flip(p);
 }
@@ -454,7 +440,7 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 {
 	struct kms *p = (struct kms *)base;
 	present_keep_cursor(&p->base, c);
-	if (!p->mode_set || !p->w || p->away)
+	if (!p->mode_set || !p->base.w || p->away)
 		return;
 	if (p->hw_cursor && c->image_changed && c->w) {
 		memset(p->cursor_buf.map, 0, p->cursor_buf.size);
@@ -478,8 +464,8 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 		} else {
 			p->cursor_shown = c->visible;
 			if (c->visible) {
-				int32_t sx = p->rect.x + (int32_t)((int64_t)c->x * p->rect.w / p->w);
-				int32_t sy = p->rect.y + (int32_t)((int64_t)c->y * p->rect.h / p->h);
+				int32_t sx = p->rect.x + (int32_t)((int64_t)c->x * p->rect.w / p->base.w);
+				int32_t sy = p->rect.y + (int32_t)((int64_t)c->y * p->rect.h / p->base.h);
 				drmModeMoveCursor(p->fd, p->crtc_id, sx - c->hot_x, sy - c->hot_y);
 			}
 			return;
@@ -514,8 +500,7 @@ static void kms_destroy(struct present *base)
 	drmModeFreeCrtc(p->saved);
 	drmModeFreeConnector(p->conn);
 	sws_freeContext(p->sws);
-	free(p->rgb);
-	free(p->scratch);
+	present_free_frame(&p->base);
 	if (p->fd >= 0) {
 		drmDropMaster(p->fd);
 		close(p->fd);

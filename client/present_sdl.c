@@ -32,10 +32,7 @@ struct sdl {
 	SDL_Renderer *ren;
 	SDL_Texture *tex;
 	TTF_Font *font;
-	bool control, dirty, frame_waiting, overlay;
-	uint32_t w, h;
-	uint8_t *rgb, *scratch;
-	uint64_t capture_us;
+	bool control, dirty, overlay;
 	struct evmap_rect in_rect; /* the picture in window coordinates, for the mouse */
 	struct present_stats stats;
 	SDL_Texture *overlay_tex;
@@ -52,9 +49,9 @@ static void send_frame(struct sdl *p, const struct proto_input_event *evs, unsig
 static unsigned pointer_at(struct sdl *p, int x, int y, struct proto_input_event *out)
 {
 	int32_t sx, sy;
-	if (!p->w || !p->in_rect.w)
+	if (!p->base.w || !p->in_rect.w)
 		return 0;
-	evmap_to_stream(&p->in_rect, x, y, p->w, p->h, &sx, &sy);
+	evmap_to_stream(&p->in_rect, x, y, p->base.w, p->base.h, &sx, &sy);
 	out[0] = (struct proto_input_event){EV_ABS, ABS_X, sx};
 	out[1] = (struct proto_input_event){EV_ABS, ABS_Y, sy};
 	return 2;
@@ -76,7 +73,7 @@ static void update_layout(struct sdl *p)
 {
 	int ww, wh;
 	SDL_GetWindowSize(p->win, &ww, &wh);
-	p->in_rect = evmap_fit(p->w, p->h, (uint32_t)(ww > 0 ? ww : 1), (uint32_t)(wh > 0 ? wh : 1));
+	p->in_rect = evmap_fit(p->base.w, p->base.h, (uint32_t)(ww > 0 ? ww : 1), (uint32_t)(wh > 0 ? wh : 1));
 	p->dirty = true;
 }
 
@@ -171,11 +168,11 @@ static void draw(struct sdl *p)
 	int ow, oh;
 	if (SDL_GetRendererOutputSize(p->ren, &ow, &oh) != 0 || ow <= 0 || oh <= 0)
 		return;
-	struct evmap_rect r = evmap_fit(p->w, p->h, (uint32_t)ow, (uint32_t)oh);
+	struct evmap_rect r = evmap_fit(p->base.w, p->base.h, (uint32_t)ow, (uint32_t)oh);
 	SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
 	SDL_RenderClear(p->ren);
-	const uint8_t *src = present_compose(&p->base, p->rgb, p->scratch, p->w, p->h);
-	SDL_UpdateTexture(p->tex, NULL, src, (int)p->w * 3);
+	const uint8_t *src = present_compose(&p->base);
+	SDL_UpdateTexture(p->tex, NULL, src, (int)p->base.w * 3);
 	SDL_Rect dst = {r.x, r.y, (int)r.w, (int)r.h};
 	SDL_RenderCopy(p->ren, p->tex, NULL, &dst);
 	if (p->overlay && p->overlay_tex) {
@@ -195,9 +192,9 @@ static void on_check(uv_check_t *c)
 	if (!p->dirty || !p->tex)
 		return;
 	draw(p);
-	if (p->frame_waiting)
-		present_shown(&p->base, p->capture_us);
-	p->dirty = p->frame_waiting = false;
+	if (p->base.frame_waiting)
+		present_shown(&p->base, p->base.capture_us);
+	p->dirty = p->base.frame_waiting = false;
 }
 
 static const char *renderer_name(SDL_Renderer *r)
@@ -244,28 +241,22 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		SDL_GetWindowSize(p->win, &gw, &gh);
 		fprintf(stderr, PROG ": window %dx%d%s (renderer %s)\n", gw, gh,
 			p->o.fullscreen ? ", full screen" : "", renderer_name(p->ren));
-	} else if ((w != p->w || h != p->h) && !p->o.fullscreen) {
+	} else if ((w != p->base.w || h != p->base.h) && !p->o.fullscreen) {
 		SDL_SetWindowSize(p->win, (int)w, (int)h); /* the stream changed size: follow it */
 	}
-	if (w != p->w || h != p->h || !p->tex) {
-		free(p->rgb);
-		free(p->scratch);
+	if (w != p->base.w || h != p->base.h || !p->tex) {
 		if (p->tex)
 			SDL_DestroyTexture(p->tex);
-		p->rgb = calloc((size_t)w * h, 3);
-		p->scratch = malloc((size_t)w * h * 3);
 		/* Bilinear where the picture is scaled; at 1:1 it is an exact copy. */
 		SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
 		p->tex = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
 					   (int)w, (int)h);
-		if (!p->rgb || !p->scratch || !p->tex) {
+		if (present_size_frame(&p->base, w, h) != 0 || !p->tex) {
 			snprintf(err, len, "--present sdl: cannot make a %ux%u picture: %s", w, h,
 				 p->tex ? "out of memory" : SDL_GetError());
 			return -ENOMEM;
 		}
 	}
-	p->w = w;
-	p->h = h;
 	update_layout(p);
 	if (p->o.verbose)
 		fprintf(stderr, PROG ": the %ux%u stream fills %ux%u at %d,%d of the window\n", w, h,
@@ -276,12 +267,8 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 static void sdl_frame(struct present *base, const uint8_t *rgb, uint64_t capture_us)
 {
 	struct sdl *p = (struct sdl *)base;
-	if (!p->rgb)
-		return;
-	memcpy(p->rgb, rgb, (size_t)p->w * p->h * 3);
-	p->capture_us = capture_us;
-	p->base.dropped += p->frame_waiting; /* replaced before it was drawn */
-	p->frame_waiting = p->dirty = true;
+	if (present_keep_frame(&p->base, rgb, capture_us))
+		p->dirty = true;
 }
 
 static void sdl_cursor(struct present *base, const struct present_cursor *c)
@@ -347,8 +334,7 @@ static void sdl_destroy(struct present *base)
 		TTF_CloseFont(p->font);
 	TTF_Quit();
 	SDL_Quit();
-	free(p->rgb);
-	free(p->scratch);
+	present_free_frame(&p->base);
 	if (!p->handles) {
 		free(p);
 		return;
