@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
 PKGS_COMMON = libdrm libpng openssl libuv libzstd libavcodec libavformat libavutil libswscale libva libva-drm \
-	libevdev libudev
+	libevdev libudev libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 

@@ -17,6 +17,7 @@
 
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
+#include "kmscast/privsep.h"
 
 /* A compositor flips among 2-3 buffers; a few more covers cursor and churn. */
 #define CACHE_SIZE 8
@@ -37,7 +38,13 @@ struct plane_props {
 #define STABLE_CHUNK (128u * 1024)
 
 struct capture {
-	int fd;
+	int fd;                 /* -1 when remote */
+	struct privsep_peer remote; /* the capture helper, when fd is -1 */
+	bool gone;              /* the output went away; rescan finds it again */
+	int crtc_index;
+	char want_output[64];   /* as asked: "" for the first lit output */
+	struct capture_options want;
+	uint64_t vblank_us;
 	struct plane_props plane_props, cursor_props;
 	char driver[32];
 	char output[64];
@@ -216,6 +223,15 @@ static int find_planes(struct capture *cap, const struct capture_options *opt, c
 	return 0;
 }
 
+static int crtc_index_of(int fd, uint32_t crtc_id)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+	int idx = res ? kms_crtc_index(res, crtc_id) : -1;
+
+	drmModeFreeResources(res);
+	return idx < 0 ? -1 : idx;
+}
+
 int capture_create(int card_fd, const struct capture_options *opt, struct capture **out,
 		   char *err, size_t err_len)
 {
@@ -227,6 +243,10 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 		return fail(err, err_len, -ENOMEM, "out of memory");
 	}
 	cap->fd = card_fd;
+	cap->remote.fd = cap->remote.ev_fd = -1;
+	cap->want = *opt;
+	snprintf(cap->want_output, sizeof(cap->want_output), "%s", opt->output ? opt->output : "");
+	cap->want.output = opt->output ? cap->want_output : NULL;
 	/* Universal planes list primary and cursor planes; atomic exposes their
 	 * CRTC_X/Y. A driver without atomic still works, cursor at 0,0. */
 	drmSetClientCap(card_fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
@@ -258,8 +278,153 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 	if (cap->cursor_plane_id) {
 		plane_props_find(card_fd, cap->cursor_plane_id, &cap->cursor_props);
 	}
+	cap->crtc_index = crtc_index_of(card_fd, cap->crtc_id);
 	*out = cap;
 	return 0;
+}
+
+static void take_info(struct capture *cap, const struct privsep_info *info)
+{
+	snprintf(cap->driver, sizeof(cap->driver), "%s", info->driver);
+	snprintf(cap->output, sizeof(cap->output), "%s", info->output);
+	cap->crtc_id = info->crtc_id;
+	cap->crtc_index = info->crtc_index;
+}
+
+/* One request to the helper whose answer carries no fds. */
+static int remote_call(struct capture *cap, uint16_t op, uint32_t arg, struct privsep_resp *resp,
+		       char *err, size_t len)
+{
+	int fds[PRIVSEP_MAX_FDS];
+	unsigned n = 0;
+	int ret = privsep_call(&cap->remote, op, arg, resp, fds, &n, err, len);
+
+	if (ret == 0 && resp->result < 0) {
+		snprintf(err, len, "%s", resp->err[0] ? resp->err : strerror(-resp->result));
+		ret = resp->result;
+	}
+	return ret;
+}
+
+int capture_create_remote(const struct privsep_peer *peer, struct capture **out, char *err,
+			  size_t err_len)
+{
+	struct capture *cap = calloc(1, sizeof(*cap));
+	struct privsep_resp resp;
+	int ret;
+
+	if (!cap) {
+		return fail(err, err_len, -ENOMEM, "out of memory");
+	}
+	cap->fd = -1;
+	cap->remote = *peer;
+	ret = remote_call(cap, PRIVSEP_INFO, 0, &resp, err, err_len);
+	if (ret < 0) {
+		free(cap); /* the peer's sockets stay the caller's */
+		return ret;
+	}
+	take_info(cap, &resp.u.info);
+	*out = cap;
+	return 0;
+}
+
+int capture_crtc_index(const struct capture *cap)
+{
+	return cap->crtc_index;
+}
+
+int capture_rescan(struct capture *cap, char *err, size_t len)
+{
+	char old_output[64];
+	uint32_t old_crtc = cap->crtc_id, old_plane = cap->plane_id;
+	int ret;
+
+	snprintf(old_output, sizeof(old_output), "%s", cap->output);
+	if (cap->fd < 0) {
+		struct privsep_resp resp;
+		ret = remote_call(cap, PRIVSEP_RESCAN, 0, &resp, err, len);
+		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EPROTO || ret == -EPERM) {
+			return ret;
+		}
+		cap->gone = ret < 0;
+		if (ret < 0) {
+			return ret;
+		}
+		take_info(cap, &resp.u.info);
+	} else {
+		if (cap->want.plane_id && !cap->want.output) {
+			return 0; /* a plane by id is followed wherever it goes */
+		}
+		cap->crtc_id = cap->plane_id = cap->cursor_plane_id = 0;
+		ret = find_output(cap, cap->want.output, err, len);
+		if (ret == 0) {
+			ret = find_planes(cap, &cap->want, err, len);
+		}
+		cap->gone = ret < 0;
+		if (ret < 0) {
+			return ret;
+		}
+		plane_props_find(cap->fd, cap->plane_id, &cap->plane_props);
+		if (cap->cursor_plane_id) {
+			plane_props_find(cap->fd, cap->cursor_plane_id, &cap->cursor_props);
+		}
+		cap->crtc_index = crtc_index_of(cap->fd, cap->crtc_id);
+	}
+	return strcmp(old_output, cap->output) || old_crtc != cap->crtc_id ||
+	       (cap->fd >= 0 && old_plane != cap->plane_id);
+}
+
+int capture_vblank_arm(struct capture *cap)
+{
+	if (cap->fd < 0) {
+		struct privsep_resp resp;
+		char err[256];
+		return remote_call(cap, PRIVSEP_VBLANK_ARM, 0, &resp, err, sizeof(err));
+	}
+	if (cap->crtc_index < 0 || cap->gone) {
+		return -ENOENT;
+	}
+	drmVBlank vbl = {0};
+	vbl.request.type = DRM_VBLANK_RELATIVE | DRM_VBLANK_EVENT |
+			   (((unsigned)cap->crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT) &
+			    DRM_VBLANK_HIGH_CRTC_MASK);
+	vbl.request.sequence = 1;
+	vbl.request.signal = (unsigned long)cap;
+	return drmWaitVBlank(cap->fd, &vbl) == 0 ? 0 : -errno;
+}
+
+int capture_vblank_fd(const struct capture *cap)
+{
+	return cap->fd >= 0 ? cap->fd : cap->remote.ev_fd;
+}
+
+static void on_vblank_event(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
+{
+	struct capture *cap = data;
+	(void)fd;
+	(void)seq;
+	cap->vblank_us = (uint64_t)sec * 1000000u + usec;
+	if (!cap->vblank_us) {
+		cap->vblank_us = 1; /* "an event came" even from a clock at 0 */
+	}
+}
+
+int capture_vblank_read(struct capture *cap, uint64_t *t_us)
+{
+	if (cap->fd < 0) {
+		int ret = privsep_read_vblank(&cap->remote, t_us);
+		return ret == -EAGAIN ? 0 : ret == 0 ? 1 : ret;
+	}
+	drmEventContext ev = {.version = 2, .vblank_handler = on_vblank_event};
+	cap->vblank_us = 0;
+	if (drmHandleEvent(cap->fd, &ev) != 0) {
+		return -EIO;
+	}
+	if (!cap->vblank_us) {
+		return 0; /* another kind of event */
+	}
+	*t_us = cap->vblank_us;
+	return 1;
 }
 
 static void buffer_close(struct capture_buffer *b)
@@ -288,6 +453,10 @@ void capture_destroy(struct capture *cap)
 	}
 	for (int i = 0; i < CACHE_SIZE; i++) {
 		entry_clear(&cap->cache[i]);
+	}
+	if (cap->remote.fd >= 0) {
+		close(cap->remote.fd);
+		close(cap->remote.ev_fd);
 	}
 	free(cap);
 }
@@ -380,6 +549,36 @@ static bool same_buffer(const struct capture_buffer *a, const struct capture_buf
 	return true;
 }
 
+/* Takes b (and its fds) into the cache; b becomes the cached buffer: the
+ * one already there when it is the same memory, b's own fds then closed. */
+static void cache_keep(struct capture *cap, struct capture_buffer *b)
+{
+	struct cache_entry *slot = NULL;
+
+	cap->tick++;
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		struct cache_entry *e = &cap->cache[i];
+		if (e->buf.fb_id && same_buffer(&e->buf, b)) {
+			buffer_close(b);
+			e->last_used = cap->tick;
+			*b = e->buf;
+			return;
+		}
+		if (e->buf.fb_id == b->fb_id) {
+			entry_clear(e); /* same id, other memory: a reused fb id */
+		}
+	}
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		struct cache_entry *e = &cap->cache[i];
+		if (!slot || !e->buf.fb_id || (slot->buf.fb_id && e->last_used < slot->last_used)) {
+			slot = e;
+		}
+	}
+	entry_clear(slot);
+	slot->buf = *b;
+	slot->last_used = cap->tick;
+}
+
 /* The buffer behind fb_id, from the cache when it is still the same memory.
  *
  * fb ids are reused by the kernel as soon as a framebuffer is removed, so an
@@ -391,7 +590,6 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 {
 	uint32_t handles[CAPTURE_MAX_PLANES] = {0};
 	struct capture_buffer b;
-	struct cache_entry *slot = NULL;
 	int ret = get_fb(cap, fb_id, &b, handles);
 
 	if (ret < 0) {
@@ -425,28 +623,7 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 		buffer_close(&b);
 		return ret;
 	}
-	cap->tick++;
-	for (int i = 0; i < CACHE_SIZE; i++) {
-		struct cache_entry *e = &cap->cache[i];
-		if (e->buf.fb_id && same_buffer(&e->buf, &b)) {
-			buffer_close(&b);
-			e->last_used = cap->tick;
-			*out = e->buf;
-			return 0;
-		}
-		if (e->buf.fb_id == fb_id) {
-			entry_clear(e); /* same id, other memory: a reused fb id */
-		}
-	}
-	for (int i = 0; i < CACHE_SIZE; i++) {
-		struct cache_entry *e = &cap->cache[i];
-		if (!slot || !e->buf.fb_id || (slot->buf.fb_id && e->last_used < slot->last_used)) {
-			slot = e;
-		}
-	}
-	entry_clear(slot);
-	slot->buf = b;
-	slot->last_used = cap->tick;
+	cache_keep(cap, &b);
 	*out = b;
 	return 0;
 }
@@ -502,9 +679,59 @@ static int grab_once(struct capture *cap, struct capture_frame *frame, char *err
 	return 0;
 }
 
+/* Fds that came from the helper into a buffer, identified like our own. */
+static void adopt_fds(struct capture_buffer *b, const int *fds, unsigned *k)
+{
+	for (uint32_t i = 0; i < CAPTURE_MAX_PLANES; i++) {
+		struct stat st;
+		b->fd[i] = -1;
+		b->dev_ino[i] = 0;
+		if (i < b->n_planes) {
+			b->fd[i] = fds[(*k)++];
+			if (fstat(b->fd[i], &st) == 0) {
+				b->dev_ino[i] = (uint64_t)st.st_ino;
+			}
+		}
+	}
+}
+
+static int remote_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
+{
+	struct privsep_resp resp;
+	int fds[PRIVSEP_MAX_FDS];
+	unsigned n = 0, k = 0;
+	int ret = privsep_call(&cap->remote, PRIVSEP_GRAB, 0, &resp, fds, &n, err, len);
+
+	memset(frame, 0, sizeof(*frame));
+	if (ret < 0) {
+		return ret;
+	}
+	if (resp.result < 0) {
+		snprintf(err, len, "%s", resp.err[0] ? resp.err : strerror(-resp.result));
+		return resp.result;
+	}
+	*frame = resp.u.frame;
+	adopt_fds(&frame->fb, fds, &k);
+	cache_keep(cap, &frame->fb);
+	if (frame->has_cursor) {
+		adopt_fds(&frame->cursor, fds, &k);
+		cache_keep(cap, &frame->cursor);
+	}
+	return 0;
+}
+
 int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t len)
 {
 	int ret = -EAGAIN;
+
+	if (cap->fd < 0) {
+		return remote_grab(cap, frame, err, len);
+	}
+	if (cap->gone) {
+		memset(frame, 0, sizeof(*frame));
+		return fail(err, len, -ENODEV, "output %s is gone (unplugged, or its CRTC is off): "
+			    "waiting for it to come back", cap->output);
+	}
 
 	/* Flips come at most once a refresh: a few tries always find a gap. */
 	for (int attempt = 0; attempt < 4 && ret == -EAGAIN; attempt++) {
@@ -711,6 +938,12 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 
 bool capture_is_current(struct capture *cap, uint32_t fb_id)
 {
+	if (cap->fd < 0) {
+		struct privsep_resp resp;
+		char err[256];
+		return remote_call(cap, PRIVSEP_IS_CURRENT, fb_id, &resp, err, sizeof(err)) == 0 &&
+		       resp.u.current;
+	}
 	drmModePlane *p = drmModeGetPlane(cap->fd, cap->plane_id);
 	bool same = p && p->fb_id == fb_id;
 	drmModeFreePlane(p);
@@ -721,10 +954,20 @@ const char *capture_driver(const struct capture *cap) { return cap->driver; }
 
 int capture_peek(struct capture *cap, struct capture_peek *p)
 {
-	drmModePlane *pl = drmModeGetPlane(cap->fd, cap->plane_id);
+	drmModePlane *pl;
 	uint32_t w = 0, h = 0;
 
 	memset(p, 0, sizeof(*p));
+	if (cap->fd < 0) {
+		struct privsep_resp resp;
+		char err[256];
+		int ret = remote_call(cap, PRIVSEP_PEEK, 0, &resp, err, sizeof(err));
+		if (ret == 0) {
+			*p = resp.u.peek;
+		}
+		return ret;
+	}
+	pl = drmModeGetPlane(cap->fd, cap->plane_id);
 	if (!pl)
 		return -errno;
 	p->fb_id = pl->fb_id;

@@ -68,7 +68,10 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 	}
 }
 
-static int make(struct inject *in, enum input_dev which, char *err, size_t len)
+/* Each device has its own /dev/uinput fd, opened once while the daemon may
+ * still open it: a device is remade on the same fd after privileges are
+ * gone (UI_DEV_DESTROY leaves the fd ready for another). */
+static int open_uinput(struct inject *in, enum input_dev which, char *err, size_t len)
 {
 	const char *path = in->o.uinput_path ? in->o.uinput_path : "/dev/uinput";
 	int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -78,34 +81,36 @@ static int make(struct inject *in, enum input_dev which, char *err, size_t len)
 			 e == ENOENT ? " (is the uinput module loaded?)" : "");
 		return -e;
 	}
+	in->fd[which] = fd;
+	return 0;
+}
+
+static int make(struct inject *in, enum input_dev which, char *err, size_t len)
+{
 	struct libevdev *d = libevdev_new();
 	if (!d) {
-		close(fd);
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
 	describe(d, which, in->w, in->h);
-	int r = libevdev_uinput_create_from_device(d, fd, &in->dev[which]);
+	int r = libevdev_uinput_create_from_device(d, in->fd[which], &in->dev[which]);
 	libevdev_free(d);
 	if (r < 0) {
-		close(fd);
 		in->dev[which] = NULL;
 		snprintf(err, len, "cannot create the uinput device \"kmscast %s\": %s",
 			 inputfilter_dev_name(which), strerror(-r));
 		return r;
 	}
-	in->fd[which] = fd;
 	return 0;
 }
 
+/* The device goes; its fd stays for the next one. */
 static void unmake(struct inject *in, enum input_dev which)
 {
 	if (!in->dev[which])
 		return;
 	libevdev_uinput_destroy(in->dev[which]);
-	close(in->fd[which]);
 	in->dev[which] = NULL;
-	in->fd[which] = -1;
 }
 
 int inject_create(const struct inject_options *o, struct inject **out, char *err, size_t len)
@@ -119,7 +124,11 @@ int inject_create(const struct inject_options *o, struct inject **out, char *err
 	inputfilter_init(&in->filter, &o->filter);
 	for (int d = 0; d < INPUT_DEV_COUNT; d++)
 		in->fd[d] = -1;
-	int r = make(in, INPUT_DEV_KEYBOARD, err, len);
+	int r = 0;
+	for (int d = 0; d < INPUT_DEV_COUNT && r == 0; d++)
+		r = open_uinput(in, (enum input_dev)d, err, len);
+	if (r == 0)
+		r = make(in, INPUT_DEV_KEYBOARD, err, len);
 	if (r == 0)
 		r = make(in, INPUT_DEV_MOUSE, err, len);
 	if (r < 0) {
@@ -159,8 +168,11 @@ void inject_destroy(struct inject *in)
 	if (!in)
 		return;
 	inject_release_all(in);
-	for (int d = 0; d < INPUT_DEV_COUNT; d++)
+	for (int d = 0; d < INPUT_DEV_COUNT; d++) {
 		unmake(in, (enum input_dev)d);
+		if (in->fd[d] >= 0)
+			close(in->fd[d]);
+	}
 	free(in);
 }
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
@@ -22,6 +24,8 @@
 #include "kmscast/fileio.h"
 #include "kmscast/ident.h"
 #include "kmscast/kms.h"
+#include "kmscast/privsep.h"
+#include "kmscast/sandbox.h"
 #include "kmscast/server.h"
 #include "kmscast/streamer.h"
 #include "kmscast/testframe.h"
@@ -38,13 +42,13 @@
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *client_ca, *cert, *key, *source;
-	const char *device, *output, *config;
+	const char *device, *output, *config, *user;
 	unsigned fps, window, max_handshakes, handshake_ms, idle_ms, pair_s, max_viewers;
 	unsigned bitrate_kbps;
 	int crf;
 	enum proto_codec codec;
 	enum encoder_kind encoder;
-	bool cursor_in_video, probe, no_input, allow_vt_switch;
+	bool cursor_in_video, probe, no_input, allow_vt_switch, no_sandbox, test_forbidden;
 	unsigned input_rate;
 	size_t test_bytes;
 	int verbose;
@@ -56,6 +60,7 @@ struct daemon {
 	struct server *srv;
 	struct streamer *streamer;
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t test_timer;
 	bool stopping;
 };
 
@@ -89,6 +94,10 @@ static void usage(FILE *f)
 		"  --no-input               make no input devices: every client only watches\n"
 		"  --allow-vt-switch        inject Ctrl+Alt+F1..F24 and Alt+SysRq (blocked by default)\n"
 		"  --input-rate N           input events per second per client (default 8000)\n"
+		"  --user NAME              started as root: the network-facing streamer runs as\n"
+		"                           NAME (default " SANDBOX_DEFAULT_USER ", else " SANDBOX_FALLBACK_USER "); a capture helper\n"
+		"                           alone keeps CAP_SYS_ADMIN\n"
+		"  --no-sandbox             keep one privileged process (for debugging only)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
 		"  --source test[:BYTES]    stream synthetic frames of BYTES (default 65536) instead\n"
@@ -110,7 +119,7 @@ static void usage(FILE *f)
 enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
-       O_ALLOWVT, O_INRATE };
+       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -138,6 +147,10 @@ static const struct option longopts[] = {
 	{"no-input", no_argument, NULL, O_NOINPUT},
 	{"allow-vt-switch", no_argument, NULL, O_ALLOWVT},
 	{"input-rate", required_argument, NULL, O_INRATE},
+	{"user", required_argument, NULL, O_USER},
+	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
+	/* Test only: a syscall the filter forbids, half a second in. */
+	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -197,6 +210,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_INRATE:
 			o->input_rate = (unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
 			break;
+		case O_USER: o->user = optarg; break;
+		case O_NOSANDBOX: o->no_sandbox = true; break;
+		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: cli_die_usage(PROG, "unknown option");
@@ -266,6 +282,11 @@ static int cmd_pair(const struct options *o)
 		ident_destroy(id);
 		return 1;
 	}
+	/* The running streamer reads it as the state dir's owner. */
+	struct stat dir;
+	if (geteuid() == 0 && stat(o->state_dir, &dir) == 0 && chown(path, dir.st_uid, dir.st_gid))
+		fprintf(stderr, PROG ": warning: cannot give %s to uid %u: %s\n", path, dir.st_uid,
+			strerror(errno));
 	pair_code_format(key, code);
 	printf("One-time pairing code, valid for %u seconds (the running daemon reads it):\n"
 	       "\n    %s\n\n"
@@ -398,18 +419,73 @@ static struct inject *make_input(const struct options *o, struct server *srv)
 	return in;
 }
 
+/* Files the streamer writes or re-reads after it changed user: the state
+ * dir (pairing replaces files in it), its trust list and pairing code. The
+ * key and certificate were read already and stay root's. */
+static int hand_over_state(const struct options *o, const struct sandbox_user *u)
+{
+	static const char *const names[] = {"authorized-clients", "pairing"};
+	char path[PATH_MAX];
+
+	if (chown(o->state_dir, u->uid, u->gid) < 0) {
+		fprintf(stderr, PROG ": cannot give %s to %s: %s\n", o->state_dir, u->name,
+			strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->state_dir, names[i]);
+		if (chown(path, u->uid, u->gid) < 0 && errno != ENOENT) {
+			fprintf(stderr, PROG ": cannot give %s to %s: %s\n", path, u->name,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void on_test_timer(uv_timer_t *t)
+{
+	(void)t;
+	fprintf(stderr, "info: test: making a syscall the seccomp filter forbids\n");
+	sandbox_test_forbidden_syscall();
+	fprintf(stderr, "error: test: the forbidden syscall returned\n");
+}
+
+/* The helper is gone once its socket closed; reap it. */
+static void reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(20000);
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+	}
+}
+
 static int run(struct options *o)
 {
 	struct daemon d = {.o = o};
 	struct inject *input = NULL;
 	struct ident *id;
-	char err[512];
+	char err[512], what[768];
 	uv_loop_t loop;
 	int card = -1, rc = 1;
 	char card_path[64] = "", note[512] = "";
 	struct vaapi_probe probe = {0};
 	enum encoder_kind kind = ENCODER_SOFTWARE;
+	struct sandbox_user user;
+	struct privsep_peer peer = {.fd = -1, .ev_fd = -1, .pid = -1};
+	bool sandbox = !o->no_sandbox && sandbox_privileged();
+	bool change_user = sandbox && geteuid() == 0;
 
+	if (change_user && sandbox_find_user(o->user, &user, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
 	if (load_identity(o, &id))
 		return 1;
 	if (open_card(o, &card, card_path, sizeof(card_path)) != 0) {
@@ -422,11 +498,26 @@ static int run(struct options *o)
 		ident_destroy(id);
 		return 1;
 	}
-	if (uv_loop_init(&loop) != 0) {
-		if (card >= 0)
-			close(card);
+	if (card >= 0 && sandbox) {
+		/* The card goes to the helper; the streamer never holds it. */
+		struct capture_options co = {.output = o->output, .cursor = true};
+		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(), &peer, err,
+				      sizeof(err));
+		close(card);
+		card = -1;
+		if (r < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ident_destroy(id);
+			return 1;
+		}
+	}
+	if (change_user && hand_over_state(o, &user) != 0) {
 		ident_destroy(id);
-		return 1;
+		goto out_helper;
+	}
+	if (uv_loop_init(&loop) != 0) {
+		ident_destroy(id);
+		goto out_helper;
 	}
 	d.loop = &loop;
 	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
@@ -446,6 +537,7 @@ static int run(struct options *o)
 		input = make_input(o, d.srv);
 	struct streamer_options sto = {
 		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
+		.helper = peer.fd >= 0 ? &peer : NULL,
 		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
 		.encoder = kind, .render_node = probe.render, .vaapi_low_power =
 		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
@@ -453,11 +545,42 @@ static int run(struct options *o)
 		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers, .srv = d.srv,
 		.input = input,
 	};
+	/* The user changes before the streamer talks to the helper (which
+	 * checks it); the filter comes once the streamer has opened all it
+	 * needs. */
+	if (sandbox && sandbox_drop(change_user ? &user : NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		server_destroy(d.srv);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto out;
+	}
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		server_destroy(d.srv);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		goto out;
+	}
+	peer.fd = peer.ev_fd = -1; /* the capture has them now */
+	if (sandbox) {
+		int r = sandbox_filter(err, sizeof(err));
+		if (r != 0 && r != -ENOTSUP) {
+			fprintf(stderr, PROG ": %s\n", err);
+			streamer_destroy(d.streamer);
+			server_destroy(d.srv);
+			uv_run(&loop, UV_RUN_DEFAULT);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "streaming as %s with no capabilities, no_new_privs, "
+			 "rlimits and %s", change_user ? user.name : "this user",
+			 r ? err : "a seccomp allowlist");
+		if (peer.pid > 0)
+			server_log(d.srv, LOG_INFO, "sandbox: %s; capture helper pid %d keeps "
+				   "CAP_SYS_ADMIN", what, (int)peer.pid);
+		else
+			server_log(d.srv, LOG_INFO, "sandbox: %s", what);
+		if (access(o->state_dir, R_OK | W_OK | X_OK) != 0)
+			server_log(d.srv, LOG_WARN, "%s is not writable by this user (%s): pairing and "
+				   "trust reloads will fail", o->state_dir, strerror(errno));
 	}
 	if (note[0])
 		server_log(d.srv, LOG_INFO, "%s", note);
@@ -469,15 +592,26 @@ static int run(struct options *o)
 		sigs[i]->data = &d;
 		uv_signal_start(sigs[i], on_signal, nums[i]);
 	}
+	if (o->test_forbidden) {
+		uv_timer_init(&loop, &d.test_timer);
+		uv_timer_start(&d.test_timer, on_test_timer, 500, 0);
+		uv_unref((uv_handle_t *)&d.test_timer);
+	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	fprintf(stderr, "info: stopped\n");
 	rc = 0;
 out:
 	uv_loop_close(&loop);
 	inject_destroy(input);
+	ident_destroy(id);
+out_helper:
 	if (card >= 0)
 		close(card);
-	ident_destroy(id);
+	if (peer.fd >= 0) {
+		close(peer.fd);
+		close(peer.ev_fd);
+	}
+	reap(peer.pid);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 
 #include "kmscast/capture.h"
 #include "kmscast/format.h"
+#include "kmscast/hotplug.h"
 #include "kmscast/kms.h"
 #include "kmscast/pace.h"
 #include "kmscast/testframe.h"
@@ -47,9 +48,11 @@ struct streamer {
 	uv_timer_t timer;
 	uv_poll_t vblank_poll;
 	bool use_vblank, vblank_armed, closing; /* use_vblank: vblank_poll is open */
+	struct hotplug *hotplug;
+	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
+	bool gone;               /* the output is not there */
 	int handles;
 	struct pace pace;
-	unsigned crtc_index;
 
 	uint32_t w, h;
 	uint8_t *raw_prev, *raw_cur, *rgb, *rgb_enc;
@@ -429,28 +432,14 @@ static void schedule_timer(struct streamer *st)
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
 }
 
-static int arm_vblank(struct streamer *st)
+static void on_vblank(struct streamer *st, uint64_t t)
 {
-	drmVBlank vbl = {0};
-	vbl.request.type = DRM_VBLANK_RELATIVE | DRM_VBLANK_EVENT |
-			   ((st->crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT) & DRM_VBLANK_HIGH_CRTC_MASK);
-	vbl.request.sequence = 1;
-	vbl.request.signal = (unsigned long)st;
-	return drmWaitVBlank(st->o.card_fd, &vbl) == 0 ? 0 : -errno;
-}
-
-static void on_vblank(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
-{
-	struct streamer *st = data;
-	(void)fd;
-	(void)seq;
 	st->vblank_armed = false;
-	uint64_t t = (uint64_t)sec * 1000000u + usec;
 	if (pace_vblank(&st->pace, t ? t : conn_now_us()))
 		tick(st);
 	if (st->closing)
 		return;
-	int r = arm_vblank(st);
+	int r = capture_vblank_arm(st->cap);
 	if (r == 0) {
 		st->vblank_armed = true;
 		return;
@@ -465,11 +454,12 @@ static void on_vblank(int fd, unsigned seq, unsigned sec, unsigned usec, void *d
 static void on_card(uv_poll_t *h, int status, int events)
 {
 	struct streamer *st = h->data;
+	uint64_t t;
 	(void)events;
 	if (status < 0)
 		return;
-	drmEventContext ev = {.version = 2, .vblank_handler = on_vblank};
-	drmHandleEvent(st->o.card_fd, &ev);
+	if (capture_vblank_read(st->cap, &t) == 1)
+		on_vblank(st, t);
 }
 
 static void handle_closed(uv_handle_t *h)
@@ -484,24 +474,67 @@ static void start_pacing(struct streamer *st)
 {
 	pace_init(&st->pace, st->o.fps, conn_now_us());
 	if (st->o.source == SOURCE_CAPTURE) {
-		drmModeRes *res = drmModeGetResources(st->o.card_fd);
-		int idx = res ? kms_crtc_index(res, capture_crtc_id(st->cap)) : -1;
-		drmModeFreeResources(res);
-		int r = idx >= 0 ? (st->crtc_index = (unsigned)idx, arm_vblank(st)) : -ENOENT;
+		int r = capture_vblank_arm(st->cap);
 		if (r == 0) {
-			st->use_vblank = st->vblank_armed = true;
-			uv_poll_init(st->loop, &st->vblank_poll, st->o.card_fd);
-			st->vblank_poll.data = st;
-			st->handles++;
+			st->vblank_armed = true;
+			if (!st->use_vblank) {
+				uv_poll_init(st->loop, &st->vblank_poll, capture_vblank_fd(st->cap));
+				st->vblank_poll.data = st;
+				st->handles++;
+				st->use_vblank = true;
+			}
+			uv_timer_stop(&st->timer);
 			uv_poll_start(&st->vblank_poll, UV_READABLE, on_card);
 			server_log(st->o.srv, LOG_INFO, "pacing on vblank events of CRTC %u, at most "
 				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
 			return;
 		}
+		if (st->use_vblank)
+			uv_poll_stop(&st->vblank_poll);
 		server_log(st->o.srv, LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
 			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	}
 	schedule_timer(st);
+}
+
+/* A card's connectors changed: find the output again; a new CRTC or plane
+ * (or the output back) means a new config and a keyframe for everyone. */
+static void on_rescan(uv_timer_t *t)
+{
+	struct streamer *st = t->data;
+	char err[256];
+	bool was_gone = st->gone;
+	int r = capture_rescan(st->cap, err, sizeof(err));
+	if (r < 0) {
+		if (!was_gone)
+			server_log(st->o.srv, LOG_WARN, "%s; still running, and streaming again "
+				   "when it is back", err);
+		st->gone = true;
+		return;
+	}
+	st->gone = false;
+	if (r == 0 && !was_gone)
+		return;
+	server_log(st->o.srv, LOG_INFO, "%s %s on CRTC %u: sending a new config and a keyframe",
+		   capture_output_name(st->cap), was_gone ? "is back" : "moved; now", 
+		   capture_crtc_id(st->cap));
+	st->have_frame = false;
+	memset(&st->peek, 0, sizeof(st->peek));
+	st->idle_ticks = 0;
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		v->configured = false;
+	if (!st->vblank_armed) {
+		uv_timer_stop(&st->timer);
+		start_pacing(st);
+	}
+}
+
+static void on_hotplug(void *data, struct udev_device *d, const char *action)
+{
+	struct streamer *st = data;
+	(void)d;
+	(void)action;
+	uv_timer_start(&st->rescan_timer, on_rescan, 100, 0);
 }
 
 int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct streamer **out,
@@ -521,7 +554,8 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		}
 	} else {
 		struct capture_options co = {.output = o->output, .cursor = true};
-		int r = capture_create(o->card_fd, &co, &st->cap, err, len);
+		int r = o->helper ? capture_create_remote(o->helper, &st->cap, err, len)
+				  : capture_create(o->card_fd, &co, &st->cap, err, len);
 		if (r) {
 			free(st);
 			return r;
@@ -531,7 +565,17 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		pointer_size(st, TEST_W, TEST_H);
 	uv_timer_init(loop, &st->timer);
 	st->timer.data = st;
-	st->handles = 1;
+	uv_timer_init(loop, &st->rescan_timer);
+	st->rescan_timer.data = st;
+	st->handles = 2;
+	if (o->source == SOURCE_CAPTURE) {
+		static const char *const subsystems[] = {"drm", NULL};
+		char why[256];
+		if (hotplug_create(loop, subsystems, on_hotplug, st, &st->hotplug, why,
+				   sizeof(why)) != 0)
+			server_log(o->srv, LOG_WARN, "%s: output changes are seen only when the "
+				   "frame size changes", why);
+	}
 	start_pacing(st);
 	*out = st;
 	return 0;
@@ -567,6 +611,9 @@ void streamer_destroy(struct streamer *st)
 	free(st->test_payload);
 	uv_timer_stop(&st->timer);
 	uv_close((uv_handle_t *)&st->timer, handle_closed);
+	uv_timer_stop(&st->rescan_timer);
+	uv_close((uv_handle_t *)&st->rescan_timer, handle_closed);
+	hotplug_destroy(st->hotplug);
 	if (st->use_vblank) {
 		uv_poll_stop(&st->vblank_poll);
 		uv_close((uv_handle_t *)&st->vblank_poll, handle_closed);

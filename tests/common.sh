@@ -21,7 +21,7 @@ start_daemon() {
 	: >"$DLOG" # truncate here: the child's redirection may run after our first grep
 	"$B/kmscastd" --state-dir "$DWORK/$state" --listen 127.0.0.1:0 "$@" 2>>"$DLOG" &
 	DPID=$!
-	wait_for 60 grep -q 'listening on' "$DLOG" || fail "kmscastd did not start"
+	wait_for 60 grep -q 'listening on' "$DLOG" || fail "kmscastd did not start: $(tail -5 "$DLOG")"
 	PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG" | head -1)
 	[ -n "$PORT" ] || fail "no port in the daemon log"
 }

@@ -69,6 +69,26 @@ struct capture_peek {
 };
 int capture_peek(struct capture *cap, struct capture_peek *p);
 
+/* The same, with the card in the capture helper (src/privsep.c) at the
+ * other end of peer (whose sockets the capture closes once created). */
+struct privsep_peer;
+int capture_create_remote(const struct privsep_peer *peer, struct capture **out, char *err,
+			  size_t err_len);
+
+/* Finds the followed output again after a hotplug event: 1 if it moved
+ * (another CRTC, plane, or a first lit output that is another one), 0 if
+ * it is where it was, -errno when it is gone (grabs then fail with -ENODEV
+ * and say so until a later rescan finds it). */
+int capture_rescan(struct capture *cap, char *err, size_t err_len);
+
+/* Vblank pacing: arm one event for the next vblank of the output's CRTC,
+ * poll capture_vblank_fd for it, and read it: 1 and its time, 0 when what
+ * came was no vblank, -errno. */
+int capture_vblank_arm(struct capture *cap);
+int capture_vblank_fd(const struct capture *cap);
+int capture_vblank_read(struct capture *cap, uint64_t *t_us);
+int capture_crtc_index(const struct capture *cap);
+
 /* The kernel driver's name, for capture_check_cpu_path. */
 const char *capture_driver(const struct capture *cap);
 

@@ -17,6 +17,7 @@ enum streamer_source { SOURCE_CAPTURE, SOURCE_TEST };
 struct streamer_options {
 	enum streamer_source source;
 	int card_fd;            /* SOURCE_CAPTURE: an open card, not owned */
+	const struct privsep_peer *helper; /* or else the capture helper (taken over) */
 	const char *output;     /* NULL: the first lit output */
 	size_t test_bytes;      /* SOURCE_TEST: payload size */
 	unsigned fps;
@@ -34,6 +35,7 @@ struct streamer_options {
 };
 
 struct streamer;
+struct privsep_peer;
 
 int streamer_create(uv_loop_t *loop, const struct streamer_options *opts, struct streamer **out,
 		    char *err, size_t err_len);

@@ -4,6 +4,7 @@
 . tests/common.sh
 B=${KMSCAST_BUILD:?}
 W=$(mktemp -d)
+chmod 755 "$W" # the daemon, started as root, serves as another user
 DWORK=$W
 DPID=
 PORT=

@@ -4,6 +4,7 @@
 B=${KMSCAST_BUILD:?}
 OUT=${KMSCAST_OUT:?}
 WORK=$(mktemp -d)
+chmod 755 "$WORK" # the daemon, started as root, serves as another user
 DWORK=$WORK
 DPID=
 PAINT_PID=

@@ -1,0 +1,44 @@
+/* Dropping privileges: the capture helper keeps CAP_SYS_ADMIN alone, the
+ * streamer keeps nothing (another user, no capabilities, NO_NEW_PRIVS, a
+ * seccomp allowlist, rlimits). */
+#ifndef KMSCAST_SANDBOX_H
+#define KMSCAST_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SANDBOX_DEFAULT_USER "kmscast"
+#define SANDBOX_FALLBACK_USER "nobody"
+
+struct sandbox_user {
+	char name[64];
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Whether this process holds privileges worth giving up: euid 0, or
+ * CAP_SYS_ADMIN (from a systemd unit). */
+bool sandbox_privileged(void);
+
+/* The user to run as: name, or with name NULL "kmscast" and failing that
+ * "nobody". 0 or -ENOENT with err set. */
+int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len);
+
+/* The capture helper: every capability but CAP_SYS_ADMIN goes, from the
+ * bounding set too; NO_NEW_PRIVS. 0 or -errno with err set. */
+int sandbox_keep_sys_admin(char *err, size_t len);
+
+/* The streamer, step one: user (when given), no capabilities (bounding
+ * set included), NO_NEW_PRIVS, rlimits. 0 or -errno with err set. */
+int sandbox_drop(const struct sandbox_user *user, char *err, size_t len);
+
+/* Step two, once everything is open: the seccomp allowlist. Any other
+ * syscall then kills the process. -ENOTSUP in sanitizer builds (whose
+ * LeakSanitizer needs ptrace), else 0 or -errno, err set either way. */
+int sandbox_filter(char *err, size_t len);
+
+/* Makes a syscall the filter forbids (for the test that it kills). */
+void sandbox_test_forbidden_syscall(void);
+
+#endif

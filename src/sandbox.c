@@ -1,0 +1,229 @@
+/* Privilege dropping; see include/kmscast/sandbox.h. */
+#define _GNU_SOURCE /* setresuid, setgroups */
+#include "kmscast/sandbox.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZER_BUILD 1
+#endif
+#endif
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+bool sandbox_privileged(void)
+{
+	cap_t c;
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (geteuid() == 0)
+		return true;
+	c = cap_get_proc();
+	if (c) {
+		cap_get_flag(c, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
+		cap_free(c);
+	}
+	return v == CAP_SET;
+}
+
+static int lookup(const char *name, struct sandbox_user *u)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw)
+		return -ENOENT;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return 0;
+}
+
+int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len)
+{
+	if (name) {
+		if (lookup(name, u) < 0)
+			return fail(err, len, -ENOENT, "--user %s: no such user", name);
+	} else if (lookup(SANDBOX_DEFAULT_USER, u) < 0 && lookup(SANDBOX_FALLBACK_USER, u) < 0) {
+		return fail(err, len, -ENOENT, "neither user " SANDBOX_DEFAULT_USER " nor "
+			    SANDBOX_FALLBACK_USER " exists: name one with --user");
+	}
+	if (u->uid == 0)
+		return fail(err, len, -EINVAL, "--user %s is root: the streamer must not run as "
+			    "root", u->name);
+	return 0;
+}
+
+/* Empties the bounding set but for keep (-1: nothing), while CAP_SETPCAP is
+ * still there. */
+static void drop_bounding(int keep)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (c != keep && CAP_IS_SUPPORTED(c))
+			cap_drop_bound((cap_value_t)c);
+}
+
+static int set_caps(int keep, char *err, size_t len)
+{
+	cap_t c = cap_init();
+	int r;
+
+	if (!c)
+		return fail(err, len, -ENOMEM, "out of memory");
+	if (keep >= 0) {
+		cap_value_t v = (cap_value_t)keep;
+		cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET);
+		cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET);
+	}
+	r = cap_set_proc(c);
+	cap_free(c);
+	cap_reset_ambient();
+	if (r < 0)
+		return fail(err, len, -errno, "cannot set capabilities: %s", strerror(errno));
+	return 0;
+}
+
+int sandbox_keep_sys_admin(char *err, size_t len)
+{
+	drop_bounding(CAP_SYS_ADMIN);
+	int r = set_caps(CAP_SYS_ADMIN, err, len);
+	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		r = fail(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
+	return r;
+}
+
+static int become(const struct sandbox_user *u, char *err, size_t len)
+{
+	if (setgroups(1, &u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+	    setresuid(u->uid, u->uid, u->uid) < 0)
+		return fail(err, len, -errno, "cannot become user %s (uid %u gid %u): %s", u->name,
+			    u->uid, u->gid, strerror(errno));
+	if (setuid(0) == 0)
+		return fail(err, len, -EPERM, "could become root again after dropping to %s",
+			    u->name);
+	return 0;
+}
+
+static int limit(int resource, rlim_t v)
+{
+	struct rlimit rl;
+
+	if (getrlimit(resource, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < v)
+		v = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = v;
+	return setrlimit(resource, &rl) == 0 ? 0 : -errno;
+}
+
+/* What the streamer does once it serves: the loop, sockets it already
+ * has, files in the state dir, mapping dmabufs, VA-API and uinput ioctls,
+ * threads for the encoders, and reaping the helper. */
+static const char *const allowed[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek",
+	"fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs", "statfs",
+	"open", "openat", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
+	"getdents64", "rename", "renameat", "renameat2", "unlink", "unlinkat", "fsync",
+	"fdatasync", "ftruncate", "fchmod", "fcntl", "dup", "dup2", "dup3", "pipe2", "ioctl",
+	"mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "memfd_create",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
+	"poll", "ppoll", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"epoll_pwait2", "eventfd2", "accept", "accept4", "recvfrom", "recvmsg", "recvmmsg",
+	"sendto", "sendmsg", "sendmmsg", "shutdown", "getsockopt", "setsockopt",
+	"getsockname", "getpeername",
+	"clock_gettime", "clock_getres", "gettimeofday", "nanosleep", "clock_nanosleep",
+	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getppid",
+	"getrandom", "futex", "set_robust_list", "rseq", "sched_yield", "sched_getaffinity",
+	"uname", "sysinfo", "getrusage", "prlimit64", "getrlimit", "prctl", "restart_syscall",
+	"exit", "exit_group", "tgkill", "wait4", "membarrier",
+};
+
+static int install_filter(char *err, size_t len)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int r = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !r && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+		if (nr != __NR_SCMP_ERROR)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* Threads, never processes: clone only with CLONE_THREAD; clone3's
+	 * flags sit in memory a filter cannot read, so glibc is told it has
+	 * none and falls back to clone. */
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (!r)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return fail(err, len, r, "cannot install the seccomp filter: %s", strerror(-r));
+	return 0;
+}
+
+int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
+{
+	int r = 0;
+
+	if (user) {
+		drop_bounding(-1);
+		r = become(user, err, len);
+	} else if (sandbox_privileged()) {
+		drop_bounding(-1);
+	}
+	if (!r)
+		r = set_caps(-1, err, len);
+	if (!r && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		r = fail(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
+	if (r)
+		return r;
+	/* No core files (they would hold the TLS key); a bounded fd table;
+	 * no POSIX message queues. */
+	if (limit(RLIMIT_CORE, 0) || limit(RLIMIT_NOFILE, 4096) || limit(RLIMIT_MSGQUEUE, 0))
+		return fail(err, len, -errno, "cannot set rlimits: %s", strerror(errno));
+#ifdef SANITIZER_BUILD
+	/* LeakSanitizer attaches to the process with ptrace at exit, which a
+	 * process that changed user may not allow. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
+	return 0;
+}
+
+int sandbox_filter(char *err, size_t len)
+{
+#ifdef SANITIZER_BUILD
+	/* LeakSanitizer's ptrace and the sanitizers' own syscalls. */
+	(void)install_filter;
+	return fail(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
+#else
+	return install_filter(err, len);
+#endif
+}
+
+void sandbox_test_forbidden_syscall(void)
+{
+	syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
+}
