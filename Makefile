@@ -36,7 +36,7 @@ NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/bench-transport
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-.PHONY: all tests check demo clean deps fuzz fuzz-build fuzz-seeds bench
+.PHONY: all tests check demo clean deps fuzz fuzz-build fuzz-seeds bench man install
 .SECONDARY:
 all: $(BINS) $(VM_HELPERS) $(NET_HELPERS)
 tests: $(UNIT_TESTS)
@@ -131,3 +131,32 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Installing: PREFIX and DESTDIR as usual. Man pages carry each program's
+# --help as their options list, so they cannot drift from it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MANPAGES = $(BUILD)/man/kmscastd.8 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1
+
+man: $(MANPAGES)
+$(BUILD)/man/kmscastd.8: $(BUILD)/kmscastd
+$(BUILD)/man/kmscast.1: $(BUILD)/kmscast
+$(BUILD)/man/kmscast-grab.1: $(BUILD)/kmscast-grab
+$(BUILD)/man/%: man/%.in tools/manhelp
+	@mkdir -p $(dir $@)
+	tools/manhelp $< $(BUILD)/$(basename $*) >$@.tmp && mv $@.tmp $@
+
+install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(MANPAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(DESTDIR)$(BINDIR)/
+	install -m 644 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(BUILD)/man/kmscastd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 udev/60-kmscast.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 644 udev/kmscast.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscast.conf
+	sed 's|@BINDIR@|$(BINDIR)|g' udev/kmscastd.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service

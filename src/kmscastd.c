@@ -501,8 +501,8 @@ static int run(struct options *o)
 	if (card >= 0 && sandbox) {
 		/* The card goes to the helper; the streamer never holds it. */
 		struct capture_options co = {.output = o->output, .cursor = true};
-		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(), &peer, err,
-				      sizeof(err));
+		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
+				      o->verbose ? 1000 : 0, &peer, err, sizeof(err));
 		close(card);
 		card = -1;
 		if (r < 0) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kmscast/sandbox.h"
+#include "kmscast/selfstat.h"
 
 /* Long enough for a GetFB2 and an export on a loaded machine under TCG;
  * short enough that a wedged helper shows in the log. */
@@ -334,6 +335,7 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 	struct capture *cap = NULL;
 	char err[256] = "";
 	int r = capture_create(o->card_fd, &o->capture, &cap, err, sizeof(err));
+	unsigned long grabs = 0;
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
@@ -394,6 +396,10 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			continue;
 		}
 		serve(o, cap, &req);
+		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
+			fprintf(stderr, "debug: capture helper: %lu grabs; %d open fds, %d GEM "
+				"handles, RSS %ld kB\n", grabs, selfstat_fds(),
+				selfstat_gem_handles(o->card_fd), selfstat_rss_kb());
 	}
 	capture_destroy(cap);
 	return r;
@@ -433,7 +439,7 @@ static void close_others(const int keep[3])
 }
 
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  struct privsep_peer *peer, char *err, size_t len)
+		  unsigned stats_every, struct privsep_peer *peer, char *err, size_t len)
 {
 	int req[2], ev[2];
 	pid_t parent = getpid(), pid;
@@ -459,7 +465,8 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		char why[256];
 		struct privsep_helper_options ho = {.card_fd = card_fd, .fd = req[1], .ev_fd = ev[1],
 						    .capture = *co, .peer_pid = parent,
-						    .peer_uid = streamer_uid};
+						    .peer_uid = streamer_uid,
+						    .stats_every = stats_every};
 		int keep[3] = {card_fd, req[1], ev[1]};
 		/* Dies with the streamer; a streamer already gone is no peer. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);

@@ -15,6 +15,7 @@
 #include "kmscast/hotplug.h"
 #include "kmscast/kms.h"
 #include "kmscast/pace.h"
+#include "kmscast/selfstat.h"
 #include "kmscast/testframe.h"
 
 #define CURSOR_MAX (PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4)
@@ -315,7 +316,9 @@ static void capture_tick(struct streamer *st)
 		if (capture_peek(st->cap, &p) == 0 && memcmp(&p, &st->peek, sizeof(p)) == 0)
 			return; /* a moving cursor ends idleness */
 	}
-	st->grabs++;
+	if (++st->grabs % 1000 == 0)
+		server_log(st->o.srv, LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB",
+			   st->grabs, selfstat_fds(), selfstat_rss_kb());
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);

@@ -89,6 +89,7 @@ struct privsep_helper_options {
 	struct capture_options capture;
 	pid_t peer_pid; /* the streamer: every request must come from it */
 	uid_t peer_uid;
+	unsigned stats_every; /* grabs between "debug:" lines on what it holds; 0: none */
 };
 
 /* Forks the helper: it keeps card_fd, stderr and its socket ends, keeps
@@ -96,7 +97,7 @@ struct privsep_helper_options {
  * will run as streamer_uid) hangs up. *peer is this process's end. 0 or
  * -errno with err set. */
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  struct privsep_peer *peer, char *err, size_t len);
+		  unsigned stats_every, struct privsep_peer *peer, char *err, size_t len);
 
 /* The helper's loop: answers requests until the streamer hangs up (0) or
  * breaks the protocol or its credentials are wrong (-EPROTO, -EPERM). */

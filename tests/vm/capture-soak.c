@@ -10,45 +10,7 @@
 #include <xf86drm.h>
 
 #include "kmscast/capture.h"
-#include "../dirent-count.h"
-
-static int open_fds(void)
-{
-	return dirent_count("/proc/self/fd") - 1; /* the DIR's own fd */
-}
-
-static long rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "VmRSS:", 6) == 0) {
-			kb = strtol(line + 6, NULL, 10);
-		}
-	}
-	if (f) {
-		fclose(f);
-	}
-	return kb;
-}
-
-/* GEM handles are small integers allocated lowest-first: a leak occupies
- * the low ones. Exporting a handle that does not exist fails. */
-static int gem_handles(int fd)
-{
-	int n = 0;
-
-	for (uint32_t h = 1; h <= 1024; h++) {
-		int dfd;
-		if (drmPrimeHandleToFD(fd, h, DRM_CLOEXEC, &dfd) == 0) {
-			close(dfd);
-			n++;
-		}
-	}
-	return n;
-}
+#include "kmscast/selfstat.h"
 
 int main(int argc, char **argv)
 {
@@ -90,13 +52,13 @@ int main(int argc, char **argv)
 			seen[n_seen++] = fr.fb.fb_id;
 		}
 		if (i == 1000) { /* warmed up: every buffer mapped and cached */
-			fds0 = open_fds();
-			handles0 = gem_handles(fd);
-			rss0 = rss_kb();
+			fds0 = selfstat_fds();
+			handles0 = selfstat_gem_handles(fd);
+			rss0 = selfstat_rss_kb();
 		}
 	}
-	int fds1 = open_fds(), handles1 = gem_handles(fd);
-	long rss1 = rss_kb();
+	int fds1 = selfstat_fds(), handles1 = selfstat_gem_handles(fd);
+	long rss1 = selfstat_rss_kb();
 	printf("captures=%d distinct_fbs=%d fds=%d->%d gem_handles=%d->%d rss_kb=%ld->%ld\n", n,
 	       n_seen, fds0, fds1, handles0, handles1, rss0, rss1);
 	free(rgb);

@@ -1,0 +1,12 @@
+/* What this process holds, for soak logs: open fds, resident memory, and
+ * GEM handles on a card fd. */
+#ifndef KMSCAST_SELFSTAT_H
+#define KMSCAST_SELFSTAT_H
+
+int selfstat_fds(void);      /* -1 if /proc is not there */
+long selfstat_rss_kb(void);  /* -1 likewise */
+/* GEM handles held on card_fd (of the first 1024, which is where a leak
+ * shows: handles are allocated lowest-first). */
+int selfstat_gem_handles(int card_fd);
+
+#endif

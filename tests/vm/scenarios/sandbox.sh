@@ -1,0 +1,90 @@
+# The privilege split on the real kernel: the streamer runs as nobody with no
+# capabilities, NoNewPrivs and a seccomp filter, and holds no card; the
+# capture helper keeps CAP_SYS_ADMIN alone; a forbidden syscall kills the
+# streamer (and the helper follows); a mode change mid-stream (1024x768 ->
+# 800x600) reaches one client session as a new config with exact pixels;
+# 10,000 captures through the helper leave fds, GEM handles and RSS flat.
+# timeout: 900
+. tests/vm/lib.sh
+T=$B/tests/scene-tool
+mkdir -p "$WORK/d"
+"$B/kmscast" id --config-dir "$WORK/c" | tail -1 >"$WORK/d/authorized-clients"
+field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' '; }
+want_field() { # PID FIELD VALUE WHO
+	local v
+	v=$(field "$1" "$2")
+	[ "$v" = "$3" ] || fail "$4: $2 is '$v', want '$3'"
+}
+
+start_paint --mode 1024x768 --static --start 1111
+start_daemon d --codec lossless --fps 30
+HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
+[ -n "$HPID" ] || fail "no capture helper in the log: $(cat "$DLOG")"
+want_field $DPID Uid "65534 65534 65534 65534" streamer
+for f in CapInh CapPrm CapEff CapBnd CapAmb; do want_field $DPID $f 0000000000000000 streamer; done
+want_field $DPID NoNewPrivs 1 streamer
+want_field $DPID Seccomp 2 streamer
+for f in CapPrm CapEff CapBnd; do want_field $HPID $f 0000000000200000 "capture helper"; done
+want_field $HPID CapAmb 0000000000000000 "capture helper"
+want_field $HPID NoNewPrivs 1 "capture helper"
+cards() { ls -l "/proc/$1/fd" | grep -c '/dev/dri/card'; }
+[ "$(cards $DPID)" -eq 0 ] || fail "the streamer holds a card: $(ls -l /proc/$DPID/fd)"
+[ "$(cards $HPID)" -eq 1 ] || fail "the helper does not hold the card"
+echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
+ok "streamer: uid nobody, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: CAP_SYS_ADMIN alone, the card"
+
+# One session across a mode change: frame 1111 at 1024x768, then an
+# animated 800x600; its 30th frame must be an exact 800x600 reference frame.
+"$B/kmscast" --config-dir "$WORK/c" --accept-new -v --frames 30 --snapshot "$WORK/after.png" \
+	127.0.0.1:$PORT >"$WORK/m.out" 2>"$WORK/m.err" &
+M=$!
+wait_for 60 grep -q "stream 1024x768" "$WORK/m.err" || fail "no 1024x768 stream: $(cat "$WORK/m.err")"
+stop_paint
+start_paint --mode 800x600 --fps 10
+wait_for 120 grep -q "stream 800x600" "$WORK/m.err" || fail "no 800x600 config: $(cat "$WORK/m.err"; tail -5 "$DLOG")"
+wait $M || fail "the client failed across the mode change: $(cat "$WORK/m.err")"
+r=$($T compare "$WORK/after.png" XRGB8888) || fail "after the mode change: $r"
+grep -q "capturing 800x600 from Virtual-1" "$DLOG" || fail "the daemon did not log the new size"
+ok "mode change 1024x768 -> 800x600 in one session: a new config, then exact pixels ($r)"
+stop_daemon
+[ ! -d /proc/$HPID ] || fail "the capture helper outlived the streamer"
+stop_paint
+
+# 10,000 captures through the helper (a flipping 640x480, ticks at 240 Hz):
+# what both processes hold after 1,000 and after 10,000 must match.
+start_paint --mode 640x480 --fps 60 --cursor
+start_daemon d --codec lossless --fps 240 -v
+HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
+wait_for 600 grep -q "capture helper: 10000 grabs" "$DLOG" || fail "no 10,000 grabs: $(grep grabs "$DLOG" | tail -2)"
+wait_for 30 grep -q "streamer: 10000 grabs" "$DLOG" || fail "no streamer stats"
+h() { sed -n "s/.*capture helper: $1 grabs; \(.*\)/\1/p" "$DLOG"; }
+s() { sed -n "s/.*streamer: $1 grabs; \(.*\)/\1/p" "$DLOG"; }
+echo "helper after 1000: $(h 1000); after 10000: $(h 10000)"
+echo "streamer after 1000: $(s 1000); after 10000: $(s 10000)"
+num() { echo "$1" | sed -n "s/.*$2 \([0-9]*\).*/\1/p;s/.*\([0-9][0-9]*\) $2.*/\1/p" | head -1; }
+[ "$(h 1000 | sed 's/, RSS.*//')" = "$(h 10000 | sed 's/, RSS.*//')" ] || fail "the helper's fds or GEM handles changed"
+[ "$(s 1000 | sed 's/, RSS.*//')" = "$(s 10000 | sed 's/, RSS.*//')" ] || fail "the streamer's fds changed"
+rss() { echo "$1" | sed -n 's/.*RSS \([0-9]*\) kB/\1/p'; }
+hg=$(( $(rss "$(h 10000)") - $(rss "$(h 1000)") )) sg=$(( $(rss "$(s 10000)") - $(rss "$(s 1000)") ))
+[ $hg -lt 256 ] || fail "the helper's RSS grew $hg kB"
+[ $sg -lt 1024 ] || fail "the streamer's RSS grew $sg kB"
+ok "10,000 captures through the helper: fds and GEM handles unchanged, RSS +$hg kB (helper) +$sg kB (streamer)"
+stop_daemon
+stop_paint
+
+# The filter: a syscall off the list kills the streamer with SIGSYS, and
+# the helper goes when its socket closes.
+start_paint --mode 640x480 --static --start 5
+"$B/kmscastd" --state-dir "$WORK/d" --listen 127.0.0.1:0 --codec lossless \
+	--test-forbidden-syscall 2>"$WORK/k.log" &
+K=$!
+wait $K
+rc=$?
+cat "$WORK/k.log"
+[ $rc -eq $((128 + 31)) ] || fail "kmscastd exited $rc, want 159 (SIGSYS)"
+grep -q "making a syscall the seccomp filter forbids" "$WORK/k.log" || fail "the trigger did not run"
+! grep -q "forbidden syscall returned" "$WORK/k.log" || fail "the forbidden syscall returned"
+KH=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$WORK/k.log")
+wait_for 10 test ! -d "/proc/$KH" || fail "the capture helper outlived the killed streamer"
+ok "a forbidden syscall killed the streamer with SIGSYS (exit $rc); its helper exited too"
+stop_paint
