@@ -31,12 +31,12 @@ BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
-	$(BUILD)/tests/evdev-tool
+	$(BUILD)/tests/evdev-tool $(BUILD)/tests/mkedid
 NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/bench-transport
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-.PHONY: all tests check demo clean deps fuzz fuzz-build fuzz-seeds bench man install
+.PHONY: all tests check demo clean deps fuzz fuzz-build fuzz-seeds bench man install edid
 .SECONDARY:
 all: $(BINS) $(VM_HELPERS) $(NET_HELPERS)
 tests: $(UNIT_TESTS)
@@ -160,3 +160,11 @@ install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(MANPAGES)
 	install -m 644 udev/kmscast.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscast.conf
 	sed 's|@BINDIR@|$(BINDIR)|g' udev/kmscastd.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
+
+# The EDID files for headless connectors in kernel-notes/edid (committed;
+# test_edid checks they are what src/edid.c makes).
+$(BUILD)/tests/mkedid: $(call obj,tools/edid/mkedid.c) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+edid: $(BUILD)/tests/mkedid
+	mkdir -p kernel-notes/edid
+	$(BUILD)/tests/mkedid kernel-notes/edid

@@ -47,4 +47,9 @@ systemd-sysusers --dry-run --root="$t/dest" "$t/dest/usr/lib/sysusers.d/kmscast.
 	fail "systemd-sysusers: $(cat "$t/su")"
 grep -q "Creating user 'kmscast'" "$t/su" || fail "sysusers makes no kmscast user: $(cat "$t/su")"
 echo "ok: sysusers creates user kmscast"
+for f in kernel-notes/edid/*.bin; do
+	edid-decode --check "$f" >"$t/ed" 2>&1 || fail "edid-decode --check $f: $(tail -5 "$t/ed")"
+	grep -q "EDID conformity: PASS" "$t/ed" || fail "$f: $(tail -3 "$t/ed")"
+done
+echo "ok: edid-decode --check passes the $(ls kernel-notes/edid/*.bin | wc -l) EDID files"
 echo "PASS install"
