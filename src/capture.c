@@ -15,6 +15,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kmscast/errmsg.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
 #include "kmscast/privsep.h"
@@ -54,16 +55,6 @@ struct capture {
 	uint64_t tick;
 	struct cache_entry cache[CACHE_SIZE];
 };
-
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)
 {
@@ -154,7 +145,7 @@ static int find_output(struct capture *cap, const char *name, char *err, size_t 
 	drmModeRes *res = drmModeGetResources(cap->fd);
 
 	if (!res) {
-		return fail(err, len, -ENODEV, "the device is not a KMS card");
+		return errmsg(err, len, -ENODEV, "the device is not a KMS card");
 	}
 	for (int i = 0; i < res->count_connectors && !cap->crtc_id; i++) {
 		drmModeConnector *conn = drmModeGetConnector(cap->fd, res->connectors[i]);
@@ -172,7 +163,7 @@ static int find_output(struct capture *cap, const char *name, char *err, size_t 
 				if (!crtc) {
 					drmModeFreeConnector(conn);
 					drmModeFreeResources(res);
-					return fail(err, len, -ENOENT, "output %s is not lit (no active CRTC)",
+					return errmsg(err, len, -ENOENT, "output %s is not lit (no active CRTC)",
 						    cname);
 				}
 			}
@@ -181,8 +172,8 @@ static int find_output(struct capture *cap, const char *name, char *err, size_t 
 	}
 	drmModeFreeResources(res);
 	if (!cap->crtc_id) {
-		return name ? fail(err, len, -ENOENT, "no output named %s", name)
-			    : fail(err, len, -ENOENT, "no connected output with an active CRTC");
+		return name ? errmsg(err, len, -ENOENT, "no output named %s", name)
+			    : errmsg(err, len, -ENOENT, "no connected output with an active CRTC");
 	}
 	return 0;
 }
@@ -216,8 +207,8 @@ static int find_planes(struct capture *cap, const struct capture_options *opt, c
 	drmModeFreePlaneResources(pr);
 	drmModeFreeResources(res);
 	if (!cap->plane_id) {
-		return opt->plane_id ? fail(err, len, -ENOENT, "no plane %u", opt->plane_id)
-				     : fail(err, len, -ENOENT, "output %s has no primary plane",
+		return opt->plane_id ? errmsg(err, len, -ENOENT, "no plane %u", opt->plane_id)
+				     : errmsg(err, len, -ENOENT, "output %s has no primary plane",
 					    cap->output);
 	}
 	return 0;
@@ -240,7 +231,7 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 	int ret;
 
 	if (!cap) {
-		return fail(err, err_len, -ENOMEM, "out of memory");
+		return errmsg(err, err_len, -ENOMEM, "out of memory");
 	}
 	cap->fd = card_fd;
 	cap->remote.fd = cap->remote.ev_fd = -1;
@@ -260,7 +251,7 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 		drmModePlane *p = drmModeGetPlane(card_fd, opt->plane_id);
 		if (!p) {
 			free(cap);
-			return fail(err, err_len, -ENOENT, "no plane %u", opt->plane_id);
+			return errmsg(err, err_len, -ENOENT, "no plane %u", opt->plane_id);
 		}
 		cap->crtc_id = p->crtc_id;
 		snprintf(cap->output, sizeof(cap->output), "plane-%u", opt->plane_id);
@@ -314,7 +305,7 @@ int capture_create_remote(const struct privsep_peer *peer, struct capture **out,
 	int ret;
 
 	if (!cap) {
-		return fail(err, err_len, -ENOMEM, "out of memory");
+		return errmsg(err, err_len, -ENOMEM, "out of memory");
 	}
 	cap->fd = -1;
 	cap->remote = *peer;
@@ -593,14 +584,14 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 	int ret = get_fb(cap, fb_id, &b, handles);
 
 	if (ret < 0) {
-		return fail(err, len, ret, "cannot read framebuffer %u: %s", fb_id, strerror(-ret));
+		return errmsg(err, len, ret, "cannot read framebuffer %u: %s", fb_id, strerror(-ret));
 	}
 	for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
 		b.fd[i] = -1;
 	}
 	if (!handles[0]) {
 		kms_close_gem_handles(cap->fd, handles);
-		return fail(err, len, -EACCES,
+		return errmsg(err, len, -EACCES,
 			    "reading framebuffer %u needs CAP_SYS_ADMIN or DRM master (the kernel "
 			    "returned no buffer handles): run as root, grant it with `setcap "
 			    "cap_sys_admin+ep` on the binary, or run kmscastd from its systemd unit",
@@ -611,7 +602,7 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 		uint32_t h = handles[i] ? handles[i] : handles[0];
 		if (drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC | DRM_RDWR, &b.fd[i]) < 0 &&
 		    drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
-			ret = fail(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
+			ret = errmsg(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
 				   fb_id, strerror(errno));
 		} else if (fstat(b.fd[i], &st) == 0) {
 			b.dev_ino[i] = (uint64_t)st.st_ino;
@@ -636,12 +627,12 @@ static int grab_once(struct capture *cap, struct capture_frame *frame, char *err
 
 	memset(frame, 0, sizeof(*frame));
 	if (!p) {
-		return fail(err, len, -ENOENT, "plane %u is gone", cap->plane_id);
+		return errmsg(err, len, -ENOENT, "plane %u is gone", cap->plane_id);
 	}
 	fb_id = p->fb_id;
 	drmModeFreePlane(p);
 	if (!fb_id) {
-		return fail(err, len, -ENODATA, "%s shows no framebuffer", cap->output);
+		return errmsg(err, len, -ENODATA, "%s shows no framebuffer", cap->output);
 	}
 	ret = lookup_buffer(cap, fb_id, &frame->fb, err, len);
 	if (ret < 0) {
@@ -673,7 +664,7 @@ static int grab_once(struct capture *cap, struct capture_frame *frame, char *err
 		bool moved = !p || p->fb_id != fb_id;
 		drmModeFreePlane(p);
 		if (moved) {
-			return fail(err, len, -EAGAIN, "%s flipped during the read", cap->output);
+			return errmsg(err, len, -EAGAIN, "%s flipped during the read", cap->output);
 		}
 	}
 	return 0;
@@ -729,7 +720,7 @@ int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, si
 	}
 	if (cap->gone) {
 		memset(frame, 0, sizeof(*frame));
-		return fail(err, len, -ENODEV, "output %s is gone (unplugged, or its CRTC is off): "
+		return errmsg(err, len, -ENODEV, "output %s is gone (unplugged, or its CRTC is off): "
 			    "waiting for it to come back", cap->output);
 	}
 
@@ -764,7 +755,7 @@ int capture_check_cpu_path(const struct capture_buffer *buf, const char *driver,
 	     (buf->modifier == DRM_FORMAT_MOD_INVALID && implicit_linear(driver)))) {
 		return 0;
 	}
-	return fail(err, len, -ENOTSUP,
+	return errmsg(err, len, -ENOTSUP,
 		    "framebuffer %u has format %s with modifier %s on driver %s: no CPU path "
 		    "for it (supported: linear XRGB8888, ARGB8888, XBGR8888, ABGR8888, RGB565, "
 		    "XRGB2101010)",
@@ -789,19 +780,19 @@ static int map_entry(struct capture *cap, const struct capture_buffer *buf,
 	struct cache_entry *e = entry_of(cap, buf);
 
 	if (!e) {
-		return fail(err, len, -ENOENT, "framebuffer %u is no longer cached", buf->fb_id);
+		return errmsg(err, len, -ENOENT, "framebuffer %u is no longer cached", buf->fb_id);
 	}
 	if (!e->map) {
 		off_t size = lseek(buf->fd[0], 0, SEEK_END);
 		void *m;
 
 		if (size <= 0) {
-			return fail(err, len, -EIO, "cannot size the dmabuf of framebuffer %u",
+			return errmsg(err, len, -EIO, "cannot size the dmabuf of framebuffer %u",
 				    buf->fb_id);
 		}
 		m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, buf->fd[0], 0);
 		if (m == MAP_FAILED) {
-			return fail(err, len, -errno, "cannot map framebuffer %u: %s", buf->fb_id,
+			return errmsg(err, len, -errno, "cannot map framebuffer %u: %s", buf->fb_id,
 				    strerror(errno));
 		}
 		e->map = m;
@@ -830,7 +821,7 @@ static int map_buffer(struct capture *cap, const struct capture_buffer *buf,
 	if (buf->pitch[0] < (uint64_t)buf->width * fmt->cpp || buf->height == 0 ||
 	    (uint64_t)buf->offset[0] + (uint64_t)buf->pitch[0] * (buf->height - 1) +
 			    (uint64_t)buf->width * fmt->cpp > (*out)->map_len) {
-		return fail(err, len, -EINVAL, "framebuffer %u does not fit its %zu-byte dmabuf",
+		return errmsg(err, len, -EINVAL, "framebuffer %u does not fit its %zu-byte dmabuf",
 			    buf->fb_id, (*out)->map_len);
 	}
 	*fmt_out = fmt;
@@ -871,7 +862,7 @@ static int map_range(struct capture *cap, const struct capture_buffer *buf, size
 		return ret;
 	}
 	if ((uint64_t)buf->offset[0] + n > (*e)->map_len) {
-		return fail(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
+		return errmsg(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
 			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], (*e)->map_len);
 	}
 	return 0;
@@ -921,7 +912,7 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 	}
 	if (c->fourcc != DRM_FORMAT_ARGB8888) {
 		char cc[5];
-		return fail(err, len, -ENOTSUP, "cursor framebuffer %u has format %s, not ARGB8888",
+		return errmsg(err, len, -ENOTSUP, "cursor framebuffer %u has format %s, not ARGB8888",
 			    c->fb_id, format_fourcc_str(c->fourcc, cc));
 	}
 	ret = map_buffer(cap, c, &fmt, &e, err, len);
@@ -1000,7 +991,7 @@ int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, u
 		size_t k = n - off < STABLE_CHUNK ? n - off : STABLE_CHUNK;
 		memcpy(dst + off, e->map + buf->offset[0] + off, k);
 		if (!capture_is_current(cap, buf->fb_id))
-			ret = fail(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
+			ret = errmsg(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
 				   buf->fb_id);
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);

@@ -14,22 +14,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kmscast/errmsg.h"
 #include "kmscast/sandbox.h"
 #include "kmscast/selfstat.h"
 
 /* Long enough for a GetFB2 and an export on a loaded machine under TCG;
  * short enough that a wedged helper shows in the log. */
 #define CALL_TIMEOUT_MS 5000
-
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static int send_msg(int fd, const void *msg, size_t n, const int *fds, unsigned n_fds)
 {
@@ -116,12 +107,12 @@ static ssize_t recv_msg(int fd, void *msg, size_t n, int *fds, unsigned max, uns
 int privsep_check_req(const struct privsep_req *r, size_t n, char *err, size_t len)
 {
 	if (n != sizeof(*r))
-		return fail(err, len, -EPROTO, "request of %zu bytes, want %zu", n, sizeof(*r));
+		return errmsg(err, len, -EPROTO, "request of %zu bytes, want %zu", n, sizeof(*r));
 	if (r->magic != PRIVSEP_MAGIC || r->version != PRIVSEP_VERSION)
-		return fail(err, len, -EPROTO, "request with magic %08x version %u, want %08x "
+		return errmsg(err, len, -EPROTO, "request with magic %08x version %u, want %08x "
 			    "version %u", r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
 	if (r->op < PRIVSEP_INFO || r->op >= PRIVSEP_VBLANK)
-		return fail(err, len, -EPROTO, "unknown request %u", r->op);
+		return errmsg(err, len, -EPROTO, "unknown request %u", r->op);
 	return 0;
 }
 
@@ -133,9 +124,9 @@ static bool terminated(const char *s, size_t n)
 static int check_buffer(const struct capture_buffer *b, const char *what, char *err, size_t len)
 {
 	if (b->n_planes < 1 || b->n_planes > CAPTURE_MAX_PLANES)
-		return fail(err, len, -EPROTO, "%s with %u planes", what, b->n_planes);
+		return errmsg(err, len, -EPROTO, "%s with %u planes", what, b->n_planes);
 	if (!b->fb_id || !b->width || !b->height)
-		return fail(err, len, -EPROTO, "%s without an id or a size", what);
+		return errmsg(err, len, -EPROTO, "%s without an id or a size", what);
 	return 0;
 }
 
@@ -145,21 +136,21 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 	unsigned want_fds = 0;
 
 	if (n != sizeof(*r))
-		return fail(err, len, -EPROTO, "answer of %zu bytes, want %zu", n, sizeof(*r));
+		return errmsg(err, len, -EPROTO, "answer of %zu bytes, want %zu", n, sizeof(*r));
 	if (r->magic != PRIVSEP_MAGIC || r->version != PRIVSEP_VERSION)
-		return fail(err, len, -EPROTO, "answer with magic %08x version %u, want %08x "
+		return errmsg(err, len, -EPROTO, "answer with magic %08x version %u, want %08x "
 			    "version %u", r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
 	if (r->op != op || r->seq != seq)
-		return fail(err, len, -EPROTO, "answer %u #%u to request %u #%u", r->op, r->seq, op,
+		return errmsg(err, len, -EPROTO, "answer %u #%u to request %u #%u", r->op, r->seq, op,
 			    seq);
 	if (!terminated(r->err, sizeof(r->err)))
-		return fail(err, len, -EPROTO, "unterminated error text");
+		return errmsg(err, len, -EPROTO, "unterminated error text");
 	if (r->result > 0 || r->result < -4095)
-		return fail(err, len, -EPROTO, "result %d", r->result);
+		return errmsg(err, len, -EPROTO, "result %d", r->result);
 	if (r->result == 0 && (op == PRIVSEP_INFO || op == PRIVSEP_RESCAN) &&
 	    (!terminated(r->u.info.driver, sizeof(r->u.info.driver)) ||
 	     !terminated(r->u.info.output, sizeof(r->u.info.output))))
-		return fail(err, len, -EPROTO, "unterminated names");
+		return errmsg(err, len, -EPROTO, "unterminated names");
 	if (r->result == 0 && op == PRIVSEP_GRAB) {
 		const struct capture_frame *f = &r->u.frame;
 		int e = check_buffer(&f->fb, "framebuffer", err, len);
@@ -170,7 +161,7 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 		want_fds = f->fb.n_planes + (f->has_cursor ? f->cursor.n_planes : 0);
 	}
 	if (r->n_fds != want_fds || n_fds != want_fds)
-		return fail(err, len, -EPROTO, "%u fds came (%u announced), want %u", n_fds,
+		return errmsg(err, len, -EPROTO, "%u fds came (%u announced), want %u", n_fds,
 			    r->n_fds, want_fds);
 	return 0;
 }
@@ -186,21 +177,21 @@ int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privs
 
 	*n_fds = 0;
 	if (r < 0)
-		return fail(err, len, -EPIPE, "the capture helper is gone (%s)", strerror(-r));
+		return errmsg(err, len, -EPIPE, "the capture helper is gone (%s)", strerror(-r));
 	while ((r = poll(&pfd, 1, CALL_TIMEOUT_MS)) < 0 && errno == EINTR) {
 	}
 	if (r == 0)
-		return fail(err, len, -ETIMEDOUT, "the capture helper did not answer in %d ms",
+		return errmsg(err, len, -ETIMEDOUT, "the capture helper did not answer in %d ms",
 			    CALL_TIMEOUT_MS);
 	ssize_t got = recv_msg(p->fd, resp, sizeof(*resp), fds, PRIVSEP_MAX_FDS, n_fds, &cred, 0);
 	if (got == 0)
-		return fail(err, len, -EPIPE, "the capture helper is gone");
+		return errmsg(err, len, -EPIPE, "the capture helper is gone");
 	if (got < 0)
-		return fail(err, len, (int)got, "reading the capture helper's answer: %s",
+		return errmsg(err, len, (int)got, "reading the capture helper's answer: %s",
 			    strerror((int)-got));
 	r = cred.pid == p->pid && cred.uid == 0
 		    ? privsep_check_resp(resp, (size_t)got, op, req.seq, *n_fds, err, len)
-		    : fail(err, len, -EPERM, "an answer from pid %d uid %u, not the capture helper "
+		    : errmsg(err, len, -EPERM, "an answer from pid %d uid %u, not the capture helper "
 			   "(pid %d)", cred.pid, cred.uid, p->pid);
 	if (r < 0) {
 		for (unsigned i = 0; i < *n_fds; i++)
@@ -450,7 +441,7 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		close(req[1]);
 	}
 	if (r < 0)
-		return fail(err, len, r, "cannot make the capture helper's sockets: %s", strerror(-r));
+		return errmsg(err, len, r, "cannot make the capture helper's sockets: %s", strerror(-r));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -459,7 +450,7 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		close(req[1]);
 		close(ev[0]);
 		close(ev[1]);
-		return fail(err, len, r, "cannot start the capture helper: %s", strerror(-r));
+		return errmsg(err, len, r, "cannot start the capture helper: %s", strerror(-r));
 	}
 	if (pid == 0) {
 		char why[256];

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kmscast/errmsg.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZER_BUILD 1
 #elif defined(__has_feature)
@@ -23,16 +25,6 @@
 #define SANITIZER_BUILD 1
 #endif
 #endif
-
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 bool sandbox_privileged(void)
 {
@@ -65,13 +57,13 @@ int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_
 {
 	if (name) {
 		if (lookup(name, u) < 0)
-			return fail(err, len, -ENOENT, "--user %s: no such user", name);
+			return errmsg(err, len, -ENOENT, "--user %s: no such user", name);
 	} else if (lookup(SANDBOX_DEFAULT_USER, u) < 0 && lookup(SANDBOX_FALLBACK_USER, u) < 0) {
-		return fail(err, len, -ENOENT, "neither user " SANDBOX_DEFAULT_USER " nor "
+		return errmsg(err, len, -ENOENT, "neither user " SANDBOX_DEFAULT_USER " nor "
 			    SANDBOX_FALLBACK_USER " exists: name one with --user");
 	}
 	if (u->uid == 0)
-		return fail(err, len, -EINVAL, "--user %s is root: the streamer must not run as "
+		return errmsg(err, len, -EINVAL, "--user %s is root: the streamer must not run as "
 			    "root", u->name);
 	return 0;
 }
@@ -91,7 +83,7 @@ static int set_caps(int keep, char *err, size_t len)
 	int r;
 
 	if (!c)
-		return fail(err, len, -ENOMEM, "out of memory");
+		return errmsg(err, len, -ENOMEM, "out of memory");
 	if (keep >= 0) {
 		cap_value_t v = (cap_value_t)keep;
 		cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET);
@@ -101,7 +93,7 @@ static int set_caps(int keep, char *err, size_t len)
 	cap_free(c);
 	cap_reset_ambient();
 	if (r < 0)
-		return fail(err, len, -errno, "cannot set capabilities: %s", strerror(errno));
+		return errmsg(err, len, -errno, "cannot set capabilities: %s", strerror(errno));
 	return 0;
 }
 
@@ -110,7 +102,7 @@ int sandbox_keep_sys_admin(char *err, size_t len)
 	drop_bounding(CAP_SYS_ADMIN);
 	int r = set_caps(CAP_SYS_ADMIN, err, len);
 	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		r = fail(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
+		r = errmsg(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
 	return r;
 }
 
@@ -118,10 +110,10 @@ static int become(const struct sandbox_user *u, char *err, size_t len)
 {
 	if (setgroups(1, &u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
 	    setresuid(u->uid, u->uid, u->uid) < 0)
-		return fail(err, len, -errno, "cannot become user %s (uid %u gid %u): %s", u->name,
+		return errmsg(err, len, -errno, "cannot become user %s (uid %u gid %u): %s", u->name,
 			    u->uid, u->gid, strerror(errno));
 	if (setuid(0) == 0)
-		return fail(err, len, -EPERM, "could become root again after dropping to %s",
+		return errmsg(err, len, -EPERM, "could become root again after dropping to %s",
 			    u->name);
 	return 0;
 }
@@ -180,7 +172,7 @@ static int install_filter(char *err, size_t len)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (r < 0)
-		return fail(err, len, r, "cannot install the seccomp filter: %s", strerror(-r));
+		return errmsg(err, len, r, "cannot install the seccomp filter: %s", strerror(-r));
 	return 0;
 }
 
@@ -197,13 +189,13 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
 	if (!r)
 		r = set_caps(-1, err, len);
 	if (!r && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		r = fail(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
+		r = errmsg(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
 	if (r)
 		return r;
 	/* No core files (they would hold the TLS key); a bounded fd table;
 	 * no POSIX message queues. */
 	if (limit(RLIMIT_CORE, 0) || limit(RLIMIT_NOFILE, 4096) || limit(RLIMIT_MSGQUEUE, 0))
-		return fail(err, len, -errno, "cannot set rlimits: %s", strerror(errno));
+		return errmsg(err, len, -errno, "cannot set rlimits: %s", strerror(errno));
 #ifdef SANITIZER_BUILD
 	/* LeakSanitizer attaches to the process with ptrace at exit, which a
 	 * process that changed user may not allow. */
@@ -217,7 +209,7 @@ int sandbox_filter(char *err, size_t len)
 #ifdef SANITIZER_BUILD
 	/* LeakSanitizer's ptrace and the sanitizers' own syscalls. */
 	(void)install_filter;
-	return fail(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
+	return errmsg(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
 #else
 	return install_filter(err, len);
 #endif
