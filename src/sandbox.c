@@ -1,5 +1,5 @@
 /* Privilege dropping; see include/kmscast/sandbox.h. */
-#define _GNU_SOURCE /* setresuid, setgroups */
+#define _GNU_SOURCE /* setresuid, initgroups */
 #include "kmscast/sandbox.h"
 
 #include <errno.h>
@@ -108,7 +108,9 @@ int sandbox_keep_sys_admin(char *err, size_t len)
 
 static int become(const struct sandbox_user *u, char *err, size_t len)
 {
-	if (setgroups(1, &u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+	/* The user's groups come along: render, for VA-API on a render node
+	 * the encoder opens once a client is there. */
+	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
 	    setresuid(u->uid, u->uid, u->uid) < 0)
 		return errmsg(err, len, -errno, "cannot become user %s (uid %u gid %u): %s", u->name,
 			    u->uid, u->gid, strerror(errno));
