@@ -3,6 +3,7 @@
 # timeout: 300
 . tests/vm/lib.sh
 [ -s "$OUT/host-client.fp" ] || fail "the rig made no host client identity"
+rm -f "$OUT/host-client/known_hosts" # each scenario's daemon has its own key
 mkdir -p "$WORK/d"
 cp "$OUT/host-client.fp" "$WORK/d/authorized-clients"
 start_paint --device /dev/dri/card0 --mode 640x480 --static --start 2024
