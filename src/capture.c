@@ -446,8 +446,7 @@ void capture_destroy(struct capture *cap)
 		entry_clear(&cap->cache[i]);
 	}
 	if (cap->remote.fd >= 0) {
-		close(cap->remote.fd);
-		close(cap->remote.ev_fd);
+		privsep_peer_close(&cap->remote);
 	}
 	free(cap);
 }
@@ -952,6 +951,9 @@ int capture_peek(struct capture *cap, struct capture_peek *p)
 	if (cap->fd < 0) {
 		struct privsep_resp resp;
 		char err[256];
+		if (privsep_read_board(&cap->remote, p) == 0) {
+			return 0;
+		}
 		int ret = remote_call(cap, PRIVSEP_PEEK, 0, &resp, err, sizeof(err));
 		if (ret == 0) {
 			*p = resp.u.peek;

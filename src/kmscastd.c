@@ -503,7 +503,7 @@ static int run(struct options *o)
 		/* The card goes to the helper; the streamer never holds it. */
 		struct capture_options co = {.output = o->output, .cursor = true};
 		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
-				      o->verbose ? 1000 : 0, &peer, err, sizeof(err));
+				      o->verbose ? 1000 : 0, 1000 / o->fps, &peer, err, sizeof(err));
 		close(card);
 		card = -1;
 		if (r < 0) {
@@ -561,7 +561,9 @@ static int run(struct options *o)
 		uv_run(&loop, UV_RUN_DEFAULT);
 		goto out;
 	}
-	peer.fd = peer.ev_fd = -1; /* the capture has them now */
+	/* The capture has the sockets and the board now. */
+	peer.fd = peer.ev_fd = -1;
+	peer.board = NULL;
 	if (sandbox) {
 		int r = sandbox_filter(err, sizeof(err));
 		if (r != 0 && r != -ENOTSUP) {
@@ -608,10 +610,7 @@ out:
 out_helper:
 	if (card >= 0)
 		close(card);
-	if (peer.fd >= 0) {
-		close(peer.fd);
-		close(peer.ev_fd);
-	}
+	privsep_peer_close(&peer);
 	reap(peer.pid);
 	return rc;
 }

@@ -6,12 +6,15 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "kmscast/errmsg.h"
@@ -172,18 +175,16 @@ int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privs
 	struct privsep_req req = {.magic = PRIVSEP_MAGIC, .version = PRIVSEP_VERSION, .op = op,
 				  .seq = ++p->seq, .arg = arg};
 	struct ucred cred = {0};
-	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
 	int r = send_msg(p->fd, &req, sizeof(req), NULL, 0);
 
 	*n_fds = 0;
 	if (r < 0)
 		return errmsg(err, len, -EPIPE, "the capture helper is gone (%s)", strerror(-r));
-	while ((r = poll(&pfd, 1, CALL_TIMEOUT_MS)) < 0 && errno == EINTR) {
-	}
-	if (r == 0)
-		return errmsg(err, len, -ETIMEDOUT, "the capture helper did not answer in %d ms",
-			    CALL_TIMEOUT_MS);
+	/* The wait is bounded by SO_RCVTIMEO, set once on the socket. */
 	ssize_t got = recv_msg(p->fd, resp, sizeof(*resp), fds, PRIVSEP_MAX_FDS, n_fds, &cred, 0);
+	if (got == -EAGAIN)
+		return errmsg(err, len, -ETIMEDOUT, "the capture helper did not answer in %d ms",
+			      CALL_TIMEOUT_MS);
 	if (got == 0)
 		return errmsg(err, len, -EPIPE, "the capture helper is gone");
 	if (got < 0)
@@ -229,7 +230,59 @@ int privsep_read_vblank(struct privsep_peer *p, uint64_t *t_us)
 	return 0;
 }
 
+void privsep_peer_close(struct privsep_peer *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->ev_fd >= 0)
+		close(p->ev_fd);
+	if (p->board)
+		munmap((void *)p->board, sizeof(*p->board));
+	p->fd = p->ev_fd = -1;
+	p->board = NULL;
+}
+
+/* A seqlock: copy, and keep the copy only if no write began or ended
+ * meanwhile. */
+int privsep_read_board(const struct privsep_peer *p, struct capture_peek *out)
+{
+	if (!p->board)
+		return -EAGAIN;
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t s1 = __atomic_load_n(&p->board->seq, __ATOMIC_ACQUIRE);
+		if (s1 == 0)
+			return -EAGAIN;
+		if (s1 & 1)
+			continue;
+		memcpy(out, &p->board->peek, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&p->board->seq, __ATOMIC_RELAXED) == s1)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
 /* The helper's side. */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void publish(struct privsep_board *b, struct capture *cap)
+{
+	struct capture_peek pk;
+
+	if (capture_peek(cap, &pk) != 0)
+		return;
+	uint32_t s = b->seq;
+	__atomic_store_n(&b->seq, s + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(&b->peek, &pk, sizeof(pk));
+	__atomic_store_n(&b->seq, s + 2, __ATOMIC_RELEASE);
+}
 
 static void answer(int fd, struct privsep_resp *resp, const int *fds, unsigned n_fds)
 {
@@ -327,17 +380,27 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 	char err[256] = "";
 	int r = capture_create(o->card_fd, &o->capture, &cap, err, sizeof(err));
 	unsigned long grabs = 0;
+	uint64_t next_look = 0;
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
 					{.fd = o->card_fd, .events = POLLIN}};
+		int timeout = -1;
+		if (cap && o->board && o->peek_ms) {
+			uint64_t t = now_ms();
+			if (t >= next_look) {
+				publish(o->board, cap);
+				next_look = t + o->peek_ms;
+			}
+			timeout = (int)(next_look - t);
+		}
 		struct privsep_req req;
 		struct ucred cred = {0};
 		int fds[PRIVSEP_MAX_FDS];
 		unsigned n_fds = 0;
 		char why[160];
 
-		if (poll(pfd, cap ? 2 : 1, -1) < 0) {
+		if (poll(pfd, cap ? 2 : 1, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			r = -errno;
@@ -430,7 +493,8 @@ static void close_others(const int keep[3])
 }
 
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  unsigned stats_every, struct privsep_peer *peer, char *err, size_t len)
+		  unsigned stats_every, unsigned peek_ms, struct privsep_peer *peer, char *err,
+		  size_t len)
 {
 	int req[2], ev[2];
 	pid_t parent = getpid(), pid;
@@ -442,14 +506,21 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 	}
 	if (r < 0)
 		return errmsg(err, len, r, "cannot make the capture helper's sockets: %s", strerror(-r));
+	/* Shared before the fork. Only the helper writes it and it never acts
+	 * on what is there, so the streamer's read-only view is against our
+	 * own bugs, not a barrier. Without it, idle looks are round trips. */
+	struct privsep_board *board = mmap(NULL, sizeof(*board), PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (board == MAP_FAILED)
+		board = NULL;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
-		close(req[0]);
 		close(req[1]);
-		close(ev[0]);
 		close(ev[1]);
+		*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .board = board};
+		privsep_peer_close(peer);
 		return errmsg(err, len, r, "cannot start the capture helper: %s", strerror(-r));
 	}
 	if (pid == 0) {
@@ -457,7 +528,8 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		struct privsep_helper_options ho = {.card_fd = card_fd, .fd = req[1], .ev_fd = ev[1],
 						    .capture = *co, .peer_pid = parent,
 						    .peer_uid = streamer_uid,
-						    .stats_every = stats_every};
+						    .stats_every = stats_every,
+						    .board = board, .peek_ms = peek_ms};
 		int keep[3] = {card_fd, req[1], ev[1]};
 		/* Dies with the streamer; a streamer already gone is no peer. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -474,6 +546,12 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 	}
 	close(req[1]);
 	close(ev[1]);
-	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid};
+	if (board && mprotect(board, sizeof(*board), PROT_READ) != 0) {
+		munmap(board, sizeof(*board));
+		board = NULL;
+	}
+	struct timeval tv = {.tv_sec = CALL_TIMEOUT_MS / 1000, .tv_usec = CALL_TIMEOUT_MS % 1000 * 1000};
+	setsockopt(req[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .board = board};
 	return 0;
 }

@@ -157,6 +157,11 @@ static int install_filter(char *err, size_t len)
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int r = ctx ? 0 : -ENOMEM;
 
+	/* A binary tree over the syscall numbers instead of a list: every
+	 * syscall runs the filter, and most of ours are near its end. */
+	if (!r)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
 	for (size_t i = 0; !r && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
 		int nr = seccomp_syscall_resolve_name(allowed[i]);
 		if (nr != __NR_SCMP_ERROR)

@@ -62,12 +62,29 @@ struct privsep_resp {
 	} u;
 };
 
+/* What the planes show, which the helper writes every peek_ms into a
+ * shared page the streamer maps read-only: an idle screen is looked at
+ * many times a second, and a round trip per look costs two context
+ * switches. seq is odd while the helper writes, 0 before its first write. */
+struct privsep_board {
+	uint32_t seq;
+	struct capture_peek peek;
+};
+
 /* The streamer's end: one request at a time, answered in order. */
 struct privsep_peer {
 	int fd, ev_fd;
 	pid_t pid; /* the helper */
 	uint32_t seq;
+	const struct privsep_board *board; /* NULL: none */
 };
+
+/* Closes the sockets and unmaps the board (NULL-safe fields). */
+void privsep_peer_close(struct privsep_peer *p);
+
+/* The helper's latest look at the planes: 0, or -EAGAIN before its first
+ * one (ask with PRIVSEP_PEEK then). */
+int privsep_read_board(const struct privsep_peer *p, struct capture_peek *out);
 
 /* Sends a request and waits (bounded) for its answer; fds[0..*n_fds) are
  * the fds that came with it (the caller closes them). 0, or -errno with
@@ -90,14 +107,17 @@ struct privsep_helper_options {
 	pid_t peer_pid; /* the streamer: every request must come from it */
 	uid_t peer_uid;
 	unsigned stats_every; /* grabs between "debug:" lines on what it holds; 0: none */
+	struct privsep_board *board; /* written every peek_ms */
+	unsigned peek_ms;
 };
 
 /* Forks the helper: it keeps card_fd, stderr and its socket ends, keeps
  * only CAP_SYS_ADMIN, and serves until the streamer (this process, which
- * will run as streamer_uid) hangs up. *peer is this process's end. 0 or
- * -errno with err set. */
+ * will run as streamer_uid) hangs up, looking at the planes every peek_ms
+ * for the board. *peer is this process's end. 0 or -errno with err set. */
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  unsigned stats_every, struct privsep_peer *peer, char *err, size_t len);
+		  unsigned stats_every, unsigned peek_ms, struct privsep_peer *peer, char *err,
+		  size_t len);
 
 /* The helper's loop: answers requests until the streamer hangs up (0) or
  * breaks the protocol or its credentials are wrong (-EPROTO, -EPERM). */
