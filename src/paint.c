@@ -223,3 +223,16 @@ void paint_scene_render(const struct paint_scene *scene, uint32_t k,
 		}
 	}
 }
+
+void paint_frame_rgb8(uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			struct rgb8 c = paint_pixel(k, w, h, x, y);
+			uint8_t *p = rgb + ((size_t)y * w + x) * 3;
+			p[0] = c.r;
+			p[1] = c.g;
+			p[2] = c.b;
+		}
+	}
+}

@@ -31,6 +31,9 @@ struct paint_rect {
 /* The colour of pixel (x, y) of frame k at size w x h. */
 struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x,
 			uint32_t y);
+/* All of frame k as packed rgb8 (w * 3 bytes a row), pixel by pixel with
+ * paint_pixel: the reference that tests compare against. */
+void paint_frame_rgb8(uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb);
 /* Where the moving window is in frame k. */
 struct paint_rect paint_window_rect(uint32_t k, uint32_t w, uint32_t h);
 

@@ -17,14 +17,7 @@
 
 static void frame(uint8_t *rgb, uint32_t k)
 {
-	for (uint32_t y = 0; y < H; y++)
-		for (uint32_t x = 0; x < W; x++) {
-			struct rgb8 c = paint_pixel(k, W, H, x, y);
-			uint8_t *p = rgb + ((size_t)y * W + x) * 3;
-			p[0] = c.r;
-			p[1] = c.g;
-			p[2] = c.b;
-		}
+	paint_frame_rgb8(k, W, H, rgb);
 }
 
 static double psnr(const uint8_t *a, const uint8_t *b)

@@ -116,14 +116,8 @@ static int compare(int argc, char **argv)
 static uint8_t *fitted_reference(uint32_t k, uint32_t sw, uint32_t sh, const struct evmap_rect *r)
 {
 	uint8_t *src = malloc((size_t)sw * sh * 3), *dst = malloc((size_t)r->w * r->h * 3);
-	for (uint32_t y = 0; src && y < sh; y++)
-		for (uint32_t x = 0; x < sw; x++) {
-			struct rgb8 c = paint_pixel(k, sw, sh, x, y);
-			uint8_t *p = src + ((size_t)y * sw + x) * 3;
-			p[0] = c.r;
-			p[1] = c.g;
-			p[2] = c.b;
-		}
+	if (src)
+		paint_frame_rgb8(k, sw, sh, src);
 	struct SwsContext *sws = sws_getContext((int)sw, (int)sh, AV_PIX_FMT_RGB24, (int)r->w,
 						(int)r->h, AV_PIX_FMT_BGR0, SWS_BILINEAR, NULL, NULL, NULL);
 	uint8_t *bgr0 = malloc((size_t)r->w * r->h * 4);
