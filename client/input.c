@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kmscast/bitset.h"
+#include "kmscast/hotplug.h"
 
 #define PROG "kmscast"
 #define HELD_WORDS ((KEY_MAX + 64) / 64)
@@ -37,9 +38,7 @@ struct input {
 	struct input_callbacks cb;
 	void *data;
 	struct source *sources;
-	struct udev *udev;
-	struct udev_monitor *mon;
-	uv_poll_t mon_poll;
+	struct hotplug *hotplug; /* --input-device auto */
 	int handles;
 	bool destroyed, paused, control;
 	uint32_t w, h;
@@ -370,53 +369,37 @@ static bool is_event_node(const char *node)
 	return node && !strncmp(node, "/dev/input/event", 16);
 }
 
-static void monitor_readable(uv_poll_t *p, int status, int events)
+static void on_hotplug(void *data, struct udev_device *d, const char *action)
 {
-	struct input *in = p->data;
+	struct input *in = data;
 	char err[256];
-	(void)status;
-	(void)events;
-	struct udev_device *d;
-	while ((d = udev_monitor_receive_device(in->mon))) {
-		const char *action = udev_device_get_action(d), *node = udev_device_get_devnode(d);
-		if (is_event_node(node) && action && !strcmp(action, "add")) {
-			source_add(in, node, false, err, sizeof(err));
-		} else if (is_event_node(node) && action && !strcmp(action, "remove")) {
-			struct source *s = find_source(in, node);
-			if (s)
-				source_gone(s, "was unplugged");
-		}
-		udev_device_unref(d);
+	const char *node = udev_device_get_devnode(d);
+	if (is_event_node(node) && !strcmp(action, "add")) {
+		source_add(in, node, false, err, sizeof(err));
+	} else if (is_event_node(node) && !strcmp(action, "remove")) {
+		struct source *s = find_source(in, node);
+		if (s)
+			source_gone(s, "was unplugged");
 	}
 }
 
 static int discover(struct input *in, char *err, size_t len)
 {
-	in->udev = udev_new();
-	if (!in->udev) {
-		snprintf(err, len, "--input-device auto: libudev is not available");
-		return -ENOMEM;
+	static const char *const subsystems[] = {"input", NULL};
+	char why[256];
+	int r = hotplug_create(in->loop, subsystems, on_hotplug, in, &in->hotplug, why,
+			       sizeof(why));
+	if (r < 0) {
+		snprintf(err, len, "--input-device auto: %s", why);
+		return r;
 	}
-	/* With udevd running, its events come once the node is ready; without
-	 * (a minimal system), the kernel's own. */
-	const char *source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
-	in->mon = udev_monitor_new_from_netlink(in->udev, source);
-	if (!in->mon || udev_monitor_filter_add_match_subsystem_devtype(in->mon, "input", NULL) < 0 ||
-	    udev_monitor_enable_receiving(in->mon) < 0) {
-		snprintf(err, len, "--input-device auto: cannot watch for input hotplug");
-		return -EIO;
-	}
-	uv_poll_init(in->loop, &in->mon_poll, udev_monitor_get_fd(in->mon));
-	in->mon_poll.data = in;
-	in->handles++;
-	uv_poll_start(&in->mon_poll, UV_READABLE, monitor_readable);
-
-	struct udev_enumerate *e = udev_enumerate_new(in->udev);
+	struct udev *udev = hotplug_udev(in->hotplug);
+	struct udev_enumerate *e = udev_enumerate_new(udev);
 	udev_enumerate_add_match_subsystem(e, "input");
 	udev_enumerate_scan_devices(e);
 	struct udev_list_entry *l;
 	udev_list_entry_foreach(l, udev_enumerate_get_list_entry(e)) {
-		struct udev_device *d = udev_device_new_from_syspath(in->udev,
+		struct udev_device *d = udev_device_new_from_syspath(udev,
 								     udev_list_entry_get_name(l));
 		const char *node = d ? udev_device_get_devnode(d) : NULL;
 		if (is_event_node(node))
@@ -463,27 +446,14 @@ void input_set_stream(struct input *in, uint32_t w, uint32_t h, bool control)
 	in->control = control;
 }
 
-static void mon_closed(uv_handle_t *h)
-{
-	struct input *in = h->data;
-	if (--in->handles == 0 && in->destroyed)
-		free(in);
-}
-
 void input_destroy(struct input *in)
 {
 	if (!in)
 		return;
 	while (in->sources)
 		source_remove(in->sources, NULL);
-	if (in->mon) {
-		uv_poll_stop(&in->mon_poll);
-		uv_close((uv_handle_t *)&in->mon_poll, mon_closed);
-		udev_monitor_unref(in->mon);
-		in->mon = NULL;
-	}
-	udev_unref(in->udev);
-	in->udev = NULL;
+	hotplug_destroy(in->hotplug);
+	in->hotplug = NULL;
 	in->destroyed = true;
 	if (in->handles == 0)
 		free(in);

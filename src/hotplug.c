@@ -48,11 +48,11 @@ int hotplug_create(uv_loop_t *loop, const char *const *subsystems, hotplug_fn fn
 		r = udev_monitor_enable_receiving(h->mon);
 	if (r) {
 		snprintf(err, len, "cannot watch for hotplug (%s netlink events): %s", source,
-			 strerror(r < 0 && r != -1 ? -r : EIO));
+			 strerror(-r));
 		udev_monitor_unref(h->mon);
 		udev_unref(h->udev);
 		free(h);
-		return -EIO;
+		return r;
 	}
 	h->fn = fn;
 	h->data = data;
