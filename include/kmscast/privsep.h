@@ -30,7 +30,6 @@ enum privsep_op {
 	PRIVSEP_VBLANK_ARM, /* -> result; later one PRIVSEP_VBLANK on the event socket */
 	PRIVSEP_RESCAN,     /* find the output again -> info */
 	PRIVSEP_VBLANK,     /* event socket only: -> vblank */
-	PRIVSEP_OP_MAX = PRIVSEP_VBLANK,
 };
 
 struct privsep_req {
