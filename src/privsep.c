@@ -452,8 +452,9 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 		serve(o, cap, &req);
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
 			fprintf(stderr, "debug: capture helper: %lu grabs; %d open fds, %d GEM "
-				"handles, RSS %ld kB\n", grabs, selfstat_fds(),
-				selfstat_gem_handles(o->card_fd), selfstat_rss_kb());
+				"handles, RSS %ld kB, anonymous %ld kB\n", grabs, selfstat_fds(),
+				selfstat_gem_handles(o->card_fd), selfstat_rss_kb(),
+				selfstat_anon_kb());
 	}
 	capture_destroy(cap);
 	return r;

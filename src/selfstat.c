@@ -24,18 +24,29 @@ int selfstat_fds(void)
 	return n;
 }
 
-long selfstat_rss_kb(void)
+static long status_kb(const char *field)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
+	size_t n = strlen(field);
 	long kb = -1;
 
 	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
+		if (strncmp(line, field, n) == 0)
+			kb = strtol(line + n, NULL, 10);
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+long selfstat_rss_kb(void)
+{
+	return status_kb("VmRSS:");
+}
+
+long selfstat_anon_kb(void)
+{
+	return status_kb("RssAnon:");
 }
 
 /* Exporting a handle that does not exist fails; one that does gives a fd. */

@@ -317,8 +317,9 @@ static void capture_tick(struct streamer *st)
 			return; /* a moving cursor ends idleness */
 	}
 	if (++st->grabs % 1000 == 0)
-		server_log(st->o.srv, LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB",
-			   st->grabs, selfstat_fds(), selfstat_rss_kb());
+		server_log(st->o.srv, LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB, "
+			   "anonymous %ld kB", st->grabs, selfstat_fds(), selfstat_rss_kb(),
+			   selfstat_anon_kb());
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);
