@@ -39,11 +39,13 @@ struct plane_props {
 #define STABLE_CHUNK (128u * 1024)
 
 struct capture {
-	int fd;                 /* -1 when remote */
-	struct privsep_peer remote; /* the capture helper, when fd is -1 */
+	int fd;                 /* -1 when remote, or the card is gone */
+	struct privsep_peer remote; /* the capture helper, when remote.fd >= 0 */
 	bool gone;              /* the output went away; rescan finds it again */
 	int crtc_index;
+	uint32_t card;          /* counts moves to another card */
 	char want_output[64];   /* as asked: "" for the first lit output */
+	char want_device[64];
 	struct capture_options want;
 	uint64_t vblank_us;
 	struct plane_props plane_props, cursor_props;
@@ -55,6 +57,45 @@ struct capture {
 	uint64_t tick;
 	struct cache_entry cache[CACHE_SIZE];
 };
+
+static void buffer_close(struct capture_buffer *b)
+{
+	for (uint32_t i = 0; i < b->n_planes; i++) {
+		if (b->fd[i] >= 0) {
+			close(b->fd[i]);
+		}
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+static void entry_clear(struct cache_entry *e)
+{
+	if (e->map) {
+		munmap(e->map, e->map_len);
+	}
+	buffer_close(&e->buf);
+	memset(e, 0, sizeof(*e));
+}
+
+static void cache_clear(struct capture *cap)
+{
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		entry_clear(&cap->cache[i]);
+	}
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+static bool is_remote(const struct capture *cap)
+{
+	return cap->remote.fd >= 0;
+}
 
 const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)
 {
@@ -223,11 +264,59 @@ static int crtc_index_of(int fd, uint32_t crtc_id)
 	return idx < 0 ? -1 : idx;
 }
 
+/* Universal planes list primary and cursor planes; atomic exposes their
+ * CRTC_X/Y. A driver without atomic still works, cursor at 0,0. */
+static void set_caps(int fd)
+{
+	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1);
+}
+
+static void card_setup(struct capture *cap)
+{
+	drmVersion *ver;
+
+	set_caps(cap->fd);
+	/* The first to open a card is its DRM master; a daemon that only
+	 * reads must leave that to the compositor (or kmscast-paint). */
+	if (cap->want.follow_cards && drmIsMaster(cap->fd)) {
+		drmDropMaster(cap->fd);
+	}
+	ver = drmGetVersion(cap->fd);
+	snprintf(cap->driver, sizeof(cap->driver), "%s", ver && ver->name ? ver->name : "unknown");
+	drmFreeVersion(ver);
+}
+
+/* What a grab needs to know of the planes found. */
+static void planes_setup(struct capture *cap)
+{
+	plane_props_find(cap->fd, cap->plane_id, &cap->plane_props);
+	if (cap->cursor_plane_id) {
+		plane_props_find(cap->fd, cap->cursor_plane_id, &cap->cursor_props);
+	}
+	cap->crtc_index = crtc_index_of(cap->fd, cap->crtc_id);
+}
+
+/* The followed output and its planes on the capture's card. */
+static int locate(struct capture *cap, char *err, size_t len)
+{
+	int ret;
+
+	cap->crtc_id = cap->plane_id = cap->cursor_plane_id = 0;
+	ret = find_output(cap, cap->want.output, err, len);
+	if (ret == 0) {
+		ret = find_planes(cap, &cap->want, err, len);
+	}
+	if (ret == 0) {
+		planes_setup(cap);
+	}
+	return ret;
+}
+
 int capture_create(int card_fd, const struct capture_options *opt, struct capture **out,
 		   char *err, size_t err_len)
 {
 	struct capture *cap = calloc(1, sizeof(*cap));
-	drmVersion *ver;
 	int ret;
 
 	if (!cap) {
@@ -238,13 +327,9 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 	cap->want = *opt;
 	snprintf(cap->want_output, sizeof(cap->want_output), "%s", opt->output ? opt->output : "");
 	cap->want.output = opt->output ? cap->want_output : NULL;
-	/* Universal planes list primary and cursor planes; atomic exposes their
-	 * CRTC_X/Y. A driver without atomic still works, cursor at 0,0. */
-	drmSetClientCap(card_fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
-	drmSetClientCap(card_fd, DRM_CLIENT_CAP_ATOMIC, 1);
-	ver = drmGetVersion(card_fd);
-	snprintf(cap->driver, sizeof(cap->driver), "%s", ver && ver->name ? ver->name : "unknown");
-	drmFreeVersion(ver);
+	snprintf(cap->want_device, sizeof(cap->want_device), "%s", opt->device ? opt->device : "");
+	cap->want.device = opt->device ? cap->want_device : NULL;
+	card_setup(cap);
 
 	if (opt->plane_id && !opt->output) {
 		/* Any plane, whichever CRTC it is on. */
@@ -265,11 +350,7 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 		free(cap);
 		return ret;
 	}
-	plane_props_find(card_fd, cap->plane_id, &cap->plane_props);
-	if (cap->cursor_plane_id) {
-		plane_props_find(card_fd, cap->cursor_plane_id, &cap->cursor_props);
-	}
-	cap->crtc_index = crtc_index_of(card_fd, cap->crtc_id);
+	planes_setup(cap);
 	*out = cap;
 	return 0;
 }
@@ -280,6 +361,7 @@ static void take_info(struct capture *cap, const struct privsep_info *info)
 	snprintf(cap->output, sizeof(cap->output), "%s", info->output);
 	cap->crtc_id = info->crtc_id;
 	cap->crtc_index = info->crtc_index;
+	cap->card = info->card;
 }
 
 /* One request to the helper whose answer carries no fds. */
@@ -319,55 +401,130 @@ int capture_create_remote(const struct privsep_peer *peer, struct capture **out,
 	return 0;
 }
 
+uint32_t capture_card(const struct capture *cap)
+{
+	return cap->card;
+}
+
 int capture_crtc_index(const struct capture *cap)
 {
 	return cap->crtc_index;
 }
 
+static bool card_alive(int fd)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+
+	if (res) {
+		drmModeFreeResources(res);
+		return true;
+	}
+	return errno != ENODEV; /* an unplugged card answers every ioctl so */
+}
+
+/* Whether the followed output is lit on this card (kms_open_card_where). */
+static bool card_has_output(int fd, void *data)
+{
+	const struct capture *cap = data;
+	struct capture *probe = calloc(1, sizeof(*probe));
+	char err[256];
+	bool found;
+
+	if (!probe) {
+		return false;
+	}
+	probe->fd = fd;
+	probe->want = cap->want;
+	set_caps(fd);
+	found = locate(probe, err, sizeof(err)) == 0;
+	free(probe);
+	return found;
+}
+
+/* The output is not on the capture's card: the card may have died
+ * (unplugged, driver unbound) or the output be on another. A dead card is
+ * closed at once, so that the kernel can free it. ret and err say why the
+ * card at hand did not do. */
+static int follow_card(struct capture *cap, int ret, char *err, size_t len)
+{
+	int fd;
+
+	if (cap->fd >= 0 && !card_alive(cap->fd)) {
+		cache_clear(cap);
+		close(cap->fd);
+		cap->fd = -1;
+	}
+	if (cap->want.device) {
+		fd = open(cap->want.device, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && !card_has_output(fd, cap)) {
+			close(fd);
+			fd = -ENODEV;
+		}
+	} else {
+		fd = kms_open_card_where(card_has_output, cap, NULL, 0);
+	}
+	if (fd >= 0 && cap->fd >= 0 && same_file(fd, cap->fd)) {
+		close(fd); /* this card, where locate just failed: a race */
+		fd = -ENOENT;
+	}
+	if (fd < 0) {
+		if (cap->fd < 0) {
+			return errmsg(err, len, -ENODEV, "output %s is gone: its card went away "
+				    "(unplugged, or its driver unbound)", cap->output);
+		}
+		return ret;
+	}
+	cache_clear(cap);
+	if (cap->fd >= 0) {
+		close(cap->fd);
+	}
+	cap->fd = fd;
+	cap->card++;
+	card_setup(cap);
+	return locate(cap, err, len);
+}
+
 int capture_rescan(struct capture *cap, char *err, size_t len)
 {
 	char old_output[64];
-	uint32_t old_crtc = cap->crtc_id, old_plane = cap->plane_id;
+	uint32_t old_crtc = cap->crtc_id, old_plane = cap->plane_id, old_card = cap->card;
 	int ret;
 
 	snprintf(old_output, sizeof(old_output), "%s", cap->output);
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		struct privsep_resp resp;
 		ret = remote_call(cap, PRIVSEP_RESCAN, 0, &resp, err, len);
 		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EPROTO || ret == -EPERM) {
 			return ret;
 		}
 		cap->gone = ret < 0;
-		if (ret < 0) {
-			return ret;
+		if (ret == 0) {
+			take_info(cap, &resp.u.info);
 		}
-		take_info(cap, &resp.u.info);
 	} else {
 		if (cap->want.plane_id && !cap->want.output) {
 			return 0; /* a plane by id is followed wherever it goes */
 		}
-		cap->crtc_id = cap->plane_id = cap->cursor_plane_id = 0;
-		ret = find_output(cap, cap->want.output, err, len);
-		if (ret == 0) {
-			ret = find_planes(cap, &cap->want, err, len);
+		ret = cap->fd >= 0 ? locate(cap, err, len) : -ENODEV;
+		if (ret < 0 && cap->want.follow_cards) {
+			ret = follow_card(cap, ret, err, len);
 		}
 		cap->gone = ret < 0;
-		if (ret < 0) {
-			return ret;
-		}
-		plane_props_find(cap->fd, cap->plane_id, &cap->plane_props);
-		if (cap->cursor_plane_id) {
-			plane_props_find(cap->fd, cap->cursor_plane_id, &cap->cursor_props);
-		}
-		cap->crtc_index = crtc_index_of(cap->fd, cap->crtc_id);
+	}
+	if (cap->gone || old_card != cap->card) {
+		/* Buffers of a card that went away keep it alive in the kernel. */
+		cache_clear(cap);
+	}
+	if (ret < 0) {
+		return ret;
 	}
 	return strcmp(old_output, cap->output) || old_crtc != cap->crtc_id ||
-	       (cap->fd >= 0 && old_plane != cap->plane_id);
+	       old_card != cap->card || (!is_remote(cap) && old_plane != cap->plane_id);
 }
 
 int capture_vblank_arm(struct capture *cap)
 {
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		struct privsep_resp resp;
 		char err[256];
 		return remote_call(cap, PRIVSEP_VBLANK_ARM, 0, &resp, err, sizeof(err));
@@ -386,7 +543,7 @@ int capture_vblank_arm(struct capture *cap)
 
 int capture_vblank_fd(const struct capture *cap)
 {
-	return cap->fd >= 0 ? cap->fd : cap->remote.ev_fd;
+	return is_remote(cap) ? cap->remote.ev_fd : cap->fd;
 }
 
 static void on_vblank_event(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
@@ -402,7 +559,7 @@ static void on_vblank_event(int fd, unsigned seq, unsigned sec, unsigned usec, v
 
 int capture_vblank_read(struct capture *cap, uint64_t *t_us)
 {
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		int ret = privsep_read_vblank(&cap->remote, t_us);
 		return ret == -EAGAIN ? 0 : ret == 0 ? 1 : ret;
 	}
@@ -418,35 +575,16 @@ int capture_vblank_read(struct capture *cap, uint64_t *t_us)
 	return 1;
 }
 
-static void buffer_close(struct capture_buffer *b)
-{
-	for (uint32_t i = 0; i < b->n_planes; i++) {
-		if (b->fd[i] >= 0) {
-			close(b->fd[i]);
-		}
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-static void entry_clear(struct cache_entry *e)
-{
-	if (e->map) {
-		munmap(e->map, e->map_len);
-	}
-	buffer_close(&e->buf);
-	memset(e, 0, sizeof(*e));
-}
-
 void capture_destroy(struct capture *cap)
 {
 	if (!cap) {
 		return;
 	}
-	for (int i = 0; i < CACHE_SIZE; i++) {
-		entry_clear(&cap->cache[i]);
-	}
-	if (cap->remote.fd >= 0) {
+	cache_clear(cap);
+	if (is_remote(cap)) {
 		privsep_peer_close(&cap->remote);
+	} else if (cap->want.follow_cards && cap->fd >= 0) {
+		close(cap->fd);
 	}
 	free(cap);
 }
@@ -625,6 +763,9 @@ static int grab_once(struct capture *cap, struct capture_frame *frame, char *err
 	int ret;
 
 	memset(frame, 0, sizeof(*frame));
+	if (!p && errno == ENODEV) {
+		return errmsg(err, len, -ENODEV, "the card of %s went away", cap->output);
+	}
 	if (!p) {
 		return errmsg(err, len, -ENOENT, "plane %u is gone", cap->plane_id);
 	}
@@ -714,7 +855,7 @@ int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, si
 {
 	int ret = -EAGAIN;
 
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		return remote_grab(cap, frame, err, len);
 	}
 	if (cap->gone) {
@@ -928,7 +1069,7 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 
 bool capture_is_current(struct capture *cap, uint32_t fb_id)
 {
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		struct privsep_resp resp;
 		char err[256];
 		return remote_call(cap, PRIVSEP_IS_CURRENT, fb_id, &resp, err, sizeof(err)) == 0 &&
@@ -948,7 +1089,7 @@ int capture_peek(struct capture *cap, struct capture_peek *p)
 	uint32_t w = 0, h = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (cap->fd < 0) {
+	if (is_remote(cap)) {
 		struct privsep_resp resp;
 		char err[256];
 		if (privsep_read_board(&cap->remote, p) == 0) {

@@ -38,13 +38,14 @@ drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
 	return NULL;
 }
 
-static int has_connected_connector(int fd)
+static bool has_connected_connector(int fd, void *data)
 {
 	drmModeRes *res = drmModeGetResources(fd);
 	drmModeConnector *conn;
 
+	(void)data;
 	if (!res) {
-		return 0;
+		return false;
 	}
 	conn = kms_find_connector(fd, res, NULL);
 	drmModeFreeResources(res);
@@ -64,24 +65,15 @@ static int card_number(const char *name)
 	return (*end || n < 0 || n > 255) ? -1 : (int)n;
 }
 
-int kms_open_card(const char *path, char *opened, size_t opened_len)
+int kms_open_card_where(bool (*want)(int fd, void *data), void *data, char *opened,
+			size_t opened_len)
 {
 	int fd, best = -1;
 	DIR *dir;
 	struct dirent *de;
 	char buf[64];
 
-	if (path) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0) {
-			return -errno;
-		}
-		if (opened) {
-			snprintf(opened, opened_len, "%s", path);
-		}
-		return fd;
-	}
-	/* Lowest-numbered card with something connected: readdir order is not. */
+	/* Lowest-numbered card first: readdir order is not. */
 	dir = opendir("/dev/dri");
 	if (!dir) {
 		return -ENODEV;
@@ -97,7 +89,7 @@ int kms_open_card(const char *path, char *opened, size_t opened_len)
 			if (fd < 0) {
 				continue;
 			}
-			if (has_connected_connector(fd)) {
+			if (want(fd, data)) {
 				best = fd;
 				break;
 			}
@@ -112,6 +104,21 @@ int kms_open_card(const char *path, char *opened, size_t opened_len)
 		snprintf(opened, opened_len, "%s", buf);
 	}
 	return best;
+}
+
+int kms_open_card(const char *path, char *opened, size_t opened_len)
+{
+	if (path) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			return -errno;
+		}
+		if (opened) {
+			snprintf(opened, opened_len, "%s", path);
+		}
+		return fd;
+	}
+	return kms_open_card_where(has_connected_connector, NULL, opened, opened_len);
 }
 
 int kms_parse_size(const char *s, uint32_t *w, uint32_t *h)

@@ -82,7 +82,9 @@ static void usage(FILE *f)
 		"                           (default STATE_DIR/authorized-clients; SIGHUP re-reads)\n"
 		"  --client-ca FILE         also trust clients whose certificate FILE's CA signed\n"
 		"  --cert FILE --key FILE   use this certificate instead of the generated one\n"
-		"  --device PATH            card (default: the first with a connected connector)\n"
+		"  --device PATH            card (default: the first with a connected connector;\n"
+		"                           a card that goes away is looked for at this path,\n"
+		"                           or without one in every card, until it is back)\n"
 		"  --output NAME            connector to stream, e.g. Virtual-1 (default: first lit)\n"
 		"  --codec C                lossless (pixel-exact), h264 (default) or hevc\n"
 		"  --encoder E              auto (default: VA-API where the card's render node\n"
@@ -501,7 +503,8 @@ static int run(struct options *o)
 	}
 	if (card >= 0 && sandbox) {
 		/* The card goes to the helper; the streamer never holds it. */
-		struct capture_options co = {.output = o->output, .cursor = true};
+		struct capture_options co = {.output = o->output, .cursor = true,
+					     .follow_cards = true, .device = o->device};
 		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
 				      o->verbose ? 1000 : 0, 1000 / o->fps, &peer, err, sizeof(err));
 		close(card);
@@ -538,7 +541,7 @@ static int run(struct options *o)
 		input = make_input(o, d.srv);
 	struct streamer_options sto = {
 		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
-		.helper = peer.fd >= 0 ? &peer : NULL,
+		.device = o->device, .helper = peer.fd >= 0 ? &peer : NULL,
 		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
 		.encoder = kind, .render_node = probe.render, .vaapi_low_power =
 		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
@@ -561,9 +564,10 @@ static int run(struct options *o)
 		uv_run(&loop, UV_RUN_DEFAULT);
 		goto out;
 	}
-	/* The capture has the sockets and the board now. */
+	/* The capture has the sockets and the board now, or the card. */
 	peer.fd = peer.ev_fd = -1;
 	peer.board = NULL;
+	card = -1;
 	if (sandbox) {
 		int r = sandbox_filter(err, sizeof(err));
 		if (r != 0 && r != -ENOTSUP) {

@@ -276,7 +276,7 @@ static void publish(struct privsep_board *b, struct capture *cap)
 	struct capture_peek pk;
 
 	if (capture_peek(cap, &pk) != 0)
-		return;
+		memset(&pk, 0, sizeof(pk)); /* nothing shown: a grab says why */
 	uint32_t s = b->seq;
 	__atomic_store_n(&b->seq, s + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -298,6 +298,7 @@ static void fill_info(struct capture *cap, struct privsep_info *info)
 	snprintf(info->output, sizeof(info->output), "%s", capture_output_name(cap));
 	info->crtc_id = capture_crtc_id(cap);
 	info->crtc_index = capture_crtc_index(cap);
+	info->card = capture_card(cap);
 }
 
 static unsigned frame_fds(struct capture_frame *f, int fds[PRIVSEP_MAX_FDS])
@@ -384,7 +385,7 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
-					{.fd = o->card_fd, .events = POLLIN}};
+					{.fd = cap ? capture_vblank_fd(cap) : -1, .events = POLLIN}};
 		int timeout = -1;
 		if (cap && o->board && o->peek_ms) {
 			uint64_t t = now_ms();
@@ -453,7 +454,7 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
 			fprintf(stderr, "debug: capture helper: %lu grabs; %d open fds, %d GEM "
 				"handles, RSS %ld kB, anonymous %ld kB\n", grabs, selfstat_fds(),
-				selfstat_gem_handles(o->card_fd), selfstat_rss_kb(),
+				selfstat_gem_handles(capture_vblank_fd(cap)), selfstat_rss_kb(),
 				selfstat_anon_kb());
 	}
 	capture_destroy(cap);

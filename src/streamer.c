@@ -47,10 +47,11 @@ struct streamer {
 	struct streamer_options o;
 	struct capture *cap;
 	uv_timer_t timer;
-	uv_poll_t vblank_poll;
-	bool use_vblank, vblank_armed, closing; /* use_vblank: vblank_poll is open */
+	uv_poll_t *vblank_poll;  /* open while pacing on vblank events */
+	bool vblank_armed, closing;
 	struct hotplug *hotplug;
 	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
+	uint64_t last_rescan_ms;
 	bool gone;               /* the output is not there */
 	int handles;
 	struct pace pace;
@@ -252,15 +253,21 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 
 /* A failed capture step. -EAGAIN is no error: the plane flipped during a
  * read (capture_grab, capture_copy_stable), and the next tick tries again. */
+static void want_rescan(struct streamer *st, uint64_t delay_ms, uint64_t min_ms);
+
 static void grab_error(struct streamer *st, int r, const char *err)
 {
 	if (r == -EAGAIN) {
 		st->torn++;
 		return;
 	}
-	if (r != st->last_err)
+	if (r != st->last_err && !st->gone) /* a rescan said why already */
 		server_log(st->o.srv, LOG_WARN, "capture: %s", err);
 	st->last_err = r;
+	/* The output went dark or moved with no hotplug event (a modeset, a
+	 * card that went): look for it again, twice a second at most. */
+	if (r == -ENODATA || r == -ENOENT || r == -ENODEV)
+		want_rescan(st, 0, 500);
 }
 
 /* Cursor: position in stream pixels, image only when its bytes change.
@@ -451,7 +458,7 @@ static void on_vblank(struct streamer *st, uint64_t t)
 	/* The CRTC went off (DPMS, unplug): keep streaming on the clock. */
 	server_log(st->o.srv, LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
 		   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
-	uv_poll_stop(&st->vblank_poll);
+	uv_poll_stop(st->vblank_poll);
 	schedule_timer(st);
 }
 
@@ -474,6 +481,24 @@ static void handle_closed(uv_handle_t *h)
 	free(st);
 }
 
+static void poll_closed(uv_handle_t *h)
+{
+	handle_closed(h);
+	free(h);
+}
+
+/* Before the card fd it polls may be closed: libuv drops an fd from epoll
+ * by number, which a new card may have taken by then. */
+static void close_vblank_poll(struct streamer *st)
+{
+	if (!st->vblank_poll)
+		return;
+	uv_poll_stop(st->vblank_poll);
+	uv_close((uv_handle_t *)st->vblank_poll, poll_closed);
+	st->vblank_poll = NULL;
+	st->vblank_armed = false;
+}
+
 static void start_pacing(struct streamer *st)
 {
 	pace_init(&st->pace, st->o.fps, conn_now_us());
@@ -481,56 +506,90 @@ static void start_pacing(struct streamer *st)
 		int r = capture_vblank_arm(st->cap);
 		if (r == 0) {
 			st->vblank_armed = true;
-			if (!st->use_vblank) {
-				uv_poll_init(st->loop, &st->vblank_poll, capture_vblank_fd(st->cap));
-				st->vblank_poll.data = st;
+			if (!st->vblank_poll) {
+				st->vblank_poll = malloc(sizeof(*st->vblank_poll));
+				if (!st->vblank_poll ||
+				    uv_poll_init(st->loop, st->vblank_poll, capture_vblank_fd(st->cap))) {
+					free(st->vblank_poll);
+					st->vblank_poll = NULL;
+					st->vblank_armed = false;
+					server_log(st->o.srv, LOG_WARN, "cannot poll for vblank events: "
+						   "pacing with a timer at %u fps", st->o.fps);
+					schedule_timer(st);
+					return;
+				}
+				st->vblank_poll->data = st;
 				st->handles++;
-				st->use_vblank = true;
 			}
 			uv_timer_stop(&st->timer);
-			uv_poll_start(&st->vblank_poll, UV_READABLE, on_card);
+			uv_poll_start(st->vblank_poll, UV_READABLE, on_card);
 			server_log(st->o.srv, LOG_INFO, "pacing on vblank events of CRTC %u, at most "
 				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
 			return;
 		}
-		if (st->use_vblank)
-			uv_poll_stop(&st->vblank_poll);
+		if (st->vblank_poll)
+			uv_poll_stop(st->vblank_poll);
 		server_log(st->o.srv, LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
 			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	}
 	schedule_timer(st);
 }
 
-/* A card's connectors changed: find the output again; a new CRTC or plane
- * (or the output back) means a new config and a keyframe for everyone. */
+/* A card's connectors changed, or grabs failed: find the output again; a
+ * new CRTC, plane or card (or the output back) means a new config and a
+ * keyframe for everyone. */
 static void on_rescan(uv_timer_t *t)
 {
 	struct streamer *st = t->data;
 	char err[256];
 	bool was_gone = st->gone;
+	/* A capture of its own may close the card the vblank poll watches. */
+	bool repace = !st->o.helper && st->vblank_poll;
+	if (repace)
+		close_vblank_poll(st);
+	st->last_rescan_ms = uv_now(st->loop);
 	int r = capture_rescan(st->cap, err, sizeof(err));
 	if (r < 0) {
 		if (!was_gone)
 			server_log(st->o.srv, LOG_WARN, "%s; still running, and streaming again "
 				   "when it is back", err);
 		st->gone = true;
+		if (st->vblank_armed) {
+			/* An event armed on a CRTC that went may never come. */
+			st->vblank_armed = false;
+			uv_poll_stop(st->vblank_poll);
+		}
+		if (!uv_is_active((uv_handle_t *)&st->timer))
+			schedule_timer(st);
 		return;
 	}
 	st->gone = false;
-	if (r == 0 && !was_gone)
-		return;
-	server_log(st->o.srv, LOG_INFO, "%s %s on CRTC %u: sending a new config and a keyframe",
-		   capture_output_name(st->cap), was_gone ? "is back" : "moved; now", 
-		   capture_crtc_id(st->cap));
-	st->have_frame = false;
-	memset(&st->peek, 0, sizeof(st->peek));
-	st->idle_ticks = 0;
-	for (struct viewer *v = st->viewers; v; v = v->next)
-		v->configured = false;
-	if (!st->vblank_armed) {
+	repace = repace || r == 1 || was_gone;
+	if (r == 1 || was_gone) {
+		server_log(st->o.srv, LOG_INFO, "%s %s on CRTC %u: sending a new config and a "
+			   "keyframe", capture_output_name(st->cap), was_gone ? "is back" : "moved; now",
+			   capture_crtc_id(st->cap));
+		st->have_frame = false;
+		memset(&st->peek, 0, sizeof(st->peek));
+		st->idle_ticks = 0;
+		for (struct viewer *v = st->viewers; v; v = v->next)
+			v->configured = false;
+	}
+	if (repace && !st->vblank_armed) {
 		uv_timer_stop(&st->timer);
 		start_pacing(st);
 	}
+}
+
+/* Soon, unless a rescan is already coming; at most every min_ms. */
+static void want_rescan(struct streamer *st, uint64_t delay_ms, uint64_t min_ms)
+{
+	uint64_t now = uv_now(st->loop), earliest = st->last_rescan_ms + min_ms;
+	if (uv_is_active((uv_handle_t *)&st->rescan_timer))
+		return;
+	if (now + delay_ms < earliest)
+		delay_ms = earliest - now;
+	uv_timer_start(&st->rescan_timer, on_rescan, delay_ms, 0);
 }
 
 static void on_hotplug(void *data, struct udev_device *d, const char *action)
@@ -557,7 +616,8 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 			return -ENOMEM;
 		}
 	} else {
-		struct capture_options co = {.output = o->output, .cursor = true};
+		struct capture_options co = {.output = o->output, .cursor = true,
+					     .follow_cards = true, .device = o->device};
 		int r = o->helper ? capture_create_remote(o->helper, &st->cap, err, len)
 				  : capture_create(o->card_fd, &co, &st->cap, err, len);
 		if (r) {
@@ -606,6 +666,7 @@ void streamer_destroy(struct streamer *st)
 		server_log(st->o.srv, LOG_INFO, "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
 			   "sent, %lu copies retried because the buffer flipped during the copy",
 			   st->peeks, st->grabs, st->changes, st->encodes, st->torn);
+	close_vblank_poll(st);
 	capture_destroy(st->cap);
 	st->cap = NULL;
 	free(st->raw_prev);
@@ -618,10 +679,6 @@ void streamer_destroy(struct streamer *st)
 	uv_timer_stop(&st->rescan_timer);
 	uv_close((uv_handle_t *)&st->rescan_timer, handle_closed);
 	hotplug_destroy(st->hotplug);
-	if (st->use_vblank) {
-		uv_poll_stop(&st->vblank_poll);
-		uv_close((uv_handle_t *)&st->vblank_poll, handle_closed);
-	}
 }
 
 static struct viewer *controller(struct streamer *st)

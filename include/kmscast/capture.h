@@ -39,12 +39,18 @@ struct capture_options {
 	const char *output; /* connector name; NULL: first connected with a CRTC */
 	uint32_t plane_id;  /* 0: the output's primary plane */
 	bool cursor;        /* also read the cursor plane */
+	/* The card may go away and another come (unplug, driver rebind): the
+	 * capture takes card_fd over (capture_destroy closes it), closes a card
+	 * that died and, on a rescan that does not find the output on its card,
+	 * opens device (NULL: each /dev/dri/card*) to look for it there. */
+	bool follow_cards;
+	const char *device;
 };
 
 struct capture;
 
 /* Follows one output on an open card fd (not taken over: the caller closes
- * it after capture_destroy). Returns 0 or -errno; on failure *err holds one
+ * it after capture_destroy; with follow_cards, taken over on success). Returns 0 or -errno; on failure *err holds one
  * line for the user. -ENOENT: no such output or plane; -ENODEV: not KMS. */
 int capture_create(int card_fd, const struct capture_options *opt,
 		   struct capture **out, char *err, size_t err_len);
@@ -76,7 +82,8 @@ int capture_create_remote(const struct privsep_peer *peer, struct capture **out,
 			  size_t err_len);
 
 /* Finds the followed output again after a hotplug event: 1 if it moved
- * (another CRTC, plane, or a first lit output that is another one), 0 if
+ * (another CRTC, plane or card, or a first lit output that is another
+ * one), 0 if
  * it is where it was, -errno when it is gone (grabs then fail with -ENODEV
  * and say so until a later rescan finds it). */
 int capture_rescan(struct capture *cap, char *err, size_t err_len);
@@ -85,9 +92,11 @@ int capture_rescan(struct capture *cap, char *err, size_t err_len);
  * poll capture_vblank_fd for it, and read it: 1 and its time, 0 when what
  * came was no vblank, -errno. */
 int capture_vblank_arm(struct capture *cap);
-int capture_vblank_fd(const struct capture *cap);
+int capture_vblank_fd(const struct capture *cap); /* -1 while the card is gone */
 int capture_vblank_read(struct capture *cap, uint64_t *t_us);
 int capture_crtc_index(const struct capture *cap);
+/* Counts the capture's moves to another card. */
+uint32_t capture_card(const struct capture *cap);
 
 /* The kernel driver's name, for capture_check_cpu_path. */
 const char *capture_driver(const struct capture *cap);

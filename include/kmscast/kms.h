@@ -2,6 +2,7 @@
 #ifndef KMSCAST_KMS_H
 #define KMSCAST_KMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <xf86drmMode.h>
@@ -13,6 +14,11 @@ void kms_connector_name(const drmModeConnector *conn, char *buf, size_t len);
  * connected connector; the path opened is copied to opened (may be NULL).
  * Returns the fd or -errno (-ENODEV: no card with a connected connector). */
 int kms_open_card(const char *path, char *opened, size_t opened_len);
+
+/* The first /dev/dri/card* (lowest number first) for which want(fd, data)
+ * is true, opened read-write; -ENODEV when none is. */
+int kms_open_card_where(bool (*want)(int fd, void *data), void *data, char *opened,
+			size_t opened_len);
 
 /* The connector called name, or with name NULL the first connected one.
  * NULL if there is none; free with drmModeFreeConnector. */

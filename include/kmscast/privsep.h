@@ -43,6 +43,7 @@ struct privsep_info {
 	char output[64];
 	uint32_t crtc_id;
 	int32_t crtc_index; /* for vblank requests; -1: unknown */
+	uint32_t card;      /* changes when the helper moves to another card */
 };
 
 struct privsep_resp {

@@ -16,7 +16,8 @@ enum streamer_source { SOURCE_CAPTURE, SOURCE_TEST };
 
 struct streamer_options {
 	enum streamer_source source;
-	int card_fd;            /* SOURCE_CAPTURE: an open card, not owned */
+	int card_fd;            /* SOURCE_CAPTURE: an open card, owned once created */
+	const char *device;     /* where to look for the card again; NULL: any */
 	const struct privsep_peer *helper; /* or else the capture helper (taken over) */
 	const char *output;     /* NULL: the first lit output */
 	size_t test_bytes;      /* SOURCE_TEST: payload size */
