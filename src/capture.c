@@ -249,8 +249,8 @@ static int find_planes(struct capture *cap, const struct capture_options *opt, c
 	drmModeFreeResources(res);
 	if (!cap->plane_id) {
 		return opt->plane_id ? errmsg(err, len, -ENOENT, "no plane %u", opt->plane_id)
-				     : errmsg(err, len, -ENOENT, "output %s has no primary plane",
-					    cap->output);
+				     : errmsg(err, len, -ENOENT, "output %s shows nothing (no primary "
+					    "plane is on its CRTC)", cap->output);
 	}
 	return 0;
 }

@@ -37,7 +37,7 @@ struct options {
 	uint64_t frames; /* 0: until a signal */
 	uint32_t start;
 	const struct format_info *fmt;
-	bool is_static, front, cursor, verbose;
+	bool is_static, front, cursor, verbose, leave_off;
 };
 
 struct paint {
@@ -79,6 +79,8 @@ static void usage(FILE *f)
 		"  --static          draw frame K once and keep it on screen\n"
 		"  --front           redraw into the one scanned-out buffer (no flips)\n"
 		"  --cursor          show a moving image on the cursor plane\n"
+		"  --leave-off       on exit turn the CRTC off, as a compositor does with an\n"
+		"                    unplugged output (default: give it back as found)\n"
 		"  -v, --verbose     print a line per frame shown\n"
 		"  -h, --help        show this help\n"
 		"\n"
@@ -117,7 +119,7 @@ static uint64_t parse_uint(const char *opt, const char *s, uint64_t min, uint64_
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_DEVICE = 256, O_OUTPUT, O_MODE, O_FPS, O_FRAMES, O_START,
-	       O_FORMAT, O_STATIC, O_FRONT, O_CURSOR };
+	       O_FORMAT, O_STATIC, O_FRONT, O_CURSOR, O_LEAVE_OFF };
 	static const struct option longopts[] = {
 		{"device", required_argument, NULL, O_DEVICE},
 		{"output", required_argument, NULL, O_OUTPUT},
@@ -129,6 +131,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"static", no_argument, NULL, O_STATIC},
 		{"front", no_argument, NULL, O_FRONT},
 		{"cursor", no_argument, NULL, O_CURSOR},
+		{"leave-off", no_argument, NULL, O_LEAVE_OFF},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -176,6 +179,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_CURSOR:
 			o->cursor = true;
+			break;
+		case O_LEAVE_OFF:
+			o->leave_off = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -691,7 +697,9 @@ static void teardown(struct paint *p)
 		drmModeSetCursor(p->fd, p->crtc_id, 0, 0, 0);
 	}
 	/* Hand the CRTC back as we found it (fbcon's framebuffer, usually). */
-	if (p->crtc_set && s && s->buffer_id && s->mode_valid) {
+	if (p->crtc_set && p->opt.leave_off) {
+		drmModeSetCrtc(p->fd, p->crtc_id, 0, 0, 0, NULL, 0, NULL);
+	} else if (p->crtc_set && s && s->buffer_id && s->mode_valid) {
 		drmModeSetCrtc(p->fd, s->crtc_id, s->buffer_id, s->x, s->y, &p->conn_id, 1,
 			       &s->mode);
 	}
