@@ -341,16 +341,17 @@ int capture_create(int card_fd, const struct capture_options *opt, struct captur
 		cap->crtc_id = p->crtc_id;
 		snprintf(cap->output, sizeof(cap->output), "plane-%u", opt->plane_id);
 		drmModeFreePlane(p);
-	} else if ((ret = find_output(cap, opt->output, err, err_len)) < 0) {
-		free(cap);
-		return ret;
+		ret = find_planes(cap, opt, err, err_len);
+		if (ret == 0) {
+			planes_setup(cap);
+		}
+	} else {
+		ret = locate(cap, err, err_len);
 	}
-	ret = find_planes(cap, opt, err, err_len);
 	if (ret < 0) {
 		free(cap);
 		return ret;
 	}
-	planes_setup(cap);
 	*out = cap;
 	return 0;
 }
@@ -364,6 +365,13 @@ static void take_info(struct capture *cap, const struct privsep_info *info)
 	cap->card = info->card;
 }
 
+/* The helper's own failure: its -errno, and its message in err. */
+static int resp_error(const struct privsep_resp *resp, char *err, size_t len)
+{
+	snprintf(err, len, "%s", resp->err[0] ? resp->err : strerror(-resp->result));
+	return resp->result;
+}
+
 /* One request to the helper whose answer carries no fds. */
 static int remote_call(struct capture *cap, uint16_t op, uint32_t arg, struct privsep_resp *resp,
 		       char *err, size_t len)
@@ -373,8 +381,7 @@ static int remote_call(struct capture *cap, uint16_t op, uint32_t arg, struct pr
 	int ret = privsep_call(&cap->remote, op, arg, resp, fds, &n, err, len);
 
 	if (ret == 0 && resp->result < 0) {
-		snprintf(err, len, "%s", resp->err[0] ? resp->err : strerror(-resp->result));
-		ret = resp->result;
+		ret = resp_error(resp, err, len);
 	}
 	return ret;
 }
@@ -683,6 +690,11 @@ static void cache_keep(struct capture *cap, struct capture_buffer *b)
 {
 	struct cache_entry *slot = NULL;
 
+	/* A dmabuf is known by its inode, whichever process exported it. */
+	for (uint32_t i = 0; i < CAPTURE_MAX_PLANES; i++) {
+		struct stat st;
+		b->dev_ino[i] = i < b->n_planes && fstat(b->fd[i], &st) == 0 ? (uint64_t)st.st_ino : 0;
+	}
 	cap->tick++;
 	for (int i = 0; i < CACHE_SIZE; i++) {
 		struct cache_entry *e = &cap->cache[i];
@@ -735,14 +747,11 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 			    fb_id);
 	}
 	for (uint32_t i = 0; i < b.n_planes && ret == 0; i++) {
-		struct stat st;
 		uint32_t h = handles[i] ? handles[i] : handles[0];
 		if (drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC | DRM_RDWR, &b.fd[i]) < 0 &&
 		    drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
 			ret = errmsg(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
 				   fb_id, strerror(errno));
-		} else if (fstat(b.fd[i], &st) == 0) {
-			b.dev_ino[i] = (uint64_t)st.st_ino;
 		}
 	}
 	/* The fds hold the memory now; the handles would leak one per call. */
@@ -810,19 +819,11 @@ static int grab_once(struct capture *cap, struct capture_frame *frame, char *err
 	return 0;
 }
 
-/* Fds that came from the helper into a buffer, identified like our own. */
+/* Fds that came from the helper into a buffer (cache_keep identifies them). */
 static void adopt_fds(struct capture_buffer *b, const int *fds, unsigned *k)
 {
 	for (uint32_t i = 0; i < CAPTURE_MAX_PLANES; i++) {
-		struct stat st;
-		b->fd[i] = -1;
-		b->dev_ino[i] = 0;
-		if (i < b->n_planes) {
-			b->fd[i] = fds[(*k)++];
-			if (fstat(b->fd[i], &st) == 0) {
-				b->dev_ino[i] = (uint64_t)st.st_ino;
-			}
-		}
+		b->fd[i] = i < b->n_planes ? fds[(*k)++] : -1;
 	}
 }
 
@@ -838,8 +839,7 @@ static int remote_grab(struct capture *cap, struct capture_frame *frame, char *e
 		return ret;
 	}
 	if (resp.result < 0) {
-		snprintf(err, len, "%s", resp.err[0] ? resp.err : strerror(-resp.result));
-		return resp.result;
+		return resp_error(&resp, err, len);
 	}
 	*frame = resp.u.frame;
 	adopt_fds(&frame->fb, fds, &k);

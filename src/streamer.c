@@ -253,7 +253,7 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 
 /* A failed capture step. -EAGAIN is no error: the plane flipped during a
  * read (capture_grab, capture_copy_stable), and the next tick tries again. */
-static void want_rescan(struct streamer *st, uint64_t delay_ms, uint64_t min_ms);
+static void want_rescan(struct streamer *st);
 
 static void grab_error(struct streamer *st, int r, const char *err)
 {
@@ -267,7 +267,7 @@ static void grab_error(struct streamer *st, int r, const char *err)
 	/* The output went dark or moved with no hotplug event (a modeset, a
 	 * card that went): look for it again, twice a second at most. */
 	if (r == -ENODATA || r == -ENOENT || r == -ENODEV)
-		want_rescan(st, 0, 500);
+		want_rescan(st);
 }
 
 /* Cursor: position in stream pixels, image only when its bytes change.
@@ -443,6 +443,16 @@ static void schedule_timer(struct streamer *st)
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
 }
 
+/* Ticks on the clock: no vblank event is armed or watched. */
+static void pace_on_timer(struct streamer *st)
+{
+	st->vblank_armed = false;
+	if (st->vblank_poll)
+		uv_poll_stop(st->vblank_poll);
+	if (!uv_is_active((uv_handle_t *)&st->timer))
+		schedule_timer(st);
+}
+
 static void on_vblank(struct streamer *st, uint64_t t)
 {
 	st->vblank_armed = false;
@@ -458,8 +468,7 @@ static void on_vblank(struct streamer *st, uint64_t t)
 	/* The CRTC went off (DPMS, unplug): keep streaming on the clock. */
 	server_log(st->o.srv, LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
 		   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
-	uv_poll_stop(st->vblank_poll);
-	schedule_timer(st);
+	pace_on_timer(st);
 }
 
 static void on_card(uv_poll_t *h, int status, int events)
@@ -512,10 +521,9 @@ static void start_pacing(struct streamer *st)
 				    uv_poll_init(st->loop, st->vblank_poll, capture_vblank_fd(st->cap))) {
 					free(st->vblank_poll);
 					st->vblank_poll = NULL;
-					st->vblank_armed = false;
 					server_log(st->o.srv, LOG_WARN, "cannot poll for vblank events: "
 						   "pacing with a timer at %u fps", st->o.fps);
-					schedule_timer(st);
+					pace_on_timer(st);
 					return;
 				}
 				st->vblank_poll->data = st;
@@ -527,12 +535,10 @@ static void start_pacing(struct streamer *st)
 				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
 			return;
 		}
-		if (st->vblank_poll)
-			uv_poll_stop(st->vblank_poll);
 		server_log(st->o.srv, LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
 			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	}
-	schedule_timer(st);
+	pace_on_timer(st);
 }
 
 /* A card's connectors changed, or grabs failed: find the output again; a
@@ -554,18 +560,13 @@ static void on_rescan(uv_timer_t *t)
 			server_log(st->o.srv, LOG_WARN, "%s; still running, and streaming again "
 				   "when it is back", err);
 		st->gone = true;
-		if (st->vblank_armed) {
-			/* An event armed on a CRTC that went may never come. */
-			st->vblank_armed = false;
-			uv_poll_stop(st->vblank_poll);
-		}
-		if (!uv_is_active((uv_handle_t *)&st->timer))
-			schedule_timer(st);
+		/* An event armed on a CRTC that went may never come. */
+		pace_on_timer(st);
 		return;
 	}
 	st->gone = false;
-	repace = repace || r == 1 || was_gone;
-	if (r == 1 || was_gone) {
+	bool changed = r == 1 || was_gone;
+	if (changed) {
 		server_log(st->o.srv, LOG_INFO, "%s %s on CRTC %u: sending a new config and a "
 			   "keyframe", capture_output_name(st->cap), was_gone ? "is back" : "moved; now",
 			   capture_crtc_id(st->cap));
@@ -575,21 +576,18 @@ static void on_rescan(uv_timer_t *t)
 		for (struct viewer *v = st->viewers; v; v = v->next)
 			v->configured = false;
 	}
-	if (repace && !st->vblank_armed) {
+	if ((repace || changed) && !st->vblank_armed) {
 		uv_timer_stop(&st->timer);
 		start_pacing(st);
 	}
 }
 
-/* Soon, unless a rescan is already coming; at most every min_ms. */
-static void want_rescan(struct streamer *st, uint64_t delay_ms, uint64_t min_ms)
+/* Now, unless a rescan is already coming; twice a second at most. */
+static void want_rescan(struct streamer *st)
 {
-	uint64_t now = uv_now(st->loop), earliest = st->last_rescan_ms + min_ms;
-	if (uv_is_active((uv_handle_t *)&st->rescan_timer))
-		return;
-	if (now + delay_ms < earliest)
-		delay_ms = earliest - now;
-	uv_timer_start(&st->rescan_timer, on_rescan, delay_ms, 0);
+	uint64_t now = uv_now(st->loop), earliest = st->last_rescan_ms + 500;
+	if (!uv_is_active((uv_handle_t *)&st->rescan_timer))
+		uv_timer_start(&st->rescan_timer, on_rescan, now < earliest ? earliest - now : 0, 0);
 }
 
 static void on_hotplug(void *data, struct udev_device *d, const char *action)
