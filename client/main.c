@@ -22,6 +22,7 @@
 #include "kmscast/cli.h"
 #include "kmscast/conn.h"
 #include "kmscast/decoder.h"
+#include "kmscast/hist.h"
 #include "kmscast/fileio.h"
 #include "kmscast/format.h"
 #include "kmscast/ident.h"
@@ -96,6 +97,7 @@ struct client {
 	unsigned long stat_frames, stat_bytes;
 	uint64_t latency_sum_us;
 	unsigned long latency_n;
+	struct hist latency; /* capture to decoded, the whole session */
 };
 
 static void usage(FILE *f)
@@ -148,7 +150,8 @@ static void usage(FILE *f)
 		"  --send-input EVENTS      after the first frame, send evdev events given as\n"
 		"                           TYPE:CODE:VALUE,... (scripts and tests); a final\n"
 		"                           SYN_REPORT (0:0:0) is added when missing\n"
-		"  --stats                  a line per second: fps, bitrate, latency, RTT\n"
+		"  --stats                  a line per second: fps, bitrate, latency, RTT; at the\n"
+		"                           end capture-to-decoded latency p50 and p99\n"
 		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
 		"  -v, --verbose            more detail\n"
 		"  -h, --help               show this help\n"
@@ -657,6 +660,7 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		if (now >= f->capture_us && now - f->capture_us < 60000000u) {
 			cl->latency_sum_us += now - f->capture_us;
 			cl->latency_n++;
+			hist_add(&cl->latency, now - f->capture_us);
 		}
 	}
 	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
@@ -802,6 +806,10 @@ static void print_summary(const struct client *cl)
 	       "%lu decoded\n", cl->frames, cl->frames ? cl->first_seq : 0,
 	       cl->frames ? cl->last_seq : 0, cl->gaps, cl->bad_payloads, cl->bytes, cl->decoded);
 	fflush(stdout);
+	if (cl->o->stats && cl->latency.n)
+		fprintf(stderr, "stats: capture to decoded p50 %.1f ms, p99 %.1f ms over %lu frames\n",
+			hist_quantile(&cl->latency, 0.5) / 1000.0,
+			hist_quantile(&cl->latency, 0.99) / 1000.0, (unsigned long)cl->latency.n);
 }
 
 static void on_closed(struct conn *c, const char *why, void *data)

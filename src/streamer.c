@@ -12,6 +12,7 @@
 
 #include "kmscast/capture.h"
 #include "kmscast/format.h"
+#include "kmscast/hist.h"
 #include "kmscast/hotplug.h"
 #include "kmscast/kms.h"
 #include "kmscast/pace.h"
@@ -40,6 +41,7 @@ struct viewer {
 	 * once per session, blocked keys up to ten times. */
 	unsigned long injected, blocked, limited, invalid;
 	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
+	struct hist encoded;      /* capture to encoded, per new frame */
 };
 
 struct streamer {
@@ -63,7 +65,7 @@ struct streamer {
 	uint64_t frame_gen, frame_us;
 	int last_err;
 	unsigned long torn, peeks, grabs, changes, encodes;
-	uint64_t idle_ticks;
+	uint64_t idle_ticks, idle_checks;
 	struct capture_peek peek; /* the planes at the last full grab */
 
 	bool cursor_visible;
@@ -197,6 +199,10 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		}
 		m.u.frame.capture_us = st->frame_us;
 	}
+	if (!test && v->frame_gen != st->frame_gen) {
+		uint64_t t = realtime_us();
+		hist_add(&v->encoded, t > st->frame_us ? t - st->frame_us : 0);
+	}
 	m.u.frame.seq = v->seq;
 	m.u.frame.flags = key ? PROTO_FRAME_KEYFRAME : 0;
 	m.u.frame.payload = data;
@@ -327,6 +333,8 @@ static void capture_tick(struct streamer *st)
 		server_log(st->o.srv, LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB, "
 			   "anonymous %ld kB", st->grabs, selfstat_fds(), selfstat_rss_kb(),
 			   selfstat_anon_kb());
+	/* A frame's time is when its grab began: latency counts the copy. */
+	uint64_t t0 = realtime_us();
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);
@@ -350,7 +358,7 @@ static void capture_tick(struct streamer *st)
 		if (flipped) {
 			st->changes++;
 			st->frame_gen++;
-			st->frame_us = realtime_us();
+			st->frame_us = t0;
 		}
 		st->have_frame = true;
 		update_cursor(st, &f);
@@ -367,10 +375,17 @@ static void capture_tick(struct streamer *st)
 	st->peek = peek_of(&f);
 	bool check = !st->have_frame || flipped || st->idle_ticks < st->o.fps ||
 		     st->idle_ticks % IDLE_EVERY == 0;
+	/* A flip is a new picture: copy it at once (comparing first would read
+	 * it twice). When idle, each check reads every IDLE_EVERY-th row, the
+	 * next ones each time: a change IDLE_EVERY rows tall (a line of text)
+	 * shows at the first check, any change within IDLE_EVERY checks. */
+	bool sampled = st->idle_ticks >= st->o.fps;
 	bool changed = false;
 	if (!r && check)
-		r = st->have_frame ? capture_differs(st->cap, &f.fb, st->raw_prev, raw_len, err,
-						      sizeof(err)) : 1;
+		r = st->have_frame && !flipped ?
+			capture_differs(st->cap, &f.fb, st->raw_prev, raw_len,
+					sampled ? (unsigned)(st->idle_checks++ % IDLE_EVERY) : 0,
+					sampled ? IDLE_EVERY : 1, err, sizeof(err)) : 1;
 	if (r < 0) {
 		grab_error(st, r, err);
 		return;
@@ -391,7 +406,7 @@ static void capture_tick(struct streamer *st)
 		uint8_t *t = st->raw_prev;
 		st->raw_prev = st->raw_cur;
 		st->raw_cur = t;
-		st->frame_us = realtime_us();
+		st->frame_us = t0;
 	}
 	st->last_err = 0;
 	bool cursor_moved = update_cursor(st, &f);
@@ -405,8 +420,7 @@ static void capture_tick(struct streamer *st)
 	if (changed) {
 		st->changes++;
 		st->frame_gen++;
-		if (!st->frame_us)
-			st->frame_us = realtime_us();
+		st->frame_us = t0;
 	}
 	st->have_frame = true;
 }
@@ -776,9 +790,10 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
-	server_log(st->o.srv, LOG_DEBUG, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
-		   "skipped for backpressure",
-		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped);
+	server_log(st->o.srv, LOG_INFO, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
+		   "skipped for backpressure; capture to encoded p50 %.1f ms, p99 %.1f ms",
+		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped,
+		   hist_quantile(&v->encoded, 0.5) / 1000.0, hist_quantile(&v->encoded, 0.99) / 1000.0);
 	bool was_control = v->control;
 	if (was_control)
 		input_done(st, v);
