@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -37,6 +38,14 @@ struct plane_props {
 };
 
 #define STABLE_CHUNK (128u * 1024)
+#define STABLE_CHECK_NS 2000000u
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 struct capture {
 	int fd;                 /* -1 when remote, or the card is gone */
@@ -1009,8 +1018,11 @@ static int map_range(struct capture *cap, const struct capture_buffer *buf, size
 }
 
 /* memcpy, or with compare set memcmp, against the first n bytes of plane 0. */
-static int access_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
-			size_t n, bool compare, char *err, size_t len)
+/* Copies the first n bytes of the first plane to mem, or (compare)
+ * compares its rows y % step == phase with mem's: 1 if they differ. */
+static int access_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *mem,
+			size_t n, bool compare, unsigned phase, unsigned step, char *err,
+			size_t len)
 {
 	struct cache_entry *e;
 	int ret = map_range(cap, buf, n, &e, err, len);
@@ -1018,11 +1030,16 @@ static int access_bytes(struct capture *cap, const struct capture_buffer *buf, u
 	if (ret < 0) {
 		return ret;
 	}
+	const uint8_t *src = e->map + buf->offset[0];
+	size_t pitch = buf->pitch[0] ? buf->pitch[0] : n;
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
-	if (compare)
-		ret = memcmp(dst, e->map + buf->offset[0], n) != 0;
+	if (!compare)
+		memcpy(mem, src, n);
+	else if (step <= 1)
+		ret = memcmp(mem, src, n) != 0;
 	else
-		memcpy(dst, e->map + buf->offset[0], n);
+		for (size_t off = (size_t)phase * pitch; off < n && !ret; off += step * pitch)
+			ret = memcmp(mem + off, src + off, n - off < pitch ? n - off : pitch) != 0;
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
 	return ret;
 }
@@ -1030,13 +1047,13 @@ static int access_bytes(struct capture *cap, const struct capture_buffer *buf, u
 int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 		       size_t n, char *err, size_t len)
 {
-	return access_bytes(cap, buf, dst, n, false, err, len);
+	return access_bytes(cap, buf, dst, n, false, 0, 1, err, len);
 }
 
 int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,
-		    size_t n, char *err, size_t len)
+		    size_t n, unsigned phase, unsigned step, char *err, size_t len)
 {
-	return access_bytes(cap, buf, (uint8_t *)ref, n, true, err, len);
+	return access_bytes(cap, buf, (uint8_t *)ref, n, true, phase, step, err, len);
 }
 
 int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame, uint8_t *img,
@@ -1126,16 +1143,22 @@ int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, u
 	if (ret < 0) {
 		return ret;
 	}
-	/* In chunks, asking between them whether the plane still shows the
-	 * buffer: a flip away and back takes at least a frame, far longer than
-	 * a chunk, so a copy that never saw another fb is whole. */
+	/* In chunks, asking whether the plane still shows the buffer at least
+	 * every STABLE_CHECK_NS and at the end: a flip away and back keeps it
+	 * off screen for a refresh (4 ms at 240 Hz), longer than the gap
+	 * between two questions, so a copy that never saw another fb is whole.
+	 * Asking after every chunk cost a helper round trip per 128 KiB. */
+	uint64_t asked = now_ns();
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
 	for (size_t off = 0; off < n && ret == 0; off += STABLE_CHUNK) {
 		size_t k = n - off < STABLE_CHUNK ? n - off : STABLE_CHUNK;
 		memcpy(dst + off, e->map + buf->offset[0] + off, k);
+		if (off + k < n && now_ns() - asked < STABLE_CHECK_NS)
+			continue;
 		if (!capture_is_current(cap, buf->fb_id))
 			ret = errmsg(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
 				   buf->fb_id);
+		asked = now_ns();
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
 	return ret;

@@ -157,9 +157,25 @@ void format_to_rgb8(const struct format_info *info, const uint8_t *src,
 		    size_t src_pitch, uint32_t width, uint32_t height,
 		    uint8_t *dst)
 {
+	/* The 8-bit 32 bpp formats are nearly every scanout: bytes moved
+	 * directly (little-endian XRGB is B, G, R, X in memory), without a
+	 * switch per pixel. */
+	int r = -1, b = -1;
+	if (info->fourcc == DRM_FORMAT_XRGB8888 || info->fourcc == DRM_FORMAT_ARGB8888)
+		r = 2, b = 0;
+	else if (info->fourcc == DRM_FORMAT_XBGR8888 || info->fourcc == DRM_FORMAT_ABGR8888)
+		r = 0, b = 2;
 	for (uint32_t y = 0; y < height; y++) {
 		const uint8_t *s = src + (size_t)y * src_pitch;
 		uint8_t *d = dst + (size_t)y * width * 3;
+		if (r >= 0) {
+			for (uint32_t x = 0; x < width; x++, s += 4, d += 3) {
+				d[0] = s[r];
+				d[1] = s[1];
+				d[2] = s[b];
+			}
+			continue;
+		}
 		for (uint32_t x = 0; x < width; x++) {
 			struct rgb8 c = format_unpack(info, s + (size_t)x * info->cpp);
 			d[0] = c.r;

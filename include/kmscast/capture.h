@@ -122,10 +122,11 @@ int capture_read_bytes(struct capture *cap, const struct capture_buffer *buf, ui
 int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 			size_t n, char *err, size_t err_len);
 
-/* Compares the first n bytes of the first plane with ref without copying:
- * 1 if they differ, 0 if equal, -errno. */
+/* Compares the first plane with ref (rows of buf->pitch[0] bytes, as
+ * many as fit in n) without copying: only the rows y with y % step ==
+ * phase (step 1: all of them). 1 if they differ, 0 if equal, -errno. */
 int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,
-		    size_t n, char *err, size_t err_len);
+		    size_t n, unsigned phase, unsigned step, char *err, size_t err_len);
 
 /* Reads an ARGB8888 cursor buffer and blends it over an rgb8 image of
  * img_w x img_h at (x, y) (may be partly off-image). */

@@ -90,5 +90,31 @@ static int to_rgb8_honours_pitch(void)
 	return 0;
 }
 
+/* The whole-row paths equal format_unpack pixel by pixel, in every format. */
+static int to_rgb8_equals_unpack(void)
+{
+	static const char *names[] = {"XRGB8888", "ARGB8888", "XBGR8888", "ABGR8888", "RGB565",
+				      "XRGB2101010"};
+	uint8_t src[4 * 40], dst[4 * 10 * 3];
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(src); i++) {
+		x = x * 1103515245u + 12345u;
+		src[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		const struct format_info *f = format_by_name(names[k]);
+		CHECK(f != NULL);
+		format_to_rgb8(f, src, 40, 10, 4, dst);
+		for (unsigned y = 0; y < 4; y++)
+			for (unsigned p = 0; p < 10; p++) {
+				struct rgb8 c = format_unpack(f, src + y * 40 + p * f->cpp);
+				const uint8_t *d = dst + (y * 10 + p) * 3;
+				CHECK(d[0] == c.r && d[1] == c.g && d[2] == c.b);
+			}
+	}
+	return 0;
+}
+
 TST_MAIN("format", TST_CASE(byte_layouts), TST_CASE(round_trips), TST_CASE(names),
-	 TST_CASE(to_rgb8_honours_pitch))
+	 TST_CASE(to_rgb8_honours_pitch), TST_CASE(to_rgb8_equals_unpack))
