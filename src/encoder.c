@@ -111,11 +111,13 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 				AV_PIX_FMT_YUV444P, SWS_POINT | SWS_ACCURATE_RND, NULL, NULL, NULL);
 	if (!e->sws)
 		return -ENOMEM;
-	/* Always through our copy: swscale's SIMD reads up to 16 bytes past
-	 * the end of its input, and odd sizes need their edge repeated. */
-	e->padded = malloc((size_t)ew * eh * 3 + 64);
-	if (!e->padded)
-		return -ENOMEM;
+	/* Odd sizes need their edge repeated, in a copy; even ones are read
+	 * in place (the caller leaves ENCODER_RGB_SLACK after them). */
+	if (ew != o->width || eh != o->height) {
+		e->padded = malloc((size_t)ew * eh * 3 + ENCODER_RGB_SLACK);
+		if (!e->padded)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -197,6 +199,8 @@ int encoder_encode_buffer(struct encoder *e, const struct capture_buffer *buf, b
 static const uint8_t *pad(struct encoder *e, const uint8_t *rgb)
 {
 	uint32_t ew = (uint32_t)e->ctx->width, eh = (uint32_t)e->ctx->height;
+	if (!e->padded)
+		return rgb;
 	for (uint32_t y = 0; y < eh; y++) {
 		const uint8_t *src = rgb + (size_t)(y < e->h ? y : e->h - 1) * e->w * 3;
 		uint8_t *dst = e->padded + (size_t)y * ew * 3;

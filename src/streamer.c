@@ -241,8 +241,8 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 	free(st->rgb_enc);
 	st->raw_prev = malloc(raw_len);
 	st->raw_cur = malloc(raw_len);
-	st->rgb = malloc((size_t)w * h * 3);
-	st->rgb_enc = st->o.cursor_in_video ? malloc((size_t)w * h * 3) : NULL;
+	st->rgb = malloc((size_t)w * h * 3 + ENCODER_RGB_SLACK);
+	st->rgb_enc = st->o.cursor_in_video ? malloc((size_t)w * h * 3 + ENCODER_RGB_SLACK) : NULL;
 	if (!st->raw_prev || !st->raw_cur || !st->rgb || (st->o.cursor_in_video && !st->rgb_enc))
 		return -ENOMEM;
 	st->w = w;

@@ -32,8 +32,13 @@ int encoder_create(const struct encoder_options *opts, struct encoder **out, cha
 		   size_t err_len);
 void encoder_destroy(struct encoder *e);
 
-/* Encodes one frame; key forces a keyframe (IDR). *data stays valid until
- * the next call. *is_key reports what was produced. */
+/* rgb images handed to encoder_encode are followed by this many readable
+ * bytes: swscale's SIMD reads up to 16 past the end of its input. */
+#define ENCODER_RGB_SLACK 64
+
+/* Encodes one frame (rgb: width * height * 3 bytes and ENCODER_RGB_SLACK);
+ * key forces a keyframe (IDR). *data stays valid until the next call.
+ * *is_key reports what was produced. */
 int encoder_encode(struct encoder *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		   size_t *len, bool *is_key);
 

@@ -36,7 +36,7 @@ static int run(enum proto_codec codec, double min_db)
 	struct encoder *e;
 	struct decoder *d;
 	char err[256];
-	uint8_t *rgb = malloc((size_t)W * H * 3);
+	uint8_t *rgb = malloc((size_t)W * H * 3 + ENCODER_RGB_SLACK);
 
 	CHECK_EQ_INT(encoder_create(&eo, &e, err, sizeof(err)), 0);
 	CHECK_EQ_INT(decoder_create(&cfg, DECODER_HW_NONE, NULL, &d, NULL, 0, err, sizeof(err)), 0);
@@ -128,7 +128,7 @@ static long inter_bytes(enum proto_codec codec, uint32_t crf, uint32_t kbps, uin
 				     .crf = crf, .bitrate_kbps = kbps};
 	struct encoder *e;
 	char err[256];
-	uint8_t *rgb = malloc((size_t)W * H * 3);
+	uint8_t *rgb = malloc((size_t)W * H * 3 + ENCODER_RGB_SLACK);
 	long total = 0;
 
 	if (!rgb || encoder_create(&eo, &e, err, sizeof(err)) != 0) {
