@@ -121,8 +121,9 @@ demo: deps
 	$(MAKE) all
 	tests/vm/demo
 
-# Benchmarks; the transport part runs on the host: the same traffic through
-# conn with TLS 1.3 and on plain TCP over loopback. Writes build/bench.md.
+# Benchmarks: kmscast against FFmpeg's kmsgrab + libx264 in one boot of the
+# rig, and the transport (TLS 1.3 vs plain TCP) on the host. Writes
+# build/bench.md. Not part of check, which runs the same code small.
 bench: deps
 	$(MAKE) all
 	tests/bench/run

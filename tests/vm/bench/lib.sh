@@ -1,0 +1,160 @@
+# The kmscast-vs-FFmpeg benchmark, run in the guest (sourced by
+# tests/vm/bench/compare.sh for `make bench`, by a scenario at a small size
+# for `make check`). bench_run MODE FRAMES STATIC_SECONDS writes "key value"
+# lines to $OUT/bench.raw; tests/bench/table turns them into the table.
+#
+# CPU per frame is (CPU for FRAMES frames - CPU for 1 frame) / (FRAMES - 1)
+# for both sides, so neither is charged its start-up (ffmpeg loading its
+# libraries, kmscast's TLS handshake and encoder set-up). kmscast's CPU is
+# its two processes' (the capture helper and the streamer), read from
+# /proc around a client's session; ffmpeg's is GNU time's. Peak RSS: the
+# sum of both processes' VmHWM, and ffmpeg's maximum resident set.
+. tests/vm/lib.sh
+RAW=$OUT/bench.raw
+TCK=$(getconf CLK_TCK)
+FFMPEG_CAPTURE=(-device /dev/dri/card0 -f kmsgrab -framerate 30 -i -
+	-vf hwdownload,format=bgr0 -c:v libx264 -preset ultrafast -tune zerolatency)
+
+put() { echo "$1 $2" >>"$RAW"; }
+# cpu_ms PID...: user + system time of these processes, in ms.
+cpu_ms() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+	done
+	echo $((t * 1000 / TCK))
+}
+hwm_kb() {
+	local p s=0
+	for p in "$@"; do s=$((s + $(awk '/^VmHWM/ { print $2 }' "/proc/$p/status"))); done
+	echo $s
+}
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# fps N WALL_N WALL_1: frames per second after the first.
+fps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (a > b ? (n - 1) / (a - b) : 0) }'; }
+now() { date +%s.%N; }
+
+# kmscast_session FRAMES TAG: one client session of FRAMES decoded frames
+# against the running daemon; sets CPU (ms, both daemon processes), WALL,
+# and leaves the client's stdout and stderr in $WORK/TAG.out, .err.
+kmscast_session() {
+	local pids="$DPID $(pgrep -P "$DPID")" c0 t0
+	c0=$(cpu_ms $pids)
+	t0=$(now)
+	timeout 900 "$B/kmscast" --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
+		127.0.0.1:$PORT >"$WORK/$2.out" 2>"$WORK/$2.err" ||
+		fail "kmscast --frames $1: $(tail -3 "$WORK/$2.err")"
+	WALL=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	wait_for 30 grep -q "frames sent.*capture to encoded" "$DLOG" || fail "no session summary"
+	CPU=$(( $(cpu_ms $pids) - c0 ))
+	HWM=$(hwm_kb $pids)
+	local p
+	for p in $pids; do # where the memory is, for the closing figures
+		echo "== $2: $(tr -d '\0' </proc/$p/comm) (pid $p), resident kB by mapping"
+		awk '/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anon]" }
+			/^Rss:/ { rss[name] += $2 }
+			END { for (n in rss) if (rss[n] >= 1024) print rss[n], n }' "/proc/$p/smaps" |
+			sort -rn
+	done >>"$OUT/smaps.txt"
+}
+
+# kmscast_moving CODEC PREFIX FRAMES: per-frame figures of one codec.
+kmscast_moving() {
+	local codec=$1 k=$2 n=$3 c1 w1
+	start_daemon d --codec "$codec" --encoder software --fps 30 --no-input
+	sleep 2 # the first captures, as a client would find them
+	kmscast_session 1 one
+	c1=$CPU w1=$WALL
+	: >"$DLOG" # the next session's summary is the only one
+	kmscast_session "$n" many
+	put "${k}_cpu_ms" "$(div $((CPU - c1)) $((n - 1)))"
+	put "${k}_rss_kb" "$HWM"
+	put "${k}_frames" "$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$WORK/many.out")"
+	put "${k}_fps" "$(fps "$n" "$WALL" "$w1")"
+	put "${k}_bytes" "$(sed -n 's/.* \([0-9]*\) bytes, .*/\1/p' "$WORK/many.out" |
+		awk -v n="$n" '{ printf "%d", $1 / n }')"
+	put "${k}_enc_p50" "$(sed -n 's/.*capture to encoded p50 \([0-9.]*\) ms.*/\1/p' "$DLOG")"
+	put "${k}_enc_p99" "$(sed -n 's/.*capture to encoded p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p' "$DLOG")"
+	put "${k}_dec_p50" "$(sed -n 's/^stats: capture to decoded p50 \([0-9.]*\) ms.*/\1/p' "$WORK/many.err")"
+	put "${k}_dec_p99" "$(sed -n 's/^stats: capture to decoded p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p' "$WORK/many.err")"
+	stop_daemon
+}
+
+# ffmpeg_frames FRAMES TAG: GNU time's "elapsed user system maxrss" of
+# FFmpeg capturing and encoding FRAMES frames.
+ffmpeg_frames() {
+	/usr/bin/time -f '%e %U %S %M' -o "$WORK/$2.time" \
+		ffmpeg -nostdin -hide_banner -loglevel error "${FFMPEG_CAPTURE[@]}" \
+		-frames:v "$1" -f null - 2>"$WORK/$2.err" || fail "ffmpeg: $(tail -3 "$WORK/$2.err")"
+	read -r FWALL FU FS FRSS <"$WORK/$2.time"
+	FCPU=$(awk -v u="$FU" -v s="$FS" 'BEGIN { printf "%d", (u + s) * 1000 }')
+}
+
+ffmpeg_moving() {
+	local n=$1 c1 w1
+	ffmpeg_frames 1 ff1
+	c1=$FCPU w1=$FWALL
+	ffmpeg_frames "$n" ffn
+	put ff_cpu_ms "$(div $((FCPU - c1)) $((n - 1)))"
+	put ff_rss_kb "$FRSS"
+	put ff_frames "$n"
+	put ff_fps "$(fps "$n" "$FWALL" "$w1")"
+}
+
+# static_kmscast SECONDS, static_ffmpeg SECONDS: CPU (ms) over SECONDS of a
+# static screen once streaming runs (after 3 s).
+static_kmscast() {
+	start_daemon d --codec h264 --encoder software --fps 30 --no-input
+	local pids="$DPID $(pgrep -P "$DPID")" c0
+	"$B/kmscast" --config-dir "$WORK/c" --accept-new --stats 127.0.0.1:$PORT \
+		>"$WORK/static.out" 2>"$WORK/static.err" &
+	local cpid=$!
+	wait_for 60 grep -q 'frames, 0 gaps' "$WORK/static.err" || fail "no frames: $(cat "$WORK/static.err")"
+	sleep 3
+	c0=$(cpu_ms $pids)
+	sleep "$1"
+	put k_static_ms $(( $(cpu_ms $pids) - c0 ))
+	kill -TERM $cpid
+	wait $cpid
+	stop_daemon
+}
+static_ffmpeg() {
+	ffmpeg -nostdin -hide_banner -loglevel error "${FFMPEG_CAPTURE[@]}" -f null - \
+		2>"$WORK/ffs.err" &
+	local fpid=$! c0
+	sleep 3
+	kill -0 $fpid 2>/dev/null || fail "ffmpeg ended: $(cat "$WORK/ffs.err")"
+	c0=$(cpu_ms $fpid)
+	sleep "$1"
+	put ff_static_ms $(( $(cpu_ms $fpid) - c0 ))
+	kill -INT $fpid
+	wait $fpid
+}
+
+bench_run() {
+	local mode=$1 n=$2 secs=$3
+	: >"$RAW"
+	: >"$OUT/smaps.txt"
+	mkdir -p "$WORK/d"
+	"$B/kmscast" id --config-dir "$WORK/c" | tail -1 >"$WORK/d/authorized-clients"
+	put mode "$mode"
+	put frames "$n"
+	put static_s "$secs"
+	put kernel "$(uname -r)"
+	put ffmpeg "$(ffmpeg -version | head -1 | awk '{ print $3 }')"
+
+	start_paint --mode "$mode" --fps 30
+	kmscast_moving h264 k "$n"
+	ok "kmscast h264: $(grep '^k_' "$RAW" | tr '\n' ' ')"
+	ffmpeg_moving "$n"
+	ok "ffmpeg: $(grep '^ff_' "$RAW" | tr '\n' ' ')"
+	kmscast_moving lossless ll "$n"
+	ok "kmscast lossless: $(grep '^ll_' "$RAW" | tr '\n' ' ')"
+	stop_paint
+
+	start_paint --mode "$mode" --static --start 500
+	static_kmscast "$secs"
+	static_ffmpeg "$secs"
+	ok "static ${secs} s: $(grep 'static_ms' "$RAW" | tr '\n' ' ')"
+	stop_paint
+}
