@@ -657,10 +657,11 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-		if (now >= f->capture_us && now - f->capture_us < 60000000u) {
-			cl->latency_sum_us += now - f->capture_us;
+		uint64_t lat = now - f->capture_us;
+		if (now >= f->capture_us && lat < 60000000u) {
+			cl->latency_sum_us += lat;
 			cl->latency_n++;
-			hist_add(&cl->latency, now - f->capture_us);
+			hist_add(&cl->latency, lat);
 		}
 	}
 	struct proto_msg ack = {.type = PROTO_FRAME_ACK};

@@ -1017,7 +1017,6 @@ static int map_range(struct capture *cap, const struct capture_buffer *buf, size
 	return 0;
 }
 
-/* memcpy, or with compare set memcmp, against the first n bytes of plane 0. */
 /* Copies the first n bytes of the first plane to mem, or (compare)
  * compares its rows y % step == phase with mem's: 1 if they differ. */
 static int access_bytes(struct capture *cap, const struct capture_buffer *buf, uint8_t *mem,

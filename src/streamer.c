@@ -406,7 +406,6 @@ static void capture_tick(struct streamer *st)
 		uint8_t *t = st->raw_prev;
 		st->raw_prev = st->raw_cur;
 		st->raw_cur = t;
-		st->frame_us = t0;
 	}
 	st->last_err = 0;
 	bool cursor_moved = update_cursor(st, &f);

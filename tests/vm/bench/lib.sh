@@ -36,9 +36,11 @@ now() { date +%s.%N; }
 
 # kmscast_session FRAMES TAG: one client session of FRAMES decoded frames
 # against the running daemon; sets CPU (ms, both daemon processes), WALL,
-# and leaves the client's stdout and stderr in $WORK/TAG.out, .err.
+# and leaves the client's stdout and stderr in $WORK/TAG.out, .err and the
+# daemon's lines of this session alone (its summary) in $DLOG.
 kmscast_session() {
 	local pids="$DPID $(pgrep -P "$DPID")" c0 t0
+	: >"$DLOG"
 	c0=$(cpu_ms $pids)
 	t0=$(now)
 	timeout 900 "$B/kmscast" --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
@@ -64,10 +66,8 @@ kmscast_moving() {
 	start_daemon d --codec "$codec" --encoder software --fps 30 --no-input
 	sleep 2 # the first captures, as a client would find them
 	kmscast_session 1 warm # first-session costs (page faults, pinning) in neither figure
-	: >"$DLOG"
 	kmscast_session 1 one
 	c1=$CPU w1=$WALL
-	: >"$DLOG" # the next session's summary is the only one
 	kmscast_session "$n" many
 	put "${k}_cpu_ms" "$(div $((CPU - c1)) $((n - 1)))"
 	put "${k}_rss_kb" "$HWM"
