@@ -75,35 +75,48 @@ $(BUILD)/tests/unit/test_sdlkeys: $(BUILD)/obj/tests/unit/test_sdlkeys.o $(BUILD
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs sdl2)
 
+# The recorder is the client's; its test feeds it hostile keyframes.
+$(BUILD)/tests/unit/test_record: $(BUILD)/obj/tests/unit/test_record.o $(BUILD)/obj/client/record.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	tools/install-deps
 
-# libFuzzer targets for the daemon-side and the client-side parser, built
-# with clang and ASan+UBSan. `make fuzz FUZZ_SECONDS=600` runs each that
-# long; new inputs go to build/fuzz/corpus-*, the seeds stay in tests/fuzz.
-FUZZ_SECONDS ?= 60
+# libFuzzer targets, one per parser of another party's bytes, built with
+# clang and ASan+UBSan: the protocol on each side, the recorder's parameter
+# sets, the lossless decoder, the cursor path and the file parsers. `make
+# fuzz` runs each for FUZZ_RUNS executions (and at most FUZZ_SECONDS); new
+# inputs go to FUZZ_OUT/corpus-*, the seeds stay in tests/fuzz/corpus-*.
+FUZZ_RUNS ?= 10000000
+FUZZ_SECONDS ?= 3600
+FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZERS = $(BUILD)/fuzz/fuzz_proto_server $(BUILD)/fuzz/fuzz_proto_client
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files
+FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+FUZZ_SRC_annexb = src/annexb.c
+FUZZ_SRC_lossless = src/lossless.c
+FUZZ_LIBS_lossless = -lzstd
+FUZZ_SRC_cursor = src/proto.c src/format.c
+FUZZ_CFLAGS_cursor = $(shell $(PKG_CONFIG) --cflags libdrm)
+FUZZ_SRC_files = src/trust.c src/config.c
+FUZZ_LIBS_files = -lcrypto
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_SIDE=PROTO_SIDE_$(shell echo $* | tr a-z A-Z) \
 		-o $@ tests/fuzz/fuzz_proto.c src/proto.c
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard include/kmscast/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -o $@ tests/fuzz/fuzz_$*.c $(FUZZ_SRC_$*) $(FUZZ_LIBS_$*)
 fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
-	@for f in server client; do \
-		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
-		echo "== fuzz_proto_$$f for $(FUZZ_SECONDS) s"; \
-		if ! $(BUILD)/fuzz/fuzz_proto_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 \
-			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
-			$(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus-$$f >$(BUILD)/fuzz/$$f.log 2>&1; then \
-			tail -40 $(BUILD)/fuzz/$$f.log; echo "fuzz_proto_$$f: FAILED"; exit 1; \
-		fi; \
-		grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units)' $(BUILD)/fuzz/$$f.log; \
-	done
+	tests/fuzz/run --runs $(FUZZ_RUNS) --seconds $(FUZZ_SECONDS) --bin $(BUILD)/fuzz \
+		--out $(FUZZ_OUT) $(FUZZ_NAMES)
 fuzz-seeds: $(BUILD)/tests/mkseeds
-	mkdir -p tests/fuzz/corpus-server tests/fuzz/corpus-client
+	mkdir -p tests/fuzz/corpus-proto_server tests/fuzz/corpus-proto_client tests/fuzz/corpus-lossless
 	$(BUILD)/tests/mkseeds tests/fuzz
 $(BUILD)/tests/bench-%: $(BUILD)/obj/tests/bench/bench-%.o $(LIB)
 	@mkdir -p $(dir $@)

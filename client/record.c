@@ -1,12 +1,15 @@
 #include "record.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kmscast/annexb.h"
 
 struct recorder {
 	char *path;
@@ -48,37 +51,22 @@ int recorder_create(const char *path, const struct proto_stream_config *cfg,
 }
 
 /* Parameter sets (SPS/PPS, and VPS for HEVC) from an Annex B keyframe:
- * Matroska wants them as codec private data. */
+ * Matroska wants them as codec private data. The buffer is sized by what
+ * annexb_param_sets writes (4-byte start codes), never by the payload. */
 static int parameter_sets(const struct recorder *r, const uint8_t *p, size_t n, uint8_t **out,
 			  int *out_len)
 {
-	uint8_t *x = av_mallocz(n + AV_INPUT_BUFFER_PADDING_SIZE);
-	size_t xl = 0;
+	bool hevc = r->cfg.codec != PROTO_CODEC_H264;
+	size_t need = annexb_param_sets(hevc, p, n, NULL, 0);
+	if (!need || need > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+		return -EINVAL;
+	uint8_t *x = av_mallocz(need + AV_INPUT_BUFFER_PADDING_SIZE);
 	if (!x)
 		return -ENOMEM;
-	for (size_t i = 0; i + 3 < n;) {
-		if (!(p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1)) {
-			i++;
-			continue;
-		}
-		size_t s = i + 3, e = s;
-		while (e + 2 < n && !(p[e] == 0 && p[e + 1] == 0 && (p[e + 2] == 1 || p[e + 2] == 0)))
-			e++;
-		if (e + 2 >= n)
-			e = n;
-		unsigned type = r->cfg.codec == PROTO_CODEC_H264 ? p[s] & 0x1f : (p[s] >> 1) & 0x3f;
-		bool ps = r->cfg.codec == PROTO_CODEC_H264 ? type == 7 || type == 8 :
-							      type >= 32 && type <= 34;
-		if (ps && e > s) {
-			memcpy(x + xl, "\0\0\0\1", 4);
-			memcpy(x + xl + 4, p + s, e - s);
-			xl += 4 + (e - s);
-		}
-		i = e;
-	}
+	annexb_param_sets(hevc, p, n, x, need);
 	*out = x;
-	*out_len = (int)xl;
-	return xl ? 0 : -EINVAL;
+	*out_len = (int)need;
+	return 0;
 }
 
 static int open_muxer(struct recorder *r, enum AVCodecID id, const uint8_t *extra, int extra_len,

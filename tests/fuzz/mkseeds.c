@@ -1,9 +1,13 @@
+// SPDX-License-Identifier: MIT
 /* Writes one seed file per message type each side accepts, plus a stream
- * of several, into DIR/corpus-server and DIR/corpus-client. Run by hand when the
- * protocol changes: `make fuzz-seeds`. */
+ * of several, into DIR/corpus-proto_server and DIR/corpus-proto_client, and
+ * a keyframe and a delta of the lossless codec into DIR/corpus-lossless in
+ * fuzz_lossless's framing. Run by hand when a format changes:
+ * `make fuzz-seeds`. */
 #include <stdio.h>
 #include <string.h>
 
+#include "kmscast/lossless.h"
 #include "kmscast/proto.h"
 
 static void put(const char *dir, const char *name, const uint8_t *b, size_t n)
@@ -18,6 +22,36 @@ static void put(const char *dir, const char *name, const uint8_t *b, size_t n)
 	fclose(f);
 }
 
+/* A 70x50 picture (two tile columns, one cut) as a keyframe, then a delta
+ * that changes one pixel, behind fuzz_lossless's size and length fields. */
+static int lossless_seeds(const char *dir)
+{
+	enum { W = 70, H = 50 };
+	static uint8_t rgb[W * H * 3], out[1 << 16];
+	char path[512];
+	struct lossless_enc *e;
+	size_t n = 4, len;
+	const uint8_t *data;
+	unsigned changed;
+	snprintf(path, sizeof(path), "%s/corpus-lossless", dir);
+	for (size_t i = 0; i < sizeof(rgb); i++)
+		rgb[i] = (uint8_t)(i * 7);
+	if (lossless_enc_create(W, H, 1, &e) != 0)
+		return 1;
+	out[0] = 0, out[1] = W - 1, out[2] = 0, out[3] = H - 1;
+	for (int k = 0; k < 2; k++) {
+		if (lossless_encode(e, rgb, k == 0, &data, &len, &changed) != 0 || n + 2 + len > sizeof(out))
+			return 1;
+		out[n] = (uint8_t)(len >> 8), out[n + 1] = (uint8_t)len;
+		memcpy(out + n + 2, data, len);
+		n += 2 + len;
+		rgb[W * 3 * 20 + 3 * 66] ^= 0xff;
+	}
+	lossless_enc_destroy(e);
+	put(path, "key-then-delta", out, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 16], stream[2][1 << 16];
@@ -26,8 +60,8 @@ int main(int argc, char **argv)
 	char dirs[2][400];
 	if (argc != 2)
 		return 2;
-	snprintf(dirs[0], sizeof(dirs[0]), "%s/corpus-server", argv[1]);
-	snprintf(dirs[1], sizeof(dirs[1]), "%s/corpus-client", argv[1]);
+	snprintf(dirs[0], sizeof(dirs[0]), "%s/corpus-proto_server", argv[1]);
+	snprintf(dirs[1], sizeof(dirs[1]), "%s/corpus-proto_client", argv[1]);
 	memset(cursor, 0x80, sizeof(cursor));
 	memset(payload, 0x5a, sizeof(payload));
 	struct proto_input_event ev[3] = {{1, 30, 1}, {3, 0, 640}, {0, 0, 0}};
@@ -75,5 +109,5 @@ int main(int argc, char **argv)
 	}
 	put(dirs[0], "stream", stream[0], slen[0]);
 	put(dirs[1], "stream", stream[1], slen[1]);
-	return 0;
+	return lossless_seeds(argv[1]);
 }
