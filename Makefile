@@ -32,7 +32,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
 	$(BUILD)/tests/evdev-tool $(BUILD)/tests/mkedid
-NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/bench-transport
+NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/net-flood $(BUILD)/tests/bench-transport
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

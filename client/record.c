@@ -228,8 +228,10 @@ long recorder_close(struct recorder *r, char *err, size_t len)
 		int t = av_write_trailer(r->oc);
 		if (t < 0 && !e)
 			e = fail(t, r->path, err, len);
-		avio_closep(&r->oc->pb);
 	}
+	/* Also when the header failed: the file was opened before it. */
+	if (r->oc && r->oc->pb)
+		avio_closep(&r->oc->pb);
 	avformat_free_context(r->oc);
 	avcodec_free_context(&r->enc);
 	av_frame_free(&r->frame);

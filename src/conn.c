@@ -46,6 +46,10 @@ struct conn {
 	bool want_write;  /* TLS needs the socket writable to progress */
 	bool above_lowat;
 	bool bye_sent;    /* we said BYE and still deliver the peer's messages */
+	bool heard;       /* the peer has sent something */
+	/* Bytes the socket took, ever; a PONG or PING we queued is still
+	 * unsent while this is below its end. */
+	uint64_t written, pong_end, ping_end;
 
 	uint64_t created, last_rx, last_ping, close_deadline, rtt;
 	uint32_t sent_seq, acked_seq;
@@ -62,30 +66,38 @@ uint64_t conn_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void peer_name(int fd, char *out, size_t len)
+int conn_peer_addr(int fd, char *host, size_t host_len, unsigned *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
+	char a[INET6_ADDRSTRLEN] = "?";
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			port = ntohs(a->sin_port);
-		} else if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			port = ntohs(a->sin6_port);
-			if (!IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
-				snprintf(out, len, "[%s]:%u", host, port);
-				return;
-			}
-			memmove(host, host + 7, strlen(host + 7) + 1); /* "::ffff:" */
-		}
+	*port = 0;
+	snprintf(host, host_len, "?");
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return -errno;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		*port = ntohs(s4->sin_port);
+		snprintf(host, host_len, "%s", a);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		*port = ntohs(s6->sin6_port);
+		/* An IPv4 peer on the dual-stack socket is named as IPv4. */
+		snprintf(host, host_len, "%s", IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) ? a + 7 : a);
 	}
-	snprintf(out, len, "%s:%u", host, port);
+	return 0;
+}
+
+static void peer_name(int fd, char *out, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	unsigned port;
+
+	conn_peer_addr(fd, host, sizeof(host), &port);
+	snprintf(out, len, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
 }
 
 static void tune_socket(int fd)
@@ -211,6 +223,7 @@ static bool flush(struct conn *c, bool notify)
 			}
 			c->retry_len = 0;
 			c->out_head += (size_t)r;
+			c->written += (uint64_t)r;
 		} else {
 			ssize_t r = send(c->fd, c->out + c->out_head, n, MSG_NOSIGNAL);
 			if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -220,6 +233,7 @@ static bool flush(struct conn *c, bool notify)
 				return false;
 			}
 			c->out_head += (size_t)r;
+			c->written += (uint64_t)r;
 		}
 	}
 	if (!queued(c)) {
@@ -344,10 +358,16 @@ static void dispatch(struct conn *c, const struct proto_msg *m)
 	}
 	switch (m->type) {
 	case PROTO_PING:
+		/* One PONG in the queue at most: a peer that sends PINGs and
+		 * never reads must not grow our memory (it did, to 1.7 GB). The
+		 * PINGs that come while one waits go unanswered. */
+		if (c->written < c->pong_end)
+			return;
 		memset(&reply, 0, sizeof(reply));
 		reply.type = PROTO_PONG;
 		reply.u.ping = m->u.ping;
-		enqueue(c, &reply, true);
+		if (enqueue(c, &reply, true) == 0)
+			c->pong_end = c->written + queued(c);
 		return;
 	case PROTO_PONG: {
 		uint64_t now = conn_now_us();
@@ -416,7 +436,10 @@ static void parse(struct conn *c)
 
 static void do_read(struct conn *c)
 {
-	size_t budget = READ_BUDGET;
+	/* A few of the largest messages the peer may send per wakeup, so one
+	 * peer writing as fast as it can (a daemon's clients send only small
+	 * ones) cannot keep the loop from the others and from the frame timer. */
+	size_t budget = c->in_max * 4 < READ_BUDGET ? c->in_max * 4 : READ_BUDGET;
 	for (;;) {
 		if (c->in_len == c->in_cap) {
 			if (!delivering(c)) {
@@ -518,6 +541,8 @@ static void on_poll(uv_poll_t *h, int status, int events)
 		return;
 	}
 	if (c->state == ST_HANDSHAKE) {
+		if (events & UV_READABLE)
+			c->heard = true;
 		do_handshake(c);
 	} else {
 		if (events & UV_READABLE || (c->want_write && events & UV_WRITABLE && !queued(c)))
@@ -539,7 +564,10 @@ static void on_tick(uv_timer_t *t)
 
 	switch (c->state) {
 	case ST_HANDSHAKE:
-		if (now - c->created > c->o.handshake_ms * 1000ull) {
+		if (!c->heard && c->o.silent_ms && now - c->created > c->o.silent_ms * 1000ull) {
+			snprintf(buf, sizeof(buf), "sent nothing within %u ms", c->o.silent_ms);
+			conn_abort(c, buf);
+		} else if (now - c->created > c->o.handshake_ms * 1000ull) {
 			snprintf(buf, sizeof(buf), "TLS handshake not finished within %u ms",
 				 c->o.handshake_ms);
 			conn_abort(c, buf);
@@ -549,12 +577,16 @@ static void on_tick(uv_timer_t *t)
 		if (now - c->last_rx > c->o.idle_ms * 1000ull) {
 			snprintf(buf, sizeof(buf), "peer silent for %u ms", c->o.idle_ms);
 			conn_close(c, PROTO_ERR_TIMEOUT, buf);
-		} else if (now - c->last_ping >= c->o.ping_ms * 1000ull) {
+		} else if (now - c->last_ping >= c->o.ping_ms * 1000ull &&
+			   c->written >= c->ping_end) {
+			/* Likewise our own PINGs: none while the last is unsent. */
 			struct proto_msg m = {.type = PROTO_PING};
 			m.u.ping = now;
 			c->last_ping = now;
-			if (enqueue(c, &m, true) == 0)
+			if (enqueue(c, &m, true) == 0) {
+				c->ping_end = c->written + queued(c);
 				flush(c, true);
+			}
 		}
 		break;
 	case ST_CLOSING:

@@ -43,7 +43,7 @@ struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *client_ca, *cert, *key, *source;
 	const char *device, *output, *config, *user;
-	unsigned fps, window, max_handshakes, handshake_ms, idle_ms, pair_s, max_viewers;
+	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s, max_viewers;
 	unsigned bitrate_kbps;
 	int crf;
 	enum proto_codec codec;
@@ -106,7 +106,10 @@ static void usage(FILE *f)
 		"                           of the display, to test the transport\n"
 		"  --fps N                  frames per second at most (default 60)\n"
 		"  --window N               frames in flight per client before skipping (default 4)\n"
-		"  --max-handshakes N       unauthenticated connections at once (default 32)\n"
+		"  --max-handshakes N       unauthenticated connections at once (default 32); past\n"
+		"                           half of them new ones are refused at random\n"
+		"  --max-handshakes-per-source N\n"
+		"                           of those, from one address (default 8)\n"
 		"  --handshake-timeout MS   TLS and HELLO must finish within (default 10000)\n"
 		"  --idle-timeout MS        end sessions silent this long (default 20000)\n"
 		"  --expires SECONDS        pair: code lifetime (default 300, at most 3600)\n"
@@ -121,7 +124,7 @@ static void usage(FILE *f)
 enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
-       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL };
+       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -133,6 +136,7 @@ static const struct option longopts[] = {
 	{"fps", required_argument, NULL, O_FPS},
 	{"window", required_argument, NULL, O_WINDOW},
 	{"max-handshakes", required_argument, NULL, O_MAXHS},
+	{"max-handshakes-per-source", required_argument, NULL, O_MAXHS_SOURCE},
 	{"handshake-timeout", required_argument, NULL, O_HSTIMEOUT},
 	{"idle-timeout", required_argument, NULL, O_IDLE},
 	{"expires", required_argument, NULL, O_EXPIRES},
@@ -176,6 +180,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_WINDOW: o->window = (unsigned)cli_uint(PROG, "--window", optarg, 1, 64); break;
 		case O_MAXHS:
 			o->max_handshakes = (unsigned)cli_uint(PROG, "--max-handshakes", optarg, 1, 4096);
+			break;
+		case O_MAXHS_SOURCE:
+			o->max_per_source = (unsigned)cli_uint(PROG, "--max-handshakes-per-source", optarg,
+							       1, 4096);
 			break;
 		case O_HSTIMEOUT:
 			o->handshake_ms = (unsigned)cli_uint(PROG, "--handshake-timeout", optarg, 100, 600000);
@@ -528,7 +536,8 @@ static int run(struct options *o)
 	struct server_options so = {
 		.listen = o->listen, .state_dir = o->state_dir, .authorized_path = o->authorized,
 		.client_ca = o->client_ca, .id = id, .codecs = codecs,
-		.max_handshakes = o->max_handshakes, .handshake_ms = o->handshake_ms,
+		.max_handshakes = o->max_handshakes, .max_per_source = o->max_per_source,
+		.handshake_ms = o->handshake_ms,
 		.idle_ms = o->idle_ms, .window = o->window, .log = log_line, .log_data = o,
 	};
 	struct server_callbacks cb = {.on_ready = on_ready, .on_message = on_message,

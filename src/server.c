@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ struct session {
 	uint64_t accepted_us;
 	uint8_t fp[FP_SIZE];
 	char fp_str[FP_STR_SIZE];
+	char source[INET6_ADDRSTRLEN]; /* the peer's address, for per-source limits */
 	struct proto_hello hello;
 	void *data;
 };
@@ -342,13 +344,54 @@ static const struct conn_callbacks session_cb = {
 	.on_open = on_open, .on_message = on_message, .on_drain = on_drain, .on_closed = on_closed,
 };
 
+static unsigned unauthenticated_from(const struct server *srv, const char *source)
+{
+	unsigned n = 0;
+	for (const struct session *s = srv->sessions; s; s = s->next)
+		n += s->counted && strcmp(s->source, source) == 0;
+	return n;
+}
+
+/* Whether a new connection may start authenticating, the way sshd's
+ * MaxStartups does it: past half the limit each one is refused with a
+ * chance that rises from 30 % to 100 % at the limit, so a flood cannot
+ * hold every slot; and one source holds at most its share, so an
+ * authorized client from elsewhere still gets in. */
+static bool admit(struct server *srv, const char *source, char *why, size_t len)
+{
+	unsigned n = srv->unauthenticated, max = srv->o.max_handshakes, soft = max / 2;
+	unsigned mine = unauthenticated_from(srv, source);
+	if (mine >= srv->o.max_per_source) {
+		snprintf(why, len, "%u connections from %s still authenticating (the most one source "
+			 "may have); refusing another at once", mine, source);
+		return false;
+	}
+	if (n >= max) {
+		snprintf(why, len, "%u connections still authenticating; refusing another at once", n);
+		return false;
+	}
+	if (n >= soft && max > soft) {
+		uint32_t r = 0;
+		RAND_bytes((unsigned char *)&r, sizeof(r));
+		uint64_t chance = 30 + 70ull * (n - soft) / (max - soft); /* percent */
+		if (r % 100 < chance) {
+			snprintf(why, len, "%u connections still authenticating; refused this one at "
+				 "random (%u%% past %u)", n, (unsigned)chance, soft);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void accept_one(struct server *srv, int fd)
 {
-	if (srv->unauthenticated >= srv->o.max_handshakes) {
+	char source[INET6_ADDRSTRLEN], why[200];
+	unsigned port;
+	conn_peer_addr(fd, source, sizeof(source), &port);
+	if (!admit(srv, source, why, sizeof(why))) {
 		srv->over_limit++;
 		if (refusal_log_ok(srv))
-			server_log(srv, LOG_WARN, "%u connections still authenticating; "
-				   "refusing another at once", srv->unauthenticated);
+			server_log(srv, LOG_WARN, "%s", why);
 		close(fd);
 		return;
 	}
@@ -364,9 +407,13 @@ static void accept_one(struct server *srv, int fd)
 	SSL_set_accept_state(ssl);
 	s->srv = srv;
 	s->accepted_us = conn_now_us();
+	snprintf(s->source, sizeof(s->source), "%s", source);
+	/* A peer that sends nothing at all is the cheapest way to hold a
+	 * slot: it gets a quarter of the time. */
 	struct conn_options co = {
 		.side = PROTO_SIDE_SERVER, .fd = fd, .ssl = ssl,
-		.handshake_ms = srv->o.handshake_ms, .idle_ms = srv->o.idle_ms,
+		.handshake_ms = srv->o.handshake_ms, .silent_ms = srv->o.handshake_ms / 4,
+		.idle_ms = srv->o.idle_ms,
 		.window = srv->o.window,
 	};
 	int r = conn_create(srv->loop, &co, &session_cb, s, &s->conn);
@@ -546,6 +593,8 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 	srv->o = *opts;
 	if (!srv->o.max_handshakes)
 		srv->o.max_handshakes = 32;
+	if (!srv->o.max_per_source)
+		srv->o.max_per_source = SERVER_DEFAULT_PER_SOURCE;
 	if (!srv->o.handshake_ms)
 		srv->o.handshake_ms = 10000;
 	srv->cb = *cb;

@@ -33,6 +33,8 @@ struct conn_options {
 	int fd;                   /* connected socket; the conn owns it */
 	SSL *ssl;                 /* NULL: plain TCP */
 	unsigned handshake_ms;    /* TLS must finish within this (0: 10 s) */
+	unsigned silent_ms;       /* a peer that sent no byte at all is dropped
+				   * after this, before handshake_ms (0: never) */
 	unsigned idle_ms;         /* nothing received for this long: close (0: 20 s) */
 	unsigned ping_ms;         /* PING this often once open (0: 5 s) */
 	unsigned window;          /* video frames in flight before the owner waits (0: 4) */
@@ -70,5 +72,8 @@ void conn_set_data(struct conn *c, void *data);
 bool conn_ktls_send(const struct conn *c);
 
 uint64_t conn_now_us(void); /* CLOCK_MONOTONIC */
+/* A connected socket's peer: its address as text (IPv4 for a mapped
+ * IPv6 one, so a source is counted the same either way) and port. */
+int conn_peer_addr(int fd, char *host, size_t host_len, unsigned *port);
 
 #endif

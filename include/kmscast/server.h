@@ -12,6 +12,7 @@
 #include "kmscast/ident.h"
 
 #define SERVER_DEFAULT_PORT 7300
+#define SERVER_DEFAULT_PER_SOURCE 8
 
 struct server;
 struct session;
@@ -37,7 +38,9 @@ struct server_options {
 	const char *client_ca;        /* PEM CA bundle or NULL */
 	const struct ident *id;       /* not owned */
 	uint32_t codecs;              /* offered in our HELLO */
-	unsigned max_handshakes;      /* unauthenticated at once (0: 32) */
+	unsigned max_handshakes;      /* unauthenticated at once (0: 32); past half,
+				       * new ones are refused at random */
+	unsigned max_per_source;      /* unauthenticated at once from one address (0: 8) */
 	unsigned handshake_ms;        /* TLS and HELLO within this (0: 10 s) */
 	unsigned idle_ms;             /* silent peer timeout (0: 20 s) */
 	unsigned window;              /* frames in flight per session (0: 4) */

@@ -6,7 +6,7 @@
 mkdir -p "$W/d"
 authorize good d
 authorize late d
-start_daemon d --source test:4000 --fps 30 --handshake-timeout 1000 --max-handshakes 48 -v
+start_daemon d --source test:4000 --fps 30 --handshake-timeout 1000 --max-handshakes 48 --max-handshakes-per-source 48 -v
 timeout 300 "$B/kmscast" --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
 C=$!
 expect_log "connected from"

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/* net-flood [--hello N] [--bind ADDR,...] CERT KEY HOST PORT COUNT SECONDS:
+ * holds COUNT TLS connections to a kmscastd for SECONDS, each writing PINGs
+ * as fast as the socket takes them and never reading a byte. The first N
+ * (default 0) send a view-only HELLO first, so an authorized certificate
+ * makes them sessions; the rest stay unauthenticated. Each connection binds
+ * to the next of the --bind addresses (loopback ones: one source each). A
+ * connection the server closes is made again after 100 ms. Prints what it
+ * did; exit 0 when it ran, since the test judges the daemon, not this tool. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmscast/proto.h"
+
+#define MAX_CONN 256
+#define MAX_BIND 8
+#define BATCH 256 /* PINGs per write */
+
+enum phase { IDLE, CONNECTING, HANDSHAKE, FLOODING };
+
+struct slot {
+	int fd;
+	SSL *ssl;
+	enum phase phase;
+	bool hello, hello_sent;
+	long long retry_ms;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void drop(struct slot *s, long *closed)
+{
+	if (s->ssl)
+		SSL_free(s->ssl);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->ssl = NULL;
+	s->fd = -1;
+	s->phase = IDLE;
+	s->hello_sent = false;
+	s->retry_ms = now_ms() + 100;
+	(*closed)++;
+}
+
+static int start(struct slot *s, SSL_CTX *ctx, const struct sockaddr_in *to,
+		 const struct in_addr *from)
+{
+	struct sockaddr_in me = {.sin_family = AF_INET, .sin_addr = *from};
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&me, sizeof(me)) != 0)
+		return -1;
+	if (connect(s->fd, (const struct sockaddr *)to, sizeof(*to)) != 0 && errno != EINPROGRESS)
+		return -1;
+	s->ssl = SSL_new(ctx);
+	SSL_set_fd(s->ssl, s->fd);
+	SSL_set_connect_state(s->ssl);
+	s->phase = HANDSHAKE;
+	return 0;
+}
+
+/* Writes what the socket takes: HELLO once, then batches of PINGs (the
+ * same bytes each time, as SSL_write wants for a retry). */
+static int pump(struct slot *s, const uint8_t *hello, size_t hello_len, const uint8_t *pings,
+		size_t pings_len, long *sent)
+{
+	for (int i = 0; i < 64; i++) {
+		bool h = s->hello && !s->hello_sent;
+		int r = SSL_write(s->ssl, h ? hello : pings, (int)(h ? hello_len : pings_len));
+		if (r <= 0) {
+			int e = SSL_get_error(s->ssl, r);
+			ERR_clear_error();
+			return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? 0 : -1;
+		}
+		if (h)
+			s->hello_sent = true;
+		else
+			*sent += BATCH;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int hellos = 0, nbind = 0;
+	signal(SIGPIPE, SIG_IGN); /* the server resets connections it drops */
+	struct in_addr from[MAX_BIND];
+	int a = 1;
+	from[0].s_addr = htonl(INADDR_LOOPBACK);
+	while (a < argc && strncmp(argv[a], "--", 2) == 0) {
+		if (strcmp(argv[a], "--hello") == 0 && a + 1 < argc) {
+			hellos = atoi(argv[a + 1]);
+		} else if (strcmp(argv[a], "--bind") == 0 && a + 1 < argc) {
+			for (char *t = strtok(argv[a + 1], ","); t && nbind < MAX_BIND; t = strtok(NULL, ","))
+				if (inet_pton(AF_INET, t, &from[nbind++]) != 1)
+					return fprintf(stderr, "net-flood: bad address %s\n", t), 2;
+		} else {
+			break;
+		}
+		a += 2;
+	}
+	if (argc - a != 6) {
+		fprintf(stderr, "usage: net-flood [--hello N] [--bind ADDR,...] CERT KEY HOST PORT "
+			"COUNT SECONDS\n");
+		return 2;
+	}
+	nbind = nbind ? nbind : 1;
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[a + 3]))};
+	if (inet_pton(AF_INET, argv[a + 2], &to.sin_addr) != 1)
+		return fprintf(stderr, "net-flood: want an IPv4 address\n"), 2;
+	int count = atoi(argv[a + 4]), seconds = atoi(argv[a + 5]);
+	if (count < 1 || count > MAX_CONN || seconds < 1)
+		return fprintf(stderr, "net-flood: COUNT 1..%d, SECONDS > 0\n", MAX_CONN), 2;
+
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	if (SSL_CTX_use_certificate_file(ctx, argv[a], SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, argv[a + 1], SSL_FILETYPE_PEM) != 1)
+		return fprintf(stderr, "net-flood: cannot load %s / %s\n", argv[a], argv[a + 1]), 1;
+
+	static uint8_t pings[BATCH * 32], hello[256];
+	size_t pings_len = 0;
+	for (int i = 0; i < BATCH; i++) {
+		struct proto_msg m = {.type = PROTO_PING};
+		m.u.ping = (uint64_t)i;
+		pings_len += (size_t)proto_encode(&m, pings + pings_len, sizeof(pings) - pings_len);
+	}
+	struct proto_msg hm = {.type = PROTO_HELLO};
+	hm.u.hello.version = PROTO_VERSION;
+	hm.u.hello.magic = PROTO_MAGIC;
+	hm.u.hello.codecs = (1u << PROTO_CODEC_COUNT) - 1;
+	hm.u.hello.flags = PROTO_HELLO_VIEW_ONLY;
+	hm.u.hello.max_width = hm.u.hello.max_height = 4096;
+	hm.u.hello.name_len = 5;
+	memcpy(hm.u.hello.name, "flood", 6);
+	long hl = proto_encode(&hm, hello, sizeof(hello));
+	if (hl <= 0)
+		return fprintf(stderr, "net-flood: cannot encode HELLO\n"), 1;
+
+	static struct slot slots[MAX_CONN];
+	struct pollfd pfd[MAX_CONN];
+	long made = 0, closed = 0, sent = 0, up_max = 0;
+	for (int i = 0; i < count; i++)
+		slots[i] = (struct slot){.fd = -1, .hello = i < hellos};
+	long long end = now_ms() + seconds * 1000LL;
+	while (now_ms() < end) {
+		long up = 0;
+		for (int i = 0; i < count; i++) {
+			struct slot *s = &slots[i];
+			if (s->phase == IDLE && now_ms() >= s->retry_ms) {
+				if (start(s, ctx, &to, &from[i % nbind]) == 0)
+					made++;
+				else
+					drop(s, &closed);
+			}
+			pfd[i].fd = s->fd;
+			pfd[i].events = s->phase == IDLE ? 0 : POLLOUT | (s->phase == HANDSHAKE ? POLLIN : 0);
+			pfd[i].revents = 0;
+			up += s->phase == FLOODING;
+		}
+		up_max = up > up_max ? up : up_max;
+		poll(pfd, (nfds_t)count, 50);
+		for (int i = 0; i < count; i++) {
+			struct slot *s = &slots[i];
+			if (s->phase == IDLE || !pfd[i].revents)
+				continue;
+			if (s->phase == HANDSHAKE) {
+				int r = SSL_do_handshake(s->ssl);
+				if (r == 1) {
+					s->phase = FLOODING;
+				} else {
+					int e = SSL_get_error(s->ssl, r);
+					ERR_clear_error();
+					if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+						drop(s, &closed);
+					continue;
+				}
+			}
+			if (pfd[i].revents & (POLLERR | POLLHUP) ||
+			    pump(s, hello, (size_t)hl, pings, pings_len, &sent) != 0)
+				drop(s, &closed);
+		}
+	}
+	long dropped = closed;
+	for (int i = 0; i < count; i++)
+		if (slots[i].phase != IDLE)
+			drop(&slots[i], &closed);
+	SSL_CTX_free(ctx);
+	printf("flood: %d connections for %d s: %ld made, %ld dropped, at most %ld up at once, "
+	       "%ld PINGs written\n", count, seconds, made, dropped, up_max, sent);
+	return 0;
+}
