@@ -160,26 +160,56 @@ int fileio_mkdirs(const char *path, mode_t mode, char *err, size_t len)
 int fileio_append_line(const char *path, const char *line, size_t max, mode_t mode, char *err,
 		       size_t len)
 {
-	char *old = NULL;
-	size_t n = 0, ln = strlen(line);
-	int r = fileio_read_all(path, max, &old, &n, err, len);
-	if (r && r != -ENOENT)
-		return r;
-	bool sep = n && old[n - 1] != '\n'; /* never glue onto a last line without one */
-	char *all = malloc(n + sep + ln + 1);
+	/* In place, not through a temp file and rename: the daemon's streamer
+	 * may write this file but not the directory it is in. No link is
+	 * followed, since that directory may be another user's. */
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		      mode);
+	struct stat st;
+	size_t ln = strlen(line);
+	char last = '\n';
+	int e = 0;
+
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, len, "cannot write %s: %s", path,
+			 e == ELOOP ? "it is a symbolic link" : strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, len, "cannot write %s: not a regular file", path);
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size + ln + 2 > max) {
+		close(fd);
+		snprintf(err, len, "cannot write %s: it would be larger than %zu bytes", path, max);
+		return -EFBIG;
+	}
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		last = '\n';
+	char *all = malloc(ln + 2);
 	if (!all) {
-		free(old);
+		close(fd);
 		snprintf(err, len, "cannot write %s: out of memory", path);
 		return -ENOMEM;
 	}
-	if (n)
-		memcpy(all, old, n);
-	if (sep)
-		all[n] = '\n';
-	memcpy(all + n + sep, line, ln);
-	all[n + sep + ln] = '\n';
-	r = fileio_write_atomic(path, all, n + sep + ln + 1, mode, err, len);
+	size_t n = 0;
+	if (last != '\n')
+		all[n++] = '\n'; /* never glue onto a last line without one */
+	memcpy(all + n, line, ln);
+	n += ln;
+	all[n++] = '\n';
+	/* One write, so a reader sees the line whole or not at all. */
+	ssize_t w = write(fd, all, n);
+	if (w != (ssize_t)n || fsync(fd) != 0)
+		e = w < 0 || errno ? errno : EIO;
 	free(all);
-	free(old);
-	return r;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (e) {
+		snprintf(err, len, "cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
 }

@@ -26,6 +26,7 @@
 #include "kmscast/kms.h"
 #include "kmscast/privsep.h"
 #include "kmscast/sandbox.h"
+#include "kmscast/statedir.h"
 #include "kmscast/server.h"
 #include "kmscast/streamer.h"
 #include "kmscast/testframe.h"
@@ -97,8 +98,8 @@ static void usage(FILE *f)
 		"  --allow-vt-switch        inject Ctrl+Alt+F1..F24 and Alt+SysRq (blocked by default)\n"
 		"  --input-rate N           input events per second per client (default 8000)\n"
 		"  --user NAME              started as root: the network-facing streamer runs as\n"
-		"                           NAME (default " SANDBOX_DEFAULT_USER ", else " SANDBOX_FALLBACK_USER "); a capture helper\n"
-		"                           alone keeps CAP_SYS_ADMIN\n"
+		"                           NAME (default " SANDBOX_DEFAULT_USER ", which must exist); a capture\n"
+		"                           helper alone keeps CAP_SYS_ADMIN\n"
 		"  --no-sandbox             keep one privileged process (for debugging only)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
@@ -275,9 +276,17 @@ static int cmd_id(const struct options *o)
 static int cmd_pair(const struct options *o)
 {
 	struct ident *id;
+	struct sandbox_user user;
 	uint8_t key[PAIR_KEY_SIZE];
 	char code[PAIR_CODE_SIZE], text[128], path[PATH_MAX], err[512];
+	/* As root, the code goes to the user the running streamer is. */
+	bool give = geteuid() == 0;
 
+	if (give && (sandbox_find_user(o->user, &user, err, sizeof(err)) != 0 ||
+		     statedir_prepare(o->state_dir, &user, err, sizeof(err)) != 0)) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
 	if (load_identity(o, &id))
 		return 1;
 	if (RAND_bytes(key, sizeof(key)) != 1) {
@@ -287,16 +296,12 @@ static int cmd_pair(const struct options *o)
 	}
 	snprintf(path, sizeof(path), "%s/pairing", o->state_dir);
 	pair_pending_format(key, (long long)time(NULL) + o->pair_s, text, sizeof(text));
-	if (fileio_write_atomic(path, text, strlen(text), 0600, err, sizeof(err)) != 0) {
+	if (fileio_write_atomic(path, text, strlen(text), 0600, err, sizeof(err)) != 0 ||
+	    (give && statedir_give(o->state_dir, STATEDIR_PAIRING, &user, err, sizeof(err)) != 0)) {
 		fprintf(stderr, PROG ": %s\n", err);
 		ident_destroy(id);
 		return 1;
 	}
-	/* The running streamer reads it as the state dir's owner. */
-	struct stat dir;
-	if (geteuid() == 0 && stat(o->state_dir, &dir) == 0 && chown(path, dir.st_uid, dir.st_gid))
-		fprintf(stderr, PROG ": warning: cannot give %s to uid %u: %s\n", path, dir.st_uid,
-			strerror(errno));
 	pair_code_format(key, code);
 	printf("One-time pairing code, valid for %u seconds (the running daemon reads it):\n"
 	       "\n    %s\n\n"
@@ -429,31 +434,6 @@ static struct inject *make_input(const struct options *o, struct server *srv)
 	return in;
 }
 
-/* Files the streamer writes or re-reads after it changed user: the state
- * dir (pairing replaces files in it), its trust list and pairing code. The
- * key and certificate were read already and stay root's. */
-static int hand_over_state(const struct options *o, const struct sandbox_user *u)
-{
-	static const char *const names[] = {"authorized-clients", "pairing"};
-	char path[PATH_MAX];
-
-	/* With --cert/--key and no trust files, there may be no state dir. */
-	if (chown(o->state_dir, u->uid, u->gid) < 0 && errno != ENOENT) {
-		fprintf(stderr, PROG ": cannot give %s to %s: %s\n", o->state_dir, u->name,
-			strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", o->state_dir, names[i]);
-		if (chown(path, u->uid, u->gid) < 0 && errno != ENOENT) {
-			fprintf(stderr, PROG ": cannot give %s to %s: %s\n", path, u->name,
-				strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void on_test_timer(uv_timer_t *t)
 {
 	(void)t;
@@ -493,7 +473,9 @@ static int run(struct options *o)
 	bool sandbox = !o->no_sandbox && sandbox_privileged();
 	bool change_user = sandbox && geteuid() == 0;
 
-	if (change_user && sandbox_find_user(o->user, &user, err, sizeof(err)) != 0) {
+	/* The state dir is root's before root reads a key from it. */
+	if (change_user && (sandbox_find_user(o->user, &user, err, sizeof(err)) != 0 ||
+			    statedir_prepare(o->state_dir, &user, err, sizeof(err)) != 0)) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
@@ -522,10 +504,6 @@ static int run(struct options *o)
 			ident_destroy(id);
 			return 1;
 		}
-	}
-	if (change_user && hand_over_state(o, &user) != 0) {
-		ident_destroy(id);
-		goto out_helper;
 	}
 	if (uv_loop_init(&loop) != 0) {
 		ident_destroy(id);

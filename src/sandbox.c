@@ -58,9 +58,12 @@ int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_
 	if (name) {
 		if (lookup(name, u) < 0)
 			return errmsg(err, len, -ENOENT, "--user %s: no such user", name);
-	} else if (lookup(SANDBOX_DEFAULT_USER, u) < 0 && lookup(SANDBOX_FALLBACK_USER, u) < 0) {
-		return errmsg(err, len, -ENOENT, "neither user " SANDBOX_DEFAULT_USER " nor "
-			    SANDBOX_FALLBACK_USER " exists: name one with --user");
+	} else if (lookup(SANDBOX_DEFAULT_USER, u) < 0) {
+		/* No silent fallback to nobody: files handed to the streamer
+		 * would then belong to every other daemon running as nobody. */
+		return errmsg(err, len, -ENOENT, "user " SANDBOX_DEFAULT_USER " does not exist: create "
+			    "it (systemd-sysusers kmscast.conf, as 'make install' puts it) or name "
+			    "the streamer's user with --user");
 	}
 	if (u->uid == 0)
 		return errmsg(err, len, -EINVAL, "--user %s is root: the streamer must not run as "

@@ -22,7 +22,8 @@
 #include "kmscast/trust.h"
 
 #define ACCEPT_BATCH 64
-#define PAIR_MAX_FAILURES 3
+#define PAIR_MAX_FAILURES 3  /* wrong codes from one address */
+#define PAIR_MAX_SOURCES 16  /* addresses that failed before the code is spent */
 #define LOG_BURST 10          /* refusal lines per window before we summarize */
 #define LOG_WINDOW_US 10000000ull
 
@@ -61,7 +62,13 @@ struct server {
 	struct session *sessions;
 	unsigned unauthenticated, count;
 	uint8_t pair_key_seen[PAIR_KEY_SIZE];
-	unsigned pair_failures;
+	/* Wrong codes per source for the pending code: one peer cannot void
+	 * it for everyone, and only so many peers may try. */
+	struct {
+		char source[INET6_ADDRSTRLEN];
+		unsigned count;
+	} pair_fail[PAIR_MAX_SOURCES];
+	unsigned pair_fail_n;
 	/* Refusal log limiter. */
 	uint64_t log_window_start;
 	unsigned log_in_window, log_suppressed;
@@ -208,10 +215,35 @@ static int authorize(struct server *srv, const struct session *s, char *err, siz
 	return fileio_append_line(srv->authorized_path, line, TRUST_MAX_FILE, 0600, err, len);
 }
 
+/* A used or expired code is emptied, not removed: the streamer may write
+ * the file but not the directory, which is root's. */
+static void spend_code(struct server *srv)
+{
+	int fd = open(srv->pairing_path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		server_log(srv, LOG_ERR, "cannot void the pairing code in %s: %s", srv->pairing_path,
+			   strerror(errno));
+	else
+		close(fd);
+}
+
+static unsigned *pair_failures(struct server *srv, const char *source)
+{
+	for (unsigned i = 0; i < srv->pair_fail_n; i++)
+		if (strcmp(srv->pair_fail[i].source, source) == 0)
+			return &srv->pair_fail[i].count;
+	if (srv->pair_fail_n == PAIR_MAX_SOURCES)
+		return NULL;
+	unsigned i = srv->pair_fail_n++;
+	snprintf(srv->pair_fail[i].source, sizeof(srv->pair_fail[i].source), "%s", source);
+	srv->pair_fail[i].count = 0;
+	return &srv->pair_fail[i].count;
+}
+
 static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_SIZE])
 {
 	struct server *srv = s->srv;
-	char *text = NULL, err[256];
+	char *text = NULL, err[256], buf[256];
 	size_t n;
 	uint8_t key[PAIR_KEY_SIZE], want[PAIR_PROOF_SIZE];
 	long long expires;
@@ -226,26 +258,41 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	free(text);
 	if (memcmp(key, srv->pair_key_seen, sizeof(key)) != 0) {
 		memcpy(srv->pair_key_seen, key, sizeof(key));
-		srv->pair_failures = 0;
+		srv->pair_fail_n = 0;
 	}
 	if (time(NULL) > expires) {
-		unlink(srv->pairing_path);
+		spend_code(srv);
 		refuse(s, PROTO_ERR_PAIRING, "the pairing code has expired; run 'kmscastd pair' again",
 		       "pairing code expired");
+		return;
+	}
+	unsigned *failures = pair_failures(srv, s->source);
+	if (failures && *failures >= PAIR_MAX_FAILURES) {
+		snprintf(buf, sizeof(buf), "too many wrong pairing codes from %s; run 'kmscastd pair' "
+			 "for a new code", s->source);
+		refuse(s, PROTO_ERR_PAIRING, buf, buf);
 		return;
 	}
 	const uint8_t *server_fp = srv->o.id->fp;
 	pair_proof(key, false, s->fp, server_fp, want);
 	if (CRYPTO_memcmp(want, proof, sizeof(want)) != 0) {
-		/* A few typos are forgiven; then the code is spent. */
-		if (++srv->pair_failures >= PAIR_MAX_FAILURES)
-			unlink(srv->pairing_path);
-		refuse(s, PROTO_ERR_PAIRING, srv->pair_failures >= PAIR_MAX_FAILURES ?
-		       "wrong pairing code; too many attempts, the code is now void" :
-		       "wrong pairing code", "wrong pairing code");
+		/* A few typos are forgiven per address; past that the address
+		 * may not try this code again. When too many addresses failed,
+		 * someone is guessing: the code is spent. */
+		if (!failures) {
+			spend_code(srv);
+			snprintf(buf, sizeof(buf), "wrong pairing code; %u addresses tried wrong codes, the "
+				 "code is now void", PAIR_MAX_SOURCES);
+		} else if (++*failures >= PAIR_MAX_FAILURES) {
+			snprintf(buf, sizeof(buf), "wrong pairing code; too many attempts from %s, which "
+				 "may not try this code again", s->source);
+		} else {
+			snprintf(buf, sizeof(buf), "wrong pairing code");
+		}
+		refuse(s, PROTO_ERR_PAIRING, buf, buf);
 		return;
 	}
-	unlink(srv->pairing_path); /* works once */
+	spend_code(srv); /* works once */
 	if (authorize(srv, s, err, sizeof(err)) != 0) {
 		server_log(srv, LOG_ERR, "pairing %s: %s", s->fp_str, err);
 		conn_close(s->conn, PROTO_ERR_INTERNAL, "the daemon could not save the pairing");

@@ -25,8 +25,8 @@ int fileio_write_atomic(const char *path, const void *data, size_t len, mode_t m
 int fileio_read_all(const char *path, size_t max, char **data, size_t *len, char *err,
 		    size_t err_len);
 
-/* Appends line (and a newline) to a text file of at most max bytes, through
- * an atomic rewrite with the given mode; a missing file is created. */
+/* Appends line (and a newline) to a text file of at most max bytes in one
+ * write, never following a link; a missing file is created with mode. */
 int fileio_append_line(const char *path, const char *line, size_t max, mode_t mode, char *err,
 		       size_t err_len);
 

@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 #define SANDBOX_DEFAULT_USER "kmscast"
-#define SANDBOX_FALLBACK_USER "nobody"
 
 struct sandbox_user {
 	char name[64];
@@ -21,8 +20,8 @@ struct sandbox_user {
  * CAP_SYS_ADMIN (from a systemd unit). */
 bool sandbox_privileged(void);
 
-/* The user to run as: name, or with name NULL "kmscast" and failing that
- * "nobody". 0 or -ENOENT with err set. */
+/* The user to run as: name, or with name NULL "kmscast". 0 or -ENOENT
+ * with err set. */
 int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len);
 
 /* The capture helper: every capability but CAP_SYS_ADMIN goes, from the

@@ -61,7 +61,8 @@ static int rejects_non_png(void)
 	return 0;
 }
 
-/* Appends keep what is there, add a missing final newline, and are 0600. */
+/* Appends keep what is there, add a missing final newline, are 0600 and
+ * never go through a link. */
 static int append_line(void)
 {
 	char dir[] = "/tmp/kmscast-append.XXXXXX", path[64], err[256], *data;
@@ -80,6 +81,15 @@ static int append_line(void)
 	CHECK_EQ_INT(st.st_mode & 0777, 0600);
 	CHECK_EQ_INT(fileio_read_all(path, 4, &data, &n, err, sizeof(err)), -EFBIG);
 	CHECK_EQ_INT(fileio_append_line(path, "x", 4, 0600, err, sizeof(err)), -EFBIG);
+	/* A link is not followed: its target keeps its bytes. */
+	char link[80];
+	snprintf(link, sizeof(link), "%s/link", dir);
+	CHECK_EQ_INT(symlink(path, link), 0);
+	CHECK_EQ_INT(fileio_append_line(link, "four", 1024, 0600, err, sizeof(err)), -ELOOP);
+	CHECK(strstr(err, "symbolic link"));
+	CHECK_EQ_INT(stat(path, &st), 0);
+	CHECK_EQ_INT(st.st_size, 14);
+	unlink(link);
 	unlink(path);
 	CHECK_EQ_INT(dirent_count(dir), 0);
 	rmdir(dir);

@@ -18,7 +18,7 @@ cfp=$(XDG_CONFIG_HOME=$W/xdg "$B/kmscast" id | tail -1)
 [ -f "$W/xdg/kmscast/key.pem" ] || fail "client key not under XDG_CONFIG_HOME/kmscast"
 ok "fingerprints $fp / $cfp"
 # Bad options are refused with a message and status 2.
-"$B/kmscastd" --listen nonsense --source test 2>"$W/e"; [ $? -eq 1 ] && grep -q "bad --listen" "$W/e" || fail "bad --listen"
+"$B/kmscastd" --state-dir "$W/d" "${DUSER[@]}" --listen nonsense --source test 2>"$W/e"; [ $? -eq 1 ] && grep -q "bad --listen" "$W/e" || fail "bad --listen"
 "$B/kmscast" --server-fingerprint abc host 2>"$W/e"; [ $? -eq 2 ] && grep -q "sha256: and 64 hex" "$W/e" || fail "bad fingerprint option"
 "$B/kmscast" pair host NOT-A-CODE --config-dir "$W/c" 2>"$W/e"; [ $? -eq 2 ] && grep -q "not a pairing code" "$W/e" || fail "bad pairing code"
 ok "usage errors"

@@ -1,4 +1,4 @@
-# The privilege split on the real kernel: the streamer runs as nobody with no
+# The privilege split on the real kernel: the streamer runs as kmscast with no
 # capabilities, NoNewPrivs and a seccomp filter, and holds no card; the
 # capture helper keeps CAP_SYS_ADMIN alone; a forbidden syscall kills the
 # streamer (and the helper follows); a mode change mid-stream (1024x768 ->
@@ -21,7 +21,8 @@ start_paint --mode 1024x768 --static --start 1111
 start_daemon d --codec lossless --fps 30
 HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
 [ -n "$HPID" ] || fail "no capture helper in the log: $(cat "$DLOG")"
-want_field $DPID Uid "65534 65534 65534 65534" streamer
+ku=$(id -u kmscast) || fail "the guest has no kmscast user"
+want_field $DPID Uid "$ku $ku $ku $ku" streamer
 for f in CapInh CapPrm CapEff CapBnd CapAmb; do want_field $DPID $f 0000000000000000 streamer; done
 want_field $DPID NoNewPrivs 1 streamer
 want_field $DPID Seccomp 2 streamer
@@ -32,7 +33,7 @@ cards() { ls -l "/proc/$1/fd" | grep -c '/dev/dri/card'; }
 [ "$(cards $DPID)" -eq 0 ] || fail "the streamer holds a card: $(ls -l /proc/$DPID/fd)"
 [ "$(cards $HPID)" -eq 1 ] || fail "the helper does not hold the card"
 echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
-ok "streamer: uid nobody, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: CAP_SYS_ADMIN alone, the card"
+ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: CAP_SYS_ADMIN alone, the card"
 
 # One session across a mode change: frame 1111 at 1024x768, then an
 # animated 800x600; its 30th frame must be an exact 800x600 reference frame.
