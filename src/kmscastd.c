@@ -473,6 +473,11 @@ static int run(struct options *o)
 	bool sandbox = !o->no_sandbox && sandbox_privileged();
 	bool change_user = sandbox && geteuid() == 0;
 
+	/* Nothing the streamer does may reach the shell that started us. */
+	if (sandbox_detach_tty(err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
 	/* The state dir is root's before root reads a key from it. */
 	if (change_user && (sandbox_find_user(o->user, &user, err, sizeof(err)) != 0 ||
 			    statedir_prepare(o->state_dir, &user, err, sizeof(err)) != 0)) {

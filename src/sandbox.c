@@ -3,6 +3,7 @@
 #include "kmscast/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
 #include <pwd.h>
@@ -10,7 +11,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <drm.h>
+#include <linux/dma-buf.h>
+#include <linux/uinput.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -141,7 +146,7 @@ static const char *const allowed[] = {
 	"fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs", "statfs",
 	"open", "openat", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
 	"getdents64", "rename", "renameat", "renameat2", "unlink", "unlinkat", "fsync",
-	"fdatasync", "ftruncate", "fchmod", "fcntl", "dup", "dup2", "dup3", "pipe2", "ioctl",
+	"fdatasync", "ftruncate", "fchmod", "fcntl", "dup", "dup2", "dup3", "pipe2",
 	"mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "memfd_create",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
 	"poll", "ppoll", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
@@ -153,6 +158,25 @@ static const char *const allowed[] = {
 	"getrandom", "futex", "set_robust_list", "rseq", "sched_yield", "sched_getaffinity",
 	"uname", "sysinfo", "getrusage", "prlimit64", "getrlimit", "prctl", "restart_syscall",
 	"exit", "exit_group", "tgkill", "wait4", "membarrier",
+};
+
+/* The ioctl requests the streamer makes once the filter is on, each
+ * (request & mask) == value; the kernel compares the low 32 bits. */
+static const struct {
+	unsigned long mask, value;
+} ioctls[] = {
+	/* libuv sets O_NONBLOCK and FD_CLOEXEC on accepted sockets this way. */
+	{0xffffffffu, FIONBIO},
+	{0xffffffffu, FIOCLEX},
+	{0xffffffffu, FIONCLEX},
+	/* CPU reads of a scanout dmabuf are bracketed by DMA_BUF_IOCTL_SYNC;
+	 * the dma-buf type ('b') holds nothing but requests on such fds. */
+	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DMA_BUF_BASE << _IOC_TYPESHIFT},
+	/* VA-API: libva and its driver on the render node opened when a
+	 * client comes, with the driver's own requests (all of type 'd'). */
+	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
+	/* Removing the uinput devices at exit. */
+	{0xffffffffu, UI_DEV_DESTROY},
 };
 
 static int install_filter(char *err, size_t len)
@@ -170,6 +194,16 @@ static int install_filter(char *err, size_t len)
 		if (nr != __NR_SCMP_ERROR)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
+	/* ioctl by request number, as OpenSSH's sandbox does: a terminal's
+	 * TIOCSTI would push commands into the shell that started us, and a
+	 * driver's ioctls are kernel attack surface. */
+	for (size_t i = 0; !r && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, ioctls[i].mask, ioctls[i].value));
+	/* isatty() from stdio: say "not a terminal" rather than die. */
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TCGETS));
 	/* Threads, never processes: clone only with CLONE_THREAD; clone3's
 	 * flags sit in memory a filter cannot read, so glibc is told it has
 	 * none and falls back to clone. */
@@ -214,15 +248,42 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
 	return 0;
 }
 
+int sandbox_filter_load(char *err, size_t len)
+{
+	return install_filter(err, len);
+}
+
 int sandbox_filter(char *err, size_t len)
 {
 #ifdef SANITIZER_BUILD
 	/* LeakSanitizer's ptrace and the sanitizers' own syscalls. */
-	(void)install_filter;
 	return errmsg(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
 #else
 	return install_filter(err, len);
 #endif
+}
+
+int sandbox_detach_tty(char *err, size_t len)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return errmsg(err, len, -e, "cannot put /dev/null on stdin: %s", strerror(e));
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (setsid() >= 0)
+		return 0;
+	/* A process group leader (started by an interactive shell) cannot
+	 * make a session: it gives up the terminal instead. Either way the
+	 * kernel then refuses TIOCSTI on the fds still open on it. */
+	for (int i = STDOUT_FILENO; i <= STDERR_FILENO; i++)
+		if (isatty(i) && ioctl(i, TIOCNOTTY) != 0)
+			return errmsg(err, len, -errno, "cannot give up the controlling terminal: %s",
+				      strerror(errno));
+	return 0;
 }
 
 void sandbox_test_forbidden_syscall(void)

@@ -37,6 +37,14 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len);
  * LeakSanitizer needs ptrace), else 0 or -errno, err set either way. */
 int sandbox_filter(char *err, size_t len);
 
+/* sandbox_filter in any build, for the test that it holds. */
+int sandbox_filter_load(char *err, size_t len);
+
+/* A daemon started from a shell: stdin from /dev/null and no controlling
+ * terminal (a new session, or TIOCNOTTY for a group leader), so that no
+ * ioctl can type into the shell. 0 or -errno with err set. */
+int sandbox_detach_tty(char *err, size_t len);
+
 /* Makes a syscall the filter forbids (for the test that it kills). */
 void sandbox_test_forbidden_syscall(void);
 

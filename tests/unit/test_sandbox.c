@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* The streamer's seccomp filter on this kernel, in forked children: the
+ * ioctls it lists pass, TIOCSTI (typing into a terminal) and any other
+ * request kill, isatty() says no. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kmscast/sandbox.h"
+#include "tst.h"
+
+/* Runs fn under the filter in a child; returns its wait status. */
+static int filtered(int (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char err[256];
+		if (sandbox_filter_load(err, sizeof(err)) != 0) {
+			fprintf(stderr, "  %s\n", err);
+			_exit(90);
+		}
+		_exit(fn());
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static int type_into_tty(void)
+{
+	char c = 'x';
+	ioctl(STDIN_FILENO, TIOCSTI, &c);
+	return 0;
+}
+
+static int unknown_ioctl(void)
+{
+	int n;
+	ioctl(STDIN_FILENO, FIONREAD, &n);
+	return 0;
+}
+
+static int what_libuv_does(void)
+{
+	int sv[2], one = 1;
+	if (pipe(sv) != 0)
+		return 1;
+	if (ioctl(sv[0], FIONBIO, &one) != 0 || ioctl(sv[0], FIOCLEX) != 0 ||
+	    ioctl(sv[0], FIONCLEX) != 0)
+		return 2;
+	/* isatty: ENOTTY from the filter, not death. */
+	if (isatty(sv[1]) || errno != ENOTTY)
+		return 3;
+	return 0;
+}
+
+static int tiocsti_kills(void)
+{
+	int st = filtered(type_into_tty);
+	CHECK(WIFSIGNALED(st));
+	CHECK_EQ_INT(WTERMSIG(st), SIGSYS);
+	st = filtered(unknown_ioctl);
+	CHECK(WIFSIGNALED(st));
+	CHECK_EQ_INT(WTERMSIG(st), SIGSYS);
+	return 0;
+}
+
+static int listed_ioctls_pass(void)
+{
+	int st = filtered(what_libuv_does);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ_INT(WEXITSTATUS(st), 0);
+	return 0;
+}
+
+TST_MAIN("sandbox", TST_CASE(tiocsti_kills), TST_CASE(listed_ioctls_pass))
