@@ -32,7 +32,8 @@ static void enable_codes(struct libevdev *d, unsigned type, bool (*want)(uint16_
 }
 
 /* The capabilities of device d, which the filter's routing relies on. */
-static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint32_t h)
+static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint32_t h,
+		     bool power_keys)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "kmscast %s", inputfilter_dev_name(which));
@@ -44,6 +45,12 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 	switch (which) {
 	case INPUT_DEV_KEYBOARD:
 		enable_codes(d, EV_KEY, inputfilter_keyboard_key, INPUTFILTER_KEY_MAX);
+		/* logind powers off or suspends on a keyboard that has these
+		 * (udev tags every keyboard power-switch): by default ours has
+		 * none, so nothing a client sends can reach it. */
+		for (unsigned c = 0; !power_keys && c <= INPUTFILTER_KEY_MAX; c++)
+			if (inputfilter_power_key((uint16_t)c))
+				libevdev_disable_event_code(d, EV_KEY, c);
 		/* EV_REP: the kernel repeats held keys, as for a local keyboard. */
 		libevdev_enable_event_type(d, EV_REP);
 		break;
@@ -92,7 +99,7 @@ static int make(struct inject *in, enum input_dev which, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	describe(d, which, in->w, in->h);
+	describe(d, which, in->w, in->h, in->o.filter.allow_power_keys);
 	int r = libevdev_uinput_create_from_device(d, in->fd[which], &in->dev[which]);
 	libevdev_free(d);
 	if (r < 0) {

@@ -21,6 +21,14 @@ bool inputfilter_keyboard_key(uint16_t code)
 		!(code >= BTN_TRIGGER_HAPPY && code <= BTN_TRIGGER_HAPPY40));
 }
 
+/* What logind handles (HandlePowerKey, HandleSuspendKey, ...) and the
+ * other keys that change the machine's power state. */
+bool inputfilter_power_key(uint16_t code)
+{
+	return code == KEY_POWER || code == KEY_POWER2 || code == KEY_SLEEP ||
+	       code == KEY_SUSPEND || code == KEY_WAKEUP || code == KEY_RESTART;
+}
+
 bool inputfilter_button(uint16_t code) { return code >= BTN_LEFT && code <= BTN_TASK; }
 
 bool inputfilter_rel(uint16_t code)
@@ -61,20 +69,34 @@ static bool is_fkey(uint16_t c)
 	       (c >= KEY_F13 && c <= KEY_F24);
 }
 
-/* Ctrl+Alt+Fn switches VTs (the kernel's keymap and every compositor);
- * Alt+SysRq starts a magic SysRq command. Both judged on what this session
- * holds, so the order the modifiers came in does not matter. */
+/* On a text console the kernel's keymap switches consoles on Ctrl+Alt+Fn,
+ * Alt+Fn and Alt+Left/Right, and Ctrl+Alt+Del reboots (systemd's
+ * ctrl-alt-del.target); Alt+SysRq starts a magic SysRq command. Judged on
+ * what this session holds, so the order the modifiers came in does not
+ * matter. Power keys are judged alone. */
 static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilter_report *rep)
 {
 	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
 	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
 	bool ctrl = bitset_test(k, KEY_LEFTCTRL) || bitset_test(k, KEY_RIGHTCTRL);
-	bool vt = ctrl && alt && is_fkey(code), sysrq = alt && code == KEY_SYSRQ;
-	if (f->o.allow_vt_switch || (!vt && !sysrq))
-		return false;
+	const char *with = ctrl && alt ? "Ctrl+Alt+" : alt ? "Alt+" : "", *option;
+	if (inputfilter_power_key(code)) {
+		if (f->o.allow_power_keys)
+			return false;
+		with = "";
+		option = "--allow-power-keys";
+	} else {
+		bool console = alt && (is_fkey(code) || code == KEY_LEFT || code == KEY_RIGHT);
+		bool reboot = ctrl && alt && (code == KEY_DELETE || code == KEY_KPDOT);
+		bool sysrq = alt && code == KEY_SYSRQ;
+		if (f->o.allow_vt_switch || (!console && !reboot && !sysrq))
+			return false;
+		option = "--allow-vt-switch";
+	}
 	if (rep->blocked < INPUTFILTER_BLOCKED_NAMED) {
 		rep->blocked_code[rep->blocked] = code;
-		rep->blocked_sysrq[rep->blocked] = sysrq;
+		rep->blocked_with[rep->blocked] = with;
+		rep->blocked_option[rep->blocked] = option;
 	}
 	rep->blocked++;
 	return true;

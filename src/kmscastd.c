@@ -49,7 +49,8 @@ struct options {
 	int crf;
 	enum proto_codec codec;
 	enum encoder_kind encoder;
-	bool cursor_in_video, probe, no_input, allow_vt_switch, no_sandbox, test_forbidden;
+	bool cursor_in_video, probe, no_input, allow_vt_switch, allow_power_keys, no_sandbox;
+	bool test_forbidden;
 	unsigned input_rate;
 	size_t test_bytes;
 	int verbose;
@@ -95,7 +96,10 @@ static void usage(FILE *f)
 		"  --cursor-in-video        draw the cursor into the video instead of sending it\n"
 		"  --max-viewers N          view-only clients besides the one in control (default 4)\n"
 		"  --no-input               make no input devices: every client only watches\n"
-		"  --allow-vt-switch        inject Ctrl+Alt+F1..F24 and Alt+SysRq (blocked by default)\n"
+		"  --allow-vt-switch        inject console switching (Ctrl+Alt+Fn, Alt+Fn, Alt+Left/\n"
+		"                           Right), Ctrl+Alt+Del and Alt+SysRq (blocked by default)\n"
+		"  --allow-power-keys       offer and inject the power, sleep, suspend, wake and\n"
+		"                           restart keys (by default the keyboard has none)\n"
 		"  --input-rate N           input events per second per client (default 8000)\n"
 		"  --user NAME              started as root: the network-facing streamer runs as\n"
 		"                           NAME (default " SANDBOX_DEFAULT_USER ", which must exist); a capture\n"
@@ -125,7 +129,8 @@ static void usage(FILE *f)
 enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
-       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE };
+       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE,
+       O_ALLOWPOWER };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -153,6 +158,7 @@ static const struct option longopts[] = {
 	{"probe", no_argument, NULL, O_PROBE},
 	{"no-input", no_argument, NULL, O_NOINPUT},
 	{"allow-vt-switch", no_argument, NULL, O_ALLOWVT},
+	{"allow-power-keys", no_argument, NULL, O_ALLOWPOWER},
 	{"input-rate", required_argument, NULL, O_INRATE},
 	{"user", required_argument, NULL, O_USER},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
@@ -218,6 +224,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_PROBE: o->probe = true; break;
 		case O_NOINPUT: o->no_input = true; break;
 		case O_ALLOWVT: o->allow_vt_switch = true; break;
+		case O_ALLOWPOWER: o->allow_power_keys = true; break;
 		case O_INRATE:
 			o->input_rate = (unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
 			break;
@@ -423,14 +430,16 @@ static struct inject *make_input(const struct options *o, struct server *srv)
 	char err[256];
 	struct inject *in;
 	struct inject_options io = {.filter = {.allow_vt_switch = o->allow_vt_switch,
+					       .allow_power_keys = o->allow_power_keys,
 					       .rate = o->input_rate}};
 	if (inject_create(&io, &in, err, sizeof(err)) != 0) {
 		server_log(srv, LOG_WARN, "input disabled: %s", err);
 		return NULL;
 	}
-	server_log(srv, LOG_INFO, "input: kmscast keyboard at %s, kmscast mouse at %s%s",
+	server_log(srv, LOG_INFO, "input: kmscast keyboard at %s, kmscast mouse at %s%s%s",
 		   inject_devnode(in, INPUT_DEV_KEYBOARD), inject_devnode(in, INPUT_DEV_MOUSE),
-		   o->allow_vt_switch ? "; VT switching and SysRq allowed" : "");
+		   o->allow_vt_switch ? "; console switching, Ctrl+Alt+Del and SysRq allowed" : "",
+		   o->allow_power_keys ? "; power keys allowed" : "");
 	return in;
 }
 
@@ -577,9 +586,12 @@ static int run(struct options *o)
 				   "CAP_SYS_ADMIN", what, (int)peer.pid);
 		else
 			server_log(d.srv, LOG_INFO, "sandbox: %s", what);
-		if (access(o->state_dir, R_OK | W_OK | X_OK) != 0)
+		/* The dir is root's; what the streamer writes is its trust list. */
+		char trust[PATH_MAX];
+		snprintf(trust, sizeof(trust), "%s/" STATEDIR_AUTHORIZED, o->state_dir);
+		if (!o->authorized && access(trust, R_OK | W_OK) != 0)
 			server_log(d.srv, LOG_WARN, "%s is not writable by this user (%s): pairing and "
-				   "trust reloads will fail", o->state_dir, strerror(errno));
+				   "trust reloads will fail", trust, strerror(errno));
 	}
 	if (note[0])
 		server_log(d.srv, LOG_INFO, "%s", note);

@@ -139,7 +139,7 @@ static int limit(int resource, rlim_t v)
 }
 
 /* What the streamer does once it serves: the loop, sockets it already
- * has, files in the state dir, mapping dmabufs, VA-API and uinput ioctls,
+ * has, files in the state dir, mapping dmabufs, ioctl (by request, below),
  * threads for the encoders, and reaping the helper. */
 static const char *const allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek",
@@ -175,8 +175,21 @@ static const struct {
 	/* VA-API: libva and its driver on the render node opened when a
 	 * client comes, with the driver's own requests (all of type 'd'). */
 	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
-	/* Removing the uinput devices at exit. */
+	/* uinput, through libevdev: the absolute pointer is made (again)
+	 * once the output's size is known, and every device goes at exit.
+	 * Exact requests: usbdevfs shares the type 'U'. */
+	{0xffffffffu, UI_DEV_CREATE},
 	{0xffffffffu, UI_DEV_DESTROY},
+	{0xffffffffu, UI_DEV_SETUP},
+	{0xffffffffu, UI_ABS_SETUP},
+	{0xffffffffu, UI_SET_EVBIT},
+	{0xffffffffu, UI_SET_KEYBIT},
+	{0xffffffffu, UI_SET_RELBIT},
+	{0xffffffffu, UI_SET_ABSBIT},
+	{0xffffffffu, UI_SET_PROPBIT},
+	{0xffffffffu, UI_GET_VERSION},
+	/* UI_GET_SYSNAME(len): any length. */
+	{0xffffffffu & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT), UI_GET_SYSNAME(0)},
 };
 
 static int install_filter(char *err, size_t len)

@@ -24,6 +24,8 @@
 #define TEST_H 720
 #define IDLE_EVERY 8
 
+#define KEY_REQUEST_US 1000000ull /* keyframes on request: one a second at most */
+
 struct viewer {
 	struct streamer *st;
 	struct session *s;
@@ -41,6 +43,11 @@ struct viewer {
 	 * once per session, blocked keys up to ten times. */
 	unsigned long injected, blocked, limited, invalid;
 	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
+	/* Keyframes on request, at most one per KEY_REQUEST_US: a client that
+	 * asks in a loop would have the host encode an IDR every tick. */
+	uint64_t key_req_us;
+	bool key_deferred, key_warned;
+	unsigned long key_requests, keys_on_request;
 	struct hist encoded;      /* capture to encoded, per new frame */
 };
 
@@ -158,6 +165,12 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 
 	if (!conn_is_open(c) || (!test && !st->have_frame))
 		return;
+	if (v->key_deferred && now - v->key_req_us >= KEY_REQUEST_US) {
+		v->key_deferred = false;
+		v->key_req_us = now;
+		v->need_key = true;
+		v->keys_on_request++;
+	}
 	if (!v->configured) {
 		send_config(v);
 		if (!test && make_encoder(v) != 0)
@@ -719,9 +732,9 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	for (unsigned i = 0; i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED &&
 			    v->blocked + i < 10; i++) {
 		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
-		server_log(st->o.srv, LOG_WARN, "input from %s: blocked %s%s (--allow-vt-switch "
-			   "permits it)", fp, rep.blocked_sysrq[i] ? "Alt+" : "Ctrl+Alt+",
-			   name && !strncmp(name, "KEY_", 4) ? name + 4 : "?");
+		server_log(st->o.srv, LOG_WARN, "input from %s: blocked %s%s (%s permits it)", fp,
+			   rep.blocked_with[i], name && !strncmp(name, "KEY_", 4) ? name + 4 : "?",
+			   rep.blocked_option[i]);
 	}
 	if (rep.invalid && !v->invalid)
 		server_log(st->o.srv, LOG_WARN, "input from %s: dropped %u events: %s", fp,
@@ -790,8 +803,9 @@ void streamer_remove(struct streamer *st, struct session *s)
 	if (*pp)
 		*pp = v->next;
 	server_log(st->o.srv, LOG_INFO, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
-		   "skipped for backpressure; capture to encoded p50 %.1f ms, p99 %.1f ms",
-		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped,
+		   "skipped for backpressure, %lu keyframes on %lu requests; capture to encoded "
+		   "p50 %.1f ms, p99 %.1f ms", session_fingerprint(s), v->frames, v->cpu_frames,
+		   v->skipped, v->keys_on_request, v->key_requests,
 		   hist_quantile(&v->encoded, 0.5) / 1000.0, hist_quantile(&v->encoded, 0.99) / 1000.0);
 	bool was_control = v->control;
 	if (was_control)
@@ -818,10 +832,24 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 	if (!v)
 		return;
 	switch (m->type) {
-	case PROTO_KEYFRAME_REQUEST:
-		v->need_key = true;
+	case PROTO_KEYFRAME_REQUEST: {
+		uint64_t now = conn_now_us();
 		server_log(st->o.srv, LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
+		if (v->key_requests++ && now - v->key_req_us < KEY_REQUEST_US) {
+			/* Served when the second is up, not dropped: the client may
+			 * really have lost its decoder's state. */
+			if (!v->key_warned)
+				server_log(st->o.srv, LOG_WARN, "%s asks for keyframes faster than one a "
+					   "second; it gets at most one a second", session_fingerprint(s));
+			v->key_warned = true;
+			v->key_deferred = true;
+			break;
+		}
+		v->key_req_us = now;
+		v->need_key = true;
+		v->keys_on_request++;
 		break;
+	}
 	case PROTO_INPUT:
 		if (!v->control) {
 			if (v->ignored_input++ == 0)

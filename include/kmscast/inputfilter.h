@@ -1,6 +1,7 @@
 /* The daemon's judgement of a client's input, apart from any device I/O:
- * which events are valid, which injected device each goes to, which key
- * combinations are blocked (VT switching, SysRq), the per-session rate
+ * which events are valid, which injected device each goes to, which keys
+ * and combinations are blocked (console switching, Ctrl+Alt+Del, SysRq,
+ * power keys), the per-session rate
  * limit, and which keys and buttons are held so a session's end can release
  * them. src/inject.c writes what this decides to uinput. */
 #ifndef KMSCAST_INPUTFILTER_H
@@ -28,7 +29,8 @@ struct input_out {
 #define INPUTFILTER_BLOCKED_NAMED 4
 
 struct inputfilter_options {
-	bool allow_vt_switch; /* let Ctrl+Alt+Fn and Alt+SysRq through */
+	bool allow_vt_switch;  /* let console switching, Ctrl+Alt+Del and Alt+SysRq through */
+	bool allow_power_keys; /* offer and inject power, sleep, suspend, wake, restart */
 	unsigned rate;        /* events per second, with a burst of one second's worth */
 };
 
@@ -40,7 +42,10 @@ struct inputfilter_report {
 	unsigned limited;   /* dropped by the rate limit */
 	unsigned blocked;   /* key presses dropped; the first few named here */
 	uint16_t blocked_code[INPUTFILTER_BLOCKED_NAMED];
-	bool blocked_sysrq[INPUTFILTER_BLOCKED_NAMED]; /* Alt+SysRq, not Ctrl+Alt+Fn */
+	/* What was held with it ("Ctrl+Alt+", "Alt+" or "") and the option
+	 * that would let it through. */
+	const char *blocked_with[INPUTFILTER_BLOCKED_NAMED];
+	const char *blocked_option[INPUTFILTER_BLOCKED_NAMED];
 	char why[96];
 };
 
@@ -71,8 +76,10 @@ unsigned inputfilter_release_all(struct inputfilter *f, struct input_out *out);
 bool inputfilter_held(const struct inputfilter *f, enum input_dev d, uint16_t code);
 
 /* The codes each injected device must offer, so the devices and the
- * routing cannot disagree. */
+ * routing cannot disagree. The keyboard offers the power keys only when
+ * they are allowed: logind acts on a keyboard that has them. */
 bool inputfilter_keyboard_key(uint16_t code);
+bool inputfilter_power_key(uint16_t code);
 bool inputfilter_button(uint16_t code);
 bool inputfilter_rel(uint16_t code);
 /* "keyboard", "mouse", "absolute pointer": devices are "kmscast " + this. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* net-flood [--hello N] [--bind ADDR,...] CERT KEY HOST PORT COUNT SECONDS:
- * holds COUNT TLS connections to a kmscastd for SECONDS, each writing PINGs
- * as fast as the socket takes them and never reading a byte. The first N
+/* net-flood [--hello N] [--bind ADDR,...] [--keyframes] CERT KEY HOST PORT
+ * COUNT SECONDS: holds COUNT TLS connections to a kmscastd for SECONDS, each
+ * writing PINGs (or with --keyframes, KEYFRAME_REQUESTs) as fast as the
+ * socket takes them and never reading a byte. The first N
  * (default 0) send a view-only HELLO first, so an authorized certificate
  * makes them sessions; the rest stay unauthenticated. Each connection binds
  * to the next of the --bind addresses (loopback ones: one source each). A
@@ -99,11 +100,17 @@ static int pump(struct slot *s, const uint8_t *hello, size_t hello_len, const ui
 int main(int argc, char **argv)
 {
 	int hellos = 0, nbind = 0;
+	bool keyframes = false;
 	signal(SIGPIPE, SIG_IGN); /* the server resets connections it drops */
 	struct in_addr from[MAX_BIND];
 	int a = 1;
 	from[0].s_addr = htonl(INADDR_LOOPBACK);
 	while (a < argc && strncmp(argv[a], "--", 2) == 0) {
+		if (strcmp(argv[a], "--keyframes") == 0) {
+			keyframes = true;
+			a++;
+			continue;
+		}
 		if (strcmp(argv[a], "--hello") == 0 && a + 1 < argc) {
 			hellos = atoi(argv[a + 1]);
 		} else if (strcmp(argv[a], "--bind") == 0 && a + 1 < argc) {
@@ -116,8 +123,8 @@ int main(int argc, char **argv)
 		a += 2;
 	}
 	if (argc - a != 6) {
-		fprintf(stderr, "usage: net-flood [--hello N] [--bind ADDR,...] CERT KEY HOST PORT "
-			"COUNT SECONDS\n");
+		fprintf(stderr, "usage: net-flood [--hello N] [--bind ADDR,...] [--keyframes] CERT KEY "
+			"HOST PORT COUNT SECONDS\n");
 		return 2;
 	}
 	nbind = nbind ? nbind : 1;
@@ -137,7 +144,7 @@ int main(int argc, char **argv)
 	static uint8_t pings[BATCH * 32], hello[256];
 	size_t pings_len = 0;
 	for (int i = 0; i < BATCH; i++) {
-		struct proto_msg m = {.type = PROTO_PING};
+		struct proto_msg m = {.type = keyframes ? PROTO_KEYFRAME_REQUEST : PROTO_PING};
 		m.u.ping = (uint64_t)i;
 		pings_len += (size_t)proto_encode(&m, pings + pings_len, sizeof(pings) - pings_len);
 	}
@@ -203,6 +210,7 @@ int main(int argc, char **argv)
 			drop(&slots[i], &closed);
 	SSL_CTX_free(ctx);
 	printf("flood: %d connections for %d s: %ld made, %ld dropped, at most %ld up at once, "
-	       "%ld PINGs written\n", count, seconds, made, dropped, up_max, sent);
+	       "%ld %s written\n", count, seconds, made, dropped, up_max, sent,
+	       keyframes ? "KEYFRAME_REQUESTs" : "PINGs");
 	return 0;
 }

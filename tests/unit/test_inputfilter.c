@@ -154,23 +154,67 @@ static int vt_switch_and_sysrq_blocked(void)
 	CHECK_EQ_INT(rep.blocked, 2);
 	CHECK_EQ_INT(rep.blocked_code[0], KEY_F2);
 	CHECK_EQ_INT(rep.blocked_code[1], KEY_F13);
-	CHECK(!rep.blocked_sysrq[0] && !rep.blocked_sysrq[1]);
-	/* Alt+SysRq is blocked; SysRq alone (Print Screen) is not; Alt+F4 is not. */
+	CHECK(!strcmp(rep.blocked_with[0], "Ctrl+Alt+") && !strcmp(rep.blocked_with[1], "Ctrl+Alt+"));
+	CHECK(!strcmp(rep.blocked_option[0], "--allow-vt-switch"));
+	/* Ctrl+Alt+Del (and the keypad's) reboots from a console. */
+	const struct proto_input_event del[] = {{EV_KEY, KEY_DELETE, 1}, SYN, {EV_KEY, KEY_KPDOT, 1}, SYN};
+	RUN(&f, del, 0);
+	CHECK_EQ_INT(rep.blocked, 2);
+	CHECK_EQ_INT(rep.blocked_code[0], KEY_DELETE);
+	/* Alt alone: SysRq, F1..F24 and Left/Right switch consoles or start
+	 * SysRq; SysRq alone (Print Screen) and Alt+Tab pass. */
 	const struct proto_input_event b[] = {{EV_KEY, KEY_LEFTCTRL, 0}, {EV_KEY, KEY_SYSRQ, 1}, SYN,
-					      {EV_KEY, KEY_F4, 1}, SYN};
+					      {EV_KEY, KEY_F4, 1}, SYN, {EV_KEY, KEY_LEFT, 1}, SYN,
+					      {EV_KEY, KEY_RIGHT, 1}, SYN, {EV_KEY, KEY_TAB, 1}, SYN};
 	RUN(&f, b, 0, {K, EV_KEY, KEY_LEFTCTRL, 0}, {K, EV_SYN, SYN_REPORT, 0},
-	    {K, EV_KEY, KEY_F4, 1}, {K, EV_SYN, SYN_REPORT, 0});
-	CHECK(rep.blocked == 1 && rep.blocked_sysrq[0]);
-	const struct proto_input_event c[] = {{EV_KEY, KEY_RIGHTALT, 0}, SYN, {EV_KEY, KEY_SYSRQ, 1}, SYN};
+	    {K, EV_KEY, KEY_TAB, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK_EQ_INT(rep.blocked, 4);
+	CHECK_EQ_INT(rep.blocked_code[0], KEY_SYSRQ);
+	CHECK_EQ_INT(rep.blocked_code[1], KEY_F4);
+	CHECK_EQ_INT(rep.blocked_code[2], KEY_LEFT);
+	CHECK_EQ_INT(rep.blocked_code[3], KEY_RIGHT);
+	CHECK(!strcmp(rep.blocked_with[0], "Alt+") && !strcmp(rep.blocked_with[3], "Alt+"));
+	const struct proto_input_event c[] = {{EV_KEY, KEY_RIGHTALT, 0}, SYN, {EV_KEY, KEY_SYSRQ, 1}, SYN,
+					      {EV_KEY, KEY_LEFT, 1}, SYN, {EV_KEY, KEY_F2, 1}, SYN};
 	RUN(&f, c, 0, {K, EV_KEY, KEY_RIGHTALT, 0}, {K, EV_SYN, SYN_REPORT, 0},
-	    {K, EV_KEY, KEY_SYSRQ, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	    {K, EV_KEY, KEY_SYSRQ, 1}, {K, EV_SYN, SYN_REPORT, 0}, {K, EV_KEY, KEY_LEFT, 1},
+	    {K, EV_SYN, SYN_REPORT, 0}, {K, EV_KEY, KEY_F2, 1}, {K, EV_SYN, SYN_REPORT, 0});
 
 	fresh(&f, true);
 	const struct proto_input_event d[] = {{EV_KEY, KEY_LEFTCTRL, 1}, {EV_KEY, KEY_LEFTALT, 1},
-					      {EV_KEY, KEY_F2, 1}, SYN};
+					      {EV_KEY, KEY_F2, 1}, {EV_KEY, KEY_DELETE, 1}, SYN};
 	RUN(&f, d, 0, {K, EV_KEY, KEY_LEFTCTRL, 1}, {K, EV_KEY, KEY_LEFTALT, 1},
-	    {K, EV_KEY, KEY_F2, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	    {K, EV_KEY, KEY_F2, 1}, {K, EV_KEY, KEY_DELETE, 1}, {K, EV_SYN, SYN_REPORT, 0});
 	CHECK_EQ_INT(rep.blocked, 0);
+	return 0;
+}
+
+/* Power keys are blocked alone, with or without modifiers, unless
+ * allowed; --allow-vt-switch does not allow them. */
+static int power_keys_blocked(void)
+{
+	static const uint16_t keys[] = {KEY_POWER, KEY_POWER2, KEY_SLEEP, KEY_SUSPEND, KEY_WAKEUP,
+					KEY_RESTART};
+	struct inputfilter f;
+	fresh(&f, true);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct proto_input_event a[] = {{EV_KEY, keys[i], 1}, SYN};
+		RUN(&f, a, 0);
+		CHECK_EQ_INT(rep.blocked, 1);
+		CHECK_EQ_INT(rep.blocked_code[0], keys[i]);
+		CHECK(!strcmp(rep.blocked_option[0], "--allow-power-keys"));
+		CHECK(!strcmp(rep.blocked_with[0], ""));
+		CHECK(inputfilter_power_key(keys[i]) && inputfilter_keyboard_key(keys[i]));
+	}
+	CHECK(!inputfilter_power_key(KEY_A) && !inputfilter_power_key(KEY_SYSRQ));
+	struct inputfilter_options o = {.allow_power_keys = true, .rate = 1000};
+	inputfilter_init(&f, &o);
+	const struct proto_input_event b[] = {{EV_KEY, KEY_POWER, 1}, SYN};
+	RUN(&f, b, 0, {K, EV_KEY, KEY_POWER, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	/* Allowing power keys does not allow console switching. */
+	const struct proto_input_event c[] = {{EV_KEY, KEY_LEFTALT, 1}, {EV_KEY, KEY_F3, 1}, SYN};
+	RUN(&f, c, 0, {K, EV_KEY, KEY_LEFTALT, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK_EQ_INT(rep.blocked, 1);
 	return 0;
 }
 
@@ -232,7 +276,8 @@ static int release_all_frees_every_held_code(void)
 static int worst_case_fits_the_bound(void)
 {
 	struct inputfilter f;
-	fresh(&f, true);
+	struct inputfilter_options o = {.allow_vt_switch = true, .allow_power_keys = true, .rate = 1000};
+	inputfilter_init(&f, &o); /* KEY_ESC + 0..127 has KEY_POWER */
 	/* Frames of one event each: the most output per wire event. */
 	struct proto_input_event a[PROTO_MAX_INPUT_EVENTS];
 	for (unsigned i = 0; i < PROTO_MAX_INPUT_EVENTS; i += 2) {
@@ -249,5 +294,5 @@ static int worst_case_fits_the_bound(void)
 TST_MAIN("inputfilter", TST_CASE(routes_to_three_devices), TST_CASE(absolute_clamps_to_output),
 	 TST_CASE(invalid_events_are_dropped_and_named),
 	 TST_CASE(repeats_duplicates_and_stray_releases), TST_CASE(every_key_code_routes),
-	 TST_CASE(vt_switch_and_sysrq_blocked), TST_CASE(rate_limit_keeps_releases),
+	 TST_CASE(vt_switch_and_sysrq_blocked), TST_CASE(power_keys_blocked), TST_CASE(rate_limit_keeps_releases),
 	 TST_CASE(release_all_frees_every_held_code), TST_CASE(worst_case_fits_the_bound))

@@ -12,7 +12,8 @@
  *       events as "EV_KEY KEY_A 1" and "SYN" until killed. The kernel's own
  *       autorepeat (value 2) is not printed, nor a frame left empty by that.
  *   evdev-tool state NODE KEY
- *       prints "down" or "up": the key's state in the kernel (EVIOCGKEY).
+ *       prints "down" or "up": the key's state in the kernel (EVIOCGKEY), or
+ *       "absent" when the device does not have the key at all.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -179,7 +180,8 @@ static int state(const char *node, const char *key)
 	int code = libevdev_event_code_from_name(EV_KEY, key);
 	if (fd < 0 || code < 0 || libevdev_new_from_fd(fd, &d) != 0)
 		return die("state wants a device node and a KEY_ name");
-	printf("%s\n", libevdev_get_event_value(d, EV_KEY, (unsigned)code) ? "down" : "up");
+	printf("%s\n", !libevdev_has_event_code(d, EV_KEY, (unsigned)code) ? "absent" :
+			libevdev_get_event_value(d, EV_KEY, (unsigned)code) ? "down" : "up");
 	libevdev_free(d);
 	close(fd);
 	return 0;

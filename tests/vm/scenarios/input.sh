@@ -86,6 +86,25 @@ grep -q "blocked Ctrl+Alt+F2 (--allow-vt-switch permits it)" "$DLOG" || fail "no
 grep -q "blocked Alt+SYSRQ" "$DLOG" || fail "no log of the blocked SysRq"
 ok "Ctrl+Alt+F2 and Alt+SysRq are blocked and logged; Ctrl, Alt and Z arrive"
 
+# Console switching without Ctrl (Alt+F3, Alt+Left), Ctrl+Alt+Del and the
+# power keys are blocked too; the keyboard does not even have power keys
+# (logind acts on a keyboard that does).
+kbnode=$(sed -n 's/.*input: kmscast keyboard at \(\/dev\/input\/event[0-9]*\).*/\1/p' "$DLOG")
+for k in POWER POWER2 SLEEP SUSPEND WAKEUP RESTART; do
+	[ "$("$T" state "$kbnode" KEY_$k)" = absent ] || fail "the kmscast keyboard offers KEY_$k"
+done
+[ "$("$T" state "$kbnode" KEY_A)" = up ] || fail "the kmscast keyboard lacks KEY_A"
+feed kbd "EV_KEY KEY_LEFTALT 1" SYN $(keys F3 LEFT) "EV_KEY KEY_LEFTCTRL 1" SYN $(keys DELETE) \
+	"EV_KEY KEY_LEFTCTRL 0" SYN "EV_KEY KEY_LEFTALT 0" SYN $(keys POWER SLEEP Z)
+want kb "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTCTRL 0" SYN \
+	"EV_KEY KEY_LEFTALT 0" SYN $(keys Z)
+for l in "blocked Alt+F3 (--allow-vt-switch" "blocked Alt+LEFT (--allow-vt-switch" \
+	"blocked Ctrl+Alt+DELETE (--allow-vt-switch" "blocked POWER (--allow-power-keys permits it)" \
+	"blocked SLEEP (--allow-power-keys permits it)"; do
+	grep -qF "$l" "$DLOG" || fail "no log line '$l'"
+done
+ok "Alt+F3, Alt+Left, Ctrl+Alt+Del, Power and Sleep are blocked and logged; the keyboard has no power keys"
+
 # The release hotkey: input goes back to this machine, then returns.
 feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTSHIFT 1" SYN \
 	"EV_KEY KEY_Q 1" SYN
@@ -122,7 +141,6 @@ want kb "EV_KEY KEY_RIGHTSHIFT 1" SYN
 # (A button goes to the pointer its frame moves, else the last one moved.)
 feed mouse "EV_REL REL_X 1" "EV_KEY BTN_MIDDLE 1" SYN
 want ms "EV_REL REL_X 1" "EV_KEY BTN_MIDDLE 1" SYN
-kbnode=$(sed -n 's/.*input: kmscast keyboard at \(\/dev\/input\/event[0-9]*\).*/\1/p' "$DLOG")
 [ "$("$T" state "$kbnode" KEY_RIGHTSHIFT)" = down ] || fail "right shift is not down on the host"
 kill -9 $A
 wait $A 2>/dev/null
