@@ -62,6 +62,7 @@ struct options {
 	enum decoder_hw hwdec;
 	unsigned long frames;
 	unsigned connect_ms;
+	uint32_t max_w, max_h; /* --max-size: the largest stream config taken */
 	int verbose;
 };
 
@@ -139,6 +140,8 @@ static void usage(FILE *f)
 		"  --font FILE              sdl: the overlay's TrueType font (default\n"
 		"                           " DEFAULT_FONT ")\n"
 		"  --view-only              ask for a session without input\n"
+		"  --max-size WxH           refuse a stream larger than this (default 7680x4320,\n"
+		"                           8K, the largest mode a display here could show)\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
 		"                           the default), only through it, or in software\n"
 		"  --input-device PATH      forward this evdev device's keys and pointer (repeatable;\n"
@@ -197,7 +200,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
 	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
 	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE, O_FULLSCREEN, O_STATSKEY,
-	       O_FONT, O_VT };
+	       O_FONT, O_VT, O_MAXSIZE };
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -225,13 +228,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"vt", required_argument, NULL, O_VT},
 		{"stats-hotkey", required_argument, NULL, O_STATSKEY},
 		{"font", required_argument, NULL, O_FONT},
+		{"max-size", required_argument, NULL, O_MAXSIZE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct options){.connect_ms = 10000, .present = "none"};
+	*o = (struct options){.connect_ms = 10000, .present = "none", .max_w = 7680, .max_h = 4320};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
 	o->show.font = DEFAULT_FONT;
@@ -277,6 +281,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (kms_parse_size(optarg, &o->show.mode_w, &o->show.mode_h) != 0)
 				cli_die_usage(PROG, "--mode wants WxH, not '%s'", optarg);
 			break;
+		case O_MAXSIZE: {
+			uint32_t w, h;
+			if (kms_parse_size(optarg, &w, &h) != 0 || w < 1 || h < 1 ||
+			    w > PROTO_MAX_DIMENSION || h > PROTO_MAX_DIMENSION)
+				cli_die_usage(PROG, "--max-size wants WxH up to %ux%u, not '%s'",
+					      PROTO_MAX_DIMENSION, PROTO_MAX_DIMENSION, optarg);
+			o->max_w = w;
+			o->max_h = h;
+			break;
+		}
 		case O_FULLSCREEN: o->show.fullscreen = true; break;
 		case O_VT: o->show.vt = optarg; break;
 		case O_STATSKEY: stats_key = optarg; break;
@@ -498,11 +512,15 @@ static void send_hello(struct client *cl, uint16_t flags)
 	struct proto_msg m = {.type = PROTO_HELLO};
 	m.u.hello.version = PROTO_VERSION;
 	m.u.hello.flags = flags;
-	m.u.hello.codecs = 1u << PROTO_CODEC_TEST | 1u << PROTO_CODEC_LOSSLESS |
-			   1u << PROTO_CODEC_H264 | 1u << PROTO_CODEC_HEVC;
+	m.u.hello.codecs = 1u << PROTO_CODEC_LOSSLESS | 1u << PROTO_CODEC_H264 |
+			   1u << PROTO_CODEC_HEVC;
+	/* Synthetic frames (kmscastd --source test) have no picture: taken
+	 * only where nothing is shown or written, as in transport tests. */
+	if (!cl->o->snapshot && !cl->o->record && !strcmp(cl->o->present, "none"))
+		m.u.hello.codecs |= 1u << PROTO_CODEC_TEST;
 	m.u.hello.input_kinds = cl->o->view_only ? 0 : PROTO_INPUT_ALL;
-	m.u.hello.max_width = PROTO_MAX_DIMENSION;
-	m.u.hello.max_height = PROTO_MAX_DIMENSION;
+	m.u.hello.max_width = (uint16_t)cl->o->max_w;
+	m.u.hello.max_height = (uint16_t)cl->o->max_h;
 	snprintf(m.u.hello.name, sizeof(m.u.hello.name), "kmscast %d", (int)getpid());
 	m.u.hello.name_len = (uint8_t)strlen(m.u.hello.name);
 	conn_send(cl->conn, &m);
@@ -679,6 +697,21 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 static void on_config(struct client *cl, const struct proto_stream_config *c)
 {
 	char err[512];
+	/* What a trusted server can make us allocate: the picture, its
+	 * conversions and the decoder's frames all follow this size. */
+	if (c->width > cl->o->max_w || c->height > cl->o->max_h) {
+		finish(cl, EXIT_PROTOCOL, "%s streams %ux%u, larger than --max-size %ux%u", cl->hostport,
+		       c->width, c->height, cl->o->max_w, cl->o->max_h);
+		conn_close(cl->conn, PROTO_ERR_REFUSED, "the stream is larger than this client takes");
+		return;
+	}
+	if (c->codec == PROTO_CODEC_TEST && (cl->o->snapshot || cl->o->record)) {
+		finish(cl, EXIT_REFUSED, "%s streams synthetic test frames (kmscastd --source test), "
+		       "which have no picture: --snapshot and --record need a real display",
+		       cl->hostport);
+		conn_close(cl->conn, PROTO_ERR_REFUSED, "the test codec has no picture to keep");
+		return;
+	}
 	bool same = cl->have_config && cl->config.width == c->width &&
 		    cl->config.height == c->height && cl->config.codec == c->codec;
 	cl->config = *c;
@@ -760,6 +793,15 @@ static int error_exit(unsigned code)
 static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 {
 	struct client *cl = data;
+	/* While pairing the server has proved nothing yet: nothing but what
+	 * pairing needs is acted on. */
+	if (cl->o->cmd && (m->type == PROTO_STREAM_CONFIG || m->type == PROTO_CURSOR ||
+			   m->type == PROTO_VIDEO_FRAME)) {
+		finish(cl, EXIT_PROTOCOL, "%s sent %s while pairing, before proving the code",
+		       cl->hostport, proto_type_name(m->type));
+		conn_close(c, PROTO_ERR_PROTOCOL, "only pairing messages while pairing");
+		return;
+	}
 	switch (m->type) {
 	case PROTO_HELLO:
 		if (m->u.hello.version != PROTO_VERSION) {

@@ -189,6 +189,16 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		return;
 	}
 	s->hello = *h;
+	if (!(h->codecs & s->srv->o.codecs)) {
+		unsigned c = 0;
+		while (c < PROTO_CODEC_COUNT && !(s->srv->o.codecs >> c & 1))
+			c++;
+		snprintf(buf, sizeof(buf), "the host streams %s, which this client does not take%s",
+			 proto_codec_name(c), c == PROTO_CODEC_TEST ? " (synthetic test frames: "
+			 "only a client that shows and keeps nothing takes them)" : "");
+		refuse(s, PROTO_ERR_REFUSED, buf, buf);
+		return;
+	}
 	if (s->authorized) {
 		become_ready(s);
 		return;

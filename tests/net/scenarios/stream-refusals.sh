@@ -4,6 +4,7 @@
 . tests/net/lib.sh
 mkdir -p "$W/d"
 authorize good d
+authorize fresh d
 start_daemon d --source test:3000 --fps 50
 
 client good --frames 30 127.0.0.1:$PORT
@@ -50,7 +51,42 @@ client good --frames 5 --server-fingerprint "$("$B/kmscastd" id --state-dir "$W/
 expect_rc 0 "right --server-fingerprint"
 ok "a client pinned to another key refuses, and says so"
 
+# What a trusted server can make the client do: synthetic test frames are
+# refused for --snapshot and --record (they have no picture), and a stream
+# larger than --max-size (1280x720 here) is refused before anything is
+# allocated for it.
+client fresh --accept-new --snapshot "$W/t.png" 127.0.0.1:$PORT
+expect_rc 3 "a snapshot of the test source"
+expect_err "the host streams test, which this client does not take \(synthetic test frames"
+client fresh --record "$W/t.mkv" --frames 3 127.0.0.1:$PORT
+expect_rc 3 "a recording of the test source"
+[ ! -e "$W/t.png" ] && [ ! -e "$W/t.mkv" ] || fail "a file was written for the test source"
+client fresh --frames 3 --max-size 1279x720 127.0.0.1:$PORT
+expect_rc 6 "a stream over --max-size"
+expect_err "streams 1280x720, larger than --max-size 1279x720"
+client fresh --frames 3 --max-size 1280x720 127.0.0.1:$PORT
+expect_rc 0 "a stream at --max-size"
+client fresh --max-size 0x5 127.0.0.1:$PORT
+expect_rc 2 "--max-size 0x5"
+expect_err "--max-size wants WxH up to 16384x16384"
+ok "snapshot and record of test frames refused with a reason; --max-size bounds the stream"
+
 grep -q "info: client .* disconnected" "$DLOG" || fail "no disconnect line"
 kill -0 "$DPID" || fail "daemon died"
 stop_daemon
 ok "daemon stopped cleanly"
+
+# kmscast pair against a server that has not proved the code and sends a
+# 16384x16384 stream config: refused as a protocol error, nothing allocated.
+HELLO='\x00\x00\x00\x15\x00\x01\x00\x00KMSC\x00\x01\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x40\x00\x40\x00\x00'
+CONFIG='\x00\x00\x00\x0c\x00\x02\x00\x00\x40\x00\x40\x00\x00\x00\x00\x00\x00\x00\xea\x60'
+FPORT=$((20000 + RANDOM % 20000))
+(sleep 2; printf "$HELLO$CONFIG"; sleep 5) | timeout 10 openssl s_server -quiet -naccept 1 \
+	-cert "$W/d/cert.pem" -key "$W/d/key.pem" -accept "127.0.0.1:$FPORT" >/dev/null 2>&1 &
+S=$!
+wait_for 10 eval "ss -ltn | grep -q '127.0.0.1:$FPORT '" || fail "the fake server did not listen"
+client other pair 127.0.0.1:$FPORT AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-A
+wait $S 2>/dev/null
+expect_rc 6 "pairing with a server that streams first"
+expect_err "sent STREAM_CONFIG while pairing, before proving the code"
+ok "while pairing, a server's STREAM_CONFIG is refused, not acted on"
