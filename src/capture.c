@@ -757,8 +757,10 @@ static int lookup_buffer(struct capture *cap, uint32_t fb_id, struct capture_buf
 	}
 	for (uint32_t i = 0; i < b.n_planes && ret == 0; i++) {
 		uint32_t h = handles[i] ? handles[i] : handles[0];
-		if (drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC | DRM_RDWR, &b.fd[i]) < 0 &&
-		    drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
+		/* Read-only: the fd goes to the streamer, which must not be able
+		 * to draw on the screen (a fake lock screen). CPU reads map it
+		 * PROT_READ; VA-API's import takes any dmabuf fd. */
+		if (drmPrimeHandleToFD(cap->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
 			ret = errmsg(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
 				   fb_id, strerror(errno));
 		}

@@ -42,7 +42,7 @@
 
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
-	const char *listen, *state_dir, *authorized, *client_ca, *cert, *key, *source;
+	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *cert, *key, *source;
 	const char *device, *output, *config, *user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s, max_viewers;
 	unsigned bitrate_kbps;
@@ -82,6 +82,9 @@ static void usage(FILE *f)
 		"                           (default " DEFAULT_STATE_DIR ")\n"
 		"  --authorized-clients F   trusted client fingerprints, one per line, # comments\n"
 		"                           (default STATE_DIR/authorized-clients; SIGHUP re-reads)\n"
+		"  --revoked-clients FILE   fingerprints refused even if listed or signed by the\n"
+		"                           --client-ca (default STATE_DIR/revoked-clients;\n"
+		"                           SIGHUP re-reads)\n"
 		"  --client-ca FILE         also trust clients whose certificate FILE's CA signed\n"
 		"  --cert FILE --key FILE   use this certificate instead of the generated one\n"
 		"  --device PATH            card (default: the first with a connected connector;\n"
@@ -130,11 +133,12 @@ enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
        O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE,
-       O_ALLOWPOWER };
+       O_ALLOWPOWER, O_REVOKED };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
 	{"authorized-clients", required_argument, NULL, O_AUTH},
+	{"revoked-clients", required_argument, NULL, O_REVOKED},
 	{"client-ca", required_argument, NULL, O_CA},
 	{"cert", required_argument, NULL, O_CERT},
 	{"key", required_argument, NULL, O_KEY},
@@ -179,6 +183,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_LISTEN: o->listen = optarg; break;
 		case O_STATE: o->state_dir = optarg; break;
 		case O_AUTH: o->authorized = optarg; break;
+		case O_REVOKED: o->revoked = optarg; break;
 		case O_CA: o->client_ca = optarg; break;
 		case O_CERT: o->cert = optarg; break;
 		case O_KEY: o->key = optarg; break;
@@ -527,6 +532,7 @@ static int run(struct options *o)
 	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
 	struct server_options so = {
 		.listen = o->listen, .state_dir = o->state_dir, .authorized_path = o->authorized,
+		.revoked_path = o->revoked,
 		.client_ca = o->client_ca, .id = id, .codecs = codecs,
 		.max_handshakes = o->max_handshakes, .max_per_source = o->max_per_source,
 		.handshake_ms = o->handshake_ms,

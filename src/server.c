@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kmscast/fileio.h"
+#include "kmscast/statedir.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
 
@@ -52,6 +53,7 @@ struct server {
 	struct server_callbacks cb;
 	void *data;
 	char authorized_path[PATH_MAX];
+	char revoked_path[PATH_MAX];
 	char pairing_path[PATH_MAX];
 	SSL_CTX *ctx;
 	int fd;
@@ -59,6 +61,7 @@ struct server {
 	uv_timer_t timer;
 	char address[80];
 	struct fp_list authorized;
+	struct fp_list revoked; /* refused whoever signed them: --client-ca has no other revocation */
 	struct session *sessions;
 	unsigned unauthenticated, count;
 	uint8_t pair_key_seen[PAIR_KEY_SIZE];
@@ -148,6 +151,13 @@ static void refuse(struct session *s, unsigned code, const char *to_peer, const 
 	conn_close(s->conn, code, to_peer);
 }
 
+/* Revocation wins over both ways in: the trust list and the client CA. */
+static bool trusted(const struct server *srv, const struct session *s)
+{
+	return !fp_list_contains(&srv->revoked, s->fp) &&
+	       (s->by_ca || fp_list_contains(&srv->authorized, s->fp));
+}
+
 static void on_open(struct conn *c, void *data)
 {
 	struct session *s = data;
@@ -160,7 +170,7 @@ static void on_open(struct conn *c, void *data)
 	}
 	fp_format(s->fp, s->fp_str);
 	s->by_ca = s->srv->o.client_ca && tls_peer_chain_ok(conn_ssl(s->conn), why, sizeof(why));
-	s->authorized = s->by_ca || fp_list_contains(&s->srv->authorized, s->fp);
+	s->authorized = trusted(s->srv, s);
 	s->state = SS_HELLO;
 	server_log(s->srv, LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
 		   s->by_ca ? " (signed by the client CA)" : "");
@@ -205,6 +215,12 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 	}
 	if (h->flags & PROTO_HELLO_PAIRING) {
 		s->state = SS_PAIRING;
+		return;
+	}
+	if (fp_list_contains(&s->srv->revoked, s->fp)) {
+		snprintf(buf, sizeof(buf), "client %s is revoked on this host (listed in %s)",
+			 s->fp_str, s->srv->revoked_path);
+		refuse(s, PROTO_ERR_REVOKED, buf, "a revoked client");
 		return;
 	}
 	snprintf(buf, sizeof(buf), "client %s is not authorized on this host; add it to %s%s, "
@@ -598,33 +614,43 @@ static int listen_socket(struct server *srv, char *err, size_t len)
 	return 0;
 }
 
-int server_reload_trust(struct server *srv)
+/* Reads one fingerprint list into *out: a missing file is an empty list;
+ * a file that cannot be read or parsed leaves *out as it was. */
+static int reload_list(struct server *srv, const char *path, const char *what, struct fp_list *out)
 {
 	char *text = NULL, err[256];
 	size_t n = 0;
 	struct fp_list list = {0};
-	int r = fileio_read_all(srv->authorized_path, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
+	int r = fileio_read_all(path, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
 	if (r == -ENOENT) {
-		server_log(srv, LOG_INFO, "%s does not exist yet: no client is authorized by "
-			   "fingerprint", srv->authorized_path);
+		/* Usual for the revocation list: said only with -v. */
+		server_log(srv, out == &srv->revoked ? LOG_DEBUG : LOG_INFO,
+			   "%s does not exist: no client is %s by fingerprint", path, what);
 	} else if (r) {
-		server_log(srv, LOG_ERR, "%s; keeping the %zu clients authorized before", err,
-			   srv->authorized.count);
+		server_log(srv, LOG_ERR, "%s; keeping the %zu clients %s before", err, out->count, what);
 		return r;
 	} else {
 		r = trust_parse_authorized(text, n, &list, err, sizeof(err));
 		free(text);
 		if (r) {
-			server_log(srv, LOG_ERR, "%s: %s; keeping the %zu clients authorized before",
-				   srv->authorized_path, err, srv->authorized.count);
+			server_log(srv, LOG_ERR, "%s: %s; keeping the %zu clients %s before", path, err,
+				   out->count, what);
 			return r;
 		}
 	}
-	fp_list_free(&srv->authorized);
-	srv->authorized = list;
-	server_log(srv, LOG_INFO, "%zu authorized clients in %s", list.count, srv->authorized_path);
+	fp_list_free(out);
+	*out = list;
+	if (r != -ENOENT)
+		server_log(srv, LOG_INFO, "%zu %s clients in %s", list.count, what, path);
+	return 0;
+}
+
+int server_reload_trust(struct server *srv)
+{
+	int r = reload_list(srv, srv->authorized_path, "authorized", &srv->authorized);
+	int r2 = reload_list(srv, srv->revoked_path, "revoked", &srv->revoked);
 	for (struct session *s = srv->sessions; s; s = s->next) {
-		bool ok = s->by_ca || fp_list_contains(&srv->authorized, s->fp);
+		bool ok = trusted(srv, s);
 		if (s->authorized && !ok && conn_is_open(s->conn)) {
 			s->authorized = false;
 			server_log(srv, LOG_INFO, "client %s (%s) is no longer authorized; ending its "
@@ -635,7 +661,7 @@ int server_reload_trust(struct server *srv)
 			s->authorized = true;
 		}
 	}
-	return 0;
+	return r ? r : r2;
 }
 
 int server_create(uv_loop_t *loop, const struct server_options *opts,
@@ -660,9 +686,14 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 	if (opts->authorized_path)
 		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s", opts->authorized_path);
 	else
-		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s/authorized-clients",
+		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s/" STATEDIR_AUTHORIZED,
 			 opts->state_dir);
-	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/pairing", opts->state_dir);
+	if (opts->revoked_path)
+		snprintf(srv->revoked_path, sizeof(srv->revoked_path), "%s", opts->revoked_path);
+	else
+		snprintf(srv->revoked_path, sizeof(srv->revoked_path), "%s/" STATEDIR_REVOKED,
+			 opts->state_dir);
+	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/" STATEDIR_PAIRING, opts->state_dir);
 	srv->ctx = tls_ctx_create(true, opts->id, opts->client_ca, err, len);
 	if (!srv->ctx) {
 		free(srv);
@@ -693,6 +724,7 @@ static void maybe_free(struct server *srv)
 	close(srv->fd);
 	SSL_CTX_free(srv->ctx);
 	fp_list_free(&srv->authorized);
+	fp_list_free(&srv->revoked);
 	free(srv);
 }
 

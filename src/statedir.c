@@ -39,7 +39,9 @@ static int open_checked(int dfd, const char *dir, const char *name, bool create,
 	return fd;
 }
 
-static int give(int dfd, const char *dir, const char *name, bool create,
+/* Gives dir/name to u to write (mode 0600), or with read_only keeps it
+ * root's for u's group to read (0640). */
+static int give(int dfd, const char *dir, const char *name, bool create, bool read_only,
 		const struct sandbox_user *u, char *err, size_t len)
 {
 	struct stat st;
@@ -47,7 +49,7 @@ static int give(int dfd, const char *dir, const char *name, bool create,
 	if (fd < 0)
 		return fd;
 	int r = 0;
-	if (fchown(fd, u->uid, u->gid) != 0 || fchmod(fd, 0600) != 0)
+	if (fchown(fd, read_only ? 0 : u->uid, u->gid) != 0 || fchmod(fd, read_only ? 0640 : 0600) != 0)
 		r = errmsg(err, len, -errno, "cannot give %s/%s to %s: %s", dir, name, u->name,
 			   strerror(errno));
 	close(fd);
@@ -100,9 +102,15 @@ int statedir_prepare(const char *dir, const struct sandbox_user *u, char *err, s
 	}
 	/* The trust list exists from the start: the streamer can append to
 	 * it but not create it in a directory it cannot write. */
-	r = give(dfd, dir, STATEDIR_AUTHORIZED, true, u, err, len);
+	r = give(dfd, dir, STATEDIR_AUTHORIZED, true, false, u, err, len);
 	if (!r) {
-		r = give(dfd, dir, STATEDIR_PAIRING, false, u, err, len);
+		r = give(dfd, dir, STATEDIR_PAIRING, false, false, u, err, len);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	/* The revocation list is the admin's: the streamer only reads it. */
+	if (!r) {
+		r = give(dfd, dir, STATEDIR_REVOKED, false, true, u, err, len);
 		if (r == -ENOENT)
 			r = 0;
 	}
@@ -117,7 +125,7 @@ int statedir_give(const char *dir, const char *name, const struct sandbox_user *
 	int dfd = open_dir(dir, err, len);
 	if (dfd < 0)
 		return dfd;
-	int r = give(dfd, dir, name, false, u, err, len);
+	int r = give(dfd, dir, name, false, false, u, err, len);
 	if (r == -ENOENT)
 		errmsg(err, len, r, "%s/%s is missing", dir, name);
 	close(dfd);

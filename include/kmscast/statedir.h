@@ -4,7 +4,8 @@
  * so that user cannot plant links in it; the streamer gets only the two
  * files it writes, authorized-clients (pairing appends) and pairing (a used
  * code is emptied), each checked and handed over through an fd opened
- * without following links. */
+ * without following links; revoked-clients stays root's, readable by the
+ * streamer's group. */
 #ifndef KMSCAST_STATEDIR_H
 #define KMSCAST_STATEDIR_H
 
@@ -14,6 +15,7 @@
 
 #define STATEDIR_AUTHORIZED "authorized-clients"
 #define STATEDIR_PAIRING "pairing"
+#define STATEDIR_REVOKED "revoked-clients"
 
 /* Creates dir if missing and takes it back from any earlier owner; refuses
  * (-ELOOP, -EINVAL, -EPERM with err set) a link, a non-regular file, a file

@@ -33,6 +33,33 @@ client pc17 --cert "$P/pc17.pem" --key "$P/pc17.key" --host-ca "$P/poolca.pem" -
 expect_rc 0 "host verified by IP address"
 ok "a CA-signed client streams without being listed; the host is verified by name and by IP"
 
+# Revoking a CA-signed client: its fingerprint in revoked-clients and a
+# SIGHUP end its live session, and it is refused from then on.
+ca_sessions() { grep -c "connected from 127.0.0.1:[0-9]* (client CA)" "$DLOG"; }
+n=$(ca_sessions)
+timeout 60 "$B/kmscast" --config-dir "$W/pc17" --cert "$P/pc17.pem" --key "$P/pc17.key" \
+	--host-ca "$P/poolca.pem" localhost:$PORT >"$W/live.out" 2>"$W/live.err" &
+L=$!
+wait_for 10 eval '[ "$(ca_sessions)" -gt "$n" ]' || fail "the live CA client did not connect"
+fp17=sha256:$(openssl x509 -in "$P/pc17.pem" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+printf '# pc17 was stolen\n%s\n' "$fp17" >"$W/d/revoked-clients"
+kill -HUP "$DPID"
+wait $L
+rc=$?
+[ $rc -eq 3 ] || fail "revoked CA client exited $rc, want 3: $(cat "$W/live.err")"
+grep -q "revoked: this client's authorization was revoked on the host" "$W/live.err" || fail "not told: $(cat "$W/live.err")"
+expect_log "1 revoked clients in $W/d/revoked-clients"
+expect_log "client $fp17 \(127.0.0.1:[0-9]+\) is no longer authorized; ending its session"
+client pc17 --cert "$P/pc17.pem" --key "$P/pc17.key" --host-ca "$P/poolca.pem" --frames 3 localhost:$PORT
+expect_rc 3 "a revoked CA-signed client connecting again"
+expect_err "client $fp17 is revoked on this host \(listed in $W/d/revoked-clients\)"
+: >"$W/d/revoked-clients"
+kill -HUP "$DPID"
+expect_log "0 revoked clients in"
+client pc17 --cert "$P/pc17.pem" --key "$P/pc17.key" --host-ca "$P/poolca.pem" --frames 3 localhost:$PORT
+expect_rc 0 "the CA client once its revocation is lifted"
+ok "a CA-signed client listed in revoked-clients loses its session on SIGHUP and is refused; lifting it lets it in"
+
 client selfsigned --host-ca "$P/poolca.pem" --frames 3 localhost:$PORT
 expect_rc 3 "self-signed client under --client-ca"
 expect_err "or use a certificate signed by the client CA"

@@ -32,6 +32,14 @@ want_field $HPID NoNewPrivs 1 "capture helper"
 cards() { ls -l "/proc/$1/fd" | grep -c '/dev/dri/card'; }
 [ "$(cards $DPID)" -eq 0 ] || fail "the streamer holds a card: $(ls -l /proc/$DPID/fd)"
 [ "$(cards $HPID)" -eq 1 ] || fail "the helper does not hold the card"
+# The scanout buffers reach the streamer read-only: no drawing on the screen.
+dmabufs() { for f in /proc/$DPID/fd/*; do readlink "$f" | grep -q dmabuf && echo "${f##*/}"; done; }
+wait_for 60 eval 'test -n "$(dmabufs)"' || fail "the streamer holds no dmabuf: $(ls -l /proc/$DPID/fd)"
+for fd in $(dmabufs); do
+	fl=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$DPID/fdinfo/$fd")
+	[ $((8#$fl & 3)) -eq 0 ] || fail "dmabuf fd $fd is open with flags $fl, not read-only"
+done
+ok "the streamer's $(dmabufs | wc -l) dmabuf fds are read-only"
 echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
 ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: CAP_SYS_ADMIN alone, the card"
 
