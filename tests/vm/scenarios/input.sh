@@ -176,17 +176,21 @@ wait $A 2>/dev/null
 stop_daemon
 kill $READER_kb $READER_ms $READER_ab 2>/dev/null
 
-# --allow-vt-switch lets Ctrl+Alt+F2 through.
-start_daemon d --codec lossless --fps 10 --allow-vt-switch
-grep -q "VT switching and SysRq allowed" "$DLOG" || fail "no allow note: $(cat "$DLOG")"
+# --allow-vt-switch lets Ctrl+Alt+F2 through; --allow-power-keys makes a
+# keyboard with a power key and lets it through (the guest has no logind).
+start_daemon d --codec lossless --fps 10 --allow-vt-switch --allow-power-keys
+grep -q "console switching, Ctrl+Alt+Del and SysRq allowed; power keys allowed" "$DLOG" ||
+	fail "no allow note: $(cat "$DLOG")"
+kbnode=$(sed -n 's/.*input: kmscast keyboard at \(\/dev\/input\/event[0-9]*\).*/\1/p' "$DLOG")
+[ "$("$T" state "$kbnode" KEY_POWER)" = up ] || fail "with --allow-power-keys the keyboard has no KEY_POWER"
 reader kb "kmscast keyboard"
 client a --input-device "$(cat "$WORK/kbd.node")"
 A=$CPID
 feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTALT 0" SYN \
-	"EV_KEY KEY_LEFTCTRL 0" SYN
+	"EV_KEY KEY_LEFTCTRL 0" SYN $(keys POWER)
 want kb "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTALT 0" SYN \
-	"EV_KEY KEY_LEFTCTRL 0" SYN
-ok "with --allow-vt-switch, Ctrl+Alt+F2 is injected"
+	"EV_KEY KEY_LEFTCTRL 0" SYN $(keys POWER)
+ok "with --allow-vt-switch and --allow-power-keys, Ctrl+Alt+F2 and Power are injected"
 kill $A
 wait $A 2>/dev/null
 stop_daemon
