@@ -43,7 +43,7 @@
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *cert, *key, *source;
-	const char *device, *output, *config, *user;
+	const char *device, *output, *config, *user, *capture_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s, max_viewers;
 	unsigned bitrate_kbps;
 	int crf;
@@ -107,6 +107,8 @@ static void usage(FILE *f)
 		"  --user NAME              started as root: the network-facing streamer runs as\n"
 		"                           NAME (default " SANDBOX_DEFAULT_USER ", which must exist); a capture\n"
 		"                           helper alone keeps CAP_SYS_ADMIN\n"
+		"  --capture-user NAME      started as root: the capture helper runs as NAME\n"
+		"                           (default " SANDBOX_CAPTURE_USER ", which must exist, in group video)\n"
 		"  --no-sandbox             keep one privileged process (for debugging only)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
@@ -133,7 +135,7 @@ enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
        O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE,
-       O_ALLOWPOWER, O_REVOKED };
+       O_ALLOWPOWER, O_REVOKED, O_CAPUSER };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -165,6 +167,7 @@ static const struct option longopts[] = {
 	{"allow-power-keys", no_argument, NULL, O_ALLOWPOWER},
 	{"input-rate", required_argument, NULL, O_INRATE},
 	{"user", required_argument, NULL, O_USER},
+	{"capture-user", required_argument, NULL, O_CAPUSER},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	/* Test only: a syscall the filter forbids, half a second in. */
 	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
@@ -234,6 +237,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->input_rate = (unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
 			break;
 		case O_USER: o->user = optarg; break;
+		case O_CAPUSER: o->capture_user = optarg; break;
 		case O_NOSANDBOX: o->no_sandbox = true; break;
 		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
@@ -484,6 +488,7 @@ static int run(struct options *o)
 	enum encoder_kind kind = ENCODER_SOFTWARE;
 	struct sandbox_user user;
 	struct privsep_peer peer = {.fd = -1, .ev_fd = -1, .pid = -1};
+	struct sandbox_user helper = {.name = "this user"};
 	bool sandbox = !o->no_sandbox && sandbox_privileged();
 	bool change_user = sandbox && geteuid() == 0;
 
@@ -511,11 +516,16 @@ static int run(struct options *o)
 		return 1;
 	}
 	if (card >= 0 && sandbox) {
-		/* The card goes to the helper; the streamer never holds it. */
+		/* The card goes to the helper; the streamer never holds it. As
+		 * root, the helper becomes a user of its own. */
 		struct capture_options co = {.output = o->output, .cursor = true,
 					     .follow_cards = true, .device = o->device};
-		int r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
-				      o->verbose ? 1000 : 0, 1000 / o->fps, &peer, err, sizeof(err));
+		int r = change_user ? sandbox_find_capture_user(o->capture_user, &helper, err,
+								sizeof(err)) : 0;
+		if (r == 0)
+			r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
+					  change_user ? &helper : NULL, o->verbose ? 1000 : 0,
+					  1000 / o->fps, &peer, err, sizeof(err));
 		close(card);
 		card = -1;
 		if (r < 0) {
@@ -589,7 +599,8 @@ static int run(struct options *o)
 			 r ? err : "a seccomp allowlist");
 		if (peer.pid > 0)
 			server_log(d.srv, LOG_INFO, "sandbox: %s; capture helper pid %d keeps "
-				   "CAP_SYS_ADMIN", what, (int)peer.pid);
+				   "CAP_SYS_ADMIN as %s, under its own seccomp allowlist", what,
+				   (int)peer.pid, helper.name);
 		else
 			server_log(d.srv, LOG_INFO, "sandbox: %s", what);
 		/* The dir is root's; what the streamer writes is its trust list. */

@@ -190,7 +190,7 @@ int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privs
 	if (got < 0)
 		return errmsg(err, len, (int)got, "reading the capture helper's answer: %s",
 			    strerror((int)-got));
-	r = cred.pid == p->pid && cred.uid == 0
+	r = cred.pid == p->pid && cred.uid == p->uid
 		    ? privsep_check_resp(resp, (size_t)got, op, req.seq, *n_fds, err, len)
 		    : errmsg(err, len, -EPERM, "an answer from pid %d uid %u, not the capture helper "
 			   "(pid %d)", cred.pid, cred.uid, p->pid);
@@ -495,8 +495,8 @@ static void close_others(const int keep[3])
 }
 
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  unsigned stats_every, unsigned peek_ms, struct privsep_peer *peer, char *err,
-		  size_t len)
+		  const struct sandbox_user *helper_user, unsigned stats_every, unsigned peek_ms,
+		  struct privsep_peer *peer, char *err, size_t len)
 {
 	int req[2], ev[2];
 	pid_t parent = getpid(), pid;
@@ -540,7 +540,10 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		prctl(PR_SET_NAME, "kmscastd-capture");
 		signal(SIGINT, SIG_IGN); /* a terminal's ^C stops the streamer, which stops us */
 		close_others(keep);
-		if (sandbox_keep_sys_admin(why, sizeof(why)) < 0) {
+		int f = sandbox_keep_sys_admin(helper_user, why, sizeof(why));
+		if (f == 0)
+			f = sandbox_helper_filter(why, sizeof(why));
+		if (f < 0 && f != -ENOTSUP) {
 			fprintf(stderr, "capture helper: %s\n", why);
 			_exit(1);
 		}
@@ -554,6 +557,7 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 	}
 	struct timeval tv = {.tv_sec = CALL_TIMEOUT_MS / 1000, .tv_usec = CALL_TIMEOUT_MS % 1000 * 1000};
 	setsockopt(req[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .board = board};
+	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .board = board,
+				      .uid = helper_user ? helper_user->uid : getuid()};
 	return 0;
 }

@@ -58,22 +58,33 @@ static int lookup(const char *name, struct sandbox_user *u)
 	return 0;
 }
 
-int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len)
+static int find_user(const char *name, const char *def, const char *option,
+		     struct sandbox_user *u, char *err, size_t len)
 {
 	if (name) {
 		if (lookup(name, u) < 0)
-			return errmsg(err, len, -ENOENT, "--user %s: no such user", name);
-	} else if (lookup(SANDBOX_DEFAULT_USER, u) < 0) {
+			return errmsg(err, len, -ENOENT, "%s %s: no such user", option, name);
+	} else if (lookup(def, u) < 0) {
 		/* No silent fallback to nobody: files handed to the streamer
 		 * would then belong to every other daemon running as nobody. */
-		return errmsg(err, len, -ENOENT, "user " SANDBOX_DEFAULT_USER " does not exist: create "
-			    "it (systemd-sysusers kmscast.conf, as 'make install' puts it) or name "
-			    "the streamer's user with --user");
+		return errmsg(err, len, -ENOENT, "user %s does not exist: create it "
+			      "(systemd-sysusers kmscast.conf, as 'make install' puts it) or name "
+			      "another with %s", def, option);
 	}
 	if (u->uid == 0)
-		return errmsg(err, len, -EINVAL, "--user %s is root: the streamer must not run as "
-			    "root", u->name);
+		return errmsg(err, len, -EINVAL, "%s %s is root: the point is not to run as root",
+			      option, u->name);
 	return 0;
+}
+
+int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len)
+{
+	return find_user(name, SANDBOX_DEFAULT_USER, "--user", u, err, len);
+}
+
+int sandbox_find_capture_user(const char *name, struct sandbox_user *u, char *err, size_t len)
+{
+	return find_user(name, SANDBOX_CAPTURE_USER, "--capture-user", u, err, len);
 }
 
 /* Empties the bounding set but for keep (-1: nothing), while CAP_SETPCAP is
@@ -105,10 +116,23 @@ static int set_caps(int keep, char *err, size_t len)
 	return 0;
 }
 
-int sandbox_keep_sys_admin(char *err, size_t len)
+static int become(const struct sandbox_user *u, char *err, size_t len);
+
+int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t len)
 {
+	/* The bounding set goes first, while CAP_SETPCAP is still effective;
+	 * the permitted set survives the change of user (KEEPCAPS) for
+	 * set_caps to keep CAP_SYS_ADMIN alone of it. */
 	drop_bounding(CAP_SYS_ADMIN);
-	int r = set_caps(CAP_SYS_ADMIN, err, len);
+	int r = 0;
+	if (user) {
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return errmsg(err, len, -errno, "cannot keep capabilities: %s", strerror(errno));
+		r = become(user, err, len);
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	}
+	if (!r)
+		r = set_caps(CAP_SYS_ADMIN, err, len);
 	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		r = errmsg(err, len, -errno, "cannot set no_new_privs: %s", strerror(errno));
 	return r;
@@ -192,8 +216,32 @@ static const struct {
 	{0xffffffffu & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT), UI_GET_SYSNAME(0)},
 };
 
-static int install_filter(char *err, size_t len)
+/* What the capture helper does: wait on its socket and the card, answer
+ * with fds, DRM requests (libdrm), open a card that appears and read
+ * sysfs to find it, and its debug lines on stderr. */
+static const char *const helper_allowed[] = {
+	"read", "write", "pread64", "close", "lseek", "fstat", "newfstatat", "stat", "lstat",
+	"statx", "open", "openat", "readlink", "readlinkat", "getdents64", "access",
+	"faccessat", "faccessat2", "fcntl", "dup", "mmap", "munmap", "mremap", "madvise",
+	"brk", "poll", "ppoll", "recvmsg", "sendmsg", "clock_gettime", "clock_nanosleep",
+	"nanosleep", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getppid",
+	"futex", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "uname", "exit",
+	"exit_group", "restart_syscall",
+};
+
+/* The helper's ioctls: DRM requests alone (type 'd'), on the card. */
+static const struct {
+	unsigned long mask, value;
+} helper_ioctls[] = {
+	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static int install_filter(bool helper, char *err, size_t len)
 {
+	const char *const *names = helper ? helper_allowed : allowed;
+	size_t n_names = helper ? ARRAY_LEN(helper_allowed) : ARRAY_LEN(allowed);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int r = ctx ? 0 : -ENOMEM;
 
@@ -202,17 +250,21 @@ static int install_filter(char *err, size_t len)
 	if (!r)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-	for (size_t i = 0; !r && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(allowed[i]);
+	for (size_t i = 0; !r && i < n_names; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
 		if (nr != __NR_SCMP_ERROR)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
 	/* ioctl by request number, as OpenSSH's sandbox does: a terminal's
 	 * TIOCSTI would push commands into the shell that started us, and a
 	 * driver's ioctls are kernel attack surface. */
-	for (size_t i = 0; !r && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+	for (size_t i = 0; !r && !helper && i < ARRAY_LEN(ioctls); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, ioctls[i].mask, ioctls[i].value));
+	for (size_t i = 0; !r && helper && i < ARRAY_LEN(helper_ioctls); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, helper_ioctls[i].mask,
+					     helper_ioctls[i].value));
 	/* isatty() from stdio: say "not a terminal" rather than die. */
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1,
@@ -220,10 +272,10 @@ static int install_filter(char *err, size_t len)
 	/* Threads, never processes: clone only with CLONE_THREAD; clone3's
 	 * flags sit in memory a filter cannot read, so glibc is told it has
 	 * none and falls back to clone. */
-	if (!r)
+	if (!r && !helper)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-	if (!r)
+	if (!r && !helper)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (!r)
 		r = seccomp_load(ctx);
@@ -261,20 +313,25 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
 	return 0;
 }
 
-int sandbox_filter_load(char *err, size_t len)
+int sandbox_filter_load(bool helper, char *err, size_t len)
 {
-	return install_filter(err, len);
+	return install_filter(helper, err, len);
 }
 
-int sandbox_filter(char *err, size_t len)
+/* No filter in sanitizer builds: LeakSanitizer's ptrace and the
+ * sanitizers' own syscalls. */
+static int filter_unless_sanitized(bool helper, char *err, size_t len)
 {
 #ifdef SANITIZER_BUILD
-	/* LeakSanitizer's ptrace and the sanitizers' own syscalls. */
+	(void)helper;
 	return errmsg(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
 #else
-	return install_filter(err, len);
+	return install_filter(helper, err, len);
 #endif
 }
+
+int sandbox_helper_filter(char *err, size_t len) { return filter_unless_sanitized(true, err, len); }
+int sandbox_filter(char *err, size_t len) { return filter_unless_sanitized(false, err, len); }
 
 int sandbox_detach_tty(char *err, size_t len)
 {

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "kmscast/capture.h"
+#include "kmscast/sandbox.h"
 
 #define PRIVSEP_MAGIC 0x6b6d7370u /* "kmsp" */
 #define PRIVSEP_VERSION 1
@@ -75,6 +76,7 @@ struct privsep_board {
 struct privsep_peer {
 	int fd, ev_fd;
 	pid_t pid; /* the helper */
+	uid_t uid; /* the helper's user: every answer must come from it */
 	uint32_t seq;
 	const struct privsep_board *board; /* NULL: none */
 };
@@ -111,13 +113,15 @@ struct privsep_helper_options {
 	unsigned peek_ms;
 };
 
-/* Forks the helper: it keeps card_fd, stderr and its socket ends, keeps
- * only CAP_SYS_ADMIN, and serves until the streamer (this process, which
- * will run as streamer_uid) hangs up, looking at the planes every peek_ms
- * for the board. *peer is this process's end. 0 or -errno with err set. */
+/* Forks the helper: it keeps card_fd, stderr and its socket ends, becomes
+ * helper_user (NULL: stays who we are) keeping only CAP_SYS_ADMIN, under
+ * its own seccomp filter, and serves until the streamer (this process,
+ * which will run as streamer_uid) hangs up, looking at the planes every
+ * peek_ms for the board. *peer is this process's end. 0 or -errno with err
+ * set. */
 int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  unsigned stats_every, unsigned peek_ms, struct privsep_peer *peer, char *err,
-		  size_t len);
+		  const struct sandbox_user *helper_user, unsigned stats_every, unsigned peek_ms,
+		  struct privsep_peer *peer, char *err, size_t len);
 
 /* The helper's loop: answers requests until the streamer hangs up (0) or
  * breaks the protocol or its credentials are wrong (-EPROTO, -EPERM). */

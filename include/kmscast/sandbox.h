@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #define SANDBOX_DEFAULT_USER "kmscast"
+#define SANDBOX_CAPTURE_USER "kmscast-capture"
 
 struct sandbox_user {
 	char name[64];
@@ -23,10 +24,15 @@ bool sandbox_privileged(void);
 /* The user to run as: name, or with name NULL "kmscast". 0 or -ENOENT
  * with err set. */
 int sandbox_find_user(const char *name, struct sandbox_user *u, char *err, size_t len);
+/* The capture helper's user: name, or with name NULL "kmscast-capture". */
+int sandbox_find_capture_user(const char *name, struct sandbox_user *u, char *err, size_t len);
 
-/* The capture helper: every capability but CAP_SYS_ADMIN goes, from the
- * bounding set too; NO_NEW_PRIVS. 0 or -errno with err set. */
-int sandbox_keep_sys_admin(char *err, size_t len);
+/* The capture helper: user (when given), every capability but
+ * CAP_SYS_ADMIN goes, from the bounding set too; NO_NEW_PRIVS. 0 or -errno
+ * with err set. */
+int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t len);
+/* Then the helper's own seccomp allowlist (-ENOTSUP in sanitizer builds). */
+int sandbox_helper_filter(char *err, size_t len);
 
 /* The streamer, step one: user (when given), no capabilities (bounding
  * set included), NO_NEW_PRIVS, rlimits. 0 or -errno with err set. */
@@ -37,8 +43,9 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len);
  * LeakSanitizer needs ptrace), else 0 or -errno, err set either way. */
 int sandbox_filter(char *err, size_t len);
 
-/* sandbox_filter in any build, for the test that it holds. */
-int sandbox_filter_load(char *err, size_t len);
+/* The streamer's filter (or with helper, the capture helper's) in any
+ * build, for the test that it holds. */
+int sandbox_filter_load(bool helper, char *err, size_t len);
 
 /* A daemon started from a shell: stdin from /dev/null and no controlling
  * terminal (a new session, or TIOCNOTTY for a group leader), so that no

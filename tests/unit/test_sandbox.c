@@ -6,19 +6,22 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <drm.h>
+#include <linux/uinput.h>
 #include <unistd.h>
 
 #include "kmscast/sandbox.h"
 #include "tst.h"
 
-/* Runs fn under the filter in a child; returns its wait status. */
-static int filtered(int (*fn)(void))
+/* Runs fn under a filter in a child; returns its wait status. */
+static int filtered_as(bool helper, int (*fn)(void))
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		char err[256];
-		if (sandbox_filter_load(err, sizeof(err)) != 0) {
+		if (sandbox_filter_load(helper, err, sizeof(err)) != 0) {
 			fprintf(stderr, "  %s\n", err);
 			_exit(90);
 		}
@@ -28,6 +31,8 @@ static int filtered(int (*fn)(void))
 	waitpid(pid, &status, 0);
 	return status;
 }
+
+static int filtered(int (*fn)(void)) { return filtered_as(false, fn); }
 
 static int type_into_tty(void)
 {
@@ -76,4 +81,40 @@ static int listed_ioctls_pass(void)
 	return 0;
 }
 
-TST_MAIN("sandbox", TST_CASE(tiocsti_kills), TST_CASE(listed_ioctls_pass))
+/* DRM's GET_VERSION on stdin (no DRM device): the request passes the
+ * filter, the kernel refuses it. */
+static int drm_request(void)
+{
+	struct drm_version v = {0};
+	return ioctl(STDIN_FILENO, DRM_IOCTL_VERSION, &v) < 0 ? 0 : 2;
+}
+
+static int make_socket(void)
+{
+	return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 3;
+}
+
+static int uinput_request(void)
+{
+	ioctl(STDIN_FILENO, UI_DEV_CREATE);
+	return 0;
+}
+
+/* The capture helper's filter: DRM requests pass; no socket, no other
+ * ioctl (not even the streamer's uinput ones), no TIOCSTI. */
+static int helper_filter_holds(void)
+{
+	int st = filtered_as(true, drm_request);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ_INT(WEXITSTATUS(st), 0);
+	int (*const deadly[])(void) = {make_socket, uinput_request, type_into_tty};
+	for (size_t i = 0; i < sizeof(deadly) / sizeof(deadly[0]); i++) {
+		st = filtered_as(true, deadly[i]);
+		CHECK(WIFSIGNALED(st));
+		CHECK_EQ_INT(WTERMSIG(st), SIGSYS);
+	}
+	return 0;
+}
+
+TST_MAIN("sandbox", TST_CASE(tiocsti_kills), TST_CASE(listed_ioctls_pass),
+	 TST_CASE(helper_filter_holds))

@@ -11,6 +11,13 @@ PAINT_PID=
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# What udev's rule does for a card that appears (the guest runs no udev):
+# root:video 0660, so the capture helper (a user in video) can open it.
+vm_udev_cards() {
+	wait_for 20 eval 'ls /dev/dri/card* >/dev/null 2>&1' || fail "no card node appeared"
+	chgrp video /dev/dri/card* && chmod 660 /dev/dri/card*
+}
+
 cleanup() {
 	[ -n "$PAINT_PID" ] && kill -TERM "$PAINT_PID" 2>/dev/null
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null

@@ -13,7 +13,7 @@ mkdir -p "$WORK/d"
 PCI=$(basename "$(readlink -f /sys/class/drm/card0/device)")
 ms() { date +%s%3N; }
 # A failure half way must not leave the scenarios after this one without a card.
-trap 'cleanup; [ -e "/sys/bus/pci/devices/$PCI" ] || echo 1 >/sys/bus/pci/rescan' EXIT
+trap 'cleanup; [ -e "/sys/bus/pci/devices/$PCI" ] || { echo 1 >/sys/bus/pci/rescan; vm_udev_cards; }' EXIT
 
 # hotplug_once HOW DAEMON-ARGS...: the whole sequence once.
 hotplug_once() {
@@ -44,7 +44,10 @@ hotplug_once() {
 
 	t0=$(ms)
 	echo 1 >/sys/bus/pci/rescan
-	wait_for 20 grep -q "is back" "$DLOG" || fail "the daemon did not find the new card: $(tail -5 "$DLOG")"
+	vm_udev_cards
+	# (Not just "is back": the line that said it was gone ends "when it is back".)
+	wait_for 20 grep -q "Virtual-1 is back on CRTC" "$DLOG" ||
+		fail "the daemon did not find the new card: $(tail -5 "$DLOG")"
 	back_ms=$(( $(ms) - t0 ))
 	# Nothing held the old card (the helper closed it, both sides dropped its
 	# buffers), so the kernel freed it and the new one is card0 again.

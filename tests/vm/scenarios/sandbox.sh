@@ -1,6 +1,7 @@
 # The privilege split on the real kernel: the streamer runs as kmscast with no
 # capabilities, NoNewPrivs and a seccomp filter, and holds no card; the
-# capture helper keeps CAP_SYS_ADMIN alone; a forbidden syscall kills the
+# capture helper runs as kmscast-capture keeping CAP_SYS_ADMIN alone, under
+# its own filter; a forbidden syscall kills the
 # streamer (and the helper follows); a mode change mid-stream (1024x768 ->
 # 800x600) reaches one client session as a new config with exact pixels;
 # 10,000 captures through the helper leave fds, GEM handles and anonymous
@@ -29,6 +30,11 @@ want_field $DPID Seccomp 2 streamer
 for f in CapPrm CapEff CapBnd; do want_field $HPID $f 0000000000200000 "capture helper"; done
 want_field $HPID CapAmb 0000000000000000 "capture helper"
 want_field $HPID NoNewPrivs 1 "capture helper"
+cu=$(id -u kmscast-capture) || fail "the guest has no kmscast-capture user"
+want_field $HPID Uid "$cu $cu $cu $cu" "capture helper"
+want_field $HPID Seccomp 2 "capture helper"
+grep -q "capture helper pid $HPID keeps CAP_SYS_ADMIN as kmscast-capture, under its own seccomp allowlist" "$DLOG" ||
+	fail "the log does not say who the helper is: $(grep 'capture helper' "$DLOG")"
 cards() { ls -l "/proc/$1/fd" | grep -c '/dev/dri/card'; }
 [ "$(cards $DPID)" -eq 0 ] || fail "the streamer holds a card: $(ls -l /proc/$DPID/fd)"
 [ "$(cards $HPID)" -eq 1 ] || fail "the helper does not hold the card"
@@ -41,7 +47,7 @@ for fd in $(dmabufs); do
 done
 ok "the streamer's $(dmabufs | wc -l) dmabuf fds are read-only"
 echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
-ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: CAP_SYS_ADMIN alone, the card"
+ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: uid kmscast-capture, CAP_SYS_ADMIN alone, Seccomp 2, the card"
 
 # One session across a mode change: frame 1111 at 1024x768, then an
 # animated 800x600; its 30th frame must be an exact 800x600 reference frame.
