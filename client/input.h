@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The client's local input: evdev devices named with --input-device, or
  * every keyboard and pointer found through libudev (hotplugged ones too),
  * grabbed so only the remote host sees them, their events batched per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The client's presenters: where decoded frames are shown. "kms" takes DRM
  * master on a card and page-flips two dumb buffers on one connector, the
  * cursor on the cursor plane or composited when there is none; "sdl" shows

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* --record FILE.mkv: H.264/HEVC packets remuxed into Matroska as they came
  * (no re-encoding); lossless streams encoded as FFV1 (bgr0), also exact. */
 #ifndef KMSCAST_CLIENT_RECORD_H

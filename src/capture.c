@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/capture.h"
 
 #include <drm_fourcc.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/cli.h"
 
 #include <ctype.h>

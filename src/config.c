@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/config.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/conn.h"
 
 #include <arpa/inet.h>

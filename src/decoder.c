@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/decoder.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* See include/kmscast/edid.h. Layout: VESA E-EDID 1.4, section 3. */
 #include "kmscast/edid.h"
 

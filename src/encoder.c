@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/encoder.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/errmsg.h"
 
 #include <stdarg.h>

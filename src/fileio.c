@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/fileio.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/format.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/hist.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libudev monitor on a uv_poll; see include/kmscast/hotplug.h. */
 #include "kmscast/hotplug.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/ident.h"
 
 #include <errno.h>

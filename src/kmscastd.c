@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kmscastd: the streaming daemon. This part owns the command line, the
  * config file, the loop and signals; src/server.c owns the network and
  * src/streamer.c capture, encoding and pacing. */

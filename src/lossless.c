@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/lossless.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/pace.h"
 
 void pace_init(struct pace *p, uint32_t fps, uint64_t now_us)

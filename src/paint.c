@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/paint.h"
 
 #include <errno.h>

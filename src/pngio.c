@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/pngio.h"
 #include "kmscast/fileio.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The capture helper's protocol and loop; see include/kmscast/privsep.h. */
 /* struct ucred and SCM_CREDENTIALS */
 #define _GNU_SOURCE

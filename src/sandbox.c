@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Privilege dropping; see include/kmscast/sandbox.h. */
 #define _GNU_SOURCE /* setresuid, initgroups */
 #include "kmscast/sandbox.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* See include/kmscast/selfstat.h. */
 #include "kmscast/selfstat.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define _GNU_SOURCE /* accept4 */
 #include "kmscast/server.h"
 

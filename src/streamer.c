@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/streamer.h"
 
 #include <errno.h>

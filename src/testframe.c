@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/testframe.h"
 
 #include <string.h>

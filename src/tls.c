@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/tls.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/trust.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/vaapi.h"
 
 #include <dirent.h>

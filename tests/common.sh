@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers shared by the VM and the loopback scenarios (sourced; cwd = repo).
 ok() { echo "ok: $*"; }
 

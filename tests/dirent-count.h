@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Shared by unit tests and VM helpers: how many entries a folder holds. */
 #ifndef KMSCAST_TESTS_DIRENT_COUNT_H
 #define KMSCAST_TESTS_DIRENT_COUNT_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # make install with DESTDIR and PREFIX puts exactly the expected files in
 # place; the installed unit passes systemd-analyze verify; the man pages
 # render without a groff warning and list every option; sysusers and the

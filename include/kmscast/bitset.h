@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Bit sets of key codes as arrays of uint64_t: held keys, sent presses. */
 #ifndef KMSCAST_BITSET_H
 #define KMSCAST_BITSET_H

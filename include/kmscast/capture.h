@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The scanout grabber: what a CRTC's planes show, as dmabuf fds + metadata.
  *
  * A frame is a fixed struct plus file descriptors, so it can later cross a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Command-line helpers shared by our programs: one way to report usage
  * errors and to parse bounded numbers. */
 #ifndef KMSCAST_CLI_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Config files with the same keys as the long options: "key = value" or a
  * bare "key" for a flag, '#' comments. Parsed into "--key=value" words to
  * go in front of the command line, so the command line wins. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* One protocol connection on a libuv loop: a uv_poll_t on the socket, TLS
  * through SSL_set_fd (so kTLS can take over the record layer), or plain
  * TCP for benchmarks. Messages are queued and written when the socket is

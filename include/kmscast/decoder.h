@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The client's decoders: lossless (ours) and H.264/HEVC (libavcodec), all
  * producing a packed RGB canvas of the stream's size. Payloads come from
  * the network and are treated as hostile. */

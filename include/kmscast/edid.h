@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* EDID 1.4 base blocks for headless connectors (drm.edid_firmware): one
  * detailed timing as the preferred mode, a name and range limits. Pure. */
 #ifndef KMSCAST_EDID_H

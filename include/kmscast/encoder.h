@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Video encoders behind one small interface. Input is a packed RGB frame
  * (width*height*3), or for VA-API the captured buffer itself; output is
  * one payload for a VIDEO_FRAME. Choosing between VA-API and software is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The one way functions here report a failure: a line for the user in
  * err, and -errno as the return. */
 #ifndef KMSCAST_ERRMSG_H

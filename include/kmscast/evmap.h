@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The client's side of input, apart from device I/O: which local evdev
  * devices are keyboards and pointers, how their events become wire events
  * (absolute positions scaled to stream pixels, touch and pen tips as the

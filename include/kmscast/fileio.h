@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Small file helpers: atomic writes (temp file + rename, so no partial file
  * is ever left at the destination) and bounded reads of untrusted files. */
 #ifndef KMSCAST_FILEIO_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Pixel formats kmscast reads and writes: DRM fourccs <-> one 8-bit RGB layout. */
 #ifndef KMSCAST_FORMAT_H
 #define KMSCAST_FORMAT_H

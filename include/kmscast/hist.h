@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Latency percentiles in bounded memory: a log-linear histogram of
  * microsecond values. Below 32 µs every value has its own bucket; above,
  * each power of two is split into 32 buckets, so a percentile is within

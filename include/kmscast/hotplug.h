@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Device hotplug through a libudev monitor on the loop: udevd's events
  * when it runs (the node is ready by then), else the kernel's own. */
 #ifndef KMSCAST_HOTPLUG_H

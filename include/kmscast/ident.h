@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A side's TLS identity: a private key and a certificate, created on first
  * use (Ed25519, self-signed, files 0600 in the side's directory) or loaded
  * from files given by the operator (e.g. signed by a lab-pool CA). */

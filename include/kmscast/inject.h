@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The daemon's virtual input devices, made through libevdev's uinput
  * support: "kmscast keyboard" (every KEY_* code, the kernel's autorepeat),
  * "kmscast mouse" (relative motion, buttons, wheels with hi-res) and

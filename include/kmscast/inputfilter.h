@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The daemon's judgement of a client's input, apart from any device I/O:
  * which events are valid, which injected device each goes to, which keys
  * and combinations are blocked (console switching, Ctrl+Alt+Del, SysRq,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The pixel-exact codec: a frame is the set of 64x64 tiles that changed
  * since the previous one, as packed RGB, compressed with zstd. A keyframe
  * carries every tile. Encoder and decoder are pure (no I/O); the decoder

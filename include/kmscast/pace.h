@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Frame pacing: when the streamer captures. Pure arithmetic over
  * microsecond clocks, apart from any loop, so it can be tested exactly.
  *

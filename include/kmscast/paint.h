@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The deterministic test scene of kmscast-paint: frame k is a pure function of
  * (k, width, height, x, y), so any test can recompute what should be on screen.
  *

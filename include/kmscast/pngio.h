@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* PNG files of packed rgb8 images, written atomically (temp file + rename, so
  * no partial file is ever left at the destination). */
 #ifndef KMSCAST_PNGIO_H

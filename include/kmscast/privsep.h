@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The capture helper and its protocol.
  *
  * kmscastd forks a helper that keeps only CAP_SYS_ADMIN and the card; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The kmscast wire protocol: typed, length-prefixed messages inside TLS.
  * Byte layouts are in docs/protocol.md. Encoding and decoding are pure
  * functions over byte buffers; nothing here does I/O. */

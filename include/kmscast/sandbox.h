@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Dropping privileges: the capture helper keeps CAP_SYS_ADMIN alone, the
  * streamer keeps nothing (another user, no capabilities, NO_NEW_PRIVS, a
  * seccomp allowlist, rlimits). */

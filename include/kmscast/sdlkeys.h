@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* SDL scancodes (key positions, USB HID based) to evdev KEY_* codes, so the
  * SDL presenter sends the same positions a local evdev keyboard would.
  * Built into the client with SDL's headers; tested in test_sdlkeys. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* What this process holds, for soak logs: open fds, resident memory, and
  * GEM handles on a card fd. */
 #ifndef KMSCAST_SELFSTAT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The daemon's network side: a listening socket, TLS handshakes (with a
  * cap on how many unauthenticated ones run at once), client trust
  * (authorized-clients file, client CA, one-time pairing) and the HELLO

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The daemon's frame side: paces captures (vblank events where the driver
  * delivers them, else an absolute-clock timer), detects change, encodes
  * per client under backpressure, and sends frames and cursor updates.

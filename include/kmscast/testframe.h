@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Synthetic video payloads for testing the transport without capture or
  * encoding: the bytes are a pure function of the sequence number, so the
  * receiver can check every byte. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* TLS 1.3 contexts for both sides. Peers are always asked for a
  * certificate; the handshake accepts any, and the caller decides after it
  * (pinned fingerprint, authorized list, or a CA chain that verified). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Trust material as text: certificate fingerprints, the daemon's
  * authorized-clients file, the client's known_hosts file and one-time
  * pairing codes. Parsers are pure functions over buffers. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* VA-API: what the card's render node can do (the probe), the pure
  * decision between VA-API and software encoding, and the zero-copy
  * encoder: a captured dmabuf is imported as a VA surface (cached per

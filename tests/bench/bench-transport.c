@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* bench-transport tls|plain: the same traffic over loopback through conn,
  * once with TLS 1.3 and once on plain TCP. A forked sender streams video
  * frames under the usual ack window; the receiver acks each one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target for one side's parser (FUZZ_SIDE is PROTO_SIDE_SERVER or
  * PROTO_SIDE_CLIENT). Feeds the input as a stream the way conn does, and
  * checks that every message accepted re-encodes to exactly its bytes. */

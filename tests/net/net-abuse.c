@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* net-abuse HOST PORT COUNT [CONCURRENCY]: opens COUNT hostile connections
  * to a kmscastd, CONCURRENCY at a time, cycling through: random garbage,
  * a real TLS ClientHello cut short, the same ClientHello a byte at a time

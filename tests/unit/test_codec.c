@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The encoder and decoder interfaces end to end in one process: lossless is
  * exact, h264 (libx264 through libavcodec) keeps PSNR >= 38 dB on the paint
  * scene, hevc (libx265) too, keyframes come when asked for, --bitrate and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/edid.h"
 #include "kmscast/fileio.h"
 #include "tst.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/pace.h"
 #include "tst.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define _GNU_SOURCE /* SO_PASSCRED */
 #include "kmscast/privsep.h"
 #include "tst.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <SDL2/SDL.h>
 #include <libevdev/libevdev.h>
 #include <linux/input-event-codes.h>

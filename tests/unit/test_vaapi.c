@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The VA-API decisions, from probe results as the hardware would give
  * them: which encoder --encoder auto picks and the one line it logs, that
  * --encoder vaapi fails naming VA-API and the reason, and what --probe

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* A tiny unit-test runner: each test is a function returning 0 on success;
  * the CHECK macros print where and why a test failed and return 1.
  * Every test prints "PASS name" or "FAIL name"; tests/check counts them. */

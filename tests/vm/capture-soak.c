@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* capture-soak DEVICE N: N captures in one process (a CPU read every 500th)
  * while something flips on DEVICE. Prints open fds, GEM handles held and RSS
  * after a warm-up and at the end, and the number of distinct fb ids seen;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* evdev-tool: the input scenarios' stand-ins, through libevdev.
  *
  *   evdev-tool create NAME keyboard|mouse|tablet

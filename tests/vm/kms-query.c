@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kms-query DEVICE CONNECTOR [--planes]: what a connector is showing, read
  * through libdrm by a process that is not the DRM master. One line:
  *   Virtual-1 connected crtc=36 mode=1024x768 fb=43 fb_size=1024x768

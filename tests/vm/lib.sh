@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for rig scenarios (sourced; runs in the guest, cwd = repo).
 # Every wait is bounded; a failed expectation prints why and exits 1.
 . tests/common.sh

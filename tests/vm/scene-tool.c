@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* scene-tool: the test side of kmscast-paint's scene.
  *   scene-tool compare FILE FORMAT [K] [cursor]  read k from a PNG or binary PPM
  *       (P6) and compare every pixel with frame k quantized to FORMAT (with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mkedid DIR: writes DIR/kmscast-WxH.bin for each of the common modes (the
  * EDID files kernel-notes/headless-connectors.md uses); `make edid` runs it. */
 #include <stdio.h>

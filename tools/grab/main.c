@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kmscast-grab: inspect DRM cards and dump what a plane scans out. */
 #include <drm_fourcc.h>
 #include <errno.h>

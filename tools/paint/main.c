@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kmscast-paint: a DRM-master KMS client that lights a connector and animates
  * the deterministic scene of kmscast/paint.h. It is the frame source of the
  * test rig and of demos. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # `kmscastd pair` and `kmscast pair`: a wrong code is refused, the right one
 # pins both sides once, a second use and an expired code are refused; wrong
 # guesses are counted per address.

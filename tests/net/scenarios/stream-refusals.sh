@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # An authorized client streams; an unknown client, a TLS 1.2 client, a
 # client without a certificate and clients that do not trust the server's
 # key are all refused, with clear messages on both sides.

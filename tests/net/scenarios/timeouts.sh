@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Silent peers and version mismatches, with a raw TLS client (openssl
 # s_client) holding an authorized certificate; and --listen for all
 # addresses answers on IPv4 and IPv6.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make bench's measurements at a small size, so `make check` proves they
 # work: kmscast and FFmpeg each deliver exactly the 20 frames asked for, every
 # figure is there (latency p50 <= p99, bytes per frame), and tests/bench/table

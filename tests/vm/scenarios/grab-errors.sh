@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast-grab's failures: distinct exit codes, one clear line, no file left.
 # timeout: 150
 . tests/vm/lib.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # 10,000 captures in one process while kmscast-paint flips: open fds, GEM
 # handles and memory stay flat (capture-soak asserts it).
 # timeout: 300

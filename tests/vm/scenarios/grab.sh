@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast-grab against kmscast-paint on the real kernel: pixel-exact PNGs of
 # the reference frame, one complete frame per grab while flipping, changes
 # under an unchanged fb_id with --front, the cursor listed and composited,

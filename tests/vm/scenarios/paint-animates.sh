@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Flipping between two buffers: the fb on the CRTC alternates, host
 # screenshots are complete reference frames with k increasing, -v reports
 # consecutive frames, and --frames N exits by itself after frames 0..N-1.

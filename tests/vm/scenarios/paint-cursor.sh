@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --cursor puts the arrow on the cursor plane where paint_cursor_pos says,
 # and it moves with the animation.
 # timeout: 150

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Clear errors and exit codes: unknown output, mode not offered, usage errors,
 # and a card whose DRM master is taken.
 # timeout: 120

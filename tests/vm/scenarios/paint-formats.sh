@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every --format: either it is on screen exactly as the reference frame
 # quantized to that format, or kmscast-paint refuses it naming the format and
 # what the primary plane supports. XRGB8888 must work everywhere.

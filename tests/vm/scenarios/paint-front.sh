@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --front redraws the one scanned-out buffer: the CRTC's fb id never changes
 # while the screen moves on through complete reference frames.
 # timeout: 150

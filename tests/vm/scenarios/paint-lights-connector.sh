@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast-paint lights Virtual-1 at 1024x768; a second process (kms-query,
 # not DRM master) sees the CRTC run 1024x768 with a 1024x768 framebuffer, and
 # QEMU's own screenshot shows frame k of the reference scene pixel for pixel.

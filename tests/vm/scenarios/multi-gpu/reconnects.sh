@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A client on the host connects to the sandboxed daemon in the guest 100
 # times in a row (TLS, config, a lossless keyframe, goodbye): every session
 # works, and the streamer's and the capture helper's fds and memory are

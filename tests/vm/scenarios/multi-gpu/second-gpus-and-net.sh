@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Booted with --gpu virtio2 --gpu bochs --net 17300:7300: three cards, the
 # second virtio-gpu with a disconnected Virtual-2, kmscast-paint driving two
 # cards at once, and the host reaching a guest server through the forward.

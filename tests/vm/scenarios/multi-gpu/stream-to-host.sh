@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast on the host streams from kmscastd in the guest through the port
 # forward: the lossless snapshot it writes equals the reference frame.
 # timeout: 300
