@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast build. Output goes under $(BUILD); `make BUILD=build/asan SAN=1`
 # builds the same tree with ASan+UBSan.
 
@@ -77,6 +78,11 @@ $(BUILD)/tests/unit/test_sdlkeys: $(BUILD)/obj/tests/unit/test_sdlkeys.o $(BUILD
 
 # The recorder is the client's; its test feeds it hostile keyframes.
 $(BUILD)/tests/unit/test_record: $(BUILD)/obj/tests/unit/test_record.o $(BUILD)/obj/client/record.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The presenter choice is the client's; its test covers each branch.
+$(BUILD)/tests/unit/test_choose: $(BUILD)/obj/tests/unit/test_choose.o $(BUILD)/obj/client/choose.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kmscast: the client. Connects over TLS 1.3, checks the server's key
  * (known_hosts, --server-fingerprint or --host-ca), receives the stream
  * and acknowledges frames; `kmscast pair` pins both sides with a code. */
@@ -14,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <libavutil/log.h>
 #include <uv.h>
+#include <xf86drm.h>
 
 #include "kmscast/cli.h"
 #include "kmscast/conn.h"
@@ -33,6 +37,7 @@
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
 #include "input.h"
+#include "choose.h"
 #include "present.h"
 #include "record.h"
 
@@ -63,6 +68,7 @@ struct options {
 	unsigned long frames;
 	unsigned connect_ms;
 	uint32_t max_w, max_h; /* --max-size: the largest stream config taken */
+	char free_card[64];    /* the card the default kms presenter found free */
 	int verbose;
 };
 
@@ -125,7 +131,10 @@ static void usage(FILE *f)
 		"                           pointer unless --input-device says otherwise; the\n"
 		"                           release hotkey quits); sdl: a window whose keyboard\n"
 		"                           and mouse go to the host (the release hotkey quits);\n"
-		"                           none (default): show nothing\n"
+		"                           none: show nothing. Default: sdl where WAYLAND_DISPLAY\n"
+		"                           or DISPLAY is set, kms on a text console with a free\n"
+		"                           card, else none (and a line saying so); none with\n"
+		"                           --snapshot or --record\n"
 		"  --device PATH            kms: the card (default: the first with a connected\n"
 		"                           connector)\n"
 		"  --output NAME            kms: the connector (default: the first connected)\n"
@@ -195,6 +204,37 @@ static void parse_input(const char *spec, struct options *o)
 	}
 }
 
+/* Standard input is a text console: a VT, tty1..tty63 (major 4). */
+static bool stdin_is_vt(void)
+{
+	struct stat st;
+	return isatty(STDIN_FILENO) && fstat(STDIN_FILENO, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 4 && minor(st.st_rdev) >= 1 && minor(st.st_rdev) <= 63;
+}
+
+/* No --present: an SDL window where there is a display, the kiosk
+ * presenter on a bare console with a free card, else none, said once. */
+static const char *default_present(struct options *o)
+{
+	const char *w = getenv("WAYLAND_DISPLAY"), *x = getenv("DISPLAY");
+	struct present_env e = {.wayland = w && *w, .x11 = x && *x,
+				.keeps_output = o->snapshot || o->record};
+	char why[400];
+	if (!e.keeps_output && !e.wayland && !e.x11) {
+		e.bare_vt = stdin_is_vt();
+		int fd = e.bare_vt ? kms_open_free_card(o->free_card, sizeof(o->free_card)) : -1;
+		e.free_card = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	enum present_kind k = present_choose(&e, why, sizeof(why));
+	if (k == PRESENT_KMS && !o->show.device)
+		o->show.device = o->free_card; /* not the first card, which may be taken */
+	if (why[0] && (k == PRESENT_NONE || o->verbose))
+		fprintf(stderr, PROG ": %s\n", why);
+	return present_kind_name(k);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
@@ -235,7 +275,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){.connect_ms = 10000, .present = "none", .max_w = 7680, .max_h = 4320};
+	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
 	o->show.font = DEFAULT_FONT;
@@ -322,6 +362,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->code = argv[optind + 1];
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
+	if (!o->present)
+		o->present = o->cmd ? "none" : default_present(o);
 	bool kms = strcmp(o->present, "kms") == 0, sdl = strcmp(o->present, "sdl") == 0;
 	if (!kms && !sdl && strcmp(o->present, "none") != 0)
 		cli_die_usage(PROG, "--present wants kms, sdl or none, not '%s'", o->present);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "kmscast/kms.h"
 
 #include <dirent.h>
@@ -104,6 +105,20 @@ int kms_open_card_where(bool (*want)(int fd, void *data), void *data, char *open
 		snprintf(opened, opened_len, "%s", buf);
 	}
 	return best;
+}
+
+/* Connected, and nobody holds it as DRM master (no compositor, no kiosk). */
+static bool free_for_display(int fd, void *data)
+{
+	if (!has_connected_connector(fd, data) || drmSetMaster(fd) != 0)
+		return false;
+	drmDropMaster(fd);
+	return true;
+}
+
+int kms_open_free_card(char *opened, size_t opened_len)
+{
+	return kms_open_card_where(free_for_display, NULL, opened, opened_len);
 }
 
 int kms_open_card(const char *path, char *opened, size_t opened_len)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Small libdrm helpers shared by kmscast-paint, kmscast-grab and the daemon. */
 #ifndef KMSCAST_KMS_H
 #define KMSCAST_KMS_H
@@ -14,6 +15,10 @@ void kms_connector_name(const drmModeConnector *conn, char *buf, size_t len);
  * connected connector; the path opened is copied to opened (may be NULL).
  * Returns the fd or -errno (-ENODEV: no card with a connected connector). */
 int kms_open_card(const char *path, char *opened, size_t opened_len);
+
+/* The first card with a connected connector that no one holds as DRM
+ * master; -ENODEV when there is none. */
+int kms_open_free_card(char *opened, size_t opened_len);
 
 /* The first /dev/dri/card* (lowest number first) for which want(fd, data)
  * is true, opened read-write; -ENODEV when none is. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the loopback scenarios (sourced by each one; runs on the
 # host against real sockets and real OpenSSL). Every wait is bounded; a failed
 # expectation prints why and exits 1.
@@ -28,7 +29,7 @@ trap cleanup EXIT
 client() {
 	local cfg=$1
 	shift
-	timeout 60 "$B/kmscast" --config-dir "$W/$cfg" "$@" >"$W/out" 2>"$W/err"
+	timeout 60 "$B/kmscast" --present none --config-dir "$W/$cfg" "$@" >"$W/out" 2>"$W/err"
 	RC=$?
 }
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # 1000 garbage, truncated, slowloris and silent connections while a client
 # streams (40 at a time, under the handshake limit, so each one reaches the
 # TLS code), then a burst of 200 (128 at a time) past the limit: the session
@@ -7,7 +8,7 @@ mkdir -p "$W/d"
 authorize good d
 authorize late d
 start_daemon d --source test:4000 --fps 30 --handshake-timeout 1000 --max-handshakes 48 --max-handshakes-per-source 48 -v
-timeout 300 "$B/kmscast" --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
+timeout 300 "$B/kmscast" --present none --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
 C=$!
 expect_log "connected from"
 "$B/tests/net-abuse" 127.0.0.1 "$PORT" 1000 40 >"$W/abuse.out" || fail "net-abuse failed"

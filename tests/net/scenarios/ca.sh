@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Lab pools: the daemon trusts any client certificate its --client-ca signed;
 # the client verifies the daemon with --host-ca and the host name.
 . tests/net/lib.sh
@@ -37,7 +38,7 @@ ok "a CA-signed client streams without being listed; the host is verified by nam
 # SIGHUP end its live session, and it is refused from then on.
 ca_sessions() { grep -c "connected from 127.0.0.1:[0-9]* (client CA)" "$DLOG"; }
 n=$(ca_sessions)
-timeout 60 "$B/kmscast" --config-dir "$W/pc17" --cert "$P/pc17.pem" --key "$P/pc17.key" \
+timeout 60 "$B/kmscast" --present none --config-dir "$W/pc17" --cert "$P/pc17.pem" --key "$P/pc17.key" \
 	--host-ca "$P/poolca.pem" localhost:$PORT >"$W/live.out" 2>"$W/live.err" &
 L=$!
 wait_for 10 eval '[ "$(ca_sessions)" -gt "$n" ]' || fail "the live CA client did not connect"

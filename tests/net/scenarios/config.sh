@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscastd takes its settings from a config file whose keys are the long
 # options' names: they take effect, the command line wins over them, and a
 # bad file stops the daemon before it listens, naming the file, the line and
@@ -18,7 +19,7 @@ client a --accept-new --frames 3 -v 127.0.0.1:$PORT
 expect_rc 0 "client under the config file"
 expect_err "stream 1280x720 test at 20.000 fps"
 ok "fps = 20 from the file reaches the client's stream config"
-"$B/kmscast" --config-dir "$W/a" 127.0.0.1:$PORT >"$W/a.out" 2>"$W/a.err" &
+"$B/kmscast" --present none --config-dir "$W/a" 127.0.0.1:$PORT >"$W/a.out" 2>"$W/a.err" &
 A=$!
 two_in_control() { [ "$(grep -c 'joins in control' "$DLOG")" -ge 2 ]; }
 wait_for 30 two_in_control || fail "the second session of a never took control"

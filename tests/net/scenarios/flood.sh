@@ -16,7 +16,7 @@ rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$DPID/status"; }
 # RSS says what the daemon holds.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
 start_daemon d --source test:4000 --fps 30 --max-viewers 32 -v
-timeout 300 "$B/kmscast" --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
+timeout 300 "$B/kmscast" --present none --config-dir "$W/good" --accept-new 127.0.0.1:$PORT >"$W/good.out" 2>"$W/good.err" &
 C=$!
 expect_log "connected from 127.0.0.1"
 sleep 1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Identities are made on first use, 0600, and `id` prints the fingerprint
 # alone on the last line, in the form the trust files take.
 . tests/net/lib.sh
@@ -22,3 +23,16 @@ ok "fingerprints $fp / $cfp"
 "$B/kmscast" --server-fingerprint abc host 2>"$W/e"; [ $? -eq 2 ] && grep -q "sha256: and 64 hex" "$W/e" || fail "bad fingerprint option"
 "$B/kmscast" pair host NOT-A-CODE --config-dir "$W/c" 2>"$W/e"; [ $? -eq 2 ] && grep -q "not a pairing code" "$W/e" || fail "bad pairing code"
 ok "usage errors"
+
+# kmscast HOST with no display and no console: none, said in one line.
+mkdir -p "$W/d2"
+authorize good d2
+start_daemon d2 --source test:1000 --fps 20
+env -u DISPLAY -u WAYLAND_DISPLAY timeout 30 "$B/kmscast" --config-dir "$W/good" --accept-new --frames 2 \
+	127.0.0.1:$PORT </dev/null >"$W/out" 2>"$W/err"
+[ $? -eq 0 ] || fail "kmscast HOST without a display: $(cat "$W/err")"
+grep -q "^kmscast: nothing to show the stream on here (no WAYLAND_DISPLAY or DISPLAY, and standard input is not a text console): add --snapshot FILE.png or --record FILE.mkv" "$W/err" ||
+	fail "no line saying why nothing is shown: $(cat "$W/err")"
+[ "$(grep -c 'nothing to show' "$W/err")" = 1 ] || fail "said more than once"
+stop_daemon
+ok "kmscast HOST with no display: receives, and says in one line why nothing is shown"

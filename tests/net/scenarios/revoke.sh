@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # SIGHUP re-reads authorized-clients: removing a client ends its live
 # session; a broken file keeps the old list and the session.
 . tests/net/lib.sh
@@ -5,9 +6,9 @@ mkdir -p "$W/d"
 authorize a d
 authorize b d
 start_daemon d --source test:1000 --fps 50
-timeout 60 "$B/kmscast" --config-dir "$W/a" --accept-new 127.0.0.1:$PORT >"$W/a.out" 2>"$W/a.err" &
+timeout 60 "$B/kmscast" --present none --config-dir "$W/a" --accept-new 127.0.0.1:$PORT >"$W/a.out" 2>"$W/a.err" &
 A=$!
-timeout 60 "$B/kmscast" --config-dir "$W/b" --accept-new 127.0.0.1:$PORT >"$W/b.out" 2>"$W/b.err" &
+timeout 60 "$B/kmscast" --present none --config-dir "$W/b" --accept-new 127.0.0.1:$PORT >"$W/b.out" 2>"$W/b.err" &
 Bp=$!
 both_in() { [ "$(grep -c 'connected from' "$DLOG")" -ge 2 ]; }
 wait_for 10 both_in || fail "clients did not connect"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The kmscast-vs-FFmpeg benchmark, run in the guest (sourced by
 # tests/vm/bench/compare.sh for `make bench`, by a scenario at a small size
 # for `make check`). bench_run MODE FRAMES STATIC_SECONDS writes "key value"
@@ -43,7 +44,7 @@ kmscast_session() {
 	: >"$DLOG"
 	c0=$(cpu_ms $pids)
 	t0=$(now)
-	timeout 900 "$B/kmscast" --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
+	timeout 900 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
 		127.0.0.1:$PORT >"$WORK/$2.out" 2>"$WORK/$2.err" ||
 		fail "kmscast --frames $1: $(tail -3 "$WORK/$2.err")"
 	WALL=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
@@ -109,7 +110,7 @@ ffmpeg_moving() {
 static_kmscast() {
 	start_daemon d --codec h264 --encoder software --fps 30 --no-input
 	local pids="$DPID $(pgrep -P "$DPID")" c0
-	"$B/kmscast" --config-dir "$WORK/c" --accept-new --stats 127.0.0.1:$PORT \
+	"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --stats 127.0.0.1:$PORT \
 		>"$WORK/static.out" 2>"$WORK/static.err" &
 	local cpid=$!
 	wait_for 60 grep -q 'frames, 0 gaps' "$WORK/static.err" || fail "no frames: $(cat "$WORK/static.err")"

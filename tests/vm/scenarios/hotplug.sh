@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A card that goes and a card that comes, on the real kernel: the GPU is
 # removed from the PCI bus while a client watches (the daemon says the
 # output is gone, and it and the session stay up), then a PCI rescan brings
@@ -21,7 +22,7 @@ hotplug_once() {
 	shift
 	start_paint --mode 640x480 --static --start 21
 	start_daemon d --codec lossless --fps 30 "$@"
-	"$B/kmscast" --config-dir "$WORK/c" --accept-new -v --frames 1000000 127.0.0.1:$PORT \
+	"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 1000000 127.0.0.1:$PORT \
 		>"$WORK/m.out" 2>"$WORK/m.err" &
 	M=$!
 	wait_for 60 grep -q "stream 640x480" "$WORK/m.err" || fail "no 640x480 stream: $(cat "$WORK/m.err")"
@@ -59,7 +60,7 @@ hotplug_once() {
 
 	start_paint --mode 800x600 --static --start 42
 	wait_for 60 grep -q "stream 800x600" "$WORK/m.err" || fail "the session got no 800x600 config: $(tail -3 "$WORK/m.err")"
-	timeout 120 "$B/kmscast" --config-dir "$WORK/c" --snapshot "$WORK/new.png" 127.0.0.1:$PORT \
+	timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --snapshot "$WORK/new.png" 127.0.0.1:$PORT \
 		>"$WORK/n.out" 2>"$WORK/n.err" || fail "snapshot: $(cat "$WORK/n.err")"
 	r=$($T compare "$WORK/new.png" XRGB8888 42) || fail "the new card's picture: $r"
 	term_exits_0 "$M" "the watching client" "$WORK/m.err"

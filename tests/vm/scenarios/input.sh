@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Input end to end on the real kernel: uinput devices made in the guest
 # stand in for a thin client's keyboard, mouse and tablet; kmscast reads and
 # grabs them, kmscastd injects through its own uinput devices, and
@@ -31,7 +32,7 @@ keys() { # KEY...: press and release each, a frame each (as fed, and as read bac
 client() { # CONFIG ARGS...: kmscast in the background, output in $WORK/CONFIG.*
 	local c=$1
 	shift
-	"$B/kmscast" --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
+	"$B/kmscast" --present none --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
 		>"$WORK/$c.out" 2>"$WORK/$c.err" &
 	CPID=$!
 	wait_for 60 grep -q "stream 640x480" "$WORK/$c.err" || fail "client $c: $(cat "$WORK/$c.err")"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast --present sdl under Xvfb shows what kmscastd captures from card0:
 # a screenshot of the window (xwd) is the reference frame pixel for pixel
 # with lossless, PSNR >= 38 dB with h264; --fullscreen letterboxes it with
@@ -40,6 +41,17 @@ window
 grep -q "^kmscast: window 640x480 (renderer " "$WORK/w.err" || fail "window size: $(cat "$WORK/w.err")"
 wait_for 90 exact 2024 || fail "the window does not show frame 2024: $(cat "$WORK/cmp.txt" "$WORK/xwd.err")"
 ok "lossless in a 640x480 window: the screenshot is frame 2024 pixel for pixel ($(grep -o 'renderer [a-z0-9_]*' "$WORK/w.err"))"
+unwindow
+
+# kmscast HOST with no --present and a display: a window, showing the host.
+"$B/kmscast" --config-dir "$WORK/a" --accept-new -v 127.0.0.1:$PORT >"$WORK/w.out" 2>"$WORK/w.err" &
+WPID=$!
+wait_for 60 grep -q "^kmscast: window " "$WORK/w.err" || fail "kmscast HOST opened no window: $(cat "$WORK/w.err")"
+grep -q "showing the stream in a window (DISPLAY is set" "$WORK/w.err" || fail "the choice was not said: $(cat "$WORK/w.err")"
+wait_for 90 exact 2024 || fail "the default window does not show frame 2024: $(cat "$WORK/cmp.txt")"
+unwindow
+ok "kmscast HOST with DISPLAY set opens a window showing frame 2024 exactly"
+window
 
 # The stats overlay: the hotkey shows it (the picture differs), again hides it.
 xdo key --clearmodifiers ctrl+alt+shift+s

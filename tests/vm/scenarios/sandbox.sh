@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The privilege split on the real kernel: the streamer runs as kmscast with no
 # capabilities, NoNewPrivs and a seccomp filter, and holds no card; the
 # capture helper runs as kmscast-capture keeping CAP_SYS_ADMIN alone, under
@@ -51,7 +52,7 @@ ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; he
 
 # One session across a mode change: frame 1111 at 1024x768, then an
 # animated 800x600; its 30th frame must be an exact 800x600 reference frame.
-"$B/kmscast" --config-dir "$WORK/c" --accept-new -v --frames 30 --snapshot "$WORK/after.png" \
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 30 --snapshot "$WORK/after.png" \
 	127.0.0.1:$PORT >"$WORK/m.out" 2>"$WORK/m.err" &
 M=$!
 wait_for 60 grep -q "stream 1024x768" "$WORK/m.err" || fail "no 1024x768 stream: $(cat "$WORK/m.err")"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sessions on the real kernel: an idle screen costs the daemon under 5 % of
 # the CPU of streaming motion; clients killed mid-stream and 50 connect /
 # disconnect cycles leave its fds and memory flat; view-only clients and
@@ -10,7 +11,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$DPID/stat"; } # utime + stime, clock tic
 view() { # CONFIG ARGS...: a client in the background, output in $WORK/CONFIG.*
 	local c=$1
 	shift
-	"$B/kmscast" --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
+	"$B/kmscast" --present none --config-dir "$WORK/$c" --accept-new -v "$@" 127.0.0.1:$PORT \
 		>"$WORK/$c.out" 2>"$WORK/$c.err" &
 	VPID=$!
 }
@@ -40,7 +41,7 @@ B_PID=$VPID
 wait_for 30 grep -q "(view only)" "$WORK/b.err" || fail "b is not view-only: $(cat "$WORK/b.err")"
 fpb=$("$B/kmscast" id --config-dir "$WORK/b" | tail -1)
 wait_for 30 grep -q "input from view-only client $fpb refused" "$DLOG" || fail "b's input was not refused"
-timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --frames 1 127.0.0.1:$PORT >"$WORK/c.out" 2>"$WORK/c.err"
+timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --frames 1 127.0.0.1:$PORT >"$WORK/c.out" 2>"$WORK/c.err"
 rc=$?
 [ $rc -eq 3 ] || fail "a client over the viewer limit exited $rc, want 3"
 grep -q "refused: the viewer limit (1) is reached" "$WORK/c.err" || fail "c: $(cat "$WORK/c.err")"
@@ -53,7 +54,7 @@ fds() { ls "/proc/$DPID/fd" | wc -l; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
 gone() { [ "$(grep -c 'disconnected' "$DLOG")" -ge 3 ]; } # c, then the killed a and b
 wait_for 30 gone || fail "the daemon did not notice the killed clients: $(tail -5 "$DLOG")"
-once() { timeout 120 "$B/kmscast" --config-dir "$WORK/a" --frames 1 127.0.0.1:$PORT >/dev/null 2>"$WORK/once.err" || fail "cycle: $(cat "$WORK/once.err")"; }
+once() { timeout 120 "$B/kmscast" --present none --config-dir "$WORK/a" --frames 1 127.0.0.1:$PORT >/dev/null 2>"$WORK/once.err" || fail "cycle: $(cat "$WORK/once.err")"; }
 for i in 1 2 3 4 5; do once; done
 sleep 1
 fd0=$(fds); rss0=$(rss)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscastd streams what kmscast-paint shows to kmscast on the real kernel:
 # lossless snapshots equal the reference frames pixel for pixel (static,
 # moving, with the cursor composited), h264 keeps PSNR >= 38 dB, and a
@@ -10,7 +11,7 @@ mkdir -p "$WORK/d"
 snap() { # FILE ARGS...: a snapshot through the daemon
 	local f=$1
 	shift
-	timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --snapshot "$f" "$@" \
+	timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --snapshot "$f" "$@" \
 		127.0.0.1:$PORT >"$WORK/snap.out" 2>"$WORK/snap.err" ||
 		fail "snapshot failed: $(cat "$WORK/snap.err" "$DLOG")"
 }
@@ -39,7 +40,7 @@ ok "h264: $r dB against reference frame 777"
 grep -q "encoder auto: software h264" "$DLOG" || fail "no log line about the encoder choice"
 stop_paint
 start_paint --mode 640x480 --fps 30
-timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --frames 30 --record "$WORK/rec.mkv" \
+timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --frames 30 --record "$WORK/rec.mkv" \
 	127.0.0.1:$PORT >"$WORK/rec.out" 2>"$WORK/rec.err" || fail "record: $(cat "$WORK/rec.err")"
 probe=$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames \
 	-of csv=p=0 "$WORK/rec.mkv") || fail "ffprobe rejects the recording"
@@ -47,7 +48,7 @@ probe=$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,hei
 ok "h264: --record wrote a Matroska file ffprobe reads as $probe"
 stop_daemon
 start_daemon d --codec lossless --fps 30
-timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --frames 10 --record "$WORK/ll.mkv" \
+timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --frames 10 --record "$WORK/ll.mkv" \
 	127.0.0.1:$PORT >"$WORK/rec.out" 2>"$WORK/rec.err" || fail "record: $(cat "$WORK/rec.err")"
 probe=$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames \
 	-of csv=p=0 "$WORK/ll.mkv") || fail "ffprobe rejects the lossless recording"

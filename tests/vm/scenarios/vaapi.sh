@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The VA-API decisions on the real kernel: kmscastd --probe reports the
 # card, its driver, VA-API and each codec's encoders; --encoder auto falls
 # back to software with one log line naming VA-API and the probe's reason
@@ -25,7 +26,7 @@ ok "--probe reports card0 (virtio_gpu), /dev/dri/$render, VA-API and three codec
 start_paint --mode 640x480 --static --start 321
 if grep -q "^h264: vaapi yes" "$WORK/probe.out"; then
 	start_daemon d --codec h264 --encoder vaapi --fps 30 -v
-	timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --snapshot "$WORK/va.png" \
+	timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --snapshot "$WORK/va.png" \
 		127.0.0.1:$PORT >"$WORK/va.out" 2>"$WORK/va.err" || fail "vaapi snapshot: $(cat "$WORK/va.err")"
 	r=$($T psnr "$WORK/va.png" 321 38) || fail "vaapi snapshot: $r"
 	stop_daemon
@@ -42,7 +43,7 @@ if ! grep -q "^h264: vaapi yes" "$WORK/probe.out"; then
 	grep -qF "encoder auto: software h264 ($reason)" "$DLOG" ||
 		fail "no fallback line with the probe's reason: $(grep encoder "$DLOG")"
 	[ "$(grep -c 'encoder auto' "$DLOG")" = 1 ] || fail "the fallback was logged more than once"
-	timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --snapshot "$WORK/sw.png" \
+	timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --snapshot "$WORK/sw.png" \
 		127.0.0.1:$PORT >"$WORK/sw.out" 2>"$WORK/sw.err" || fail "software snapshot: $(cat "$WORK/sw.err")"
 	r=$($T psnr "$WORK/sw.png" 321 38) || fail "software snapshot after fallback: $r"
 	stop_daemon

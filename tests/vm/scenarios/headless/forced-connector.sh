@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Booted with --gpu virtio2 --append video=Virtual-3:e (kernel-notes/
 # headless-connectors.md): the second virtio-gpu's second connector, which
 # QEMU reports disconnected, is forced on from the kernel command line and
@@ -18,7 +19,7 @@ start_paint --device /dev/dri/card1 --output Virtual-3 --mode 1024x768 --static 
 KMS_CARD=/dev/dri/card1
 [ "$(kms_field Virtual-3 mode)" = 1024x768 ] || fail "Virtual-3 is not lit at 1024x768"
 start_daemon d --device /dev/dri/card1 --output Virtual-3 --codec lossless --fps 30
-timeout 120 "$B/kmscast" --config-dir "$WORK/c" --accept-new --snapshot "$WORK/h.png" \
+timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --snapshot "$WORK/h.png" \
 	127.0.0.1:$PORT >"$WORK/h.out" 2>"$WORK/h.err" || fail "snapshot: $(cat "$WORK/h.err")"
 "$B/tests/scene-tool" compare "$WORK/h.png" XRGB8888 3303 || fail "the headless output's snapshot is not frame 3303"
 grep -q "capturing 1024x768 from Virtual-3" "$DLOG" || fail "the daemon did not follow Virtual-3"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A connector unplugged and plugged back while a client watches: the forced
 # Virtual-3 is set disconnected through sysfs (a hotplug uevent) and the
 # program lighting it turns its CRTC off and stops, as a compositor does
@@ -14,7 +15,7 @@ mkdir -p "$WORK/d"
 "$B/kmscast" id --config-dir "$WORK/c" | tail -1 >"$WORK/d/authorized-clients"
 start_paint --device /dev/dri/card1 --output Virtual-3 --mode 1024x768 --static --start 3303 --leave-off
 start_daemon d --device /dev/dri/card1 --output Virtual-3 --codec lossless --fps 30
-"$B/kmscast" --config-dir "$WORK/c" --accept-new -v --frames 1000000 127.0.0.1:$PORT \
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 1000000 127.0.0.1:$PORT \
 	>"$WORK/m.out" 2>"$WORK/m.err" &
 M=$!
 wait_for 60 grep -q "stream 1024x768" "$WORK/m.err" || fail "no 1024x768 stream: $(cat "$WORK/m.err")"
@@ -39,7 +40,7 @@ t0=$(ms)
 wait_for 20 grep -q "Virtual-3 is back on CRTC" "$DLOG" || fail "the daemon did not find it back: $(tail -5 "$DLOG")"
 back_ms=$(( $(ms) - t0 ))
 wait_for 60 grep -q "stream 800x600" "$WORK/m.err" || fail "the session got no 800x600 config: $(tail -3 "$WORK/m.err")"
-timeout 120 "$B/kmscast" --config-dir "$WORK/c" --snapshot "$WORK/new.png" 127.0.0.1:$PORT \
+timeout 120 "$B/kmscast" --present none --config-dir "$WORK/c" --snapshot "$WORK/new.png" 127.0.0.1:$PORT \
 	>"$WORK/n.out" 2>"$WORK/n.err" || fail "snapshot: $(cat "$WORK/n.err")"
 r=$("$B/tests/scene-tool" compare "$WORK/new.png" XRGB8888 77) || fail "after the replug: $r"
 term_exits_0 "$M" "the watching client" "$WORK/m.err"

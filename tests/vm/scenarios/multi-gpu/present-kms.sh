@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # kmscast --present kms on the second GPU shows what kmscastd streams from
 # the first: card1's scanout, read back with kmscast-grab, is the reference
 # frame (pixel-exact at the same size with lossless, PSNR >= 38 dB with
@@ -97,6 +98,18 @@ grep -q "showing on /dev/dri/card1 $c1 at 1024x768" "$WORK/k.err" || fail "mode:
 wait_for 90 close_enough 777 38 || fail "h264: $(cat "$WORK/psnr.txt")"
 ok "h264 at the stream's own size (1024x768): $(cat "$WORK/psnr.txt")"
 unkiosk
+
+# kmscast HOST on a text console, with no --present: the kiosk, on the first
+# free card (card0 is kmscast-paint's, so card1).
+"$B/kmscast" --config-dir "$WORK/a" --accept-new -v --view-only 127.0.0.1:$PORT </dev/tty1 \
+	>"$WORK/k.out" 2>"$WORK/k.err" &
+KPID=$!
+wait_for 60 grep -q "showing on /dev/dri/card1 $c1" "$WORK/k.err" || fail "kmscast HOST on a console: $(cat "$WORK/k.err")"
+grep -q "showing the stream on this console's display (a text console with a free card" "$WORK/k.err" ||
+	fail "the choice was not said: $(cat "$WORK/k.err")"
+wait_for 90 close_enough 777 38 || fail "kmscast HOST on a console: $(cat "$WORK/psnr.txt")"
+unkiosk
+ok "kmscast HOST on a text console shows the host on the free card1: $(cat "$WORK/psnr.txt")"
 expect_error 1 "mode 333x333: $c1 offers" "$B/kmscast" --config-dir "$WORK/a" --view-only \
 	--present kms --device /dev/dri/card1 --mode 333x333 127.0.0.1:$PORT
 stop_daemon
