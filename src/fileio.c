@@ -203,8 +203,10 @@ int fileio_append_line(const char *path, const char *line, size_t max, mode_t mo
 	all[n++] = '\n';
 	/* One write, so a reader sees the line whole or not at all. */
 	ssize_t w = write(fd, all, n);
-	if (w != (ssize_t)n || fsync(fd) != 0)
-		e = w < 0 || errno ? errno : EIO;
+	if (w < 0 || (w == (ssize_t)n && fsync(fd) != 0))
+		e = errno;
+	else if (w != (ssize_t)n)
+		e = EIO; /* short: the file system is full */
 	free(all);
 	if (close(fd) != 0 && !e)
 		e = errno;
