@@ -290,6 +290,19 @@ static int cmd_id(const struct options *o)
 	return 0;
 }
 
+/* As root: the streamer's user, and the state dir taken back from any
+ * other owner before root reads or writes in it. Says why on failure. */
+static int root_state(const struct options *o, struct sandbox_user *u)
+{
+	char err[512];
+	int r = sandbox_find_user(o->user, u, err, sizeof(err));
+	if (r == 0)
+		r = statedir_prepare(o->state_dir, u, err, sizeof(err));
+	if (r)
+		fprintf(stderr, PROG ": %s\n", err);
+	return r;
+}
+
 static int cmd_pair(const struct options *o)
 {
 	struct ident *id;
@@ -299,11 +312,8 @@ static int cmd_pair(const struct options *o)
 	/* As root, the code goes to the user the running streamer is. */
 	bool give = geteuid() == 0;
 
-	if (give && (sandbox_find_user(o->user, &user, err, sizeof(err)) != 0 ||
-		     statedir_prepare(o->state_dir, &user, err, sizeof(err)) != 0)) {
-		fprintf(stderr, PROG ": %s\n", err);
+	if (give && root_state(o, &user) != 0)
 		return 1;
-	}
 	if (load_identity(o, &id))
 		return 1;
 	if (RAND_bytes(key, sizeof(key)) != 1) {
@@ -499,11 +509,8 @@ static int run(struct options *o)
 		return 1;
 	}
 	/* The state dir is root's before root reads a key from it. */
-	if (change_user && (sandbox_find_user(o->user, &user, err, sizeof(err)) != 0 ||
-			    statedir_prepare(o->state_dir, &user, err, sizeof(err)) != 0)) {
-		fprintf(stderr, PROG ": %s\n", err);
+	if (change_user && root_state(o, &user) != 0)
 		return 1;
-	}
 	if (load_identity(o, &id))
 		return 1;
 	if (open_card(o, &card, card_path, sizeof(card_path)) != 0) {

@@ -185,11 +185,14 @@ static const char *const allowed[] = {
 	"exit", "exit_group", "tgkill", "wait4", "membarrier",
 };
 
-/* The ioctl requests the streamer makes once the filter is on, each
- * (request & mask) == value; the kernel compares the low 32 bits. */
-static const struct {
+/* An ioctl request allowed when (request & mask) == value; the kernel
+ * compares the low 32 bits. */
+struct ioctl_rule {
 	unsigned long mask, value;
-} ioctls[] = {
+};
+
+/* The ioctl requests the streamer makes once the filter is on. */
+static const struct ioctl_rule ioctls[] = {
 	/* libuv sets O_NONBLOCK and FD_CLOEXEC on accepted sockets this way. */
 	{0xffffffffu, FIONBIO},
 	{0xffffffffu, FIOCLEX},
@@ -231,9 +234,7 @@ static const char *const helper_allowed[] = {
 };
 
 /* The helper's ioctls: DRM requests alone (type 'd'), on the card. */
-static const struct {
-	unsigned long mask, value;
-} helper_ioctls[] = {
+static const struct ioctl_rule helper_ioctls[] = {
 	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
 };
 
@@ -243,6 +244,8 @@ static int install_filter(bool helper, char *err, size_t len)
 {
 	const char *const *names = helper ? helper_allowed : allowed;
 	size_t n_names = helper ? ARRAY_LEN(helper_allowed) : ARRAY_LEN(allowed);
+	const struct ioctl_rule *rules = helper ? helper_ioctls : ioctls;
+	size_t n_rules = helper ? ARRAY_LEN(helper_ioctls) : ARRAY_LEN(ioctls);
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int r = ctx ? 0 : -ENOMEM;
 
@@ -259,13 +262,9 @@ static int install_filter(bool helper, char *err, size_t len)
 	/* ioctl by request number, as OpenSSH's sandbox does: a terminal's
 	 * TIOCSTI would push commands into the shell that started us, and a
 	 * driver's ioctls are kernel attack surface. */
-	for (size_t i = 0; !r && !helper && i < ARRAY_LEN(ioctls); i++)
+	for (size_t i = 0; !r && i < n_rules; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_MASKED_EQ, ioctls[i].mask, ioctls[i].value));
-	for (size_t i = 0; !r && helper && i < ARRAY_LEN(helper_ioctls); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_MASKED_EQ, helper_ioctls[i].mask,
-					     helper_ioctls[i].value));
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, rules[i].mask, rules[i].value));
 	/* isatty() from stdio: say "not a terminal" rather than die. */
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1,

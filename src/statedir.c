@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define _GNU_SOURCE /* O_NOFOLLOW with O_DIRECTORY through openat */
 #include "kmscast/statedir.h"
 
 #include <errno.h>

@@ -158,6 +158,14 @@ static void send_cursor(struct viewer *v)
 	}
 }
 
+/* A keyframe a client asked for, now. */
+static void grant_key(struct viewer *v, uint64_t now)
+{
+	v->key_req_us = now;
+	v->need_key = true;
+	v->keys_on_request++;
+}
+
 static void viewer_tick(struct viewer *v, uint64_t now)
 {
 	struct streamer *st = v->st;
@@ -168,9 +176,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		return;
 	if (v->key_deferred && now - v->key_req_us >= KEY_REQUEST_US) {
 		v->key_deferred = false;
-		v->key_req_us = now;
-		v->need_key = true;
-		v->keys_on_request++;
+		grant_key(v, now);
 	}
 	if (!v->configured) {
 		send_config(v);
@@ -846,9 +852,7 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 			v->key_deferred = true;
 			break;
 		}
-		v->key_req_us = now;
-		v->need_key = true;
-		v->keys_on_request++;
+		grant_key(v, now);
 		break;
 	}
 	case PROTO_INPUT:
