@@ -24,7 +24,8 @@ endif
 CPPFLAGS += -D_DEFAULT_SOURCE -Iinclude
 CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+# libwslay ships no pkg-config file.
+LDLIBS += $(PKG_LIBS) -lwslay -lm
 
 LIB_SRC = $(filter-out src/kmscastd.c,$(wildcard src/*.c))
 LIB = $(BUILD)/libkmscast.a
@@ -91,7 +92,8 @@ deps:
 
 # libFuzzer targets, one per parser of another party's bytes, built with
 # clang and ASan+UBSan: the protocol on each side, the recorder's parameter
-# sets, the lossless decoder, the cursor path and the file parsers. `make
+# sets, the lossless decoder, the cursor path, the file parsers, and a
+# browser's HTTP requests and WebSocket frames. `make
 # fuzz` runs each for FUZZ_RUNS executions (and at most FUZZ_SECONDS); new
 # inputs go to FUZZ_OUT/corpus-*, the seeds stay in tests/fuzz/corpus-*.
 FUZZ_RUNS ?= 10000000
@@ -100,7 +102,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/annexb.c
 FUZZ_SRC_lossless = src/lossless.c
@@ -109,6 +111,10 @@ FUZZ_SRC_cursor = src/proto.c src/format.c
 FUZZ_CFLAGS_cursor = $(shell $(PKG_CONFIG) --cflags libdrm)
 FUZZ_SRC_files = src/trust.c src/config.c
 FUZZ_LIBS_files = -lcrypto
+FUZZ_SRC_http = src/http.c
+FUZZ_LIBS_http = -lcrypto
+FUZZ_SRC_ws = src/ws.c src/proto.c
+FUZZ_LIBS_ws = -lwslay
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_SIDE=PROTO_SIDE_$(shell echo $* | tr a-z A-Z) \
