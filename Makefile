@@ -47,7 +47,13 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(call obj,$(LIB_SRC))
+# The browser viewer's files go into the daemon as they are (.incbin).
+WEB_FILES = $(wildcard client/web/*.* client/web/vendor/*)
+$(BUILD)/obj/src/webfiles.o: src/webfiles.S $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -c -o $@ $<
+
+$(LIB): $(call obj,$(LIB_SRC)) $(BUILD)/obj/src/webfiles.o
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^

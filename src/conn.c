@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kmscast/tls.h"
+#include "kmscast/ws.h"
 
 #define IN_INITIAL (16u * 1024)
 #define OUT_LOWAT (256u * 1024)
@@ -26,6 +27,9 @@
 #define CLOSE_GRACE_MS 1500
 
 enum state { ST_HANDSHAKE, ST_OPEN, ST_CLOSING, ST_DRAINING, ST_CLOSED };
+/* What the bytes inside TLS are: our messages, or a browser's HTTP
+ * requests and then WebSocket frames carrying our messages. */
+enum phase { PH_NATIVE, PH_HTTP, PH_WS };
 
 struct conn {
 	uv_loop_t *loop;
@@ -34,6 +38,8 @@ struct conn {
 	int fd;
 	SSL *ssl;
 	enum state state;
+	enum phase phase;
+	struct ws *ws;
 	struct conn_options o;
 	struct conn_callbacks cb;
 	void *data;
@@ -127,6 +133,7 @@ static void handle_closed(uv_handle_t *h)
 	SSL_free(c->ssl);
 	if (c->cb.on_closed)
 		c->cb.on_closed(c, c->why, c->data);
+	ws_destroy(c->ws);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -162,7 +169,9 @@ static void update_poll(struct conn *c)
 {
 	if (c->state == ST_CLOSED)
 		return;
-	int ev = UV_READABLE;
+	/* A browser pipelining requests waits while their answers pile up:
+	 * a few bytes in must not make megabytes out. */
+	int ev = c->phase == PH_HTTP && queued(c) >= OUT_LOWAT ? 0 : UV_READABLE;
 	if (c->want_write || (queued(c) && c->state != ST_DRAINING))
 		ev |= UV_WRITABLE;
 	uv_poll_start(&c->poll, ev, on_poll);
@@ -272,13 +281,43 @@ static int reserve_out(struct conn *c, size_t n)
 	return 0;
 }
 
+/* Raw bytes into the queue: HTTP responses, and wslay's frames. */
+static int put_raw(void *data, const uint8_t *buf, size_t n)
+{
+	struct conn *c = data;
+	int r = reserve_out(c, n);
+	if (r)
+		return r;
+	memcpy(c->out + c->out_len, buf, n);
+	c->out_len += n;
+	if (queued(c) >= OUT_LOWAT)
+		c->above_lowat = true;
+	return 0;
+}
+
+/* One message as one WebSocket binary message. */
+static int enqueue_ws(struct conn *c, const struct proto_msg *m, size_t n)
+{
+	uint8_t *tmp = malloc(n);
+	if (!tmp)
+		return -ENOMEM;
+	long w = proto_encode(m, tmp, n);
+	int r = w < 0 ? (int)w : ws_send(c->ws, tmp, (size_t)w);
+	free(tmp);
+	return r;
+}
+
 static int enqueue(struct conn *c, const struct proto_msg *m, bool force)
 {
 	size_t n = proto_encoded_size(m);
 	if (!n)
 		return -EINVAL;
+	if (c->phase == PH_HTTP)
+		return -EPIPE; /* not upgraded: nothing of ours goes out */
 	if (!force && queued(c) + n > c->o.queue_limit)
 		return -ENOBUFS;
+	if (c->phase == PH_WS)
+		return enqueue_ws(c, m, n);
 	int r = reserve_out(c, n);
 	if (r)
 		return r;
@@ -317,6 +356,15 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 	}
 	if (c->state != ST_OPEN)
 		return;
+	if (c->phase == PH_HTTP) {
+		/* Between requests: nothing to say in HTTP, just close. */
+		snprintf(c->why, sizeof(c->why), "%s", reason ? reason : "closed");
+		c->state = ST_CLOSING;
+		c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
+		uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
+		flush(c, false);
+		return;
+	}
 	if (reason) {
 		proto_make_error(&m, code, reason);
 		snprintf(c->why, sizeof(c->why), "%s", reason);
@@ -327,6 +375,8 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 		c->bye_sent = c->o.read_after_bye;
 	}
 	enqueue(c, &m, true);
+	if (c->phase == PH_WS)
+		ws_close(c->ws, reason ? 1008 : 1000, NULL);
 	c->state = ST_CLOSING;
 	c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
 	uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
@@ -435,6 +485,101 @@ static void parse(struct conn *c)
 	}
 }
 
+/* A WebSocket message is exactly one of ours: the same parser and the
+ * same dispatch as a native connection's byte stream. */
+static int ws_message(void *data, const uint8_t *msg, size_t len)
+{
+	struct conn *c = data;
+	struct proto_msg m;
+	size_t used;
+	if (!delivering(c))
+		return 0;
+	int r = proto_decode(c->o.side, msg, len, &m, &used);
+	if (r == 0 && used != len)
+		r = used ? -EMSGSIZE : -EBADMSG;
+	if (r < 0) {
+		char why[160];
+		unsigned type = len >= 6 ? (unsigned)(msg[4] << 8 | msg[5]) : 0;
+		snprintf(why, sizeof(why), "malformed %s message: %s", proto_type_name(type),
+			 r == -EMSGSIZE ? "a WebSocket message carries more than one message" :
+			 r == -EBADMSG ? "a WebSocket message carries part of a message" :
+			 proto_status_str(r));
+		c->bye_sent = false;
+		conn_close(c, PROTO_ERR_PROTOCOL, why);
+		return 0;
+	}
+	dispatch(c, &m);
+	return 0;
+}
+
+static void parse_ws(struct conn *c)
+{
+	char why[200];
+	int r = ws_feed(c->ws, c->in, c->in_len, why, sizeof(why));
+	c->in_len = 0;
+	if (r && c->state != ST_CLOSED) {
+		c->bye_sent = false;
+		if (c->state == ST_OPEN)
+			snprintf(c->why, sizeof(c->why), "%s", why);
+		conn_abort(c, why);
+	}
+}
+
+static void http_error(struct conn *c, int err)
+{
+	char head[300];
+	const char *status = http_status_for(err);
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n", status,
+			 strlen(status) + 1, status);
+	put_raw(c, (const uint8_t *)head, (size_t)n);
+	char why[160];
+	snprintf(why, sizeof(why), "bad HTTP request: %s", status);
+	conn_close(c, 0, why);
+}
+
+/* Requests one after another (keep-alive) until an upgrade or a close. */
+static void parse_http(struct conn *c)
+{
+	size_t off = 0;
+	while (c->phase == PH_HTTP && c->state == ST_OPEN && off < c->in_len &&
+	       queued(c) < OUT_LOWAT) {
+		struct http_request req;
+		size_t used;
+		int r = http_parse_request(c->in + off, c->in_len - off, &req, &used);
+		if (r < 0) {
+			http_error(c, r);
+			c->in_len = 0;
+			return;
+		}
+		if (!used)
+			break;
+		off += used;
+		if (c->cb.on_http)
+			c->cb.on_http(c, &req, c->data);
+		else
+			http_error(c, -EINVAL);
+	}
+	if (c->state == ST_CLOSED)
+		return;
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	if (c->phase == PH_WS && c->in_len)
+		parse_ws(c); /* frames that came right behind the upgrade */
+}
+
+static void parse_any(struct conn *c)
+{
+	if (c->phase == PH_HTTP)
+		parse_http(c);
+	else if (c->phase == PH_WS)
+		parse_ws(c);
+	else
+		parse(c);
+}
+
 static void do_read(struct conn *c)
 {
 	/* A few of the largest messages the peer may send per wakeup, so one
@@ -442,6 +587,8 @@ static void do_read(struct conn *c)
 	 * ones) cannot keep the loop from the others and from the frame timer. */
 	size_t budget = c->in_max * 4 < READ_BUDGET ? c->in_max * 4 : READ_BUDGET;
 	for (;;) {
+		if (c->phase == PH_HTTP && queued(c) >= OUT_LOWAT)
+			return; /* on_poll resumes once the answers are out */
 		if (c->in_len == c->in_cap) {
 			if (!delivering(c)) {
 				c->in_len = 0; /* closing: input is discarded */
@@ -494,7 +641,7 @@ static void do_read(struct conn *c)
 		c->last_rx = conn_now_us();
 		c->in_len += (size_t)n;
 		if (delivering(c))
-			parse(c);
+			parse_any(c);
 		else
 			c->in_len = 0;
 		if (c->state == ST_CLOSED)
@@ -511,6 +658,13 @@ static void do_handshake(struct conn *c)
 {
 	int r = SSL_do_handshake(c->ssl);
 	if (r == 1) {
+		const unsigned char *alpn;
+		unsigned alpn_len;
+		SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+		if (alpn_len == 8 && memcmp(alpn, "http/1.1", 8) == 0) {
+			c->phase = PH_HTTP;
+			c->in_max = HTTP_MAX_HEAD + HTTP_MAX_BODY;
+		}
 		c->state = ST_OPEN;
 		c->want_write = false;
 		uv_timer_set_repeat(&c->timer, OPEN_TICK_MS);
@@ -527,6 +681,17 @@ static void do_handshake(struct conn *c)
 		return;
 	}
 	char why[200], buf[240];
+	if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST) {
+		/* Plain HTTP on the TLS port: tell the browser where to go. */
+		static const char text[] =
+			"This is kmscast's TLS port: open it with https://, not http://, in the browser\n";
+		char msg[300];
+		int n = snprintf(msg, sizeof(msg), "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
+				 "charset=utf-8\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+				 sizeof(text) - 1, text);
+		if (send(c->fd, msg, (size_t)n, MSG_NOSIGNAL) < 0)
+			ERR_clear_error(); /* nothing more to do for it */
+	}
 	tls_handshake_error(c->ssl, r, why, sizeof(why));
 	snprintf(buf, sizeof(buf), "TLS handshake failed: %s", why);
 	conn_abort(c, buf);
@@ -555,6 +720,17 @@ static void on_poll(uv_poll_t *h, int status, int events)
 		flush(c, true);
 	else if (c->state == ST_HANDSHAKE)
 		update_poll(c);
+	/* Requests held back while answers were queued (see update_poll),
+	 * in our buffer or still in TLS's. */
+	if (c->state == ST_OPEN && c->phase == PH_HTTP && queued(c) < OUT_LOWAT &&
+	    (c->in_len || (c->ssl && SSL_pending(c->ssl)))) {
+		if (c->in_len)
+			parse_http(c);
+		if (c->state == ST_OPEN && c->ssl && SSL_pending(c->ssl))
+			do_read(c);
+		if (c->state != ST_CLOSED)
+			flush(c, true);
+	}
 }
 
 static void on_tick(uv_timer_t *t)
@@ -575,6 +751,12 @@ static void on_tick(uv_timer_t *t)
 		}
 		break;
 	case ST_OPEN:
+		if (c->phase == PH_HTTP) {
+			/* Keep-alive between requests: no PINGs, just the idle bound. */
+			if (now - c->last_rx > c->o.idle_ms * 1000ull)
+				conn_abort(c, "browser idle between requests");
+			break;
+		}
 		if (now - c->last_rx > c->o.idle_ms * 1000ull) {
 			snprintf(buf, sizeof(buf), "peer silent for %u ms", c->o.idle_ms);
 			conn_close(c, PROTO_ERR_TIMEOUT, buf);
@@ -672,6 +854,58 @@ unsigned conn_frames_in_flight(const struct conn *c)
 
 size_t conn_queued(const struct conn *c) { return queued(c); }
 bool conn_is_open(const struct conn *c) { return c->state == ST_OPEN; }
+bool conn_is_web(const struct conn *c) { return c->phase != PH_NATIVE; }
+bool conn_is_ws(const struct conn *c) { return c->phase == PH_WS; }
+
+int conn_http_reply(struct conn *c, const struct http_request *req, const char *status,
+		    const char *headers, const void *body, size_t len, bool close)
+{
+	char head[2048];
+	if (c->state != ST_OPEN || c->phase != PH_HTTP)
+		return -EPIPE;
+	close = close || !req->keep_alive;
+	/* Every answer: no framing by other sites, no sniffing, no referrer. */
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n"
+			 "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
+			 "Referrer-Policy: no-referrer\r\nCross-Origin-Opener-Policy: same-origin\r\n"
+			 "Connection: %s\r\n\r\n", status, headers ? headers : "", len,
+			 close ? "close" : "keep-alive");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -EINVAL;
+	int r = put_raw(c, (const uint8_t *)head, (size_t)n);
+	if (!r && len && strcmp(req->method, "HEAD") != 0)
+		r = put_raw(c, body, len);
+	if (r)
+		return r;
+	if (close)
+		conn_close(c, 0, "answered and closed");
+	else
+		flush(c, false);
+	return 0;
+}
+
+int conn_ws_accept(struct conn *c, const struct http_request *req)
+{
+	static const struct ws_callbacks wcb = {.on_message = ws_message, .write = put_raw};
+	char accept[HTTP_WS_ACCEPT_SIZE], head[256];
+	if (c->state != ST_OPEN || c->phase != PH_HTTP)
+		return -EPIPE;
+	int r = ws_create(PROTO_HEADER_SIZE + proto_max_body(c->o.side), &wcb, c, &c->ws);
+	if (r)
+		return r;
+	http_ws_accept(req->ws_key, accept);
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", accept);
+	r = put_raw(c, (const uint8_t *)head, (size_t)n);
+	if (r)
+		return r;
+	c->phase = PH_WS;
+	c->in_max = PROTO_HEADER_SIZE + proto_max_body(c->o.side);
+	c->last_rx = c->last_ping = conn_now_us();
+	flush(c, false);
+	return 0;
+}
 const char *conn_peer(const struct conn *c) { return c->peer; }
 SSL *conn_ssl(const struct conn *c) { return c->ssl; }
 uint64_t conn_rtt_us(const struct conn *c) { return c->rtt; }

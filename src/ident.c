@@ -7,6 +7,8 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +101,15 @@ int ident_load_files(const char *cert_path, const char *key_path, struct ident *
 	return finish(id, out, err, len);
 }
 
-static X509 *self_signed(EVP_PKEY *key, const char *cn)
+static int add_ext(X509 *x, int nid, const char *value)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, value);
+	int ok = e && X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	return ok;
+}
+
+static X509 *self_signed(EVP_PKEY *key, const char *cn, bool web)
 {
 	X509 *x = X509_new();
 	unsigned char serial[16];
@@ -119,7 +129,10 @@ static X509 *self_signed(EVP_PKEY *key, const char *cn)
 	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
 					-1, 0) &&
 	     X509_set_issuer_name(x, name) && X509_set_pubkey(x, key) &&
-	     X509_sign(x, key, NULL) > 0; /* Ed25519 takes no digest */
+	     /* Ed25519 takes no digest; browsers want ECDSA with SHA-256
+	      * and a server-auth certificate. */
+	     (!web || add_ext(x, NID_ext_key_usage, "serverAuth")) &&
+	     X509_sign(x, key, web ? EVP_sha256() : NULL) > 0;
 out:
 	BN_free(bn);
 	if (!ok) {
@@ -154,12 +167,19 @@ static int bio_put_cert(BIO *b, void *x) { return PEM_write_bio_X509(b, x); }
 int ident_load_or_create(const char *dir, const char *cn, struct ident **out, char *err,
 			 size_t len)
 {
+	return ident_load_or_create_kind(dir, cn, IDENT_NATIVE, out, err, len);
+}
+
+int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind kind,
+			      struct ident **out, char *err, size_t len)
+{
 	char kp[PATH_MAX], cp[PATH_MAX];
 	struct stat st;
+	bool web = kind == IDENT_WEB;
 	int r;
 
-	if (snprintf(kp, sizeof(kp), "%s/key.pem", dir) >= (int)sizeof(kp) ||
-	    snprintf(cp, sizeof(cp), "%s/cert.pem", dir) >= (int)sizeof(cp)) {
+	if (snprintf(kp, sizeof(kp), "%s/%s", dir, web ? IDENT_WEB_KEY : "key.pem") >= (int)sizeof(kp) ||
+	    snprintf(cp, sizeof(cp), "%s/%s", dir, web ? IDENT_WEB_CERT : "cert.pem") >= (int)sizeof(cp)) {
 		snprintf(err, len, "%s: path too long", dir);
 		return -ENAMETOOLONG;
 	}
@@ -171,8 +191,9 @@ int ident_load_or_create(const char *dir, const char *cn, struct ident **out, ch
 	struct ident *id = calloc(1, sizeof(*id));
 	if (!id)
 		return -ENOMEM;
-	id->key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	id->cert = id->key ? self_signed(id->key, cn) : NULL;
+	id->key = web ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256") :
+			EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	id->cert = id->key ? self_signed(id->key, cn, web) : NULL;
 	if (!id->cert) {
 		char e2[128];
 		snprintf(err, len, "cannot create a key and certificate: %s",

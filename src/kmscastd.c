@@ -44,6 +44,8 @@
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *cert, *key, *source;
+	const char *web_cert, *web_key, *web_origin;
+	bool no_web;
 	const char *device, *output, *config, *user, *capture_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s, max_viewers;
 	unsigned bitrate_kbps;
@@ -71,7 +73,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kmscastd [OPTION]...            run the daemon\n"
-		"       kmscastd id [--state-dir DIR]   print this host's fingerprint\n"
+		"       kmscastd id [--state-dir DIR]   print this host's fingerprints (native,\n"
+		"                                       then browsers')\n"
 		"       kmscastd pair [--state-dir DIR] [--expires SECONDS]\n"
 		"                                       make a one-time pairing code\n"
 		"       kmscastd --probe [--device PATH] what VA-API and software can encode\n"
@@ -88,6 +91,12 @@ static void usage(FILE *f)
 		"                           SIGHUP re-reads)\n"
 		"  --client-ca FILE         also trust clients whose certificate FILE's CA signed\n"
 		"  --cert FILE --key FILE   use this certificate instead of the generated one\n"
+		"  --web-cert FILE --web-key FILE\n"
+		"                           the certificate browsers get (ECDSA or RSA; default:\n"
+		"                           STATE_DIR/web-cert.pem, a P-256 one made on first use)\n"
+		"  --web-origin ORIGINS     also accept browsers whose page comes from these\n"
+		"                           origins (comma-separated, e.g. https://portal.example)\n"
+		"  --no-web                 serve no browsers: native clients only\n"
 		"  --device PATH            card (default: the first with a connected connector;\n"
 		"                           a card that goes away is looked for at this path,\n"
 		"                           or without one in every card, until it is back)\n"
@@ -136,7 +145,7 @@ enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_
        O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
        O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
        O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE,
-       O_ALLOWPOWER, O_REVOKED, O_CAPUSER };
+       O_ALLOWPOWER, O_REVOKED, O_CAPUSER, O_WEBCERT, O_WEBKEY, O_WEBORIGIN, O_NOWEB };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -169,6 +178,10 @@ static const struct option longopts[] = {
 	{"input-rate", required_argument, NULL, O_INRATE},
 	{"user", required_argument, NULL, O_USER},
 	{"capture-user", required_argument, NULL, O_CAPUSER},
+	{"web-cert", required_argument, NULL, O_WEBCERT},
+	{"web-key", required_argument, NULL, O_WEBKEY},
+	{"web-origin", required_argument, NULL, O_WEBORIGIN},
+	{"no-web", no_argument, NULL, O_NOWEB},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	/* Test only: a syscall the filter forbids, half a second in. */
 	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
@@ -239,6 +252,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_USER: o->user = optarg; break;
 		case O_CAPUSER: o->capture_user = optarg; break;
+		case O_WEBCERT: o->web_cert = optarg; break;
+		case O_WEBKEY: o->web_key = optarg; break;
+		case O_WEBORIGIN: o->web_origin = optarg; break;
+		case O_NOWEB: o->no_web = true; break;
 		case O_NOSANDBOX: o->no_sandbox = true; break;
 		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
@@ -253,6 +270,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "unexpected argument '%s'", argv[optind]);
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
+	if (!!o->web_cert != !!o->web_key)
+		cli_die_usage(PROG, "--web-cert and --web-key go together");
 	if (o->cmd || !o->source)
 		return;
 	if (strncmp(o->source, "test", 4) != 0 || (o->source[4] && o->source[4] != ':'))
@@ -280,13 +299,37 @@ static int load_identity(const struct options *o, struct ident **id)
 	return r;
 }
 
+/* The browsers' identity, unless --no-web. */
+static int load_web_identity(const struct options *o, struct ident **web)
+{
+	char err[512];
+	*web = NULL;
+	if (o->no_web)
+		return 0;
+	int r = o->web_cert ? ident_load_files(o->web_cert, o->web_key, web, err, sizeof(err)) :
+			      ident_load_or_create_kind(o->state_dir, "kmscastd", IDENT_WEB, web,
+							err, sizeof(err));
+	if (r)
+		fprintf(stderr, PROG ": browser identity: %s\n", err);
+	return r;
+}
+
 static int cmd_id(const struct options *o)
 {
-	struct ident *id;
+	struct ident *id, *web;
 	if (load_identity(o, &id))
 		return 1;
+	if (load_web_identity(o, &web)) {
+		ident_destroy(id);
+		return 1;
+	}
+	/* Scripts read the native fingerprint as the first line; the
+	 * browsers' one, when served, is the last. */
 	printf("%s\n", id->fp_str);
+	if (web)
+		printf("%s\n", web->fp_str);
 	ident_destroy(id);
+	ident_destroy(web);
 	return 0;
 }
 
@@ -301,6 +344,16 @@ static int root_state(const struct options *o, struct sandbox_user *u)
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
 	return r;
+}
+
+/* The port of --listen for the browser URL (the default when not given). */
+static const char *listen_port(const struct options *o, char buf[8])
+{
+	const char *c = o->listen ? strrchr(o->listen, ':') : NULL;
+	if (c && c[1])
+		return c + 1;
+	snprintf(buf, 8, "%u", SERVER_DEFAULT_PORT);
+	return buf;
 }
 
 static int cmd_pair(const struct options *o)
@@ -334,6 +387,15 @@ static int cmd_pair(const struct options *o)
 	       "\n    %s\n\n"
 	       "On the client run:  kmscast pair THIS-HOST %s\n"
 	       "This host's fingerprint: %s\n", o->pair_s, code, code, id->fp_str);
+	/* The browser's way in: the page reads the code from the fragment,
+	 * which browsers do not send to the server or keep in a Referer. */
+	struct ident *web = NULL;
+	char port[8];
+	if (!o->no_web && load_web_identity(o, &web) == 0 && web)
+		printf("In a browser open:  https://THIS-HOST:%s/#code=%s\n"
+		       "This host's browser fingerprint: %s\n", listen_port(o, port), code,
+		       web->fp_str);
+	ident_destroy(web);
 	OPENSSL_cleanse(key, sizeof(key));
 	ident_destroy(id);
 	return 0;
@@ -490,7 +552,7 @@ static int run(struct options *o)
 {
 	struct daemon d = {.o = o};
 	struct inject *input = NULL;
-	struct ident *id;
+	struct ident *id, *web;
 	char err[512], what[768];
 	uv_loop_t loop;
 	int card = -1, rc = 1;
@@ -513,14 +575,21 @@ static int run(struct options *o)
 		return 1;
 	if (load_identity(o, &id))
 		return 1;
+	if (load_web_identity(o, &web)) {
+		ident_destroy(id);
+		ident_destroy(web);
+		return 1;
+	}
 	if (open_card(o, &card, card_path, sizeof(card_path)) != 0) {
 		ident_destroy(id);
+		ident_destroy(web);
 		return 1;
 	}
 	if (card >= 0 && choose_encoder(o, card_path, &probe, &kind, note, sizeof(note)) != 0) {
 		fprintf(stderr, PROG ": %s\n", note);
 		close(card);
 		ident_destroy(id);
+		ident_destroy(web);
 		return 1;
 	}
 	if (card >= 0 && sandbox) {
@@ -539,11 +608,13 @@ static int run(struct options *o)
 		if (r < 0) {
 			fprintf(stderr, PROG ": %s\n", err);
 			ident_destroy(id);
+			ident_destroy(web);
 			return 1;
 		}
 	}
 	if (uv_loop_init(&loop) != 0) {
 		ident_destroy(id);
+		ident_destroy(web);
 		goto out_helper;
 	}
 	d.loop = &loop;
@@ -552,6 +623,7 @@ static int run(struct options *o)
 		.listen = o->listen, .state_dir = o->state_dir, .authorized_path = o->authorized,
 		.revoked_path = o->revoked,
 		.client_ca = o->client_ca, .id = id, .codecs = codecs,
+		.web_id = web, .web_origins = o->web_origin,
 		.max_handshakes = o->max_handshakes, .max_per_source = o->max_per_source,
 		.handshake_ms = o->handshake_ms,
 		.idle_ms = o->idle_ms, .window = o->window, .log = log_line, .log_data = o,
@@ -640,6 +712,7 @@ out:
 	uv_loop_close(&loop);
 	inject_destroy(input);
 	ident_destroy(id);
+	ident_destroy(web);
 out_helper:
 	if (card >= 0)
 		close(card);

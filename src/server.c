@@ -22,65 +22,7 @@
 #include "kmscast/statedir.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
-
-#define ACCEPT_BATCH 64
-#define PAIR_MAX_FAILURES 3  /* wrong codes from one address */
-#define PAIR_MAX_SOURCES 16  /* addresses that failed before the code is spent */
-#define LOG_BURST 10          /* refusal lines per window before we summarize */
-#define LOG_WINDOW_US 10000000ull
-
-enum sess_state { SS_TLS, SS_HELLO, SS_PAIRING, SS_READY };
-
-struct session {
-	struct server *srv;
-	struct session *prev, *next;
-	struct conn *conn;
-	enum sess_state state;
-	bool counted;       /* holds an unauthenticated slot */
-	bool by_ca;         /* trusted through --client-ca */
-	bool authorized;
-	bool logged;        /* a refusal was logged; don't log the close too */
-	uint64_t accepted_us;
-	uint8_t fp[FP_SIZE];
-	char fp_str[FP_STR_SIZE];
-	char source[INET6_ADDRSTRLEN]; /* the peer's address, for per-source limits */
-	struct proto_hello hello;
-	void *data;
-};
-
-struct server {
-	uv_loop_t *loop;
-	struct server_options o;
-	struct server_callbacks cb;
-	void *data;
-	char authorized_path[PATH_MAX];
-	char revoked_path[PATH_MAX];
-	char pairing_path[PATH_MAX];
-	SSL_CTX *ctx;
-	int fd;
-	uv_poll_t listen_poll;
-	uv_timer_t timer;
-	char address[80];
-	struct fp_list authorized;
-	struct fp_list revoked; /* refused whoever signed them: --client-ca has no other revocation */
-	struct session *sessions;
-	unsigned unauthenticated, count;
-	uint8_t pair_key_seen[PAIR_KEY_SIZE];
-	/* Wrong codes per source for the pending code: one peer cannot void
-	 * it for everyone, and only so many peers may try. */
-	struct {
-		char source[INET6_ADDRSTRLEN];
-		unsigned count;
-	} pair_fail[PAIR_MAX_SOURCES];
-	unsigned pair_fail_n;
-	/* Refusal log limiter. */
-	uint64_t log_window_start;
-	unsigned log_in_window, log_suppressed;
-	bool destroying;
-	int handles;
-	/* Totals, logged at shutdown. */
-	unsigned long over_limit, untrusted_closed;
-};
+#include "server_priv.h"
 
 void server_log(const struct server *srv, enum log_level level, const char *fmt, ...)
 {
@@ -96,7 +38,7 @@ void server_log(const struct server *srv, enum log_level level, const char *fmt,
 
 /* Refusals come in floods during attacks: log the first few per window,
  * then one line with how many were left out. */
-static bool refusal_log_ok(struct server *srv)
+bool server_refusal_log_ok(struct server *srv)
 {
 	uint64_t now = conn_now_us();
 	if (now - srv->log_window_start > LOG_WINDOW_US) {
@@ -143,18 +85,21 @@ static void send_hello(struct session *s)
 	conn_send(s->conn, &m);
 }
 
-static void refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why)
+void server_refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why)
 {
 	s->logged = true;
-	if (refusal_log_ok(s->srv))
+	if (server_refusal_log_ok(s->srv))
 		server_log(s->srv, LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
 			   s->fp_str[0] ? s->fp_str : "no certificate", log_why);
 	conn_close(s->conn, code, to_peer);
 }
 
 /* Revocation wins over both ways in: the trust list and the client CA. */
-static bool trusted(const struct server *srv, const struct session *s)
+bool server_trusted(const struct server *srv, const struct session *s)
 {
+	if (s->web)
+		return s->web_cred && !fp_list_contains(&srv->revoked, s->fp) &&
+		       fp_list_contains(&srv->browsers, s->fp);
 	return !fp_list_contains(&srv->revoked, s->fp) &&
 	       (s->by_ca || fp_list_contains(&srv->authorized, s->fp));
 }
@@ -164,14 +109,21 @@ static void on_open(struct conn *c, void *data)
 	struct session *s = data;
 	char why[128];
 	(void)c;
+	if (conn_is_web(s->conn)) {
+		/* A browser: HTTP first; it proves itself inside (web.c). */
+		s->web = true;
+		s->state = SS_WEB;
+		snprintf(s->fp_str, sizeof(s->fp_str), "browser");
+		return;
+	}
 	if (tls_peer_fingerprint(conn_ssl(s->conn), s->fp) != 0) {
-		refuse(s, PROTO_ERR_UNAUTHORIZED, "a client certificate is required",
+		server_refuse(s, PROTO_ERR_UNAUTHORIZED, "a client certificate is required",
 		       "no client certificate");
 		return;
 	}
 	fp_format(s->fp, s->fp_str);
 	s->by_ca = s->srv->o.client_ca && tls_peer_chain_ok(conn_ssl(s->conn), why, sizeof(why));
-	s->authorized = trusted(s->srv, s);
+	s->authorized = server_trusted(s->srv, s);
 	s->state = SS_HELLO;
 	server_log(s->srv, LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
 		   s->by_ca ? " (signed by the client CA)" : "");
@@ -196,7 +148,7 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 	if (h->version != PROTO_VERSION) {
 		snprintf(buf, sizeof(buf), "protocol version mismatch: the daemon speaks %u, the client %u",
 			 PROTO_VERSION, h->version);
-		refuse(s, PROTO_ERR_VERSION, buf, buf);
+		server_refuse(s, PROTO_ERR_VERSION, buf, buf);
 		return;
 	}
 	s->hello = *h;
@@ -207,11 +159,15 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		snprintf(buf, sizeof(buf), "the host streams %s, which this client does not take%s",
 			 proto_codec_name(c), c == PROTO_CODEC_TEST ? " (synthetic test frames: "
 			 "only a client that shows and keeps nothing takes them)" : "");
-		refuse(s, PROTO_ERR_REFUSED, buf, buf);
+		server_refuse(s, PROTO_ERR_REFUSED, buf, buf);
 		return;
 	}
 	if (s->authorized) {
 		become_ready(s);
+		return;
+	}
+	if (s->web) {
+		web_refuse_hello(s);
 		return;
 	}
 	if (h->flags & PROTO_HELLO_PAIRING) {
@@ -221,13 +177,13 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 	if (fp_list_contains(&s->srv->revoked, s->fp)) {
 		snprintf(buf, sizeof(buf), "client %s is revoked on this host (listed in %s)",
 			 s->fp_str, s->srv->revoked_path);
-		refuse(s, PROTO_ERR_REVOKED, buf, "a revoked client");
+		server_refuse(s, PROTO_ERR_REVOKED, buf, "a revoked client");
 		return;
 	}
 	snprintf(buf, sizeof(buf), "client %s is not authorized on this host; add it to %s%s, "
 		 "or pair with 'kmscastd pair'", s->fp_str, s->srv->authorized_path,
 		 s->srv->o.client_ca ? " or use a certificate signed by the client CA" : "");
-	refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "not an authorized client");
+	server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "not an authorized client");
 }
 
 /* Appends fp to the authorized-clients file, keeping what is there. */
@@ -267,59 +223,74 @@ static unsigned *pair_failures(struct server *srv, const char *source)
 	return &srv->pair_fail[i].count;
 }
 
-static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_SIZE])
+/* Checks a pairing proof against the pending code: the native client's
+ * over (client fp, server fp), a browser's over (its random id, the web
+ * identity's fp). 0 with key set, or -EACCES with to_peer saying why (the
+ * per-source and per-code limits are counted here). */
+int server_check_code(struct server *srv, const char *source, const uint8_t a[FP_SIZE],
+		      const uint8_t b[FP_SIZE], const uint8_t proof[PROTO_PAIR_PROOF_SIZE],
+		      uint8_t key[PAIR_KEY_SIZE], char *to_peer, size_t len)
 {
-	struct server *srv = s->srv;
-	char *text = NULL, err[256], buf[256];
+	char *text = NULL, err[256];
 	size_t n;
-	uint8_t key[PAIR_KEY_SIZE], want[PAIR_PROOF_SIZE];
+	uint8_t want[PAIR_PROOF_SIZE];
 	long long expires;
 
 	if (fileio_read_all(srv->pairing_path, 256, &text, &n, err, sizeof(err)) != 0 ||
 	    pair_pending_parse(text, n, key, &expires) != 0) {
 		free(text);
-		refuse(s, PROTO_ERR_PAIRING, "no pairing code is pending on this host "
-		       "(run 'kmscastd pair' there first)", "pairing attempted with no code pending");
-		return;
+		snprintf(to_peer, len, "no pairing code is pending on this host "
+			 "(run 'kmscastd pair' there first)");
+		return -EACCES;
 	}
 	free(text);
-	if (memcmp(key, srv->pair_key_seen, sizeof(key)) != 0) {
-		memcpy(srv->pair_key_seen, key, sizeof(key));
+	if (memcmp(key, srv->pair_key_seen, PAIR_KEY_SIZE) != 0) {
+		memcpy(srv->pair_key_seen, key, PAIR_KEY_SIZE);
 		srv->pair_fail_n = 0;
 	}
 	if (time(NULL) > expires) {
 		spend_code(srv);
-		refuse(s, PROTO_ERR_PAIRING, "the pairing code has expired; run 'kmscastd pair' again",
-		       "pairing code expired");
-		return;
+		snprintf(to_peer, len, "the pairing code has expired; run 'kmscastd pair' again");
+		return -EACCES;
 	}
-	unsigned *failures = pair_failures(srv, s->source);
+	unsigned *failures = pair_failures(srv, source);
 	if (failures && *failures >= PAIR_MAX_FAILURES) {
-		snprintf(buf, sizeof(buf), "too many wrong pairing codes from %s; run 'kmscastd pair' "
-			 "for a new code", s->source);
-		refuse(s, PROTO_ERR_PAIRING, buf, buf);
-		return;
+		snprintf(to_peer, len, "too many wrong pairing codes from %s; run 'kmscastd pair' "
+			 "for a new code", source);
+		return -EACCES;
 	}
-	const uint8_t *server_fp = srv->o.id->fp;
-	pair_proof(key, false, s->fp, server_fp, want);
+	pair_proof(key, false, a, b, want);
 	if (CRYPTO_memcmp(want, proof, sizeof(want)) != 0) {
 		/* A few typos are forgiven per address; past that the address
 		 * may not try this code again. When too many addresses failed,
 		 * someone is guessing: the code is spent. */
 		if (!failures) {
 			spend_code(srv);
-			snprintf(buf, sizeof(buf), "wrong pairing code; %u addresses tried wrong codes, the "
+			snprintf(to_peer, len, "wrong pairing code; %u addresses tried wrong codes, the "
 				 "code is now void", PAIR_MAX_SOURCES);
 		} else if (++*failures >= PAIR_MAX_FAILURES) {
-			snprintf(buf, sizeof(buf), "wrong pairing code; too many attempts from %s, which "
-				 "may not try this code again", s->source);
+			snprintf(to_peer, len, "wrong pairing code; too many attempts from %s, which "
+				 "may not try this code again", source);
 		} else {
-			snprintf(buf, sizeof(buf), "wrong pairing code");
+			snprintf(to_peer, len, "wrong pairing code");
 		}
-		refuse(s, PROTO_ERR_PAIRING, buf, buf);
-		return;
+		return -EACCES;
 	}
 	spend_code(srv); /* works once */
+	return 0;
+}
+
+static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_SIZE])
+{
+	struct server *srv = s->srv;
+	char err[256], buf[256];
+	uint8_t key[PAIR_KEY_SIZE];
+	const uint8_t *server_fp = srv->o.id->fp;
+
+	if (server_check_code(srv, s->source, s->fp, server_fp, proof, key, buf, sizeof(buf)) != 0) {
+		server_refuse(s, PROTO_ERR_PAIRING, buf, buf);
+		return;
+	}
 	if (authorize(srv, s, err, sizeof(err)) != 0) {
 		server_log(srv, LOG_ERR, "pairing %s: %s", s->fp_str, err);
 		conn_close(s->conn, PROTO_ERR_INTERNAL, "the daemon could not save the pairing");
@@ -329,6 +300,7 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	struct proto_msg m = {.type = PROTO_PAIR_RESULT};
 	m.u.pair.ok = 1;
 	pair_proof(key, true, server_fp, s->fp, m.u.pair.proof);
+	OPENSSL_cleanse(key, sizeof(key));
 	conn_send(s->conn, &m);
 	server_log(srv, LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
 		   conn_peer(s->conn), srv->authorized_path);
@@ -373,10 +345,11 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		}
 		break;
 	case SS_TLS:
+	case SS_WEB:
 		break;
 	}
 	snprintf(buf, sizeof(buf), "unexpected %s message at this point", proto_type_name(m->type));
-	refuse(s, PROTO_ERR_PROTOCOL, buf, buf);
+	server_refuse(s, PROTO_ERR_PROTOCOL, buf, buf);
 }
 
 static void on_drain(struct conn *c, void *data)
@@ -405,8 +378,12 @@ static void on_closed(struct conn *c, const char *why, void *data)
 			   conn_peer(s->conn), why);
 		if (srv->cb.on_gone)
 			srv->cb.on_gone(s, srv->data);
+	} else if (s->state == SS_WEB) {
+		/* A browser closing a connection it fetched files on: routine. */
+		server_log(srv, LOG_DEBUG, "browser connection from %s closed: %s", conn_peer(s->conn),
+			   why);
 	} else if (!srv->destroying && (srv->untrusted_closed++, !s->logged) &&
-		   refusal_log_ok(srv)) {
+		   server_refusal_log_ok(srv)) {
 		server_log(srv, LOG_INFO, "connection from %s closed before it was trusted: %s",
 			   conn_peer(s->conn), why);
 	}
@@ -416,6 +393,7 @@ static void on_closed(struct conn *c, const char *why, void *data)
 
 static const struct conn_callbacks session_cb = {
 	.on_open = on_open, .on_message = on_message, .on_drain = on_drain, .on_closed = on_closed,
+	.on_http = web_on_http,
 };
 
 static unsigned unauthenticated_from(const struct server *srv, const char *source)
@@ -464,7 +442,7 @@ static void accept_one(struct server *srv, int fd)
 	conn_peer_addr(fd, source, sizeof(source), &port);
 	if (!admit(srv, source, why, sizeof(why))) {
 		srv->over_limit++;
-		if (refusal_log_ok(srv))
+		if (server_refusal_log_ok(srv))
 			server_log(srv, LOG_WARN, "%s", why);
 		close(fd);
 		return;
@@ -541,8 +519,12 @@ static void on_timer(uv_timer_t *t)
 	for (struct session *s = srv->sessions; s; s = s->next) {
 		if (s->state == SS_READY || s->state == SS_TLS || !conn_is_open(s->conn))
 			continue;
-		if (now - s->accepted_us > srv->o.handshake_ms * 1000ull)
-			refuse(s, PROTO_ERR_TIMEOUT, "no HELLO in time", "no HELLO in time");
+		if (now - s->accepted_us <= srv->o.handshake_ms * 1000ull)
+			continue;
+		if (s->state == SS_WEB) /* a browser's keep-alive: not a refusal */
+			conn_close(s->conn, 0, "browser connection kept past the handshake timeout");
+		else
+			server_refuse(s, PROTO_ERR_TIMEOUT, "no HELLO in time", "no HELLO in time");
 	}
 }
 
@@ -650,14 +632,19 @@ int server_reload_trust(struct server *srv)
 {
 	int r = reload_list(srv, srv->authorized_path, "authorized", &srv->authorized);
 	int r2 = reload_list(srv, srv->revoked_path, "revoked", &srv->revoked);
+	if (srv->o.web_id) {
+		int r3 = reload_list(srv, srv->browsers_path, "browser", &srv->browsers);
+		r2 = r2 ? r2 : r3;
+	}
 	for (struct session *s = srv->sessions; s; s = s->next) {
-		bool ok = trusted(srv, s);
+		bool ok = server_trusted(srv, s);
 		if (s->authorized && !ok && conn_is_open(s->conn)) {
 			s->authorized = false;
-			server_log(srv, LOG_INFO, "client %s (%s) is no longer authorized; ending its "
-				   "session", s->fp_str, conn_peer(s->conn));
-			conn_close(s->conn, PROTO_ERR_REVOKED,
-				   "this client's authorization was revoked on the host");
+			server_log(srv, LOG_INFO, "%s %s (%s) is no longer authorized; ending its "
+				   "session", s->web ? "browser" : "client", s->fp_str, conn_peer(s->conn));
+			conn_close(s->conn, PROTO_ERR_REVOKED, s->web ?
+				   "this browser's credential was revoked on the host; pair again "
+				   "with a new code" : "this client's authorization was revoked on the host");
 		} else if (ok && s->state == SS_HELLO) {
 			s->authorized = true;
 		}
@@ -695,11 +682,15 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 		snprintf(srv->revoked_path, sizeof(srv->revoked_path), "%s/" STATEDIR_REVOKED,
 			 opts->state_dir);
 	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/" STATEDIR_PAIRING, opts->state_dir);
+	snprintf(srv->browsers_path, sizeof(srv->browsers_path), "%s/" STATEDIR_BROWSERS,
+		 opts->state_dir);
 	srv->ctx = tls_ctx_create(true, opts->id, opts->client_ca, err, len);
 	if (!srv->ctx) {
 		free(srv);
 		return -EINVAL;
 	}
+	if (opts->web_id)
+		tls_ctx_serve_web(srv->ctx, opts->web_id);
 	r = listen_socket(srv, err, len);
 	if (r) {
 		SSL_CTX_free(srv->ctx);
@@ -726,6 +717,7 @@ static void maybe_free(struct server *srv)
 	SSL_CTX_free(srv->ctx);
 	fp_list_free(&srv->authorized);
 	fp_list_free(&srv->revoked);
+	fp_list_free(&srv->browsers);
 	free(srv);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kmscast/statedir.h"
 
+#include "kmscast/ident.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,7 +70,7 @@ static int open_dir(const char *dir, char *err, size_t len)
 
 int statedir_prepare(const char *dir, const struct sandbox_user *u, char *err, size_t len)
 {
-	static const char *const roots[] = {"key.pem", "cert.pem"};
+	static const char *const roots[] = {"key.pem", "cert.pem", IDENT_WEB_KEY, IDENT_WEB_CERT};
 	int r = fileio_mkdirs(dir, 0750, err, len);
 	if (r)
 		return r;
@@ -102,6 +104,8 @@ int statedir_prepare(const char *dir, const struct sandbox_user *u, char *err, s
 	/* The trust list exists from the start: the streamer can append to
 	 * it but not create it in a directory it cannot write. */
 	r = give(dfd, dir, STATEDIR_AUTHORIZED, true, false, u, err, len);
+	if (!r)
+		r = give(dfd, dir, STATEDIR_BROWSERS, true, false, u, err, len);
 	if (!r) {
 		r = give(dfd, dir, STATEDIR_PAIRING, false, false, u, err, len);
 		if (r == -ENOENT)

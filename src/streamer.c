@@ -119,9 +119,13 @@ static int make_encoder(struct viewer *v)
 		.codec = st->o.codec, .kind = st->o.encoder, .width = st->w, .height = st->h,
 		.fps = st->o.fps, .crf = st->o.crf, .bitrate_kbps = st->o.bitrate_kbps,
 		.render_node = st->o.render_node, .vaapi_low_power = st->o.vaapi_low_power,
+		.chroma420 = session_hello(v->s)->flags & PROTO_HELLO_NO_444,
 	};
 	encoder_destroy(v->enc);
 	v->enc = NULL;
+	if (eo.chroma420 && eo.codec != PROTO_CODEC_LOSSLESS)
+		server_log(st->o.srv, LOG_INFO, "client %s decodes no 4:4:4: encoding 4:2:0 for it",
+			   session_fingerprint(v->s));
 	if (encoder_create(&eo, &v->enc, err, sizeof(err)) != 0) {
 		server_log(st->o.srv, LOG_ERR, "%s", err);
 		conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, err);

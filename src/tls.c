@@ -54,6 +54,60 @@ SSL_CTX *tls_ctx_create(bool server, const struct ident *id, const char *ca_file
 	return ctx;
 }
 
+/* Browsers offer http/1.1 by ALPN; our client offers none. */
+static bool offers_http11(const unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		size_t n = p[0];
+		if (n + 1 > len)
+			return false;
+		if (n == 8 && memcmp(p + 1, "http/1.1", 8) == 0)
+			return true;
+		p += n + 1;
+		len -= n + 1;
+	}
+	return false;
+}
+
+/* A browser gets the ECDSA identity (it refuses Ed25519 servers) and is
+ * not asked for a certificate it does not have: it proves itself with a
+ * pairing code or a credential inside. */
+static int client_hello(SSL *ssl, int *alert, void *arg)
+{
+	const struct ident *web = arg;
+	const unsigned char *p;
+	size_t len;
+	(void)alert;
+	if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p,
+				      &len) != 1 || len < 2 || (size_t)(p[0] << 8 | p[1]) != len - 2 ||
+	    !offers_http11(p + 2, len - 2))
+		return SSL_CLIENT_HELLO_SUCCESS;
+	if (SSL_use_certificate(ssl, web->cert) != 1 || SSL_use_PrivateKey(ssl, web->key) != 1) {
+		ERR_clear_error();
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		       const unsigned char *in, unsigned int inlen, void *arg)
+{
+	(void)ssl;
+	(void)arg;
+	if (!offers_http11(in, inlen))
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = (const unsigned char *)"http/1.1";
+	*outlen = 8;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+void tls_ctx_serve_web(SSL_CTX *ctx, const struct ident *web)
+{
+	SSL_CTX_set_client_hello_cb(ctx, client_hello, (void *)web);
+	SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
+}
+
 int tls_peer_fingerprint(SSL *ssl, uint8_t fp[FP_SIZE])
 {
 	X509 *peer = SSL_get0_peer_certificate(ssl);

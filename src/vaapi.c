@@ -403,7 +403,9 @@ static int open_encoder(struct vaapi_enc *e, bool ten_bit, char *err, size_t len
 	e->ctx->gop_size = 1 << 30;
 	av_opt_set_int(e->ctx->priv_data, "async_depth", 1, 0);
 	e->ctx->color_range = AVCOL_RANGE_MPEG;
-	e->ctx->colorspace = AVCOL_SPC_BT709;
+	e->ctx->colorspace = AVCOL_SPC_BT709; /* all three: see encoder.c */
+	e->ctx->color_primaries = AVCOL_PRI_BT709;
+	e->ctx->color_trc = AVCOL_TRC_BT709;
 	e->ctx->color_primaries = AVCOL_PRI_BT709;
 	e->ctx->color_trc = AVCOL_TRC_BT709;
 	if (e->o.bitrate_kbps) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "kmscast/http.h"
 #include "kmscast/proto.h"
 
 struct conn;
@@ -27,6 +28,9 @@ struct conn_callbacks {
 	/* The socket is closed; why says how. Free the owner's state here;
 	 * c is freed after this returns. */
 	void (*on_closed)(struct conn *c, const char *why, void *data);
+	/* A browser's HTTP request (the TLS peer chose ALPN http/1.1).
+	 * Answer with conn_http_reply or conn_ws_accept during the call. */
+	void (*on_http)(struct conn *c, const struct http_request *req, void *data);
 };
 
 struct conn_options {
@@ -62,6 +66,20 @@ size_t conn_queued(const struct conn *c);
 void conn_close(struct conn *c, unsigned code, const char *reason);
 /* Closes at once without telling the peer. */
 void conn_abort(struct conn *c, const char *why);
+
+/* Browsers: the HTTP phase before a WebSocket upgrade. head is the status
+ * line's status ("200 OK") and any header lines (each ending in CRLF);
+ * Content-Length, Connection and the security headers are added. The
+ * connection closes after it when close is set or the request asked. */
+int conn_http_reply(struct conn *c, const struct http_request *req, const char *status,
+		    const char *headers, const void *body, size_t len, bool close);
+/* Answers req with 101 and carries the protocol in WebSocket binary
+ * messages from now on, one kmscast message in each. */
+int conn_ws_accept(struct conn *c, const struct http_request *req);
+/* Whether the peer is a browser (ALPN http/1.1), and whether it has
+ * upgraded to the WebSocket yet. */
+bool conn_is_web(const struct conn *c);
+bool conn_is_ws(const struct conn *c);
 
 bool conn_is_open(const struct conn *c);
 const char *conn_peer(const struct conn *c);

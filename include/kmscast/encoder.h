@@ -23,6 +23,7 @@ struct encoder_options {
 	unsigned bitrate_kbps;   /* 0: constant quality (crf) */
 	const char *render_node; /* for vaapi */
 	bool vaapi_low_power;    /* vaapi: only the low-power entrypoint exists */
+	bool chroma420;          /* software: 4:2:0 for a viewer that cannot take 4:4:4 */
 };
 
 struct capture_buffer;

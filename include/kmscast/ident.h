@@ -21,6 +21,14 @@ struct ident {
  * when absent. cn names the side in the new certificate. */
 int ident_load_or_create(const char *dir, const char *cn, struct ident **out, char *err,
 			 size_t err_len);
+/* The browser identity beside it: Chrome and Firefox refuse Ed25519
+ * server certificates, so browsers get ECDSA P-256 (web-key.pem,
+ * web-cert.pem in the same directory). */
+enum ident_kind { IDENT_NATIVE, IDENT_WEB };
+#define IDENT_WEB_KEY "web-key.pem"
+#define IDENT_WEB_CERT "web-cert.pem"
+int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind kind,
+			      struct ident **out, char *err, size_t err_len);
 /* Loads an operator-provided certificate and its key. */
 int ident_load_files(const char *cert_path, const char *key_path, struct ident **out,
 		     char *err, size_t err_len);

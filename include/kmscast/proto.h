@@ -66,7 +66,8 @@ enum proto_input_kind {
 
 #define PROTO_HELLO_VIEW_ONLY (1u << 0) /* client asks for no input */
 #define PROTO_HELLO_PAIRING (1u << 1)   /* client comes to pair */
-#define PROTO_HELLO_FLAGS_ALL 0x3u
+#define PROTO_HELLO_NO_444 (1u << 2)    /* client decodes no 4:4:4: send 4:2:0 */
+#define PROTO_HELLO_FLAGS_ALL 0x7u
 
 #define PROTO_CONFIG_VIEW_ONLY (1u << 0)
 #define PROTO_CONFIG_FLAGS_ALL 0x1u

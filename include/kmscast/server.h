@@ -39,6 +39,9 @@ struct server_options {
 	const char *revoked_path;     /* NULL: STATE_DIR/revoked-clients */
 	const char *client_ca;        /* PEM CA bundle or NULL */
 	const struct ident *id;       /* not owned */
+	const struct ident *web_id;   /* browsers' identity (ECDSA); NULL: no browsers */
+	const char *web_origins;      /* more Origins allowed besides the page's own,
+				       * comma-separated (a portal in front) */
 	uint32_t codecs;              /* offered in our HELLO */
 	unsigned max_handshakes;      /* unauthenticated at once (0: 32); past half,
 				       * new ones are refused at random */

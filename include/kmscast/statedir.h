@@ -16,6 +16,7 @@
 #define STATEDIR_AUTHORIZED "authorized-clients"
 #define STATEDIR_PAIRING "pairing"
 #define STATEDIR_REVOKED "revoked-clients"
+#define STATEDIR_BROWSERS "browser-credentials"
 
 /* Creates dir if missing and takes it back from any earlier owner; refuses
  * (-ELOOP, -EINVAL, -EPERM with err set) a link, a non-regular file, a file

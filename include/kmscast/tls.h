@@ -15,6 +15,11 @@
 SSL_CTX *tls_ctx_create(bool server, const struct ident *id, const char *ca_file, char *err,
 			size_t err_len);
 
+/* Serves browsers on the same port: a client that offers ALPN http/1.1
+ * gets the web identity (ECDSA P-256) and no certificate request, and the
+ * connection says so through ALPN. web must outlive ctx. */
+void tls_ctx_serve_web(SSL_CTX *ctx, const struct ident *web);
+
 /* After the handshake: the peer's fingerprint. -EINVAL if it sent none. */
 int tls_peer_fingerprint(SSL *ssl, uint8_t fp[FP_SIZE]);
 

@@ -98,6 +98,31 @@ host_kmscast() {
 	cat "$OUT/hostreq/$n.reply"
 }
 
+# host_browser NAME PROFILE ACTION URL ARGS...: the host drives headless
+# chromium (tests/web/drive) with the browser profile OUTDIR/PROFILE,
+# trusting the key whose fingerprint `kmscastd id` printed last for
+# $WORK/d; prints its output, whose last line is "rc=N". host_browser_start
+# and host_browser_wait split it for a page that must stay open meanwhile.
+host_browser_start() {
+	local n=$1 profile=$2 hex spki
+	shift 2
+	hex=$("$B/kmscastd" id --state-dir "${WEB_STATE:-$WORK/d}" | tail -1)
+	hex=${hex#sha256:}
+	spki=$(printf "$(echo "$hex" | sed 's/../\\x&/g')" | base64 -w0)
+	mkdir -p "$OUT/hostreq"
+	rm -f "$OUT/hostreq/$n.reply"
+	printf '%s\n' --profile "OUTDIR/$profile" --spki "$spki" "$@" >"$OUT/hostreq/$n.tmp-req"
+	mv "$OUT/hostreq/$n.tmp-req" "$OUT/hostreq/$n.browser"
+}
+host_browser_wait() {
+	wait_for 200 test -e "$OUT/hostreq/$1.reply" || fail "no answer from the host's browser within 200 s"
+	cat "$OUT/hostreq/$1.reply"
+}
+host_browser() {
+	host_browser_start "$@"
+	host_browser_wait "$1"
+}
+
 # kms_field CONNECTOR FIELD: one field (mode, fb, fb_size, crtc) of kms-query.
 # (KMS_CARD picks another card than card0.)
 kms_field() {

@@ -5,6 +5,11 @@
  *       "cursor", the cursor image composited where frame k puts it); prints
  *       "k=K mismatches=N"; exit 0 only for an exact match (and k == K if given)
  *   scene-tool cursor K W H                 where frame K puts the cursor: "X Y"
+ *   scene-tool render K WxH OUT.png          frame K of the scene as a PNG (for
+ *       looking at what a test compares against, and for peers' encoders)
+ *   scene-tool cursor-image FILE.png        the PNG is kmscast-paint's cursor image
+ *       (opaque pixels equal, transparent ones black as a canvas stores them);
+ *       prints "mismatches=N", exit 0 when N is 0
  *   scene-tool psnr FILE.png K MIN_DB [WxH]  PSNR of the picture against frame K
  *       over all three channels; prints "psnr=D"; exit 0 when D >= MIN_DB. With
  *       WxH the picture is a screen showing frame K made at WxH, scaled to fit
@@ -198,8 +203,67 @@ static int psnr(const char *path, uint32_t k, double min_db, const char *fit)
 	return db >= min_db && !bars ? 0 : 1;
 }
 
+static int cursor_image(const char *path)
+{
+	uint8_t *img;
+	uint32_t w, h;
+	char err[256];
+	unsigned long bad = 0;
+	if (pngio_read_rgb8(path, &img, &w, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scene-tool: %s\n", err);
+		return 1;
+	}
+	if (w != PAINT_CURSOR_SIZE || h != PAINT_CURSOR_SIZE) {
+		printf("size=%ux%u mismatches=all\n", w, h);
+		free(img);
+		return 1;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t c = paint_cursor_pixel(x, y);
+			uint32_t want = c >> 24 ? c & 0xffffff : 0;
+			const uint8_t *p = img + ((size_t)y * w + x) * 3;
+			bad += ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) != want;
+		}
+	}
+	printf("mismatches=%lu\n", bad);
+	free(img);
+	return bad ? 1 : 0;
+}
+
+static int render(uint32_t k, const char *size, const char *out)
+{
+	uint32_t w, h;
+	char err[256];
+	if (sscanf(size, "%ux%u", &w, &h) != 2 || !w || !h || w > 16384 || h > 16384) {
+		fprintf(stderr, "scene-tool: size '%s' is not WxH\n", size);
+		return 2;
+	}
+	uint8_t *rgb = malloc((size_t)w * h * 3);
+	if (!rgb)
+		return 1;
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			struct rgb8 p = format_quantize(format_by_name("XRGB8888"), paint_pixel(k, w, h, x, y));
+			uint8_t *q = rgb + ((size_t)y * w + x) * 3;
+			q[0] = p.r;
+			q[1] = p.g;
+			q[2] = p.b;
+		}
+	}
+	int r = pngio_write_rgb8(out, rgb, w, h, err, sizeof(err));
+	if (r)
+		fprintf(stderr, "scene-tool: %s\n", err);
+	free(rgb);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "render") == 0)
+		return render((uint32_t)strtoul(argv[2], NULL, 10), argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "cursor-image") == 0)
+		return cursor_image(argv[2]);
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "psnr") == 0) {
 		return psnr(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), strtod(argv[4], NULL),
 			    argc == 6 ? argv[5] : NULL);

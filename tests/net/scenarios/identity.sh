@@ -1,12 +1,22 @@
 # SPDX-License-Identifier: MIT
-# Identities are made on first use, 0600, and `id` prints the fingerprint
-# alone on the last line, in the form the trust files take.
+# Identities are made on first use, 0600, and `id` prints the native
+# fingerprint on its first line and the browsers' (ECDSA P-256) on its
+# last, in the form the trust files take.
 . tests/net/lib.sh
 out=$("$B/kmscastd" id --state-dir "$W/d") || fail "kmscastd id failed"
-fp=$(echo "$out" | tail -1)
+fp=$(echo "$out" | head -1)
+wfp=$(echo "$out" | tail -1)
+[ "$(echo "$out" | wc -l)" = 2 ] || fail "kmscastd id printed '$out', not two lines"
 [[ $fp =~ ^sha256:[0-9a-f]{64}$ ]] || fail "kmscastd id printed '$fp'"
-[ "$("$B/kmscastd" id --state-dir "$W/d" | tail -1)" = "$fp" ] || fail "fingerprint changed on reload"
-for f in key.pem cert.pem; do
+[[ $wfp =~ ^sha256:[0-9a-f]{64}$ ]] && [ "$wfp" != "$fp" ] || fail "kmscastd id's browser line is '$wfp'"
+[ "$("$B/kmscastd" id --state-dir "$W/d")" = "$out" ] || fail "fingerprints changed on reload"
+want=sha256:$(openssl x509 -in "$W/d/web-cert.pem" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+[ "$wfp" = "$want" ] || fail "browser fingerprint $wfp is not the SPKI hash $want"
+openssl x509 -in "$W/d/web-cert.pem" -noout -text | grep -q "ASN1 OID: prime256v1" || fail "browser key is not P-256"
+openssl x509 -in "$W/d/web-cert.pem" -noout -text | grep -q "TLS Web Server Authentication" ||
+	fail "browser certificate is not for server authentication"
+[ "$("$B/kmscastd" id --no-web --state-dir "$W/d")" = "$fp" ] || fail "id --no-web printed more than the native line"
+for f in key.pem cert.pem web-key.pem web-cert.pem; do
 	[ "$(stat -c %a "$W/d/$f")" = 600 ] || fail "$f is not 0600"
 done
 [ "$(stat -c %a "$W/d")" = 700 ] || fail "state dir is not 0700"

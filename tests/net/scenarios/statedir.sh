@@ -38,17 +38,23 @@ chown root "$W/d/key.pem"
 ok "a key another user owns is refused"
 
 # Clean start: the dir is root's (group of the streamer, 0750), the
-# streamer owns authorized-clients (made empty) and nothing else.
+# streamer owns authorized-clients and browser-credentials (made empty,
+# the two files pairing appends to) and nothing else.
 chown "$U" "$W/d"
 authorize good d
 start_daemon d --source test:1000 --fps 20
 [ "$(owner "$W/d")" = root:750 ] || fail "state dir is $(owner "$W/d"), want root:750"
 [ "$(owner "$W/d/authorized-clients")" = "$U:600" ] || fail "authorized-clients is $(owner "$W/d/authorized-clients")"
-[ "$(owner "$W/d/key.pem")" = root:600 ] || fail "key.pem is $(owner "$W/d/key.pem")"
+[ "$(owner "$W/d/browser-credentials")" = "$U:600" ] ||
+	fail "browser-credentials is $(owner "$W/d/browser-credentials")"
+for k in key.pem web-key.pem; do
+	[ "$(owner "$W/d/$k")" = root:600 ] || fail "$k is $(owner "$W/d/$k")"
+done
+[ "$(find "$W/d" -mindepth 1 -user "$U" | wc -l)" = 2 ] || fail "the streamer owns more: $(ls -l "$W/d")"
 client good --accept-new --frames 3 127.0.0.1:$PORT
 expect_rc 0 "a client of the handed-over trust list"
 stop_daemon
-ok "the dir stays root's; the streamer owns only authorized-clients"
+ok "the dir stays root's; the streamer owns only authorized-clients and browser-credentials"
 
 # No kmscast user and no --user: one line that says what to do.
 if ! getent passwd kmscast >/dev/null; then

@@ -17,7 +17,7 @@ client good --frames 30 --accept-new --stats 127.0.0.1:$PORT
 expect_rc 0 "authorized client"
 expect_out "^received 30 frames \(seq 0-29\), 0 gaps, 0 bad payloads, 90000 bytes, 30 decoded$"
 expect_log "client $(fp_of good) \"kmscast [0-9]+\" connected"
-grep -q "127.0.0.1:$PORT $("$B/kmscastd" id --state-dir "$W/d" | tail -1)" "$W/good/known_hosts" || fail "not pinned"
+grep -q "127.0.0.1:$PORT $("$B/kmscastd" id --state-dir "$W/d" | head -1)" "$W/good/known_hosts" || fail "not pinned"
 client good --frames 5 127.0.0.1:$PORT
 expect_rc 0 "pinned client"
 ok "authorized client streams 30 exact frames, then again from known_hosts"
@@ -48,7 +48,7 @@ expect_log "closed with error: the client does not trust this server's key"
 client good --frames 5 --server-fingerprint sha256:$(printf '%064d' 8) 127.0.0.1:$PORT
 expect_rc 4 "wrong --server-fingerprint"
 expect_err "not the --server-fingerprint"
-client good --frames 5 --server-fingerprint "$("$B/kmscastd" id --state-dir "$W/d" | tail -1)" 127.0.0.1:$PORT
+client good --frames 5 --server-fingerprint "$("$B/kmscastd" id --state-dir "$W/d" | head -1)" 127.0.0.1:$PORT
 expect_rc 0 "right --server-fingerprint"
 ok "a client pinned to another key refuses, and says so"
 

@@ -135,6 +135,24 @@ static_ffmpeg() {
 	wait $fpid
 }
 
+# browser_latency SECONDS: the browser viewer (headless chromium on the
+# host, through the rig's port forward) paired and watching the moving
+# scene in H.264; its capture-to-presented p50/p99 (ms; the page corrects
+# for the clock difference between host and guest). Only with --net.
+browser_latency() {
+	start_daemon d --codec h264 --encoder software --fps 30 --no-input --listen :7300
+	local code r
+	code=$("$B/kmscastd" pair --state-dir "$WORK/d" "${DUSER[@]}" | sed -n 3p | tr -d ' ')
+	r=$(host_browser bpair bench status "https://HOSTPORT/#code=$code")
+	echo "$r" | grep -q "status: connected" || fail "the browser did not pair: $r"
+	r=$(host_browser blat bench latency https://HOSTPORT/ "$1")
+	echo "$r" | grep -q "rc=0" || fail "browser latency: $r"
+	put web_p50 "$(echo "$r" | sed -n 's/^p50: //p')"
+	put web_p99 "$(echo "$r" | sed -n 's/^p99: //p')"
+	put web_frames "$(echo "$r" | sed -n 's/^frames: //p')"
+	stop_daemon
+}
+
 bench_run() {
 	local mode=$1 n=$2 secs=$3
 	: >"$RAW"
@@ -154,6 +172,10 @@ bench_run() {
 	ok "ffmpeg: $(grep '^ff_' "$RAW" | tr '\n' ' ')"
 	kmscast_moving lossless ll "$n"
 	ok "kmscast lossless: $(grep '^ll_' "$RAW" | tr '\n' ' ')"
+	if [ -s "$OUT/host-client.fp" ]; then # the rig forwards a port: a browser can watch
+		browser_latency 20
+		ok "browser: $(grep '^web_' "$RAW" | tr '\n' ' ')"
+	fi
 	stop_paint
 
 	start_paint --mode "$mode" --static --start 500

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/* The server's state, shared by server.c (native clients, trust, limits)
+ * and server_web.c (browsers: the page, pairing by HTTP, the WebSocket).
+ * Private to those two files. */
+#ifndef KMSCAST_SERVER_PRIV_H
+#define KMSCAST_SERVER_PRIV_H
+
+#include <limits.h>
+#include <netinet/in.h>
+
+#include "kmscast/server.h"
+#include "kmscast/trust.h"
+
+#define ACCEPT_BATCH 64
+#define PAIR_MAX_FAILURES 3  /* wrong codes from one address */
+#define PAIR_MAX_SOURCES 16  /* addresses that failed before the code is spent */
+#define LOG_BURST 10          /* refusal lines per window before we summarize */
+#define LOG_WINDOW_US 10000000ull
+
+enum sess_state { SS_TLS, SS_WEB, SS_HELLO, SS_PAIRING, SS_READY };
+
+#define WEB_COOKIE "kmscast"
+#define WEB_TOKEN_SIZE 32
+#define WEB_COOKIE_AGE (400 * 24 * 3600) /* the most browsers keep a cookie */
+
+struct session {
+	struct server *srv;
+	struct session *prev, *next;
+	struct conn *conn;
+	enum sess_state state;
+	bool counted;       /* holds an unauthenticated slot */
+	bool by_ca;         /* trusted through --client-ca */
+	bool authorized;
+	bool logged;        /* a refusal was logged; don't log the close too */
+	bool web;           /* a browser: fp is its credential's hash */
+	bool web_cred;      /* the browser sent a credential at all */
+	uint64_t accepted_us;
+	uint8_t fp[FP_SIZE];
+	char fp_str[FP_STR_SIZE];
+	char source[INET6_ADDRSTRLEN]; /* the peer's address, for per-source limits */
+	struct proto_hello hello;
+	void *data;
+};
+
+struct server {
+	uv_loop_t *loop;
+	struct server_options o;
+	struct server_callbacks cb;
+	void *data;
+	char authorized_path[PATH_MAX];
+	char revoked_path[PATH_MAX];
+	char browsers_path[PATH_MAX];
+	char pairing_path[PATH_MAX];
+	SSL_CTX *ctx;
+	int fd;
+	uv_poll_t listen_poll;
+	uv_timer_t timer;
+	char address[80];
+	struct fp_list authorized;
+	struct fp_list revoked; /* refused whoever signed them: --client-ca has no other revocation */
+	struct fp_list browsers; /* hashes of the browser credentials we issued */
+	struct session *sessions;
+	unsigned unauthenticated, count;
+	uint8_t pair_key_seen[PAIR_KEY_SIZE];
+	/* Wrong codes per source for the pending code: one peer cannot void
+	 * it for everyone, and only so many peers may try. */
+	struct {
+		char source[INET6_ADDRSTRLEN];
+		unsigned count;
+	} pair_fail[PAIR_MAX_SOURCES];
+	unsigned pair_fail_n;
+	/* Refusal log limiter. */
+	uint64_t log_window_start;
+	unsigned log_in_window, log_suppressed;
+	bool destroying;
+	int handles;
+	/* Totals, logged at shutdown. */
+	unsigned long over_limit, untrusted_closed;
+};
+
+bool server_refusal_log_ok(struct server *srv);
+/* Logs (rate-limited) and closes with ERROR(code, to_peer). */
+void server_refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why);
+/* Revocation wins over every way in. */
+bool server_trusted(const struct server *srv, const struct session *s);
+/* Checks a pairing proof over (a, b) against the pending code: 0 with key
+ * set (the code is spent), or -EACCES with to_peer saying why. */
+int server_check_code(struct server *srv, const char *source, const uint8_t a[FP_SIZE],
+		      const uint8_t b[FP_SIZE], const uint8_t proof[PROTO_PAIR_PROOF_SIZE],
+		      uint8_t key[PAIR_KEY_SIZE], char *to_peer, size_t len);
+
+/* server_web.c */
+void web_on_http(struct conn *c, const struct http_request *req, void *data);
+/* HELLO from a browser whose credential is not trusted: says why. */
+void web_refuse_hello(struct session *s);
+
+#endif

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/* Browsers on the daemon's TLS port: the viewer's files, pairing by an
+ * HTTP POST that proves the code (no client certificate to bind it to, so
+ * a random id the page chose stands in for one), a long-lived credential
+ * in an HttpOnly cookie (stored as its SHA-256 in browser-credentials, one
+ * line each like authorized-clients, revoked the same ways), and the
+ * upgrade to the WebSocket that carries the protocol. */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmscast/fileio.h"
+#include "kmscast/webassets.h"
+#include "server_priv.h"
+
+#define JSON_HEADERS "Content-Type: application/json\r\nCache-Control: no-store\r\n"
+/* The page runs only its own scripts, styles and connections; the cursor
+ * arrives as a data: image. Nobody may frame it. */
+#define CSP "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
+	"form-action 'none'\r\n"
+#define LAST_USED_AT 14 /* "  # last used " after the fingerprint */
+
+/* The page's own origin (https://HOST from the request), or one of
+ * --web-origin's. A WebSocket is not bound by the same-origin rule: this
+ * is what keeps another site's page from driving the host. */
+static bool origin_ok(const struct server *srv, const struct http_request *req)
+{
+	char own[300];
+	if (!req->origin[0])
+		return false;
+	snprintf(own, sizeof(own), "https://%s", req->host);
+	if (strcmp(req->origin, own) == 0)
+		return true;
+	const char *p = srv->o.web_origins;
+	size_t ol = strlen(req->origin);
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		if (n == ol && strncmp(p, req->origin, n) == 0)
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+static void json_string(char *out, size_t len, const char *s)
+{
+	size_t o = 0;
+	for (; *s && o + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\%c", c);
+		else if (c < 0x20)
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+static void reply_json_error(struct session *s, const struct http_request *req, const char *status,
+			     const char *msg)
+{
+	char esc[600], body[700];
+	json_string(esc, sizeof(esc), msg);
+	int n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}", esc);
+	conn_http_reply(s->conn, req, status, JSON_HEADERS, body, (size_t)n, false);
+}
+
+static void reply_text(struct session *s, const struct http_request *req, const char *status,
+		       const char *headers, const char *msg, bool close)
+{
+	char h[256];
+	snprintf(h, sizeof(h), "Content-Type: text/plain; charset=utf-8\r\n%s", headers ? headers : "");
+	conn_http_reply(s->conn, req, status, h, msg, strlen(msg), close);
+}
+
+static bool hex_bytes(const char *s, size_t n, uint8_t *out, size_t len)
+{
+	if (n != 2 * len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+		if (!s[2 * i] || !s[2 * i + 1] || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]) || sscanf(s + 2 * i, "%2x", &v) != 1)
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* One field of an application/x-www-form-urlencoded body, decoded; only
+ * printable ASCII comes out (a name goes into a file and the log). */
+static bool form_field(const uint8_t *body, size_t len, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name), i = 0;
+	while (i < len) {
+		size_t e = i;
+		while (e < len && body[e] != '&')
+			e++;
+		if (e - i > nl && memcmp(body + i, name, nl) == 0 && body[i + nl] == '=') {
+			size_t o = 0;
+			for (size_t j = i + nl + 1; j < e; j++) {
+				unsigned c = body[j];
+				unsigned v;
+				if (c == '+') {
+					c = ' ';
+				} else if (c == '%') {
+					char hx[3] = {0};
+					if (j + 2 >= e)
+						return false;
+					hx[0] = (char)body[j + 1];
+					hx[1] = (char)body[j + 2];
+					if (!hex_bytes(hx, 2, (uint8_t[1]){0}, 1) ||
+					    sscanf(hx, "%2x", &v) != 1)
+						return false;
+					c = v;
+					j += 2;
+				}
+				if (c < 0x20 || c >= 0x7f || c == '"' || o + 1 >= cap)
+					return false;
+				out[o++] = (char)c;
+			}
+			out[o] = '\0';
+			return true;
+		}
+		i = e + 1;
+	}
+	return false;
+}
+
+static void token_hash(const uint8_t token[WEB_TOKEN_SIZE], uint8_t hash[FP_SIZE])
+{
+	SHA256(token, WEB_TOKEN_SIZE, hash);
+}
+
+static void iso_now(char out[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+}
+
+/* The cookie carries the token in base64url (43 characters, no padding). */
+static void token_b64(const uint8_t token[WEB_TOKEN_SIZE], char out[48])
+{
+	EVP_EncodeBlock((unsigned char *)out, token, WEB_TOKEN_SIZE);
+	for (char *p = out; *p; p++)
+		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+	out[strcspn(out, "=")] = '\0';
+}
+
+static bool token_parse(const char *s, uint8_t token[WEB_TOKEN_SIZE])
+{
+	char b[48];
+	uint8_t raw[36];
+	if (strlen(s) != 43)
+		return false;
+	for (int i = 0; i < 43; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+		b[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+	}
+	b[43] = '=';
+	b[44] = '\0';
+	if (EVP_DecodeBlock(raw, (const unsigned char *)b, 44) != 33)
+		return false;
+	memcpy(token, raw, WEB_TOKEN_SIZE);
+	return true;
+}
+
+/* Updates a credential's "last used" in place: fixed width, so no rewrite
+ * of the file (which the streamer may write but not replace). */
+static void mark_used(struct server *srv, const struct session *s)
+{
+	char *text = NULL, err[256], when[21];
+	size_t n;
+	if (fileio_read_all(srv->browsers_path, TRUST_MAX_FILE, &text, &n, err, sizeof(err)) != 0)
+		return;
+	char *at = memmem(text, n, s->fp_str, strlen(s->fp_str));
+	if (at && (size_t)(at - text) + FP_STR_LEN + LAST_USED_AT + 20 <= n &&
+	    memcmp(at + FP_STR_LEN, "  # last used ", LAST_USED_AT) == 0) {
+		int fd = open(srv->browsers_path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		iso_now(when);
+		if (fd >= 0) {
+			off_t off = (off_t)(at - text) + FP_STR_LEN + LAST_USED_AT;
+			if (pwrite(fd, when, 20, off) != 20)
+				server_log(srv, LOG_WARN, "cannot note the last use in %s: %s",
+					   srv->browsers_path, strerror(errno));
+			close(fd);
+		}
+	}
+	free(text);
+}
+
+static void web_pair(struct session *s, const struct http_request *req)
+{
+	struct server *srv = s->srv;
+	char id_hex[80], proof_hex[80], name[PROTO_MAX_NAME + 1], msg[300], err[256];
+	uint8_t id[FP_SIZE], proof[PROTO_PAIR_PROOF_SIZE], key[PAIR_KEY_SIZE], token[WEB_TOKEN_SIZE];
+
+	if (strcmp(req->method, "POST") != 0) {
+		reply_text(s, req, "405 Method Not Allowed", "Allow: POST\r\n", "pair with POST\n", false);
+		return;
+	}
+	if (!origin_ok(srv, req)) {
+		snprintf(msg, sizeof(msg), "refused: Origin '%.100s' is not this host's page "
+			 "(https://%.100s) nor a --web-origin", req->origin, req->host);
+		server_log(srv, LOG_WARN, "browser pairing from %s: %s", conn_peer(s->conn), msg);
+		reply_json_error(s, req, "403 Forbidden", msg);
+		return;
+	}
+	if (!form_field(req->body, req->content_length, "id", id_hex, sizeof(id_hex)) ||
+	    !form_field(req->body, req->content_length, "proof", proof_hex, sizeof(proof_hex)) ||
+	    !hex_bytes(id_hex, strlen(id_hex), id, sizeof(id)) ||
+	    !hex_bytes(proof_hex, strlen(proof_hex), proof, sizeof(proof))) {
+		reply_json_error(s, req, "400 Bad Request", "a pairing request needs id and proof, "
+				 "64 hex digits each");
+		return;
+	}
+	if (!form_field(req->body, req->content_length, "name", name, sizeof(name)) || !name[0])
+		snprintf(name, sizeof(name), "a browser");
+	if (server_check_code(srv, s->source, id, srv->o.web_id->fp, proof, key, msg,
+			      sizeof(msg)) != 0) {
+		server_log(srv, LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn), msg);
+		reply_json_error(s, req, "403 Forbidden", msg);
+		return;
+	}
+	char line[400], when[21], b64[48], head[400], body[200];
+	uint8_t hash[FP_SIZE];
+	char hash_str[FP_STR_SIZE];
+	if (RAND_bytes(token, sizeof(token)) != 1) {
+		reply_json_error(s, req, "500 Internal Server Error", "no randomness for a credential");
+		return;
+	}
+	token_hash(token, hash);
+	fp_format(hash, hash_str);
+	iso_now(when);
+	snprintf(line, sizeof(line), "%s  # last used %s, \"%s\" paired from %s at %s", hash_str,
+		 when, name, s->source, when);
+	if (fileio_append_line(srv->browsers_path, line, TRUST_MAX_FILE, 0600, err, sizeof(err)) != 0) {
+		server_log(srv, LOG_ERR, "browser pairing: %s", err);
+		reply_json_error(s, req, "500 Internal Server Error",
+				 "the daemon could not save the credential");
+		return;
+	}
+	server_reload_trust(srv);
+	uint8_t server_proof[PAIR_PROOF_SIZE];
+	pair_proof(key, true, srv->o.web_id->fp, id, server_proof);
+	OPENSSL_cleanse(key, sizeof(key));
+	token_b64(token, b64);
+	OPENSSL_cleanse(token, sizeof(token));
+	snprintf(head, sizeof(head), JSON_HEADERS "Set-Cookie: " WEB_COOKIE "=%s; Secure; HttpOnly; "
+		 "SameSite=Strict; Path=/; Max-Age=%d\r\n", b64, WEB_COOKIE_AGE);
+	OPENSSL_cleanse(b64, sizeof(b64));
+	int n = snprintf(body, sizeof(body), "{\"proof\":\"");
+	for (int i = 0; i < PAIR_PROOF_SIZE; i++)
+		n += snprintf(body + n, sizeof(body) - (size_t)n, "%02x", server_proof[i]);
+	n += snprintf(body + n, sizeof(body) - (size_t)n, "\"}");
+	server_log(srv, LOG_INFO, "paired browser %s \"%s\" from %s; added to %s", hash_str, name,
+		   conn_peer(s->conn), srv->browsers_path);
+	conn_http_reply(s->conn, req, "200 OK", head, body, (size_t)n, false);
+	OPENSSL_cleanse(head, sizeof(head));
+}
+
+/* Frames carry CLOCK_REALTIME capture times; the page learns how far its
+ * clock is from ours (NTP-style, over a few requests) to show latency. */
+static unsigned long long realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
+}
+
+static void web_info(struct session *s, const struct http_request *req)
+{
+	char host[PROTO_MAX_NAME + 1] = "", esc[160], body[600];
+	uint8_t token[WEB_TOKEN_SIZE], hash[FP_SIZE];
+	char cookie[64];
+	gethostname(host, sizeof(host) - 1);
+	json_string(esc, sizeof(esc), host);
+	/* What the page should say: paired, or why not. */
+	const char *cred = "none";
+	if (http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
+	    token_parse(cookie, token)) {
+		token_hash(token, hash);
+		OPENSSL_cleanse(token, sizeof(token));
+		cred = fp_list_contains(&s->srv->revoked, hash) ? "revoked" :
+		       fp_list_contains(&s->srv->browsers, hash) ? "known" : "unknown";
+	}
+	int n = snprintf(body, sizeof(body), "{\"host\":\"%s\",\"fingerprint\":\"%s\",\"native\":\"%s\","
+			 "\"protocol\":%u,\"paired\":%s,\"credential\":\"%s\",\"time_us\":%llu}",
+			 esc, s->srv->o.web_id->fp_str, s->srv->o.id->fp_str, PROTO_VERSION,
+			 strcmp(cred, "known") == 0 ? "true" : "false", cred, realtime_us());
+	conn_http_reply(s->conn, req, "200 OK", JSON_HEADERS, body, (size_t)n, false);
+}
+
+static void web_upgrade(struct session *s, const struct http_request *req)
+{
+	struct server *srv = s->srv;
+	char cookie[64], msg[400];
+	uint8_t token[WEB_TOKEN_SIZE];
+
+	if (!origin_ok(srv, req)) {
+		snprintf(msg, sizeof(msg), "Origin '%.100s' is not this host's page (https://%.100s) "
+			 "nor a --web-origin", req->origin, req->host);
+		if (server_refusal_log_ok(srv))
+			server_log(srv, LOG_WARN, "refused a browser WebSocket from %s: %s",
+				   conn_peer(s->conn), msg);
+		s->logged = true;
+		reply_text(s, req, "403 Forbidden", NULL, msg, true);
+		return;
+	}
+	if (!req->upgrade_ws || strcmp(req->ws_version, "13") != 0 || !req->ws_key[0]) {
+		reply_text(s, req, "426 Upgrade Required", "Sec-WebSocket-Version: 13\r\n",
+			   "this is the viewer's WebSocket endpoint (RFC 6455, version 13)\n", true);
+		return;
+	}
+	if (conn_ws_accept(s->conn, req) != 0) {
+		conn_abort(s->conn, "cannot start the WebSocket");
+		return;
+	}
+	s->web_cred = http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
+		      token_parse(cookie, token);
+	if (s->web_cred) {
+		token_hash(token, s->fp);
+		OPENSSL_cleanse(token, sizeof(token));
+		fp_format(s->fp, s->fp_str);
+	}
+	s->authorized = server_trusted(srv, s);
+	if (s->authorized)
+		mark_used(srv, s);
+	s->state = SS_HELLO;
+}
+
+void web_refuse_hello(struct session *s)
+{
+	struct server *srv = s->srv;
+	char buf[PATH_MAX + 200];
+	if (s->web_cred && fp_list_contains(&srv->revoked, s->fp)) {
+		snprintf(buf, sizeof(buf), "this browser's credential is revoked on this host; pair "
+			 "again with a code from 'kmscastd pair'");
+		server_refuse(s, PROTO_ERR_REVOKED, buf, "a revoked browser credential");
+	} else if (s->web_cred) {
+		snprintf(buf, sizeof(buf), "this browser's credential is not known on this host (it "
+			 "was removed from %s); pair again with a code from 'kmscastd pair'",
+			 srv->browsers_path);
+		server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "an unknown browser credential");
+	} else {
+		snprintf(buf, sizeof(buf), "this browser is not paired with this host: enter a code "
+			 "from 'kmscastd pair'");
+		server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "a browser that has not paired");
+	}
+}
+
+void web_on_http(struct conn *c, const struct http_request *req, void *data)
+{
+	struct session *s = data;
+	struct web_asset a;
+	char head[1024];
+	(void)c;
+	if (s->state != SS_WEB)
+		return;
+	size_t pl = strcspn(req->path, "?");
+	if (pl == 3 && strncmp(req->path, "/ws", 3) == 0) {
+		web_upgrade(s, req);
+		return;
+	}
+	if (pl == 5 && strncmp(req->path, "/pair", 5) == 0) {
+		web_pair(s, req);
+		return;
+	}
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		reply_text(s, req, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+			   "only GET and HEAD here\n", false);
+		return;
+	}
+	if (pl == 5 && strncmp(req->path, "/info", 5) == 0) {
+		web_info(s, req);
+		return;
+	}
+	if (!web_asset_find(req->path, &a)) {
+		reply_text(s, req, "404 Not Found", NULL, "not found\n", false);
+		return;
+	}
+	/* Nothing secret is in these files; no-cache so an updated daemon's
+	 * page is fetched again (revalidation is a full fetch: no ETag). */
+	snprintf(head, sizeof(head), "Content-Type: %s\r\nCache-Control: no-cache\r\n" CSP, a.type);
+	conn_http_reply(s->conn, req, "200 OK", head, a.data, a.len, false);
+}
