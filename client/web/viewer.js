@@ -347,15 +347,16 @@ function wheel(e) {
 	const unit = e.deltaMode === 1 ? 120 : e.deltaMode === 2 ? 1200 : 1.2;
 	const v = Math.round(-e.deltaY * unit), h = Math.round(e.deltaX * unit);
 	const ev = [];
+	// Detents first, then hi-res, in one frame, as a wheel mouse reports.
 	if (v) {
-		ev.push([EV_REL, REL_WHEEL_HI_RES, v]);
 		if (Math.trunc(v / 120))
 			ev.push([EV_REL, REL_WHEEL, Math.trunc(v / 120)]);
+		ev.push([EV_REL, REL_WHEEL_HI_RES, v]);
 	}
 	if (h) {
-		ev.push([EV_REL, REL_HWHEEL_HI_RES, h]);
 		if (Math.trunc(h / 120))
 			ev.push([EV_REL, REL_HWHEEL, Math.trunc(h / 120)]);
+		ev.push([EV_REL, REL_HWHEEL_HI_RES, h]);
 	}
 	if (ev.length)
 		sendInput(ev);

@@ -71,6 +71,7 @@ stop_paint
 # held when the page loses focus is released.
 start_paint --device /dev/dri/card0 --mode 640x480 --static --start 9
 reader kb "kmscast keyboard"
+reader ms "kmscast mouse"
 reader ab "kmscast absolute pointer"
 r=$(host_browser keys a keys $URL KeyK KeyM KeyS Digit1 Enter Escape)
 expect "$r" "rc=0" "typing"
@@ -79,7 +80,8 @@ keyrel() { printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$@"; }
 want kb $(keyrel K K) $(keyrel M M) $(keyrel S S) $(keyrel 1 1) $(keyrel ENTER ENTER) $(keyrel ESC ESC) \
 	"EV_KEY KEY_LEFTSHIFT 1" SYN "EV_KEY KEY_LEFTSHIFT 0" SYN
 want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479" "EV_ABS ABS_X 10" "EV_ABS ABS_Y 20" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
-ok "typed keys, a click at 10,20 and the release of a held Shift on blur arrive exactly"
+want ms "EV_REL REL_WHEEL -1" "EV_REL REL_WHEEL_HI_RES -120" SYN
+ok "typed keys, a click at 10,20, a wheel notch and the release of a held Shift on blur arrive exactly"
 stop_paint
 
 # The cursor's image and hotspot become the page's CSS cursor.
