@@ -24,6 +24,7 @@
 #include <xf86drm.h>
 
 #include "kmscast/cli.h"
+#include "kmscast/clock.h"
 #include "kmscast/conn.h"
 #include "kmscast/decoder.h"
 #include "kmscast/hist.h"
@@ -714,9 +715,7 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		cl->decoded++;
 		if (cl->present && decoder_rgb(cl->dec)) /* the test codec has no picture */
 			present_frame(cl->present, decoder_rgb(cl->dec), f->capture_us);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		uint64_t now = wall_us();
 		uint64_t lat = now - f->capture_us;
 		if (now >= f->capture_us && lat < 60000000u) {
 			cl->latency_sum_us += lat;

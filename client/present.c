@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "kmscast/clock.h"
 #include "kmscast/format.h"
 
 int present_configure(struct present *p, uint32_t w, uint32_t h, char *err, size_t len)
@@ -57,9 +57,7 @@ void present_destroy(struct present *p)
 
 void present_shown(struct present *p, uint64_t capture_us)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	uint64_t now = wall_us();
 	/* A sender's clock far off ours says nothing about latency. */
 	if (capture_us && now >= capture_us && now - capture_us < 60000000u) {
 		p->lat_sum += now - capture_us;

@@ -17,6 +17,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kmscast/clock.h"
 #include "kmscast/errmsg.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
@@ -40,13 +41,6 @@ struct plane_props {
 
 #define STABLE_CHUNK (128u * 1024)
 #define STABLE_CHECK_NS 2000000u
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct capture {
 	int fd;                 /* -1 when remote, or the card is gone */
@@ -1150,17 +1144,17 @@ int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, u
 	 * off screen for a refresh (4 ms at 240 Hz), longer than the gap
 	 * between two questions, so a copy that never saw another fb is whole.
 	 * Asking after every chunk cost a helper round trip per 128 KiB. */
-	uint64_t asked = now_ns();
+	uint64_t asked = mono_ns();
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
 	for (size_t off = 0; off < n && ret == 0; off += STABLE_CHUNK) {
 		size_t k = n - off < STABLE_CHUNK ? n - off : STABLE_CHUNK;
 		memcpy(dst + off, e->map + buf->offset[0] + off, k);
-		if (off + k < n && now_ns() - asked < STABLE_CHECK_NS)
+		if (off + k < n && mono_ns() - asked < STABLE_CHECK_NS)
 			continue;
 		if (!capture_is_current(cap, buf->fb_id))
 			ret = errmsg(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
 				   buf->fb_id);
-		asked = now_ns();
+		asked = mono_ns();
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);
 	return ret;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmscast/clock.h"
 #include "kmscast/tls.h"
 #include "kmscast/ws.h"
 
@@ -65,13 +66,6 @@ struct conn {
 	char peer[64];
 	char why[256];
 };
-
-uint64_t conn_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 int conn_peer_addr(int fd, char *host, size_t host_len, unsigned *port)
 {
@@ -360,7 +354,7 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 		/* Between requests: nothing to say in HTTP, just close. */
 		snprintf(c->why, sizeof(c->why), "%s", reason ? reason : "closed");
 		c->state = ST_CLOSING;
-		c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
+		c->close_deadline = mono_us() + CLOSE_GRACE_MS * 1000ull;
 		uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
 		flush(c, false);
 		return;
@@ -378,7 +372,7 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 	if (c->phase == PH_WS)
 		ws_close(c->ws, reason ? 1008 : 1000, NULL);
 	c->state = ST_CLOSING;
-	c->close_deadline = conn_now_us() + CLOSE_GRACE_MS * 1000ull;
+	c->close_deadline = mono_us() + CLOSE_GRACE_MS * 1000ull;
 	uv_timer_start(&c->timer, on_tick, TICK_MS, TICK_MS);
 	flush(c, false);
 }
@@ -421,7 +415,7 @@ static void dispatch(struct conn *c, const struct proto_msg *m)
 			c->pong_end = c->written + queued(c);
 		return;
 	case PROTO_PONG: {
-		uint64_t now = conn_now_us();
+		uint64_t now = mono_us();
 		if (m->u.ping <= now && now - m->u.ping < 600000000ull)
 			c->rtt = now - m->u.ping;
 		return;
@@ -638,7 +632,7 @@ static void do_read(struct conn *c)
 				return;
 			}
 		}
-		c->last_rx = conn_now_us();
+		c->last_rx = mono_us();
 		c->in_len += (size_t)n;
 		if (delivering(c))
 			parse_any(c);
@@ -668,7 +662,7 @@ static void do_handshake(struct conn *c)
 		c->state = ST_OPEN;
 		c->want_write = false;
 		uv_timer_set_repeat(&c->timer, OPEN_TICK_MS);
-		c->last_rx = c->last_ping = conn_now_us();
+		c->last_rx = c->last_ping = mono_us();
 		if (c->cb.on_open)
 			c->cb.on_open(c, c->data);
 		if (c->state == ST_OPEN)
@@ -736,7 +730,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
 static void on_tick(uv_timer_t *t)
 {
 	struct conn *c = t->data;
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	char buf[128];
 
 	switch (c->state) {
@@ -816,7 +810,7 @@ int conn_create(uv_loop_t *loop, const struct conn_options *opts,
 	else
 		peer_name(c->fd, c->peer, sizeof(c->peer));
 	tune_socket(c->fd);
-	c->created = conn_now_us();
+	c->created = mono_us();
 	int r = uv_poll_init_socket(loop, &c->poll, c->fd);
 	if (r) {
 		free(c->in);
@@ -902,7 +896,7 @@ int conn_ws_accept(struct conn *c, const struct http_request *req)
 		return r;
 	c->phase = PH_WS;
 	c->in_max = PROTO_HEADER_SIZE + proto_max_body(c->o.side);
-	c->last_rx = c->last_ping = conn_now_us();
+	c->last_rx = c->last_ping = mono_us();
 	flush(c, false);
 	return 0;
 }

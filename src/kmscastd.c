@@ -280,15 +280,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 						 TESTFRAME_MIN, TEST_MAX_BYTES) : TEST_DEFAULT_BYTES;
 }
 
-static void log_line(void *data, enum log_level level, const char *msg)
-{
-	static const char *const names[] = {"error", "warning", "info", "debug"};
-	const struct options *o = data;
-	if (level == LOG_DEBUG && !o->verbose)
-		return;
-	fprintf(stderr, "%s: %s\n", names[level], msg);
-}
-
 static int load_identity(const struct options *o, struct ident **id)
 {
 	char err[512];
@@ -424,14 +415,14 @@ static void on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 	if (signum == SIGHUP) {
-		server_log(d->srv, LOG_INFO, "SIGHUP: reloading trust files");
+		log_printf(LOG_INFO, "SIGHUP: reloading trust files");
 		server_reload_trust(d->srv);
 		return;
 	}
 	if (d->stopping)
 		return;
 	d->stopping = true;
-	server_log(d->srv, LOG_INFO, "%s: shutting down", strsignal(signum));
+	log_printf(LOG_INFO, "%s: shutting down", strsignal(signum));
 	streamer_destroy(d->streamer);
 	d->streamer = NULL;
 	server_destroy(d->srv);
@@ -507,7 +498,7 @@ static int cmd_probe(const struct options *o)
 
 /* The uinput devices, or NULL (logged) when there can be none: the daemon
  * still streams, and every client only watches. */
-static struct inject *make_input(const struct options *o, struct server *srv)
+static struct inject *make_input(const struct options *o)
 {
 	char err[256];
 	struct inject *in;
@@ -515,10 +506,10 @@ static struct inject *make_input(const struct options *o, struct server *srv)
 					       .allow_power_keys = o->allow_power_keys,
 					       .rate = o->input_rate}};
 	if (inject_create(&io, &in, err, sizeof(err)) != 0) {
-		server_log(srv, LOG_WARN, "input disabled: %s", err);
+		log_printf(LOG_WARN, "input disabled: %s", err);
 		return NULL;
 	}
-	server_log(srv, LOG_INFO, "input: kmscast keyboard at %s, kmscast mouse at %s%s%s",
+	log_printf(LOG_INFO, "input: kmscast keyboard at %s, kmscast mouse at %s%s%s",
 		   inject_devnode(in, INPUT_DEV_KEYBOARD), inject_devnode(in, INPUT_DEV_MOUSE),
 		   o->allow_vt_switch ? "; console switching, Ctrl+Alt+Del and SysRq allowed" : "",
 		   o->allow_power_keys ? "; power keys allowed" : "");
@@ -626,7 +617,7 @@ static int run(struct options *o)
 		.web_id = web, .web_origins = o->web_origin,
 		.max_handshakes = o->max_handshakes, .max_per_source = o->max_per_source,
 		.handshake_ms = o->handshake_ms,
-		.idle_ms = o->idle_ms, .window = o->window, .log = log_line, .log_data = o,
+		.idle_ms = o->idle_ms, .window = o->window,
 	};
 	struct server_callbacks cb = {.on_ready = on_ready, .on_message = on_message,
 				      .on_gone = on_gone};
@@ -635,7 +626,7 @@ static int run(struct options *o)
 		goto out;
 	}
 	if (!o->no_input)
-		input = make_input(o, d.srv);
+		input = make_input(o);
 	struct streamer_options sto = {
 		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
 		.device = o->device, .helper = peer.fd >= 0 ? &peer : NULL,
@@ -643,7 +634,7 @@ static int run(struct options *o)
 		.encoder = kind, .render_node = probe.render, .vaapi_low_power =
 		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
 		.crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
-		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers, .srv = d.srv,
+		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers,
 		.input = input,
 	};
 	/* The user changes before the streamer talks to the helper (which
@@ -678,21 +669,21 @@ static int run(struct options *o)
 			 "rlimits and %s", change_user ? user.name : "this user",
 			 r ? err : "a seccomp allowlist");
 		if (peer.pid > 0)
-			server_log(d.srv, LOG_INFO, "sandbox: %s; capture helper pid %d keeps "
+			log_printf(LOG_INFO, "sandbox: %s; capture helper pid %d keeps "
 				   "CAP_SYS_ADMIN as %s, under its own seccomp allowlist", what,
 				   (int)peer.pid, helper.name);
 		else
-			server_log(d.srv, LOG_INFO, "sandbox: %s", what);
+			log_printf(LOG_INFO, "sandbox: %s", what);
 		/* The dir is root's; what the streamer writes is its trust list. */
 		char trust[PATH_MAX];
 		snprintf(trust, sizeof(trust), "%s/" STATEDIR_AUTHORIZED, o->state_dir);
 		if (!o->authorized && access(trust, R_OK | W_OK) != 0)
-			server_log(d.srv, LOG_WARN, "%s is not writable by this user (%s): pairing and "
+			log_printf(LOG_WARN, "%s is not writable by this user (%s): pairing and "
 				   "trust reloads will fail", trust, strerror(errno));
 	}
 	if (note[0])
-		server_log(d.srv, LOG_INFO, "%s", note);
-	server_log(d.srv, LOG_INFO, "listening on %s as %s", server_address(d.srv), id->fp_str);
+		log_printf(LOG_INFO, "%s", note);
+	log_printf(LOG_INFO, "listening on %s as %s", server_address(d.srv), id->fp_str);
 	uv_signal_t *sigs[] = {&d.sig_term, &d.sig_int, &d.sig_hup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
 	for (int i = 0; i < 3; i++) {
@@ -781,6 +772,7 @@ int main(int argc, char **argv)
 	parse_options(n, all, &o);
 	/* libavcodec and x264 talk a lot; keep their errors, and more with -vv. */
 	av_log_set_level(o.verbose > 1 ? AV_LOG_VERBOSE : AV_LOG_ERROR);
+	log_init(o.verbose ? LOG_DEBUG : LOG_INFO, NULL, NULL);
 	if (o.probe)
 		rc = cmd_probe(&o);
 	else if (o.cmd && strcmp(o.cmd, "id") == 0)

@@ -18,7 +18,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "kmscast/clock.h"
 #include "kmscast/errmsg.h"
+#include "kmscast/log.h"
 #include "kmscast/sandbox.h"
 #include "kmscast/selfstat.h"
 
@@ -265,13 +267,6 @@ int privsep_read_board(const struct privsep_peer *p, struct capture_peek *out)
 
 /* The helper's side. */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void publish(struct privsep_board *b, struct capture *cap)
 {
 	struct capture_peek pk;
@@ -389,7 +384,7 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 					{.fd = cap ? capture_vblank_fd(cap) : -1, .events = POLLIN}};
 		int timeout = -1;
 		if (cap && o->board && o->peek_ms) {
-			uint64_t t = now_ms();
+			uint64_t t = mono_ms();
 			if (t >= next_look) {
 				publish(o->board, cap);
 				next_look = t + o->peek_ms;
@@ -421,20 +416,20 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			break;
 		}
 		if (got < 0 || n_fds) {
-			fprintf(stderr, "capture helper: a malformed request: %s\n",
-				got < 0 ? strerror((int)-got) : "it carried fds");
+			log_printf(LOG_ERR, "capture helper: a malformed request: %s",
+				   got < 0 ? strerror((int)-got) : "it carried fds");
 			r = -EPROTO;
 			break;
 		}
 		if (cred.pid != o->peer_pid || cred.uid != o->peer_uid) {
-			fprintf(stderr, "capture helper: a request from pid %d uid %u, not the "
-				"streamer (pid %d uid %u): stopping\n", cred.pid, cred.uid,
-				o->peer_pid, o->peer_uid);
+			log_printf(LOG_ERR, "capture helper: a request from pid %d uid %u, not the "
+				   "streamer (pid %d uid %u): stopping", cred.pid, cred.uid,
+				   o->peer_pid, o->peer_uid);
 			r = -EPERM;
 			break;
 		}
 		if (privsep_check_req(&req, (size_t)got, why, sizeof(why)) < 0) {
-			fprintf(stderr, "capture helper: %s: stopping\n", why);
+			log_printf(LOG_ERR, "capture helper: %s: stopping", why);
 			r = -EPROTO;
 			break;
 		}
@@ -453,10 +448,10 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 		}
 		serve(o, cap, &req);
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
-			fprintf(stderr, "debug: capture helper: %lu grabs; %d open fds, %d GEM "
-				"handles, RSS %ld kB, anonymous %ld kB\n", grabs, selfstat_fds(),
-				selfstat_gem_handles(capture_vblank_fd(cap)), selfstat_rss_kb(),
-				selfstat_anon_kb());
+			log_printf(LOG_DEBUG, "capture helper: %lu grabs; %d open fds, %d GEM "
+				   "handles, RSS %ld kB, anonymous %ld kB", grabs, selfstat_fds(),
+				   selfstat_gem_handles(capture_vblank_fd(cap)), selfstat_rss_kb(),
+				   selfstat_anon_kb());
 	}
 	capture_destroy(cap);
 	return r;
@@ -545,7 +540,7 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		if (f == 0)
 			f = sandbox_helper_filter(why, sizeof(why));
 		if (f < 0 && f != -ENOTSUP) {
-			fprintf(stderr, "capture helper: %s\n", why);
+			log_printf(LOG_ERR, "capture helper: %s", why);
 			_exit(1);
 		}
 		_exit(privsep_helper_run(&ho) < 0 ? 1 : 0);

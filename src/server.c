@@ -18,32 +18,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmscast/clock.h"
 #include "kmscast/fileio.h"
 #include "kmscast/statedir.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
 #include "server_priv.h"
 
-void server_log(const struct server *srv, enum log_level level, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	if (!srv->o.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	srv->o.log(srv->o.log_data, level, buf);
-}
-
 /* Refusals come in floods during attacks: log the first few per window,
  * then one line with how many were left out. */
 bool server_refusal_log_ok(struct server *srv)
 {
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	if (now - srv->log_window_start > LOG_WINDOW_US) {
 		if (srv->log_suppressed)
-			server_log(srv, LOG_WARN, "%u more refused connections not logged",
+			log_printf(LOG_WARN, "%u more refused connections not logged",
 				   srv->log_suppressed);
 		srv->log_window_start = now;
 		srv->log_in_window = srv->log_suppressed = 0;
@@ -89,7 +78,7 @@ void server_refuse(struct session *s, unsigned code, const char *to_peer, const 
 {
 	s->logged = true;
 	if (server_refusal_log_ok(s->srv))
-		server_log(s->srv, LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
+		log_printf(LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
 			   s->fp_str[0] ? s->fp_str : "no certificate", log_why);
 	conn_close(s->conn, code, to_peer);
 }
@@ -125,7 +114,7 @@ static void on_open(struct conn *c, void *data)
 	s->by_ca = s->srv->o.client_ca && tls_peer_chain_ok(conn_ssl(s->conn), why, sizeof(why));
 	s->authorized = server_trusted(s->srv, s);
 	s->state = SS_HELLO;
-	server_log(s->srv, LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
+	log_printf(LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
 		   s->by_ca ? " (signed by the client CA)" : "");
 }
 
@@ -135,7 +124,7 @@ static void become_ready(struct session *s)
 	release_slot(s);
 	s->state = SS_READY;
 	send_hello(s);
-	server_log(srv, LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str,
+	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str,
 		   s->hello.name, conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
 		   conn_ktls_send(s->conn) ? " (kTLS)" : "");
 	if (srv->cb.on_ready)
@@ -204,7 +193,7 @@ static void spend_code(struct server *srv)
 {
 	int fd = open(srv->pairing_path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		server_log(srv, LOG_ERR, "cannot void the pairing code in %s: %s", srv->pairing_path,
+		log_printf(LOG_ERR, "cannot void the pairing code in %s: %s", srv->pairing_path,
 			   strerror(errno));
 	else
 		close(fd);
@@ -292,7 +281,7 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 		return;
 	}
 	if (authorize(srv, s, err, sizeof(err)) != 0) {
-		server_log(srv, LOG_ERR, "pairing %s: %s", s->fp_str, err);
+		log_printf(LOG_ERR, "pairing %s: %s", s->fp_str, err);
 		conn_close(s->conn, PROTO_ERR_INTERNAL, "the daemon could not save the pairing");
 		return;
 	}
@@ -302,7 +291,7 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	pair_proof(key, true, server_fp, s->fp, m.u.pair.proof);
 	OPENSSL_cleanse(key, sizeof(key));
 	conn_send(s->conn, &m);
-	server_log(srv, LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
+	log_printf(LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
 		   conn_peer(s->conn), srv->authorized_path);
 	s->logged = true;
 	conn_close(s->conn, 0, NULL);
@@ -317,7 +306,7 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		/* The peer is leaving; on_closed logs why. */
 		if (m->type == PROTO_ERROR) {
 			s->logged = true;
-			server_log(s->srv, s->state == SS_READY ? LOG_INFO : LOG_WARN,
+			log_printf(s->state == SS_READY ? LOG_INFO : LOG_WARN,
 				   "%s (%s) closed with error: %.*s", conn_peer(s->conn),
 				   s->fp_str, (int)m->u.error.reason_len, m->u.error.reason);
 		}
@@ -374,17 +363,17 @@ static void on_closed(struct conn *c, const char *why, void *data)
 		s->next->prev = s->prev;
 	srv->count--;
 	if (s->state == SS_READY) {
-		server_log(srv, LOG_INFO, "client %s (%s) disconnected: %s", s->fp_str,
+		log_printf(LOG_INFO, "client %s (%s) disconnected: %s", s->fp_str,
 			   conn_peer(s->conn), why);
 		if (srv->cb.on_gone)
 			srv->cb.on_gone(s, srv->data);
 	} else if (s->state == SS_WEB) {
 		/* A browser closing a connection it fetched files on: routine. */
-		server_log(srv, LOG_DEBUG, "browser connection from %s closed: %s", conn_peer(s->conn),
+		log_printf(LOG_DEBUG, "browser connection from %s closed: %s", conn_peer(s->conn),
 			   why);
 	} else if (!srv->destroying && (srv->untrusted_closed++, !s->logged) &&
 		   server_refusal_log_ok(srv)) {
-		server_log(srv, LOG_INFO, "connection from %s closed before it was trusted: %s",
+		log_printf(LOG_INFO, "connection from %s closed before it was trusted: %s",
 			   conn_peer(s->conn), why);
 	}
 	free(s);
@@ -443,7 +432,7 @@ static void accept_one(struct server *srv, int fd)
 	if (!admit(srv, source, why, sizeof(why))) {
 		srv->over_limit++;
 		if (server_refusal_log_ok(srv))
-			server_log(srv, LOG_WARN, "%s", why);
+			log_printf(LOG_WARN, "%s", why);
 		close(fd);
 		return;
 	}
@@ -453,12 +442,12 @@ static void accept_one(struct server *srv, int fd)
 		free(s);
 		SSL_free(ssl);
 		close(fd);
-		server_log(srv, LOG_ERR, "out of memory accepting a connection");
+		log_printf(LOG_ERR, "out of memory accepting a connection");
 		return;
 	}
 	SSL_set_accept_state(ssl);
 	s->srv = srv;
-	s->accepted_us = conn_now_us();
+	s->accepted_us = mono_us();
 	snprintf(s->source, sizeof(s->source), "%s", source);
 	/* A peer that sends nothing at all is the cheapest way to hold a
 	 * slot: it gets a quarter of the time. */
@@ -473,7 +462,7 @@ static void accept_one(struct server *srv, int fd)
 		SSL_free(ssl);
 		close(fd);
 		free(s);
-		server_log(srv, LOG_ERR, "cannot watch a new connection: %s", uv_strerror(r));
+		log_printf(LOG_ERR, "cannot watch a new connection: %s", uv_strerror(r));
 		return;
 	}
 	s->counted = true;
@@ -493,14 +482,14 @@ static void on_listen(uv_poll_t *h, int status, int events)
 	struct server *srv = h->data;
 	(void)events;
 	if (status < 0) {
-		server_log(srv, LOG_ERR, "listening socket: %s", uv_strerror(status));
+		log_printf(LOG_ERR, "listening socket: %s", uv_strerror(status));
 		return;
 	}
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE)
-				server_log(srv, LOG_ERR, "cannot accept: %s", strerror(errno));
+				log_printf(LOG_ERR, "cannot accept: %s", strerror(errno));
 			return;
 		}
 		accept_one(srv, fd);
@@ -511,7 +500,7 @@ static void on_listen(uv_poll_t *h, int status, int events)
 static void on_timer(uv_timer_t *t)
 {
 	struct server *srv = t->data;
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	if (!srv->unauthenticated) {
 		uv_timer_stop(t);
 		return;
@@ -607,16 +596,16 @@ static int reload_list(struct server *srv, const char *path, const char *what, s
 	int r = fileio_read_all(path, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
 	if (r == -ENOENT) {
 		/* Usual for the revocation list: said only with -v. */
-		server_log(srv, out == &srv->revoked ? LOG_DEBUG : LOG_INFO,
+		log_printf(out == &srv->revoked ? LOG_DEBUG : LOG_INFO,
 			   "%s does not exist: no client is %s by fingerprint", path, what);
 	} else if (r) {
-		server_log(srv, LOG_ERR, "%s; keeping the %zu clients %s before", err, out->count, what);
+		log_printf(LOG_ERR, "%s; keeping the %zu clients %s before", err, out->count, what);
 		return r;
 	} else {
 		r = trust_parse_authorized(text, n, &list, err, sizeof(err));
 		free(text);
 		if (r) {
-			server_log(srv, LOG_ERR, "%s: %s; keeping the %zu clients %s before", path, err,
+			log_printf(LOG_ERR, "%s: %s; keeping the %zu clients %s before", path, err,
 				   out->count, what);
 			return r;
 		}
@@ -624,7 +613,7 @@ static int reload_list(struct server *srv, const char *path, const char *what, s
 	fp_list_free(out);
 	*out = list;
 	if (r != -ENOENT)
-		server_log(srv, LOG_INFO, "%zu %s clients in %s", list.count, what, path);
+		log_printf(LOG_INFO, "%zu %s clients in %s", list.count, what, path);
 	return 0;
 }
 
@@ -640,7 +629,7 @@ int server_reload_trust(struct server *srv)
 		bool ok = server_trusted(srv, s);
 		if (s->authorized && !ok && conn_is_open(s->conn)) {
 			s->authorized = false;
-			server_log(srv, LOG_INFO, "%s %s (%s) is no longer authorized; ending its "
+			log_printf(LOG_INFO, "%s %s (%s) is no longer authorized; ending its "
 				   "session", s->web ? "browser" : "client", s->fp_str, conn_peer(s->conn));
 			conn_close(s->conn, PROTO_ERR_REVOKED, s->web ?
 				   "this browser's credential was revoked on the host; pair again "
@@ -733,7 +722,7 @@ void server_destroy(struct server *srv)
 	if (!srv)
 		return;
 	srv->destroying = true;
-	server_log(srv, LOG_INFO, "%lu connections refused at the handshake limit, %lu closed "
+	log_printf(LOG_INFO, "%lu connections refused at the handshake limit, %lu closed "
 		   "before they were trusted", srv->over_limit, srv->untrusted_closed);
 	for (struct session *s = srv->sessions, *n; s; s = n) {
 		n = s->next;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kmscast/fileio.h"
+#include "kmscast/clock.h"
 #include "kmscast/webassets.h"
 #include "server_priv.h"
 
@@ -196,7 +197,7 @@ static void mark_used(struct server *srv, const struct session *s)
 		if (fd >= 0) {
 			off_t off = (off_t)(at - text) + FP_STR_LEN + LAST_USED_AT;
 			if (pwrite(fd, when, 20, off) != 20)
-				server_log(srv, LOG_WARN, "cannot note the last use in %s: %s",
+				log_printf(LOG_WARN, "cannot note the last use in %s: %s",
 					   srv->browsers_path, strerror(errno));
 			close(fd);
 		}
@@ -217,7 +218,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 	if (!origin_ok(srv, req)) {
 		snprintf(msg, sizeof(msg), "refused: Origin '%.100s' is not this host's page "
 			 "(https://%.100s) nor a --web-origin", req->origin, req->host);
-		server_log(srv, LOG_WARN, "browser pairing from %s: %s", conn_peer(s->conn), msg);
+		log_printf(LOG_WARN, "browser pairing from %s: %s", conn_peer(s->conn), msg);
 		reply_json_error(s, req, "403 Forbidden", msg);
 		return;
 	}
@@ -233,7 +234,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 		snprintf(name, sizeof(name), "a browser");
 	if (server_check_code(srv, s->source, id, srv->o.web_id->fp, proof, key, msg,
 			      sizeof(msg)) != 0) {
-		server_log(srv, LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn), msg);
+		log_printf(LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn), msg);
 		reply_json_error(s, req, "403 Forbidden", msg);
 		return;
 	}
@@ -250,7 +251,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 	snprintf(line, sizeof(line), "%s  # last used %s, \"%s\" paired from %s at %s", hash_str,
 		 when, name, s->source, when);
 	if (fileio_append_line(srv->browsers_path, line, TRUST_MAX_FILE, 0600, err, sizeof(err)) != 0) {
-		server_log(srv, LOG_ERR, "browser pairing: %s", err);
+		log_printf(LOG_ERR, "browser pairing: %s", err);
 		reply_json_error(s, req, "500 Internal Server Error",
 				 "the daemon could not save the credential");
 		return;
@@ -268,19 +269,10 @@ static void web_pair(struct session *s, const struct http_request *req)
 	for (int i = 0; i < PAIR_PROOF_SIZE; i++)
 		n += snprintf(body + n, sizeof(body) - (size_t)n, "%02x", server_proof[i]);
 	n += snprintf(body + n, sizeof(body) - (size_t)n, "\"}");
-	server_log(srv, LOG_INFO, "paired browser %s \"%s\" from %s; added to %s", hash_str, name,
+	log_printf(LOG_INFO, "paired browser %s \"%s\" from %s; added to %s", hash_str, name,
 		   conn_peer(s->conn), srv->browsers_path);
 	conn_http_reply(s->conn, req, "200 OK", head, body, (size_t)n, false);
 	OPENSSL_cleanse(head, sizeof(head));
-}
-
-/* Frames carry CLOCK_REALTIME capture times; the page learns how far its
- * clock is from ours (NTP-style, over a few requests) to show latency. */
-static unsigned long long realtime_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
 }
 
 static void web_info(struct session *s, const struct http_request *req)
@@ -290,7 +282,9 @@ static void web_info(struct session *s, const struct http_request *req)
 	char cookie[64];
 	gethostname(host, sizeof(host) - 1);
 	json_string(esc, sizeof(esc), host);
-	/* What the page should say: paired, or why not. */
+	/* What the page should say: paired, or why not. The time lets it
+	 * learn how far its clock is from ours (NTP-style, over a few
+	 * requests): frames carry our wall clock's capture time. */
 	const char *cred = "none";
 	if (http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
 	    token_parse(cookie, token)) {
@@ -302,7 +296,8 @@ static void web_info(struct session *s, const struct http_request *req)
 	int n = snprintf(body, sizeof(body), "{\"host\":\"%s\",\"fingerprint\":\"%s\",\"native\":\"%s\","
 			 "\"protocol\":%u,\"paired\":%s,\"credential\":\"%s\",\"time_us\":%llu}",
 			 esc, s->srv->o.web_id->fp_str, s->srv->o.id->fp_str, PROTO_VERSION,
-			 strcmp(cred, "known") == 0 ? "true" : "false", cred, realtime_us());
+			 strcmp(cred, "known") == 0 ? "true" : "false", cred,
+			 (unsigned long long)wall_us());
 	conn_http_reply(s->conn, req, "200 OK", JSON_HEADERS, body, (size_t)n, false);
 }
 
@@ -316,7 +311,7 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 		snprintf(msg, sizeof(msg), "Origin '%.100s' is not this host's page (https://%.100s) "
 			 "nor a --web-origin", req->origin, req->host);
 		if (server_refusal_log_ok(srv))
-			server_log(srv, LOG_WARN, "refused a browser WebSocket from %s: %s",
+			log_printf(LOG_WARN, "refused a browser WebSocket from %s: %s",
 				   conn_peer(s->conn), msg);
 		s->logged = true;
 		reply_text(s, req, "403 Forbidden", NULL, msg, true);

@@ -12,6 +12,7 @@
 #include <xf86drmMode.h>
 
 #include "kmscast/capture.h"
+#include "kmscast/clock.h"
 #include "kmscast/format.h"
 #include "kmscast/hist.h"
 #include "kmscast/hotplug.h"
@@ -89,13 +90,6 @@ struct streamer {
 	struct capture_buffer gpu_buf;
 };
 
-static uint64_t realtime_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void send_config(struct viewer *v)
 {
 	struct streamer *st = v->st;
@@ -124,10 +118,10 @@ static int make_encoder(struct viewer *v)
 	encoder_destroy(v->enc);
 	v->enc = NULL;
 	if (eo.chroma420 && eo.codec != PROTO_CODEC_LOSSLESS)
-		server_log(st->o.srv, LOG_INFO, "client %s decodes no 4:4:4: encoding 4:2:0 for it",
+		log_printf(LOG_INFO, "client %s decodes no 4:4:4: encoding 4:2:0 for it",
 			   session_fingerprint(v->s));
 	if (encoder_create(&eo, &v->enc, err, sizeof(err)) != 0) {
-		server_log(st->o.srv, LOG_ERR, "%s", err);
+		log_printf(LOG_ERR, "%s", err);
 		conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, err);
 		return -1;
 	}
@@ -206,7 +200,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		testframe_fill(v->seq, st->test_payload, st->o.test_bytes);
 		data = st->test_payload;
 		len = st->o.test_bytes;
-		m.u.frame.capture_us = realtime_us();
+		m.u.frame.capture_us = wall_us();
 	} else {
 		char err[256] = "";
 		int r = st->gpu ? encoder_encode_buffer(v->enc, &st->gpu_buf, v->need_key, &data,
@@ -216,7 +210,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		if (r == -EAGAIN)
 			return;
 		if (r < 0) {
-			server_log(st->o.srv, LOG_ERR, "encoding for %s failed (%d)%s%s",
+			log_printf(LOG_ERR, "encoding for %s failed (%d)%s%s",
 				   session_fingerprint(v->s), r, err[0] ? ": " : "", err);
 			conn_close(c, PROTO_ERR_INTERNAL, "the daemon could not encode a frame");
 			return;
@@ -224,7 +218,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		m.u.frame.capture_us = st->frame_us;
 	}
 	if (!test && v->frame_gen != st->frame_gen) {
-		uint64_t t = realtime_us();
+		uint64_t t = wall_us();
 		hist_add(&v->encoded, t > st->frame_us ? t - st->frame_us : 0);
 	}
 	m.u.frame.seq = v->seq;
@@ -251,9 +245,9 @@ static void pointer_size(struct streamer *st, uint32_t w, uint32_t h)
 	if (!st->o.input)
 		return;
 	if (inject_set_output(st->o.input, w, h, err, sizeof(err)) != 0)
-		server_log(st->o.srv, LOG_WARN, "input: %s", err);
+		log_printf(LOG_WARN, "input: %s", err);
 	else
-		server_log(st->o.srv, LOG_INFO, "input: kmscast absolute pointer at %s, %ux%u",
+		log_printf(LOG_INFO, "input: kmscast absolute pointer at %s, %ux%u",
 			   inject_devnode(st->o.input, INPUT_DEV_POINTER), w, h);
 }
 
@@ -275,7 +269,7 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 	st->have_frame = false;
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		v->configured = false; /* a new size: new config, new encoder, a keyframe */
-	server_log(st->o.srv, LOG_INFO, "capturing %ux%u from %s", w, h,
+	log_printf(LOG_INFO, "capturing %ux%u from %s", w, h,
 		   capture_output_name(st->cap));
 	pointer_size(st, w, h);
 	return 0;
@@ -292,7 +286,7 @@ static void grab_error(struct streamer *st, int r, const char *err)
 		return;
 	}
 	if (r != st->last_err && !st->gone) /* a rescan said why already */
-		server_log(st->o.srv, LOG_WARN, "capture: %s", err);
+		log_printf(LOG_WARN, "capture: %s", err);
 	st->last_err = r;
 	/* The output went dark or moved with no hotplug event (a modeset, a
 	 * card that went): look for it again, twice a second at most. */
@@ -354,11 +348,11 @@ static void capture_tick(struct streamer *st)
 			return; /* a moving cursor ends idleness */
 	}
 	if (++st->grabs % 1000 == 0)
-		server_log(st->o.srv, LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB, "
+		log_printf(LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB, "
 			   "anonymous %ld kB", st->grabs, selfstat_fds(), selfstat_rss_kb(),
 			   selfstat_anon_kb());
 	/* A frame's time is when its grab began: latency counts the copy. */
-	uint64_t t0 = realtime_us();
+	uint64_t t0 = wall_us();
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
 		grab_error(st, r, err);
@@ -450,7 +444,7 @@ static void capture_tick(struct streamer *st)
 
 static void tick(struct streamer *st)
 {
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	if (st->o.source == SOURCE_CAPTURE)
 		capture_tick(st);
 	for (struct viewer *v = st->viewers; v; v = v->next)
@@ -475,7 +469,7 @@ static bool idle(const struct streamer *st)
  * what it costs. */
 static void schedule_timer(struct streamer *st)
 {
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	uint64_t next = pace_next_tick(&st->pace, now, idle(st) ? 2 : 1);
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
 }
@@ -493,7 +487,7 @@ static void pace_on_timer(struct streamer *st)
 static void on_vblank(struct streamer *st, uint64_t t)
 {
 	st->vblank_armed = false;
-	if (pace_vblank(&st->pace, t ? t : conn_now_us()))
+	if (pace_vblank(&st->pace, t ? t : mono_us()))
 		tick(st);
 	if (st->closing)
 		return;
@@ -503,7 +497,7 @@ static void on_vblank(struct streamer *st, uint64_t t)
 		return;
 	}
 	/* The CRTC went off (DPMS, unplug): keep streaming on the clock. */
-	server_log(st->o.srv, LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
+	log_printf(LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
 		   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	pace_on_timer(st);
 }
@@ -547,7 +541,7 @@ static void close_vblank_poll(struct streamer *st)
 
 static void start_pacing(struct streamer *st)
 {
-	pace_init(&st->pace, st->o.fps, conn_now_us());
+	pace_init(&st->pace, st->o.fps, mono_us());
 	if (st->o.source == SOURCE_CAPTURE) {
 		int r = capture_vblank_arm(st->cap);
 		if (r == 0) {
@@ -558,7 +552,7 @@ static void start_pacing(struct streamer *st)
 				    uv_poll_init(st->loop, st->vblank_poll, capture_vblank_fd(st->cap))) {
 					free(st->vblank_poll);
 					st->vblank_poll = NULL;
-					server_log(st->o.srv, LOG_WARN, "cannot poll for vblank events: "
+					log_printf(LOG_WARN, "cannot poll for vblank events: "
 						   "pacing with a timer at %u fps", st->o.fps);
 					pace_on_timer(st);
 					return;
@@ -568,11 +562,11 @@ static void start_pacing(struct streamer *st)
 			}
 			uv_timer_stop(&st->timer);
 			uv_poll_start(st->vblank_poll, UV_READABLE, on_card);
-			server_log(st->o.srv, LOG_INFO, "pacing on vblank events of CRTC %u, at most "
+			log_printf(LOG_INFO, "pacing on vblank events of CRTC %u, at most "
 				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
 			return;
 		}
-		server_log(st->o.srv, LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
+		log_printf(LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
 			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	}
 	pace_on_timer(st);
@@ -594,7 +588,7 @@ static void on_rescan(uv_timer_t *t)
 	int r = capture_rescan(st->cap, err, sizeof(err));
 	if (r < 0) {
 		if (!was_gone)
-			server_log(st->o.srv, LOG_WARN, "%s; still running, and streaming again "
+			log_printf(LOG_WARN, "%s; still running, and streaming again "
 				   "when it is back", err);
 		st->gone = true;
 		/* An event armed on a CRTC that went may never come. */
@@ -604,7 +598,7 @@ static void on_rescan(uv_timer_t *t)
 	st->gone = false;
 	bool changed = r == 1 || was_gone;
 	if (changed) {
-		server_log(st->o.srv, LOG_INFO, "%s %s on CRTC %u: sending a new config and a "
+		log_printf(LOG_INFO, "%s %s on CRTC %u: sending a new config and a "
 			   "keyframe", capture_output_name(st->cap), was_gone ? "is back" : "moved; now",
 			   capture_crtc_id(st->cap));
 		st->have_frame = false;
@@ -672,7 +666,7 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		char why[256];
 		if (hotplug_create(loop, subsystems, on_hotplug, st, &st->hotplug, why,
 				   sizeof(why)) != 0)
-			server_log(o->srv, LOG_WARN, "%s: output changes are seen only when the "
+			log_printf(LOG_WARN, "%s: output changes are seen only when the "
 				   "frame size changes", why);
 	}
 	start_pacing(st);
@@ -698,7 +692,7 @@ void streamer_destroy(struct streamer *st)
 	}
 	st->viewers = NULL;
 	if (st->cap)
-		server_log(st->o.srv, LOG_INFO, "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
+		log_printf(LOG_INFO, "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
 			   "sent, %lu copies retried because the buffer flipped during the copy",
 			   st->peeks, st->grabs, st->changes, st->encodes, st->torn);
 	close_vblank_poll(st);
@@ -731,27 +725,27 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	struct inputfilter_report rep;
 	if (!st->o.input) {
 		if (v->ignored_input++ == 0)
-			server_log(st->o.srv, LOG_WARN, "input from %s dropped: this daemon has no "
+			log_printf(LOG_WARN, "input from %s dropped: this daemon has no "
 				   "input devices", fp);
 		return;
 	}
 	for (unsigned i = 0; i < in->count; i++)
 		proto_input_get(in, i, &evs[i]);
-	int r = inject_batch(st->o.input, evs, in->count, conn_now_us(), &rep);
+	int r = inject_batch(st->o.input, evs, in->count, mono_us(), &rep);
 	if (r < 0)
-		server_log(st->o.srv, LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
+		log_printf(LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
 	for (unsigned i = 0; i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED &&
 			    v->blocked + i < 10; i++) {
 		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
-		server_log(st->o.srv, LOG_WARN, "input from %s: blocked %s%s (%s permits it)", fp,
+		log_printf(LOG_WARN, "input from %s: blocked %s%s (%s permits it)", fp,
 			   rep.blocked_with[i], name && !strncmp(name, "KEY_", 4) ? name + 4 : "?",
 			   rep.blocked_option[i]);
 	}
 	if (rep.invalid && !v->invalid)
-		server_log(st->o.srv, LOG_WARN, "input from %s: dropped %u events: %s", fp,
+		log_printf(LOG_WARN, "input from %s: dropped %u events: %s", fp,
 			   rep.invalid, rep.why);
 	if (rep.limited && !v->limited)
-		server_log(st->o.srv, LOG_WARN, "input from %s: over the rate limit; dropping "
+		log_printf(LOG_WARN, "input from %s: over the rate limit; dropping "
 			   "events (releases still pass)", fp);
 	v->injected += rep.injected;
 	v->blocked += rep.blocked;
@@ -765,7 +759,7 @@ static void input_done(struct streamer *st, struct viewer *v)
 	if (!st->o.input)
 		return;
 	unsigned n = inject_release_all(st->o.input);
-	server_log(st->o.srv, LOG_INFO, "input from %s: %lu events injected, %lu key presses "
+	log_printf(LOG_INFO, "input from %s: %lu events injected, %lu key presses "
 		   "blocked, %lu over the rate limit, %lu invalid; released %u held keys and buttons",
 		   session_fingerprint(v->s), v->injected, v->blocked, v->limited, v->invalid, n);
 }
@@ -782,7 +776,7 @@ void streamer_add(struct streamer *st, struct session *s)
 		char why[160];
 		snprintf(why, sizeof(why), "the viewer limit (%u) is reached; try again later",
 			 st->o.max_viewers);
-		server_log(st->o.srv, LOG_INFO, "refused %s: %s", session_fingerprint(s), why);
+		log_printf(LOG_INFO, "refused %s: %s", session_fingerprint(s), why);
 		conn_close(session_conn(s), PROTO_ERR_REFUSED, why);
 		return;
 	}
@@ -799,9 +793,9 @@ void streamer_add(struct streamer *st, struct session *s)
 	v->next = st->viewers;
 	st->viewers = v;
 	session_set_data(s, v);
-	server_log(st->o.srv, LOG_INFO, "%s joins %s", session_fingerprint(s),
+	log_printf(LOG_INFO, "%s joins %s", session_fingerprint(s),
 		   control ? "in control" : "view-only");
-	viewer_tick(v, conn_now_us()); /* config and a keyframe now, not at the next tick */
+	viewer_tick(v, mono_us()); /* config and a keyframe now, not at the next tick */
 }
 
 void streamer_remove(struct streamer *st, struct session *s)
@@ -813,7 +807,7 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
-	server_log(st->o.srv, LOG_INFO, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
+	log_printf(LOG_INFO, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
 		   "skipped for backpressure, %lu keyframes on %lu requests; capture to encoded "
 		   "p50 %.1f ms, p99 %.1f ms", session_fingerprint(s), v->frames, v->cpu_frames,
 		   v->skipped, v->keys_on_request, v->key_requests,
@@ -833,7 +827,7 @@ void streamer_remove(struct streamer *st, struct session *s)
 	if (next) {
 		next->control = true;
 		send_config(next);
-		server_log(st->o.srv, LOG_INFO, "%s now in control", session_fingerprint(next->s));
+		log_printf(LOG_INFO, "%s now in control", session_fingerprint(next->s));
 	}
 }
 
@@ -844,13 +838,13 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 		return;
 	switch (m->type) {
 	case PROTO_KEYFRAME_REQUEST: {
-		uint64_t now = conn_now_us();
-		server_log(st->o.srv, LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
+		uint64_t now = mono_us();
+		log_printf(LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
 		if (v->key_requests++ && now - v->key_req_us < KEY_REQUEST_US) {
 			/* Served when the second is up, not dropped: the client may
 			 * really have lost its decoder's state. */
 			if (!v->key_warned)
-				server_log(st->o.srv, LOG_WARN, "%s asks for keyframes faster than one a "
+				log_printf(LOG_WARN, "%s asks for keyframes faster than one a "
 					   "second; it gets at most one a second", session_fingerprint(s));
 			v->key_warned = true;
 			v->key_deferred = true;
@@ -862,7 +856,7 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 	case PROTO_INPUT:
 		if (!v->control) {
 			if (v->ignored_input++ == 0)
-				server_log(st->o.srv, LOG_WARN, "input from view-only client %s refused",
+				log_printf(LOG_WARN, "input from view-only client %s refused",
 					   session_fingerprint(s));
 			break;
 		}

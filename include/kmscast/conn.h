@@ -90,7 +90,6 @@ void conn_set_data(struct conn *c, void *data);
 /* Whether kTLS carries this connection's sending side. */
 bool conn_ktls_send(const struct conn *c);
 
-uint64_t conn_now_us(void); /* CLOCK_MONOTONIC */
 /* A connected socket's peer: its address as text (IPv4 for a mapped
  * IPv6 one, so a source is counted the same either way) and port. */
 int conn_peer_addr(int fd, char *host, size_t host_len, unsigned *port);

@@ -11,15 +11,13 @@
 
 #include "kmscast/conn.h"
 #include "kmscast/ident.h"
+#include "kmscast/log.h"
 
 #define SERVER_DEFAULT_PORT 7300
 #define SERVER_DEFAULT_PER_SOURCE 8
 
 struct server;
 struct session;
-
-enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
-typedef void (*log_fn)(void *data, enum log_level level, const char *msg);
 
 struct server_callbacks {
 	/* A trusted client finished HELLO; the owner sends STREAM_CONFIG. */
@@ -49,8 +47,6 @@ struct server_options {
 	unsigned handshake_ms;        /* TLS and HELLO within this (0: 10 s) */
 	unsigned idle_ms;             /* silent peer timeout (0: 20 s) */
 	unsigned window;              /* frames in flight per session (0: 4) */
-	log_fn log;
-	void *log_data;
 };
 
 int server_create(uv_loop_t *loop, const struct server_options *opts,
@@ -80,8 +76,5 @@ const struct proto_hello *session_hello(const struct session *s);
 void *session_data(struct session *s);
 void session_set_data(struct session *s, void *data);
 
-/* Log helper shared by the daemon's modules. */
-void server_log(const struct server *srv, enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

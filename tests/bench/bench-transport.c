@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kmscast/conn.h"
+#include "kmscast/clock.h"
 #include "kmscast/ident.h"
 #include "kmscast/tls.h"
 
@@ -43,7 +44,7 @@ static void send_more(struct peer *p)
 	while (p->next < p->total && conn_can_send_frame(p->c)) {
 		struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
 		m.u.frame.seq = p->next;
-		m.u.frame.capture_us = conn_now_us();
+		m.u.frame.capture_us = mono_us();
 		m.u.frame.payload = p->payload;
 		m.u.frame.payload_len = (uint32_t)p->size;
 		if (conn_send(p->c, &m) != 0)
@@ -79,7 +80,7 @@ static void r_msg(struct conn *c, const struct proto_msg *m, void *d)
 	struct peer *p = d;
 	if (m->type != PROTO_VIDEO_FRAME)
 		return;
-	uint64_t now = conn_now_us();
+	uint64_t now = mono_us();
 	if (!p->got) {
 		p->t_first = now;
 		SSL *ssl = conn_ssl(c);

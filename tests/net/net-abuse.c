@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "kmscast/clock.h"
 
 enum kind { GARBAGE, TRUNCATED, SLOWLORIS, HELLO_GARBAGE, SILENT, KINDS };
 static const char *const kind_names[KINDS] = {"garbage", "truncated", "slowloris",
@@ -34,13 +35,6 @@ struct slot {
 	size_t len, sent;
 	long long next_ms, deadline_ms;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* A real ClientHello, taken from OpenSSL writing into a memory BIO. */
 static size_t client_hello(uint8_t *out, size_t cap)
@@ -71,7 +65,7 @@ static int start(struct slot *s, const struct sockaddr_in *sa, enum kind k, cons
 	connect(s->fd, (const struct sockaddr *)sa, sizeof(*sa));
 	s->kind = k;
 	s->sent = 0;
-	s->next_ms = now_ms();
+	s->next_ms = (long long)mono_ms();
 	s->deadline_ms = s->next_ms + HOLD_MS;
 	switch (k) {
 	case GARBAGE:
@@ -140,11 +134,12 @@ int main(int argc, char **argv)
 		for (int i = 0; i < conc; i++) {
 			pfd[i].fd = slots[i].fd;
 			pfd[i].events = POLLIN;
-			if (slots[i].fd >= 0 && slots[i].sent < slots[i].len && now_ms() >= slots[i].next_ms)
+			if (slots[i].fd >= 0 && slots[i].sent < slots[i].len &&
+			    (long long)mono_ms() >= slots[i].next_ms)
 				pfd[i].events |= POLLOUT;
 		}
 		poll(pfd, (nfds_t)conc, 20);
-		long long now = now_ms();
+		long long now = (long long)mono_ms();
 		for (int i = 0; i < conc; i++) {
 			struct slot *s = &slots[i];
 			if (s->fd < 0)

@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "kmscast/clock.h"
 
 #include "kmscast/proto.h"
 
@@ -39,13 +40,6 @@ struct slot {
 	long long retry_ms;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static void drop(struct slot *s, long *closed)
 {
 	if (s->ssl)
@@ -56,7 +50,7 @@ static void drop(struct slot *s, long *closed)
 	s->fd = -1;
 	s->phase = IDLE;
 	s->hello_sent = false;
-	s->retry_ms = now_ms() + 100;
+	s->retry_ms = (long long)mono_ms() + 100;
 	(*closed)++;
 }
 
@@ -165,12 +159,12 @@ int main(int argc, char **argv)
 	long made = 0, closed = 0, sent = 0, up_max = 0;
 	for (int i = 0; i < count; i++)
 		slots[i] = (struct slot){.fd = -1, .hello = i < hellos};
-	long long end = now_ms() + seconds * 1000LL;
-	while (now_ms() < end) {
+	long long end = (long long)mono_ms() + seconds * 1000LL;
+	while ((long long)mono_ms() < end) {
 		long up = 0;
 		for (int i = 0; i < count; i++) {
 			struct slot *s = &slots[i];
-			if (s->phase == IDLE && now_ms() >= s->retry_ms) {
+			if (s->phase == IDLE && (long long)mono_ms() >= s->retry_ms) {
 				if (start(s, ctx, &to, &from[i % nbind]) == 0)
 					made++;
 				else
