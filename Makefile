@@ -27,8 +27,24 @@ LDFLAGS += $(SANFLAGS)
 # libwslay ships no pkg-config file.
 LDLIBS += $(PKG_LIBS) -lwslay -lm
 
-LIB_SRC = $(filter-out src/kmscastd.c,$(wildcard src/*.c))
-LIB = $(BUILD)/libkmscast.a
+# Three archives, so that a dependency across a line is a link error (as
+# wayvnc's meson.build draws it): common is what the client, the daemon and
+# the tools share; capture reads scanout buffers and runs the privileged
+# helper; daemon is the network side, streaming, encoding and injecting.
+# The client links common alone.
+COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c edid.c errmsg.c \
+	fileio.c format.c hist.c hotplug.c http.c ident.c inputfilter.c kms.c log.c lossless.c \
+	paint.c pngio.c proto.c testframe.c tls.c trust.c ws.c)
+CAPTURE_SRC = $(addprefix src/,capture.c privsep.c sandbox.c selfstat.c)
+DAEMON_SRC = $(addprefix src/,encoder.c inject.c pace.c server.c server_web.c statedir.c \
+	streamer.c vaapi.c webassets.c)
+UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c))
+$(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
+COMMON_LIB = $(BUILD)/libkmscast-common.a
+CAPTURE_LIB = $(BUILD)/libkmscast-capture.a
+DAEMON_LIB = $(BUILD)/libkmscast-daemon.a
+# Everything, in the order a static link needs (tests, tools that capture).
+LIB = $(DAEMON_LIB) $(CAPTURE_LIB) $(COMMON_LIB)
 BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-paint
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -53,7 +69,10 @@ $(BUILD)/obj/src/webfiles.o: src/webfiles.S $(WEB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -c -o $@ $<
 
-$(LIB): $(call obj,$(LIB_SRC)) $(BUILD)/obj/src/webfiles.o
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+$(CAPTURE_LIB): $(call obj,$(CAPTURE_SRC))
+$(DAEMON_LIB): $(call obj,$(DAEMON_SRC)) $(BUILD)/obj/src/webfiles.o
+$(COMMON_LIB) $(CAPTURE_LIB) $(DAEMON_LIB):
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -63,11 +82,11 @@ $(BUILD)/kmscastd: $(call obj,src/kmscastd.c) $(LIB)
 # Only the client draws windows: SDL and SDL_ttf are its alone.
 CLIENT_PKGS = sdl2 SDL2_ttf
 $(BUILD)/obj/client/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags $(CLIENT_PKGS))
-$(BUILD)/kmscast: $(call obj,$(wildcard client/*.c)) $(LIB)
+$(BUILD)/kmscast: $(call obj,$(wildcard client/*.c)) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS))
-$(BUILD)/kmscast-grab: $(call obj,$(wildcard tools/grab/*.c)) $(LIB)
+$(BUILD)/kmscast-grab: $(call obj,$(wildcard tools/grab/*.c)) $(CAPTURE_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(LIB)
+$(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/vm/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -79,9 +98,18 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # The SDL scancode table is the client's; its test asks SDL for the names.
-$(BUILD)/tests/unit/test_sdlkeys: $(BUILD)/obj/tests/unit/test_sdlkeys.o $(BUILD)/obj/client/sdlkeys.o $(LIB)
+$(BUILD)/tests/unit/test_sdlkeys: $(BUILD)/obj/tests/unit/test_sdlkeys.o $(BUILD)/obj/client/sdlkeys.o \
+		$(BUILD)/obj/client/evmap.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs sdl2)
+
+# The input map is the client's (and the letterbox fit scene-tool checks).
+$(BUILD)/tests/unit/test_evmap: $(BUILD)/obj/tests/unit/test_evmap.o $(BUILD)/obj/client/evmap.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/scene-tool: $(BUILD)/obj/tests/vm/scene-tool.o $(BUILD)/obj/client/evmap.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The recorder is the client's; its test feeds it hostile keyframes.
 $(BUILD)/tests/unit/test_record: $(BUILD)/obj/tests/unit/test_record.o $(BUILD)/obj/client/record.o $(LIB)

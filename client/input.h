@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#include "kmscast/evmap.h"
+#include "evmap.h"
 
 #define INPUT_MAX_PATHS 16
 

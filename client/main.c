@@ -33,7 +33,6 @@
 #include "kmscast/ident.h"
 #include "kmscast/kms.h"
 #include "kmscast/pngio.h"
-#include "kmscast/server.h"
 #include "kmscast/testframe.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
@@ -993,7 +992,7 @@ static int session(struct options *o)
 	char err[512], dir[PATH_MAX - 16];
 	uv_loop_t loop;
 
-	if (trust_split_hostport(o->target, SERVER_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
+	if (trust_split_hostport(o->target, PROTO_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
 				 err, sizeof(err)) != 0 || !cl.host[0])
 		cli_die_usage(PROG, "%s", cl.host[0] ? err : "want HOST[:PORT]");
 	if (o->code && pair_code_parse(o->code, cl.pair_key) != 0)

@@ -14,7 +14,7 @@
 #include <uv.h>
 
 #include "input.h"
-#include "kmscast/evmap.h"
+#include "evmap.h"
 
 struct present_options {
 	/* kms */

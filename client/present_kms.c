@@ -20,7 +20,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "kmscast/evmap.h"
+#include "evmap.h"
 #include "kmscast/format.h"
 #include "kmscast/kms.h"
 

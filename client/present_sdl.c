@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmscast/sdlkeys.h"
+#include "sdlkeys.h"
 
 #define PROG "kmscast"
 #define PUMP_MS 4

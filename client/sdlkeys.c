@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* SDL_Scancode -> evdev; see include/kmscast/sdlkeys.h. The pairs follow
+/* SDL_Scancode -> evdev; see sdlkeys.h. The pairs follow
  * the kernel's HID keyboard map, so a key read by SDL on the client lands
  * where the same key, plugged into the host, would. */
-#include "kmscast/sdlkeys.h"
+#include "sdlkeys.h"
 
 #include <SDL2/SDL_scancode.h>
 #include <linux/input-event-codes.h>

@@ -343,7 +343,7 @@ static const char *listen_port(const struct options *o, char buf[8])
 	const char *c = o->listen ? strrchr(o->listen, ':') : NULL;
 	if (c && c[1])
 		return c + 1;
-	snprintf(buf, 8, "%u", SERVER_DEFAULT_PORT);
+	snprintf(buf, 8, "%u", PROTO_DEFAULT_PORT);
 	return buf;
 }
 

@@ -528,7 +528,7 @@ static int listen_socket(struct server *srv, char *err, size_t len)
 		snprintf(err, len, "bad --listen '%s': want ADDR:PORT, :PORT or [IPV6]:PORT", spec);
 		return -EINVAL;
 	}
-	r = trust_split_hostport(spec, SERVER_DEFAULT_PORT, host, sizeof(host), &port, err, len);
+	r = trust_split_hostport(spec, PROTO_DEFAULT_PORT, host, sizeof(host), &port, err, len);
 	if (r)
 		return r;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};

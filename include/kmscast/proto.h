@@ -12,6 +12,7 @@
 #define PROTO_VERSION 1
 #define PROTO_MAGIC 0x4b4d5343u /* "KMSC" */
 #define PROTO_HEADER_SIZE 8
+#define PROTO_DEFAULT_PORT 7300 /* the daemon's TCP port */
 
 /* Largest message body each side accepts. The daemon only ever receives
  * small control messages; the client receives whole encoded frames. */

@@ -13,7 +13,6 @@
 #include "kmscast/ident.h"
 #include "kmscast/log.h"
 
-#define SERVER_DEFAULT_PORT 7300
 #define SERVER_DEFAULT_PER_SOURCE 8
 
 struct server;

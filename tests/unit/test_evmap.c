@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <linux/input-event-codes.h>
 
-#include "kmscast/evmap.h"
+#include "../../client/evmap.h"
 #include "tst.h"
 
 /* A fake device: a set of (type, code) capabilities and properties. */

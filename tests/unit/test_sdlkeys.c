@@ -4,7 +4,7 @@
 #include <linux/input-event-codes.h>
 
 #include "kmscast/inputfilter.h"
-#include "kmscast/sdlkeys.h"
+#include "../../client/sdlkeys.h"
 #include "tst.h"
 
 /* SDL scancodes with no Linux key: HID usages the kernel's keyboard map

@@ -25,7 +25,7 @@
 
 #include <libswscale/swscale.h>
 
-#include "kmscast/evmap.h"
+#include "../../client/evmap.h"
 #include "kmscast/paint.h"
 #include "kmscast/pngio.h"
 

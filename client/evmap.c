@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The client's input translation; see include/kmscast/evmap.h. */
-#include "kmscast/evmap.h"
+/* The client's input translation; see evmap.h. */
+#include "evmap.h"
 
 #include <ctype.h>
 #include <errno.h>
