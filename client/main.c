@@ -403,8 +403,8 @@ static int load_identity(const struct options *o, struct ident **id)
 {
 	char dir[PATH_MAX], err[512];
 	config_dir(o, dir, sizeof(dir));
-	int r = o->cert ? ident_load_files(o->cert, o->key, id, err, sizeof(err)) :
-			  ident_load_or_create(dir, "kmscast client", id, err, sizeof(err));
+	int r = ident_load(o->cert, o->key, dir, "kmscast client", IDENT_NATIVE, id, err,
+			   sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
 	return r;

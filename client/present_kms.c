@@ -55,21 +55,6 @@ struct kms {
 	bool hw_cursor, cursor_shown;
 };
 
-static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector *conn)
-{
-	drmModeEncoder *enc = conn->encoder_id ? drmModeGetEncoder(fd, conn->encoder_id) : NULL;
-	uint32_t crtc = enc ? enc->crtc_id : 0;
-	drmModeFreeEncoder(enc);
-	for (int e = 0; !crtc && e < conn->count_encoders; e++) {
-		enc = drmModeGetEncoder(fd, conn->encoders[e]);
-		for (int c = 0; enc && !crtc && c < res->count_crtcs; c++)
-			if (enc->possible_crtcs & (1u << c))
-				crtc = res->crtcs[c];
-		drmModeFreeEncoder(enc);
-	}
-	return crtc;
-}
-
 static void draw(struct kms *p);
 static void kms_cursor(struct present *base, const struct present_cursor *c);
 static void kms_destroy(struct present *base);
@@ -259,7 +244,7 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 		r = -ENODEV;
 		snprintf(err, len, "--present kms: %s has no connected connector%s%s with modes",
 			 p->card, o->output ? " called " : "", o->output ? o->output : "");
-	} else if (!(p->crtc_id = pick_crtc(p->fd, res, p->conn))) {
+	} else if (!(p->crtc_id = kms_pick_crtc(p->fd, res, p->conn))) {
 		r = -ENODEV;
 		snprintf(err, len, "--present kms: no CRTC can drive the connector");
 	}

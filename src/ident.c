@@ -213,6 +213,13 @@ int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind k
 	return finish(id, out, err, len);
 }
 
+int ident_load(const char *cert_path, const char *key_path, const char *dir, const char *cn,
+	       enum ident_kind kind, struct ident **out, char *err, size_t len)
+{
+	return cert_path ? ident_load_files(cert_path, key_path, out, err, len) :
+			   ident_load_or_create_kind(dir, cn, kind, out, err, len);
+}
+
 void ident_destroy(struct ident *id)
 {
 	if (!id)

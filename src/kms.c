@@ -256,3 +256,18 @@ void kms_dumb_destroy(int fd, struct kms_dumb *d)
 		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
 	memset(d, 0, sizeof(*d));
 }
+
+uint32_t kms_pick_crtc(int fd, const drmModeRes *res, const drmModeConnector *conn)
+{
+	drmModeEncoder *enc = conn->encoder_id ? drmModeGetEncoder(fd, conn->encoder_id) : NULL;
+	uint32_t crtc = enc ? enc->crtc_id : 0;
+	drmModeFreeEncoder(enc);
+	for (int e = 0; !crtc && e < conn->count_encoders; e++) {
+		enc = drmModeGetEncoder(fd, conn->encoders[e]);
+		for (int c = 0; enc && !crtc && c < res->count_crtcs; c++)
+			if (enc->possible_crtcs & (1u << c))
+				crtc = res->crtcs[c];
+		drmModeFreeEncoder(enc);
+	}
+	return crtc;
+}

@@ -283,8 +283,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 static int load_identity(const struct options *o, struct ident **id)
 {
 	char err[512];
-	int r = o->cert ? ident_load_files(o->cert, o->key, id, err, sizeof(err)) :
-			  ident_load_or_create(o->state_dir, "kmscastd", id, err, sizeof(err));
+	int r = ident_load(o->cert, o->key, o->state_dir, "kmscastd", IDENT_NATIVE, id, err,
+			   sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
 	return r;
@@ -297,9 +297,8 @@ static int load_web_identity(const struct options *o, struct ident **web)
 	*web = NULL;
 	if (o->no_web)
 		return 0;
-	int r = o->web_cert ? ident_load_files(o->web_cert, o->web_key, web, err, sizeof(err)) :
-			      ident_load_or_create_kind(o->state_dir, "kmscastd", IDENT_WEB, web,
-							err, sizeof(err));
+	int r = ident_load(o->web_cert, o->web_key, o->state_dir, "kmscastd", IDENT_WEB, web, err,
+			   sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": browser identity: %s\n", err);
 	return r;
@@ -566,22 +565,13 @@ static int run(struct options *o)
 		return 1;
 	if (load_identity(o, &id))
 		return 1;
-	if (load_web_identity(o, &web)) {
-		ident_destroy(id);
-		ident_destroy(web);
-		return 1;
-	}
-	if (open_card(o, &card, card_path, sizeof(card_path)) != 0) {
-		ident_destroy(id);
-		ident_destroy(web);
-		return 1;
-	}
+	if (load_web_identity(o, &web))
+		goto out_id;
+	if (open_card(o, &card, card_path, sizeof(card_path)) != 0)
+		goto out_ids;
 	if (card >= 0 && choose_encoder(o, card_path, &probe, &kind, note, sizeof(note)) != 0) {
 		fprintf(stderr, PROG ": %s\n", note);
-		close(card);
-		ident_destroy(id);
-		ident_destroy(web);
-		return 1;
+		goto out_card;
 	}
 	if (card >= 0 && sandbox) {
 		/* The card goes to the helper; the streamer never holds it. As
@@ -598,16 +588,11 @@ static int run(struct options *o)
 		card = -1;
 		if (r < 0) {
 			fprintf(stderr, PROG ": %s\n", err);
-			ident_destroy(id);
-			ident_destroy(web);
-			return 1;
+			goto out_card;
 		}
 	}
-	if (uv_loop_init(&loop) != 0) {
-		ident_destroy(id);
-		ident_destroy(web);
-		goto out_helper;
-	}
+	if (uv_loop_init(&loop) != 0)
+		goto out_card;
 	d.loop = &loop;
 	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
 	struct server_options so = {
@@ -623,7 +608,7 @@ static int run(struct options *o)
 				      .on_gone = on_gone};
 	if (server_create(&loop, &so, &cb, &d, &d.srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		goto out;
+		goto out_loop;
 	}
 	if (!o->no_input)
 		input = make_input(o);
@@ -642,15 +627,11 @@ static int run(struct options *o)
 	 * needs. */
 	if (sandbox && sandbox_drop(change_user ? &user : NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		server_destroy(d.srv);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		goto out;
+		goto out_server;
 	}
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		server_destroy(d.srv);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		goto out;
+		goto out_server;
 	}
 	/* The capture has the sockets and the board now, or the card. */
 	peer.fd = peer.ev_fd = -1;
@@ -660,10 +641,7 @@ static int run(struct options *o)
 		int r = sandbox_filter(err, sizeof(err));
 		if (r != 0 && r != -ENOTSUP) {
 			fprintf(stderr, PROG ": %s\n", err);
-			streamer_destroy(d.streamer);
-			server_destroy(d.srv);
-			uv_run(&loop, UV_RUN_DEFAULT);
-			goto out;
+			goto out_streamer;
 		}
 		snprintf(what, sizeof(what), "streaming as %s with no capabilities, no_new_privs, "
 			 "rlimits and %s", change_user ? user.name : "this user",
@@ -699,16 +677,25 @@ static int run(struct options *o)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	fprintf(stderr, "info: stopped\n");
 	rc = 0;
-out:
+	goto out_loop; /* on_signal has ended the streamer and the server */
+	/* Undone in the reverse order of acquisition. */
+out_streamer:
+	streamer_destroy(d.streamer);
+out_server:
+	server_destroy(d.srv);
+	uv_run(&loop, UV_RUN_DEFAULT); /* until the sessions' handles are closed */
+out_loop:
 	uv_loop_close(&loop);
 	inject_destroy(input);
-	ident_destroy(id);
-	ident_destroy(web);
-out_helper:
+out_card:
 	if (card >= 0)
 		close(card);
 	privsep_peer_close(&peer);
 	reap(peer.pid);
+out_ids:
+	ident_destroy(web);
+out_id:
+	ident_destroy(id);
 	return rc;
 }
 

@@ -33,6 +33,10 @@ drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
 /* Parses "WxH" (both 1..16384). Returns 0 or -EINVAL. */
 int kms_parse_size(const char *s, uint32_t *w, uint32_t *h);
 
+/* The CRTC the connector already drives, else the first one one of its
+ * encoders can use; 0 when none can. */
+uint32_t kms_pick_crtc(int fd, const drmModeRes *res, const drmModeConnector *conn);
+
 /* Index of crtc_id in res->crtcs (the bit in possible_crtcs), or -ENOENT. */
 int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id);
 

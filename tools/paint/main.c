@@ -253,26 +253,9 @@ static int pick_mode(struct paint *p, const drmModeConnector *conn)
 /* The CRTC the connector already drives, else the first one it can use. */
 static int pick_crtc(struct paint *p, const drmModeRes *res, const drmModeConnector *conn)
 {
-	if (conn->encoder_id) {
-		drmModeEncoder *enc = drmModeGetEncoder(p->fd, conn->encoder_id);
-		uint32_t crtc = enc ? enc->crtc_id : 0;
-		drmModeFreeEncoder(enc);
-		if (crtc) {
-			p->crtc_id = crtc;
-			return 0;
-		}
-	}
-	for (int i = 0; i < conn->count_encoders; i++) {
-		drmModeEncoder *enc = drmModeGetEncoder(p->fd, conn->encoders[i]);
-		uint32_t possible = enc ? enc->possible_crtcs : 0;
-		drmModeFreeEncoder(enc);
-		for (int j = 0; j < res->count_crtcs; j++) {
-			if (possible & (1u << j)) {
-				p->crtc_id = res->crtcs[j];
-				return 0;
-			}
-		}
-	}
+	p->crtc_id = kms_pick_crtc(p->fd, res, conn);
+	if (p->crtc_id)
+		return 0;
 	err("no CRTC can drive %s", p->output);
 	return -ENODEV;
 }
