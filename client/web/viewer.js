@@ -415,6 +415,7 @@ function onMessage(ev) {
 		setStatus(`connected, ${m.width}x${m.height} ${m.codec === P.CODEC.LOSSLESS ?
 			'lossless' : 'H.264'}`);
 		state.retry = 0;
+		showMessage(''); // an earlier disconnect's message is over
 		canvas.focus();
 		break;
 	case P.T.VIDEO_FRAME:

@@ -6,7 +6,8 @@
 # 4:2:0) at PSNR >= 38 dB, types and clicks into the guest's uinput devices,
 # releases a held key on blur, takes the cursor image as its own, and is
 # refused with a message for a wrong code, a replayed code, a revoked
-# credential, a foreign Origin and plain HTTP.
+# credential, a foreign Origin, plain HTTP and the viewer limit, and
+# reconnects by itself when the daemon restarts.
 # timeout: 900
 . tests/vm/lib.sh
 IFS=$'\n'
@@ -21,6 +22,9 @@ daemon() { # ARGS...: kmscastd on the forwarded port
 }
 code() { "$B/kmscastd" pair --state-dir "$WORK/d" | sed -n 3p | tr -d ' '; }
 field() { echo "$1" | sed -n "s/^$2: //p"; }
+# The page's sessions so far ($cred: its credential), and one more than before.
+sessions() { grep -c "client $cred .* connected" "$DLOG"; }
+one_more() { [ "$(sessions)" -gt "$before" ]; }
 expect() { # REPLY TEXT WHAT: the reply holds TEXT
 	echo "$1" | grep -qF -- "$2" || fail "$3: got $(echo "$1" | tr '\n' '|')"
 }
@@ -65,6 +69,29 @@ r=$(host_browser reload a status $URL)
 expect "$r" "status: connected, 640x480 lossless" "a reload with the stored credential"
 grep -q "$cred  # last used 20[2-9]" "$WORK/d/browser-credentials" || fail "last use not updated"
 ok "a reload gets in with the stored credential alone (last use noted)"
+
+# The daemon restarts under an open page: it says so and comes back alone.
+before=$(sessions)
+host_browser_start reconn a reconnect $URL 120
+wait_for 120 one_more || fail "the page did not connect: $(cat "$DLOG")"
+"$B/kmscast" id --config-dir "$WORK/c" | tail -1 >>"$WORK/d/authorized-clients"
+stop_daemon
+daemon --codec lossless --fps 20 --max-viewers 0
+r=$(host_browser_wait reconn)
+expect "$r" "dropped: disconnected; retrying in" "the page after the daemon stopped"
+expect "$r" "back: connected, 640x480 lossless" "the page after the daemon came back"
+ok "a restarted daemon: the page showed '$(field "$r" dropped)' and reconnected by itself"
+
+# With a native client in control and no viewers allowed, the page says so.
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new 127.0.0.1:7300 >"$WORK/n.out" 2>&1 &
+NPID=$!
+wait_for 60 grep -q "joins in control" "$DLOG" || fail "the native client did not connect: $(cat "$WORK/n.out")"
+r=$(host_browser limit a status $URL)
+expect "$r" "status: refused" "the viewer limit"
+expect "$r" "the viewer limit (0) is reached; try again later" "the viewer limit's message"
+kill "$NPID"
+wait "$NPID"
+ok "past the viewer limit the page is refused: $(field "$r" error)"
 stop_paint
 
 # Keys and clicks arrive on the guest's uinput devices exactly; a key
@@ -97,9 +124,7 @@ stop_paint
 # Revoked (listed in revoked-clients, SIGHUP): the open page is ended with
 # the reason, and a reload is refused.
 start_paint --device /dev/dri/card0 --mode 640x480 --static --start 5
-sessions() { grep -c "client $cred .* connected" "$DLOG"; }
 before=$(sessions)
-one_more() { [ "$(sessions)" -gt "$before" ]; }
 host_browser_start watch a watch $URL 120
 wait_for 120 one_more || fail "the page did not connect: $(cat "$DLOG")"
 echo "$cred" >"$WORK/d/revoked-clients"
