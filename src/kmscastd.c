@@ -336,14 +336,16 @@ static int root_state(const struct options *o, struct sandbox_user *u)
 	return r;
 }
 
-/* The port of --listen for the browser URL (the default when not given). */
-static const char *listen_port(const struct options *o, char buf[8])
+/* The port of --listen for the browser URL (the default when not given,
+ * or when it does not parse: the daemon itself would say why). */
+static unsigned listen_port(const struct options *o)
 {
-	const char *c = o->listen ? strrchr(o->listen, ':') : NULL;
-	if (c && c[1])
-		return c + 1;
-	snprintf(buf, 8, "%u", PROTO_DEFAULT_PORT);
-	return buf;
+	char host[256], err[256];
+	unsigned port;
+	if (!o->listen || trust_split_hostport(o->listen, PROTO_DEFAULT_PORT, host, sizeof(host),
+						&port, err, sizeof(err)) != 0)
+		return PROTO_DEFAULT_PORT;
+	return port;
 }
 
 static int cmd_pair(const struct options *o)
@@ -380,11 +382,9 @@ static int cmd_pair(const struct options *o)
 	/* The browser's way in: the page reads the code from the fragment,
 	 * which browsers do not send to the server or keep in a Referer. */
 	struct ident *web = NULL;
-	char port[8];
 	if (!o->no_web && load_web_identity(o, &web) == 0 && web)
-		printf("In a browser open:  https://THIS-HOST:%s/#code=%s\n"
-		       "This host's browser fingerprint: %s\n", listen_port(o, port), code,
-		       web->fp_str);
+		printf("In a browser open:  https://THIS-HOST:%u/#code=%s\n"
+		       "This host's browser fingerprint: %s\n", listen_port(o), code, web->fp_str);
 	ident_destroy(web);
 	OPENSSL_cleanse(key, sizeof(key));
 	ident_destroy(id);

@@ -85,16 +85,16 @@ static void reply_text(struct session *s, const struct http_request *req, const 
 	conn_http_reply(s->conn, req, status, h, msg, strlen(msg), close);
 }
 
+/* Exactly len bytes as 2 * len hex digits (either case). */
 static bool hex_bytes(const char *s, size_t n, uint8_t *out, size_t len)
 {
 	if (n != 2 * len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		unsigned v;
-		if (!s[2 * i] || !s[2 * i + 1] || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]) || sscanf(s + 2 * i, "%2x", &v) != 1)
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return false;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
 }
@@ -112,19 +112,13 @@ static bool form_field(const uint8_t *body, size_t len, const char *name, char *
 			size_t o = 0;
 			for (size_t j = i + nl + 1; j < e; j++) {
 				unsigned c = body[j];
-				unsigned v;
 				if (c == '+') {
 					c = ' ';
 				} else if (c == '%') {
-					char hx[3] = {0};
-					if (j + 2 >= e)
+					uint8_t b;
+					if (j + 2 >= e || !hex_bytes((const char *)body + j + 1, 2, &b, 1))
 						return false;
-					hx[0] = (char)body[j + 1];
-					hx[1] = (char)body[j + 2];
-					if (!hex_bytes(hx, 2, (uint8_t[1]){0}, 1) ||
-					    sscanf(hx, "%2x", &v) != 1)
-						return false;
-					c = v;
+					c = b;
 					j += 2;
 				}
 				if (c < 0x20 || c >= 0x7f || c == '"' || o + 1 >= cap)

@@ -22,7 +22,7 @@ void fp_format(const uint8_t fp[FP_SIZE], char out[FP_STR_SIZE])
 	out[FP_STR_LEN] = '\0';
 }
 
-static int hexval(char c)
+int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

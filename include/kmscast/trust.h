@@ -19,6 +19,9 @@
 #define TRUST_MAX_LINE 1024
 #define TRUST_MAX_HOST 255
 
+/* A hex digit's value (either case), or -1. */
+int hexval(char c);
+
 void fp_format(const uint8_t fp[FP_SIZE], char out[FP_STR_SIZE]);
 /* Accepts exactly the printed form (hex case-insensitive). 0 or -EINVAL. */
 int fp_parse(const char *s, size_t len, uint8_t fp[FP_SIZE]);
