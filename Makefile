@@ -35,10 +35,12 @@ LDLIBS += $(PKG_LIBS) -lwslay -lm
 COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c edid.c errmsg.c \
 	fileio.c format.c hist.c hotplug.c http.c ident.c inputfilter.c kms.c log.c lossless.c \
 	paint.c pngio.c proto.c testframe.c tls.c trust.c ws.c)
-CAPTURE_SRC = $(addprefix src/,capture.c privsep.c sandbox.c selfstat.c)
+# The capture code by role: src/capture/ (see its files' heads) and the
+# helper's sandbox.
+CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
 DAEMON_SRC = $(addprefix src/,encoder.c inject.c pace.c server.c server_web.c statedir.c \
 	streamer.c vaapi.c webassets.c)
-UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c))
+UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
 COMMON_LIB = $(BUILD)/libkmscast-common.a
 CAPTURE_LIB = $(BUILD)/libkmscast-capture.a

@@ -25,6 +25,7 @@
 #include "kmscast/fileio.h"
 #include "kmscast/ident.h"
 #include "kmscast/kms.h"
+#include "kmscast/helper.h"
 #include "kmscast/privsep.h"
 #include "kmscast/sandbox.h"
 #include "kmscast/statedir.h"

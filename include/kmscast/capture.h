@@ -12,41 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAPTURE_MAX_PLANES 4
-
-struct capture_buffer {
-	uint32_t fb_id;
-	uint32_t width, height;
-	uint32_t fourcc;
-	uint64_t modifier;  /* DRM_FORMAT_MOD_INVALID when the kernel gave none */
-	uint32_t n_planes;
-	int fd[CAPTURE_MAX_PLANES]; /* dmabuf fds, owned by the capture */
-	uint32_t offset[CAPTURE_MAX_PLANES];
-	uint32_t pitch[CAPTURE_MAX_PLANES];
-	uint64_t dev_ino[CAPTURE_MAX_PLANES]; /* dmabuf identity, see capture.c */
-};
-
-struct capture_frame {
-	struct capture_buffer fb;
-	int32_t crtc_x, crtc_y; /* where the plane sits on the CRTC */
-	uint32_t crtc_w, crtc_h;
-	bool has_cursor;        /* a cursor plane shows a framebuffer */
-	struct capture_buffer cursor;
-	int32_t cursor_x, cursor_y;
-	uint32_t cursor_w, cursor_h;
-};
-
-struct capture_options {
-	const char *output; /* connector name; NULL: first connected with a CRTC */
-	uint32_t plane_id;  /* 0: the output's primary plane */
-	bool cursor;        /* also read the cursor plane */
-	/* The card may go away and another come (unplug, driver rebind): the
-	 * capture takes card_fd over (capture_destroy closes it), closes a card
-	 * that died and, on a rescan that does not find the output on its card,
-	 * opens device (NULL: each /dev/dri/card*) to look for it there. */
-	bool follow_cards;
-	const char *device;
-};
+#include "kmscast/capture_types.h"
 
 struct capture;
 
@@ -70,13 +36,9 @@ int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
 bool capture_is_current(struct capture *cap, uint32_t fb_id);
 /* What the planes show, in a few ioctls and without touching buffers:
  * for noticing that nothing moved. */
-struct capture_peek {
-	uint32_t fb_id, cursor_fb_id;
-	int32_t cursor_x, cursor_y;
-};
 int capture_peek(struct capture *cap, struct capture_peek *p);
 
-/* The same, with the card in the capture helper (src/privsep.c) at the
+/* The same, with the card in the capture helper (src/capture/helper.c) at the
  * other end of peer (whose sockets the capture closes once created). */
 struct privsep_peer;
 int capture_create_remote(const struct privsep_peer *peer, struct capture **out, char *err,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The capture helper and its protocol.
+/* The capture helper's wire: requests, answers, fd passing.
  *
  * kmscastd forks a helper that keeps only CAP_SYS_ADMIN and the card; the
  * network-facing streamer keeps no card and asks the helper for frames over
@@ -17,12 +17,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "kmscast/capture.h"
-#include "kmscast/sandbox.h"
+#include "kmscast/capture_types.h"
 
 #define PRIVSEP_MAGIC 0x6b6d7370u /* "kmsp" */
 #define PRIVSEP_VERSION 1
 #define PRIVSEP_MAX_FDS (2 * CAPTURE_MAX_PLANES)
+/* Long enough for a GetFB2 and an export on a loaded machine under TCG;
+ * short enough that a wedged helper shows in the log. */
+#define PRIVSEP_CALL_TIMEOUT_MS 5000
 
 enum privsep_op {
 	PRIVSEP_INFO = 1,   /* -> info: what the helper follows */
@@ -40,14 +42,6 @@ struct privsep_req {
 	uint32_t seq, arg;
 };
 
-struct privsep_info {
-	char driver[32];
-	char output[64];
-	uint32_t crtc_id;
-	int32_t crtc_index; /* for vblank requests; -1: unknown */
-	uint32_t card;      /* changes when the helper moves to another card */
-};
-
 struct privsep_resp {
 	uint32_t magic;
 	uint16_t version, op;
@@ -56,7 +50,7 @@ struct privsep_resp {
 	uint32_t n_fds;
 	char err[256];
 	union {
-		struct privsep_info info;
+		struct capture_info info;
 		struct capture_frame frame; /* fd fields -1; the fds ride along */
 		struct capture_peek peek;
 		uint32_t current;
@@ -104,28 +98,13 @@ int privsep_check_req(const struct privsep_req *r, size_t n, char *err, size_t l
 int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint32_t seq,
 		       unsigned n_fds, char *err, size_t len);
 
-struct privsep_helper_options {
-	int card_fd, fd, ev_fd;
-	struct capture_options capture;
-	pid_t peer_pid; /* the streamer: every request must come from it */
-	uid_t peer_uid;
-	unsigned stats_every; /* grabs between "debug:" lines on what it holds; 0: none */
-	struct privsep_board *board; /* written every peek_ms */
-	unsigned peek_ms;
-};
-
-/* Forks the helper: it keeps card_fd, stderr and its socket ends, becomes
- * helper_user (NULL: stays who we are) keeping only CAP_SYS_ADMIN, under
- * its own seccomp filter, and serves until the streamer (this process,
- * which will run as streamer_uid) hangs up, looking at the planes every
- * peek_ms for the board. *peer is this process's end. 0 or -errno with err
- * set. */
-int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_uid,
-		  const struct sandbox_user *helper_user, unsigned stats_every, unsigned peek_ms,
-		  struct privsep_peer *peer, char *err, size_t len);
-
-/* The helper's loop: answers requests until the streamer hangs up (0) or
- * breaks the protocol or its credentials are wrong (-EPROTO, -EPERM). */
-int privsep_helper_run(const struct privsep_helper_options *o);
+/* The fd passing both ends use: one message with up to PRIVSEP_MAX_FDS fds
+ * (SCM_RIGHTS) and, received, the sender's credentials. privsep_recv
+ * returns the length (0 at EOF) or -errno; fds beyond max, a truncated
+ * message or one without credentials are refused with every fd closed. */
+struct ucred;
+int privsep_send(int fd, const void *msg, size_t n, const int *fds, unsigned n_fds);
+ssize_t privsep_recv(int fd, void *msg, size_t n, int *fds, unsigned max, unsigned *n_fds,
+		     struct ucred *cred, int flags);
 
 #endif
