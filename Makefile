@@ -123,6 +123,13 @@ $(BUILD)/tests/unit/test_choose: $(BUILD)/obj/tests/unit/test_choose.o $(BUILD)/
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The capture's KMS logic against a fake libdrm, linked ahead of the real
+# one: the kernel is a table here, the capture code is the real code.
+$(BUILD)/tests/unit/test_capture_kms: $(BUILD)/obj/tests/unit/test_capture_kms.o \
+		$(BUILD)/obj/tests/unit/fake_drm.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	tools/install-deps
 
