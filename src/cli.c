@@ -19,16 +19,27 @@ void cli_die_usage(const char *prog, const char *fmt, ...)
 	exit(CLI_EXIT_USAGE);
 }
 
-unsigned long cli_uint(const char *prog, const char *opt, const char *s, unsigned long min,
-		       unsigned long max)
+bool cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
 
+	/* strtoul alone takes " 7", "-1" (as ULONG_MAX) and "7x". */
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (!isdigit((unsigned char)*s) || *end || errno || v < min || v > max)
-		cli_die_usage(prog, "%s wants a whole number from %lu to %lu, not '%s'", opt, min,
-			      max, s);
+		return false;
+	*out = v;
+	return true;
+}
+
+unsigned long cli_uint(const char *prog, const char *opt, const char *s, unsigned long min,
+		       unsigned long max)
+{
+	unsigned long v;
+
+	if (!cli_parse_uint(s, min, max, &v))
+		cli_die_usage(prog, "%s must be a number from %lu to %lu, not '%s'", opt, min, max,
+			      s);
 	return v;
 }

@@ -211,6 +211,31 @@ int kms_plane_type(int fd, uint32_t plane_id)
 	return ret < 0 ? ret : (int)type;
 }
 
+void kms_find_planes(int fd, const drmModeRes *res, uint32_t crtc_id, bool on_crtc,
+		     uint32_t *primary, uint32_t *cursor)
+{
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd);
+	int idx = res ? kms_crtc_index(res, crtc_id) : -1;
+
+	*primary = *cursor = 0;
+	for (uint32_t i = 0; pr && i < pr->count_planes; i++) {
+		drmModePlane *p = drmModeGetPlane(fd, pr->planes[i]);
+		if (!p) {
+			continue;
+		}
+		bool can = idx >= 0 && (p->possible_crtcs & (1u << idx));
+		int type = kms_plane_type(fd, p->plane_id);
+		if (type == DRM_PLANE_TYPE_PRIMARY && !*primary &&
+		    (on_crtc ? crtc_id && p->crtc_id == crtc_id : can)) {
+			*primary = p->plane_id;
+		} else if (type == DRM_PLANE_TYPE_CURSOR && !*cursor && can) {
+			*cursor = p->plane_id;
+		}
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pr);
+}
+
 void kms_close_gem_handles(int fd, const uint32_t handles[4])
 {
 	for (int i = 0; i < 4; i++) {

@@ -12,6 +12,9 @@
 void cli_die_usage(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* Parses a decimal in [min, max] (digits only): true and *out, or false. */
+bool cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
 /* Parses a decimal in [min, max] or dies with a usage error naming opt. */
 unsigned long cli_uint(const char *prog, const char *opt, const char *s, unsigned long min,
 		       unsigned long max);

@@ -52,6 +52,13 @@ int kms_prop_id(int fd, uint32_t id, uint32_t type, const char *name);
  * DRM_CLIENT_CAP_UNIVERSAL_PLANES for primary and cursor planes to be listed. */
 int kms_plane_type(int fd, uint32_t plane_id);
 
+/* The planes for a CRTC: its primary (the one scanning out on it when
+ * on_crtc, for reading what it shows; else the first that can, for
+ * showing something) and the first cursor plane that can go on it. 0
+ * where there is none, or no plane API. */
+void kms_find_planes(int fd, const drmModeRes *res, uint32_t crtc_id, bool on_crtc,
+		     uint32_t *primary, uint32_t *cursor);
+
 /* Closes the GEM handles GetFB/GetFB2 returned (the four planes may share
  * one handle; each is closed once). Zero entries are skipped. */
 void kms_close_gem_handles(int fd, const uint32_t handles[4]);

@@ -173,30 +173,18 @@ static int find_output(struct local *l, const char *name, char *err, size_t len)
 static int find_planes(struct local *l, const struct capture_options *opt, char *err,
 		       size_t len)
 {
-	drmModePlaneRes *pr = drmModeGetPlaneResources(l->fd);
 	drmModeRes *res = drmModeGetResources(l->fd);
-	int idx = res ? kms_crtc_index(res, l->base.info.crtc_id) : -1;
+	uint32_t primary, cursor;
 
-	for (uint32_t i = 0; pr && i < pr->count_planes; i++) {
-		drmModePlane *p = drmModeGetPlane(l->fd, pr->planes[i]);
-		int type = kms_plane_type(l->fd, pr->planes[i]);
-
-		if (!p) {
-			continue;
-		}
-		if (opt->plane_id ? p->plane_id == opt->plane_id
-				  : (type == DRM_PLANE_TYPE_PRIMARY &&
-				     p->crtc_id == l->base.info.crtc_id)) {
-			l->plane_id = p->plane_id;
-		}
-		if (opt->cursor && type == DRM_PLANE_TYPE_CURSOR && idx >= 0 &&
-		    (p->possible_crtcs & (1u << idx))) {
-			l->cursor_plane_id = p->plane_id;
-		}
+	kms_find_planes(l->fd, res, l->base.info.crtc_id, true, &primary, &cursor);
+	drmModeFreeResources(res);
+	if (opt->plane_id) {
+		drmModePlane *p = drmModeGetPlane(l->fd, opt->plane_id);
+		primary = p ? p->plane_id : 0;
 		drmModeFreePlane(p);
 	}
-	drmModeFreePlaneResources(pr);
-	drmModeFreeResources(res);
+	l->plane_id = primary;
+	l->cursor_plane_id = opt->cursor ? cursor : 0;
 	if (!l->plane_id) {
 		return opt->plane_id ? errmsg(err, len, -ENOENT, "no plane %u", opt->plane_id)
 				     : errmsg(err, len, -ENOENT, "output %s shows nothing (no primary "

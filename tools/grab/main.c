@@ -96,7 +96,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
 	};
 	int c;
-	char *end;
 	unsigned long v;
 
 	memset(o, 0, sizeof(*o));
@@ -111,9 +110,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_RAW: o->raw = optarg; break;
 		case 'o': o->png = optarg; break;
 		case O_PLANE:
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] < '1' || optarg[0] > '9' || v > UINT32_MAX) {
+			if (!cli_parse_uint(optarg, 1, UINT32_MAX, &v)) {
 				cli_die_usage(PROG, "--plane takes a plane id (a positive number), not '%s'", optarg);
 			}
 			o->plane_id = (uint32_t)v;

@@ -100,23 +100,6 @@ static void err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static uint64_t parse_uint(const char *opt, const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9') {
-		cli_die_usage(PROG, "%s needs a number, not '%s'", opt, s);
-	}
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		cli_die_usage(PROG, "%s must be a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
-			  opt, min, max, s);
-	}
-	return v;
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_DEVICE = 256, O_OUTPUT, O_MODE, O_FPS, O_FRAMES, O_START,
@@ -157,13 +140,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case O_FPS:
-			o->fps = (uint32_t)parse_uint("--fps", optarg, 1, 240);
+			o->fps = (uint32_t)cli_uint(PROG, "--fps", optarg, 1, 240);
 			break;
 		case O_FRAMES:
-			o->frames = parse_uint("--frames", optarg, 1, UINT32_MAX);
+			o->frames = cli_uint(PROG, "--frames", optarg, 1, UINT32_MAX);
 			break;
 		case O_START:
-			o->start = (uint32_t)parse_uint("--start", optarg, 0, PAINT_K_MASK);
+			o->start = (uint32_t)cli_uint(PROG, "--start", optarg, 0, PAINT_K_MASK);
 			break;
 		case O_FORMAT:
 			o->fmt = format_by_name(optarg);
@@ -258,28 +241,6 @@ static int pick_crtc(struct paint *p, const drmModeRes *res, const drmModeConnec
 		return 0;
 	err("no CRTC can drive %s", p->output);
 	return -ENODEV;
-}
-
-/* The CRTC's primary and cursor planes (0 where there is none, or no
- * plane API). */
-static void find_planes(struct paint *p, const drmModeRes *res)
-{
-	drmModePlaneRes *planes = drmModeGetPlaneResources(p->fd);
-	int idx = kms_crtc_index(res, p->crtc_id);
-
-	for (uint32_t i = 0; planes && idx >= 0 && i < planes->count_planes; i++) {
-		drmModePlane *plane = drmModeGetPlane(p->fd, planes->planes[i]);
-		if (plane && (plane->possible_crtcs & (1u << idx))) {
-			int type = kms_plane_type(p->fd, plane->plane_id);
-			if (type == DRM_PLANE_TYPE_PRIMARY && !p->primary_id) {
-				p->primary_id = plane->plane_id;
-			} else if (type == DRM_PLANE_TYPE_CURSOR && !p->cursor_plane_id) {
-				p->cursor_plane_id = plane->plane_id;
-			}
-		}
-		drmModeFreePlane(plane);
-	}
-	drmModeFreePlaneResources(planes);
 }
 
 /* Fails with a clear message when the CRTC's primary plane cannot scan out
@@ -649,7 +610,7 @@ static int setup(struct paint *p)
 		ret = pick_crtc(p, res, conn);
 	}
 	if (ret == 0) {
-		find_planes(p, res);
+		kms_find_planes(p->fd, res, p->crtc_id, false, &p->primary_id, &p->cursor_plane_id);
 		ret = check_format(p);
 	}
 	if (ret == 0) {
