@@ -10,10 +10,10 @@
 enum present_kind { PRESENT_NONE, PRESENT_SDL, PRESENT_KMS };
 
 struct present_env {
-	bool wayland, x11;   /* WAYLAND_DISPLAY, DISPLAY set and not empty */
-	bool bare_vt;        /* standard input is a text console (tty1..tty63) */
-	bool free_card;      /* a card with a connected connector we can be master of */
-	bool keeps_output;   /* --snapshot or --record: the stream goes to a file */
+	bool wayland, x11; /* WAYLAND_DISPLAY, DISPLAY set and not empty */
+	bool bare_vt;      /* standard input is a text console (tty1..tty63) */
+	bool free_card;    /* a card with a connected connector we can be master of */
+	bool keeps_output; /* --snapshot or --record: the stream goes to a file */
 };
 
 /* The presenter, and in why one line on the choice ("" when there is

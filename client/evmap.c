@@ -90,8 +90,7 @@ unsigned evmap_event(const struct evmap_dev *d, uint16_t type, uint16_t code, in
 		value = evmap_abs_scale(value, d->min[code], d->max[code],
 					code == ABS_X ? stream_w : stream_h);
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	*out = (struct proto_input_event){type, code, value};
 	return 1;
@@ -123,7 +122,6 @@ void evmap_to_stream(const struct evmap_rect *r, int32_t x, int32_t y, uint32_t 
 	*sy = evmap_abs_scale(y, r->y, r->y + (int32_t)r->h - 1, h);
 }
 
-
 unsigned hotkey_mods(const uint64_t *held)
 {
 	unsigned m = 0;
@@ -151,10 +149,12 @@ static bool is_modifier(uint16_t c)
 
 int hotkey_parse(const char *s, struct hotkey *hk, char *err, size_t len)
 {
-	static const struct { const char *name; unsigned mod; } mods[] = {
-		{"ctrl", HOTKEY_CTRL}, {"control", HOTKEY_CTRL}, {"alt", HOTKEY_ALT},
-		{"shift", HOTKEY_SHIFT}, {"meta", HOTKEY_META}, {"super", HOTKEY_META},
-		{"logo", HOTKEY_META}};
+	static const struct {
+		const char *name;
+		unsigned mod;
+	} mods[] = {{"ctrl", HOTKEY_CTRL},   {"control", HOTKEY_CTRL}, {"alt", HOTKEY_ALT},
+		    {"shift", HOTKEY_SHIFT}, {"meta", HOTKEY_META},    {"super", HOTKEY_META},
+		    {"logo", HOTKEY_META}};
 	char buf[128], *save = NULL;
 	struct hotkey h = {0};
 	if (strlen(s) >= sizeof(buf))
@@ -177,9 +177,10 @@ int hotkey_parse(const char *s, struct hotkey *hk, char *err, size_t len)
 		for (size_t k = 0; k < n && k < sizeof(name); k++)
 			name[k] = (char)toupper((unsigned char)name[k]);
 		int code = libevdev_event_code_from_name(EV_KEY, name);
-		if (code <= 0 || !inputfilter_keyboard_key((uint16_t)code) || is_modifier((uint16_t)code)) {
-			snprintf(err, len, "'%s' in '%s' is not a key (e.g. q, f12, pause, KEY_SYSRQ)",
-				 t, s);
+		if (code <= 0 || !inputfilter_keyboard_key((uint16_t)code) ||
+		    is_modifier((uint16_t)code)) {
+			snprintf(err, len,
+				 "'%s' in '%s' is not a key (e.g. q, f12, pause, KEY_SYSRQ)", t, s);
 			return -EINVAL;
 		}
 		h.key = (uint16_t)code;

@@ -49,7 +49,6 @@ struct input {
 	unsigned batch_n;
 };
 
-
 static void flush(struct input *in)
 {
 	if (in->batch_n && in->cb.send)
@@ -98,7 +97,8 @@ static void set_grabs(struct input *in, bool grab)
 		if (libevdev_grab(s->dev, grab ? LIBEVDEV_GRAB : LIBEVDEV_UNGRAB) == 0)
 			s->grabbed = grab;
 		else
-			fprintf(stderr, PROG ": cannot %s %s\n", grab ? "grab" : "release", s->path);
+			fprintf(stderr, PROG ": cannot %s %s\n", grab ? "grab" : "release",
+				s->path);
 	}
 }
 
@@ -170,7 +170,8 @@ static void source_event(struct source *s, const struct input_event *ev)
 	if (ev->type == EV_KEY && ev->code <= KEY_MAX && ev->value != 2 &&
 	    !local_key(in, ev->code, ev->value != 0))
 		return;
-	if (!forwarding(in) || !evmap_event(&s->map, ev->type, ev->code, ev->value, in->w, in->h, &out))
+	if (!forwarding(in) ||
+	    !evmap_event(&s->map, ev->type, ev->code, ev->value, in->w, in->h, &out))
 		return;
 	if (track_sent(in, &out) && s->frame_n < FRAME_MAX)
 		s->frame[s->frame_n++] = out;
@@ -182,7 +183,8 @@ void input_frame(struct input *in, const struct proto_input_event *evs, unsigned
 	unsigned m = 0;
 	for (unsigned i = 0; i < n && m < FRAME_MAX; i++) {
 		const struct proto_input_event *ev = &evs[i];
-		if (ev->type == EV_KEY && ev->code <= KEY_MAX && !local_key(in, ev->code, ev->value != 0))
+		if (ev->type == EV_KEY && ev->code <= KEY_MAX &&
+		    !local_key(in, ev->code, ev->value != 0))
 			continue;
 		if (forwarding(in) && track_sent(in, ev))
 			f[m++] = *ev;
@@ -301,7 +303,8 @@ static int source_add(struct input *in, const char *path, bool explicit, char *e
 	int r = libevdev_new_from_fd(fd, &dev);
 	if (r < 0) {
 		close(fd);
-		snprintf(err, len, "--input-device %s: not an evdev device: %s", path, strerror(-r));
+		snprintf(err, len, "--input-device %s: not an evdev device: %s", path,
+			 strerror(-r));
 		return r;
 	}
 	const char *name = libevdev_get_name(dev);
@@ -314,8 +317,10 @@ static int source_add(struct input *in, const char *path, bool explicit, char *e
 	else if (!(cls & (EVMAP_KEYBOARD | EVMAP_MOUSE | EVMAP_ABS)) && !explicit)
 		r = 1;
 	if (r == -ELOOP && explicit)
-		snprintf(err, len, "--input-device %s is \"%s\", a device kmscastd injects into; "
-			 "forwarding it would loop", path, name);
+		snprintf(err, len,
+			 "--input-device %s is \"%s\", a device kmscastd injects into; "
+			 "forwarding it would loop",
+			 path, name);
 	if (r == 0 && in->o.grab && !in->paused && libevdev_grab(dev, LIBEVDEV_GRAB) != 0) {
 		r = -EBUSY;
 		snprintf(err, len, "--input-device %s (%s): another program has grabbed it", path,
@@ -324,8 +329,9 @@ static int source_add(struct input *in, const char *path, bool explicit, char *e
 	if (r != 0) {
 		if (!explicit && in->o.verbose)
 			fprintf(stderr, PROG ": skipping %s (%s): %s\n", path, name,
-				r == -ELOOP ? "kmscastd's own device" : r == -EBUSY ? "grabbed elsewhere" :
-				cls_name);
+				r == -ELOOP   ? "kmscastd's own device"
+				: r == -EBUSY ? "grabbed elsewhere"
+					      : cls_name);
 		libevdev_free(dev);
 		close(fd);
 		return explicit ? r : 1;
@@ -357,8 +363,10 @@ static int source_add(struct input *in, const char *path, bool explicit, char *e
 	s->next = in->sources;
 	in->sources = s;
 	if (cls & EVMAP_TOUCHPAD)
-		fprintf(stderr, PROG ": warning: %s (%s) is a touchpad; its buttons are forwarded "
-			"but not its motion\n", path, name);
+		fprintf(stderr,
+			PROG ": warning: %s (%s) is a touchpad; its buttons are forwarded "
+			     "but not its motion\n",
+			path, name);
 	fprintf(stderr, PROG ": input from %s (%s, %s%s)\n", path, name, cls_name,
 		s->grabbed ? ", grabbed" : "");
 	return 0;
@@ -398,9 +406,9 @@ static int discover(struct input *in, char *err, size_t len)
 	udev_enumerate_add_match_subsystem(e, "input");
 	udev_enumerate_scan_devices(e);
 	struct udev_list_entry *l;
-	udev_list_entry_foreach(l, udev_enumerate_get_list_entry(e)) {
-		struct udev_device *d = udev_device_new_from_syspath(udev,
-								     udev_list_entry_get_name(l));
+	udev_list_entry_foreach (l, udev_enumerate_get_list_entry(e)) {
+		struct udev_device *d =
+			udev_device_new_from_syspath(udev, udev_list_entry_get_name(l));
 		const char *node = d ? udev_device_get_devnode(d) : NULL;
 		if (is_event_node(node))
 			source_add(in, node, false, err, len);

@@ -18,11 +18,11 @@
 struct input_options {
 	const char *paths[INPUT_MAX_PATHS];
 	unsigned npaths;
-	bool discover; /* "auto": libudev finds the devices */
-	bool grab;     /* EVIOCGRAB each device (default) */
+	bool discover;     /* "auto": libudev finds the devices */
+	bool grab;         /* EVIOCGRAB each device (default) */
 	bool hotkey_quits; /* the kiosk: the hotkey ends the session */
 	struct hotkey hotkey;
-	const char *hotkey_text; /* as given, for messages */
+	const char *hotkey_text;    /* as given, for messages */
 	struct hotkey stats_hotkey; /* key 0: none; calls stats() */
 	int verbose;
 };

@@ -47,12 +47,12 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_LOST = 1,      /* connection failed or lost, I/O errors */
+	EXIT_LOST = 1, /* connection failed or lost, I/O errors */
 	EXIT_USAGE = 2,
-	EXIT_REFUSED = 3,   /* the server refused us (not authorized, limit, revoked, pairing) */
-	EXIT_HOST_KEY = 4,  /* unknown server key or a mismatch */
-	EXIT_VERSION = 5,   /* protocol version mismatch */
-	EXIT_PROTOCOL = 6,  /* the server sent something malformed */
+	EXIT_REFUSED = 3,  /* the server refused us (not authorized, limit, revoked, pairing) */
+	EXIT_HOST_KEY = 4, /* unknown server key or a mismatch */
+	EXIT_VERSION = 5,  /* protocol version mismatch */
+	EXIT_PROTOCOL = 6, /* the server sent something malformed */
 };
 
 struct options {
@@ -145,7 +145,8 @@ static void usage(FILE *f)
 		"                           standard input when it is a VT)\n"
 		"  --fullscreen             sdl: the whole screen, the stream letterboxed\n"
 		"  --stats-hotkey KEYS      sdl: show or hide the stats overlay (fps, bitrate,\n"
-		"                           latency, RTT, dropped frames; default " STATS_HOTKEY ")\n"
+		"                           latency, RTT, dropped frames; default " STATS_HOTKEY
+		")\n"
 		"  --font FILE              sdl: the overlay's TrueType font (default\n"
 		"                           " DEFAULT_FONT ")\n"
 		"  --view-only              ask for a session without input\n"
@@ -183,10 +184,12 @@ static void parse_input(const char *spec, struct options *o)
 		int v, n = 0;
 		if (o->input_count == PROTO_MAX_INPUT_EVENTS ||
 		    sscanf(p, "%u:%u:%d%n", &t, &c, &v, &n) != 3 || t > 0x1f || c > 0x2ff)
-			cli_die_usage(PROG, "--send-input wants TYPE:CODE:VALUE,... (at most %d "
+			cli_die_usage(PROG,
+				      "--send-input wants TYPE:CODE:VALUE,... (at most %d "
 				      "events, type <= 31, code <= 767), not '%s'",
 				      PROTO_MAX_INPUT_EVENTS, spec);
-		o->input[o->input_count++] = (struct proto_input_event){(uint16_t)t, (uint16_t)c, v};
+		o->input[o->input_count++] =
+			(struct proto_input_event){(uint16_t)t, (uint16_t)c, v};
 		p += n;
 		if (*p == ',')
 			p++;
@@ -217,7 +220,8 @@ static bool stdin_is_vt(void)
 static const char *default_present(struct options *o)
 {
 	const char *w = getenv("WAYLAND_DISPLAY"), *x = getenv("DISPLAY");
-	struct present_env e = {.wayland = w && *w, .x11 = x && *x,
+	struct present_env e = {.wayland = w && *w,
+				.x11 = x && *x,
 				.keeps_output = o->snapshot || o->record};
 	char why[400];
 	if (!e.keeps_output && !e.wayland && !e.x11) {
@@ -237,10 +241,35 @@ static const char *default_present(struct options *o)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_CONFIG = 256, O_CERT, O_KEY, O_ACCEPT, O_SFP, O_HOSTCA, O_FRAMES, O_PRESENT,
-	       O_VIEW, O_STATS, O_CTIMEOUT, O_SNAPSHOT, O_CURSOR, O_RECORD, O_INPUT, O_HWDEC,
-	       O_INDEV, O_NOGRAB, O_HOTKEY, O_DEVICE, O_OUTPUT, O_MODE, O_FULLSCREEN, O_STATSKEY,
-	       O_FONT, O_VT, O_MAXSIZE };
+	enum {
+		O_CONFIG = 256,
+		O_CERT,
+		O_KEY,
+		O_ACCEPT,
+		O_SFP,
+		O_HOSTCA,
+		O_FRAMES,
+		O_PRESENT,
+		O_VIEW,
+		O_STATS,
+		O_CTIMEOUT,
+		O_SNAPSHOT,
+		O_CURSOR,
+		O_RECORD,
+		O_INPUT,
+		O_HWDEC,
+		O_INDEV,
+		O_NOGRAB,
+		O_HOTKEY,
+		O_DEVICE,
+		O_OUTPUT,
+		O_MODE,
+		O_FULLSCREEN,
+		O_STATSKEY,
+		O_FONT,
+		O_VT,
+		O_MAXSIZE
+	};
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
 		{"cert", required_argument, NULL, O_CERT},
@@ -295,11 +324,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_VIEW: o->view_only = true; break;
 		case O_HWDEC:
 			if (decoder_parse_hw(optarg, &o->hwdec) != 0)
-				cli_die_usage(PROG, "--hwdec wants auto, vaapi or none, not '%s'", optarg);
+				cli_die_usage(PROG, "--hwdec wants auto, vaapi or none, not '%s'",
+					      optarg);
 			break;
 		case O_STATS: o->stats = true; break;
 		case O_CTIMEOUT:
-			o->connect_ms = (unsigned)cli_uint(PROG, "--connect-timeout", optarg, 100, 600000);
+			o->connect_ms =
+				(unsigned)cli_uint(PROG, "--connect-timeout", optarg, 100, 600000);
 			break;
 		case O_SNAPSHOT: o->snapshot = optarg; break;
 		case O_CURSOR: o->cursor = true; break;
@@ -354,8 +385,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->cmd = argv[optind++];
 	int want = !o->cmd ? 1 : strcmp(o->cmd, "pair") == 0 ? 2 : 0;
 	if (argc - optind != want)
-		cli_die_usage(PROG, want == 0 ? "'id' takes no arguments" :
-			      want == 1 ? "want one HOST[:PORT]" : "'pair' wants HOST[:PORT] and CODE");
+		cli_die_usage(PROG, want == 0   ? "'id' takes no arguments"
+				    : want == 1 ? "want one HOST[:PORT]"
+						: "'pair' wants HOST[:PORT] and CODE");
 	if (want >= 1)
 		o->target = argv[optind];
 	if (want == 2)
@@ -371,7 +403,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "--device, --output, --mode and --vt go with --present kms");
 	if (!sdl && (o->show.fullscreen || stats_key != (const char *)STATS_HOTKEY ||
 		     o->show.font != (const char *)DEFAULT_FONT))
-		cli_die_usage(PROG, "--fullscreen, --stats-hotkey and --font go with --present sdl");
+		cli_die_usage(PROG,
+			      "--fullscreen, --stats-hotkey and --font go with --present sdl");
 	if (sdl && hotkey_parse(stats_key, &d->stats_hotkey, err, sizeof(err)) != 0)
 		cli_die_usage(PROG, "--stats-hotkey: %s", err);
 	/* A kiosk forwards every keyboard and pointer; its hotkey and a
@@ -383,7 +416,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	uint8_t fp[FP_SIZE];
 	if (o->server_fp && fp_parse(o->server_fp, strlen(o->server_fp), fp) != 0)
 		cli_die_usage(PROG, "--server-fingerprint wants sha256: and 64 hex digits, "
-			      "as 'kmscastd id' prints");
+				    "as 'kmscastd id' prints");
 	if (!!o->server_fp + !!o->host_ca + o->accept_new > 1)
 		cli_die_usage(PROG, "use one of --server-fingerprint, --host-ca and --accept-new");
 }
@@ -432,7 +465,8 @@ static void finish(struct client *cl, int code, const char *fmt, ...)
 
 static int connect_tcp(struct client *cl, char *err, size_t len)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *res;
 	char ps[8];
@@ -499,15 +533,19 @@ static bool verify_server(struct client *cl)
 		fp_parse(cl->o->server_fp, strlen(cl->o->server_fp), want);
 		if (memcmp(want, cl->server_fp, FP_SIZE) == 0)
 			return true;
-		finish(cl, EXIT_HOST_KEY, "%s presented key %s, not the --server-fingerprint %s; "
-		       "refusing to connect", cl->hostport, got, cl->o->server_fp);
+		finish(cl, EXIT_HOST_KEY,
+		       "%s presented key %s, not the --server-fingerprint %s; "
+		       "refusing to connect",
+		       cl->hostport, got, cl->o->server_fp);
 		return false;
 	}
 	if (cl->o->host_ca) {
 		if (tls_peer_chain_ok(conn_ssl(cl->conn), why, sizeof(why)))
 			return true;
-		finish(cl, EXIT_HOST_KEY, "%s's certificate is not trusted by --host-ca %s for "
-		       "host '%s': %s", cl->hostport, cl->o->host_ca, cl->host, why);
+		finish(cl, EXIT_HOST_KEY,
+		       "%s's certificate is not trusted by --host-ca %s for "
+		       "host '%s': %s",
+		       cl->hostport, cl->o->host_ca, cl->host, why);
 		return false;
 	}
 	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
@@ -540,12 +578,15 @@ static bool verify_server(struct client *cl)
 			finish(cl, EXIT_LOST, NULL);
 			return false;
 		}
-		fprintf(stderr, PROG ": pinned %s as %s in %s\n", cl->hostport, got, cl->known_hosts);
+		fprintf(stderr, PROG ": pinned %s as %s in %s\n", cl->hostport, got,
+			cl->known_hosts);
 		return true;
 	}
-	finish(cl, EXIT_HOST_KEY, "the key of %s is unknown: %s\n"
+	finish(cl, EXIT_HOST_KEY,
+	       "the key of %s is unknown: %s\n"
 	       "Check it against 'kmscastd id' on the host, then re-run with --accept-new or "
-	       "--server-fingerprint %s, or pair with 'kmscast pair'.", cl->hostport, got, got);
+	       "--server-fingerprint %s, or pair with 'kmscast pair'.",
+	       cl->hostport, got, got);
 	return false;
 }
 
@@ -554,8 +595,8 @@ static void send_hello(struct client *cl, uint16_t flags)
 	struct proto_msg m = {.type = PROTO_HELLO};
 	m.u.hello.version = PROTO_VERSION;
 	m.u.hello.flags = flags;
-	m.u.hello.codecs = 1u << PROTO_CODEC_LOSSLESS | 1u << PROTO_CODEC_H264 |
-			   1u << PROTO_CODEC_HEVC;
+	m.u.hello.codecs =
+		1u << PROTO_CODEC_LOSSLESS | 1u << PROTO_CODEC_H264 | 1u << PROTO_CODEC_HEVC;
 	/* Synthetic frames (kmscastd --source test) have no picture: taken
 	 * only where nothing is shown or written, as in transport tests. */
 	if (!cl->o->snapshot && !cl->o->record && !strcmp(cl->o->present, "none"))
@@ -599,8 +640,10 @@ static void on_pair_result(struct client *cl, const struct proto_pair_result *p)
 	char fp[FP_STR_SIZE];
 	pair_proof(cl->pair_key, true, cl->server_fp, cl->id->fp, want);
 	if (!p->ok || CRYPTO_memcmp(want, p->proof, sizeof(want)) != 0) {
-		finish(cl, EXIT_HOST_KEY, "%s could not prove it knows the pairing code; "
-		       "nothing was pinned", cl->hostport);
+		finish(cl, EXIT_HOST_KEY,
+		       "%s could not prove it knows the pairing code; "
+		       "nothing was pinned",
+		       cl->hostport);
 		conn_close(cl->conn, PROTO_ERR_PAIRING, "bad pairing proof from the server");
 		return;
 	}
@@ -627,8 +670,9 @@ static void write_snapshot(struct client *cl)
 	memcpy(img, decoder_rgb(cl->dec), n);
 	if (cl->o->cursor && cl->cursor_visible && cl->cursor_w)
 		format_blend_cursor(img, cl->config.width, cl->config.height,
-				    (int64_t)cl->cursor_x - cl->hot_x, (int64_t)cl->cursor_y - cl->hot_y,
-				    cl->cursor_img, cl->cursor_w, cl->cursor_h, cl->cursor_w * 4u);
+				    (int64_t)cl->cursor_x - cl->hot_x,
+				    (int64_t)cl->cursor_y - cl->hot_y, cl->cursor_img, cl->cursor_w,
+				    cl->cursor_h, cl->cursor_w * 4u);
 	if (pngio_write_rgb8(cl->o->snapshot, img, cl->config.width, cl->config.height, err,
 			     sizeof(err)) != 0)
 		finish(cl, EXIT_LOST, "%s", err);
@@ -655,7 +699,8 @@ static void record(struct client *cl, const struct proto_video_frame *f, bool pi
 	if (cl->config.codec == PROTO_CODEC_H264 || cl->config.codec == PROTO_CODEC_HEVC)
 		r = recorder_packet(cl->rec, f, err, sizeof(err));
 	else if (cl->config.codec == PROTO_CODEC_LOSSLESS && picture)
-		r = recorder_picture(cl->rec, decoder_rgb(cl->dec), f->capture_us, err, sizeof(err));
+		r = recorder_picture(cl->rec, decoder_rgb(cl->dec), f->capture_us, err,
+				     sizeof(err));
 	if (r < 0) {
 		finish(cl, EXIT_LOST, "recording stopped: %s", err);
 		conn_close(cl->conn, 0, NULL);
@@ -740,13 +785,15 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 	/* What a trusted server can make us allocate: the picture, its
 	 * conversions and the decoder's frames all follow this size. */
 	if (c->width > cl->o->max_w || c->height > cl->o->max_h) {
-		finish(cl, EXIT_PROTOCOL, "%s streams %ux%u, larger than --max-size %ux%u", cl->hostport,
-		       c->width, c->height, cl->o->max_w, cl->o->max_h);
-		conn_close(cl->conn, PROTO_ERR_REFUSED, "the stream is larger than this client takes");
+		finish(cl, EXIT_PROTOCOL, "%s streams %ux%u, larger than --max-size %ux%u",
+		       cl->hostport, c->width, c->height, cl->o->max_w, cl->o->max_h);
+		conn_close(cl->conn, PROTO_ERR_REFUSED,
+			   "the stream is larger than this client takes");
 		return;
 	}
 	if (c->codec == PROTO_CODEC_TEST && (cl->o->snapshot || cl->o->record)) {
-		finish(cl, EXIT_REFUSED, "%s streams synthetic test frames (kmscastd --source test), "
+		finish(cl, EXIT_REFUSED,
+		       "%s streams synthetic test frames (kmscastd --source test), "
 		       "which have no picture: --snapshot and --record need a real display",
 		       cl->hostport);
 		conn_close(cl->conn, PROTO_ERR_REFUSED, "the test codec has no picture to keep");
@@ -757,7 +804,8 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 	cl->config = *c;
 	cl->have_config = true;
 	if (cl->input)
-		input_set_stream(cl->input, c->width, c->height, !(c->flags & PROTO_CONFIG_VIEW_ONLY));
+		input_set_stream(cl->input, c->width, c->height,
+				 !(c->flags & PROTO_CONFIG_VIEW_ONLY));
 	if (cl->present)
 		present_control(cl->present, !(c->flags & PROTO_CONFIG_VIEW_ONLY));
 	if (cl->o->verbose)
@@ -769,24 +817,29 @@ static void on_config(struct client *cl, const struct proto_stream_config *c)
 	decoder_destroy(cl->dec);
 	cl->dec = NULL;
 	char note[400];
-	int r = decoder_create(c, cl->o->hwdec, NULL, &cl->dec, note, sizeof(note), err, sizeof(err));
+	int r = decoder_create(c, cl->o->hwdec, NULL, &cl->dec, note, sizeof(note), err,
+			       sizeof(err));
 	if (r != 0) {
 		/* --hwdec vaapi that cannot be had is the user's error, not the stream's. */
-		finish(cl, cl->o->hwdec == DECODER_HW_VAAPI && r != -ENOTSUP ? EXIT_LOST : EXIT_PROTOCOL,
+		finish(cl,
+		       cl->o->hwdec == DECODER_HW_VAAPI && r != -ENOTSUP ? EXIT_LOST
+									 : EXIT_PROTOCOL,
 		       "%s", err);
 		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "the client cannot decode this codec");
 		return;
 	}
 	if (note[0] && cl->o->verbose)
 		fprintf(stderr, PROG ": %s\n", note);
-	if (cl->present && present_configure(cl->present, c->width, c->height, err, sizeof(err)) != 0) {
+	if (cl->present &&
+	    present_configure(cl->present, c->width, c->height, err, sizeof(err)) != 0) {
 		finish(cl, EXIT_LOST, "%s", err);
 		conn_close(cl->conn, 0, NULL);
 		return;
 	}
 	if (cl->o->record) {
 		if (cl->rec) {
-			finish(cl, EXIT_LOST, "the stream changed size or codec; recording stopped");
+			finish(cl, EXIT_LOST,
+			       "the stream changed size or codec; recording stopped");
 			conn_close(cl->conn, 0, NULL);
 			return;
 		}
@@ -810,9 +863,10 @@ static void on_cursor(struct client *cl, const struct proto_cursor *c)
 		memcpy(cl->cursor_img, c->argb, (size_t)c->width * c->height * 4);
 	}
 	if (cl->present) {
-		struct present_cursor pc = {cl->cursor_visible, c->x, c->y, cl->cursor_w, cl->cursor_h,
-					    cl->hot_x, cl->hot_y, cl->cursor_img,
-					    (c->flags & PROTO_CURSOR_IMAGE) != 0};
+		struct present_cursor pc =
+			{cl->cursor_visible, c->x,           c->y,
+			 cl->cursor_w,       cl->cursor_h,   cl->hot_x,
+			 cl->hot_y,          cl->cursor_img, (c->flags & PROTO_CURSOR_IMAGE) != 0};
 		present_cursor(cl->present, &pc);
 	}
 }
@@ -845,7 +899,8 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 	switch (m->type) {
 	case PROTO_HELLO:
 		if (m->u.hello.version != PROTO_VERSION) {
-			finish(cl, EXIT_VERSION, "protocol version mismatch: %s speaks %u, this client %u",
+			finish(cl, EXIT_VERSION,
+			       "protocol version mismatch: %s speaks %u, this client %u",
 			       cl->hostport, m->u.hello.version, PROTO_VERSION);
 			conn_close(c, PROTO_ERR_VERSION, "protocol version mismatch");
 			return;
@@ -854,18 +909,10 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		if (cl->o->verbose)
 			fprintf(stderr, PROG ": server \"%s\"\n", m->u.hello.name);
 		break;
-	case PROTO_STREAM_CONFIG:
-		on_config(cl, &m->u.config);
-		break;
-	case PROTO_CURSOR:
-		on_cursor(cl, &m->u.cursor);
-		break;
-	case PROTO_VIDEO_FRAME:
-		on_frame(cl, &m->u.frame);
-		break;
-	case PROTO_PAIR_RESULT:
-		on_pair_result(cl, &m->u.pair);
-		break;
+	case PROTO_STREAM_CONFIG: on_config(cl, &m->u.config); break;
+	case PROTO_CURSOR: on_cursor(cl, &m->u.cursor); break;
+	case PROTO_VIDEO_FRAME: on_frame(cl, &m->u.frame); break;
+	case PROTO_PAIR_RESULT: on_pair_result(cl, &m->u.pair); break;
 	case PROTO_ERROR:
 		finish(cl, error_exit(m->u.error.code), "%s: %s: %.*s", cl->hostport,
 		       proto_error_code_name(m->u.error.code), (int)m->u.error.reason_len,
@@ -876,8 +923,7 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		finish(cl, EXIT_LOST, "%s ended the session", cl->hostport);
 		conn_close(c, 0, NULL);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -886,11 +932,13 @@ static void print_summary(const struct client *cl)
 	if (cl->o->cmd || !cl->have_config)
 		return;
 	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes, "
-	       "%lu decoded\n", cl->frames, cl->frames ? cl->first_seq : 0,
-	       cl->frames ? cl->last_seq : 0, cl->gaps, cl->bad_payloads, cl->bytes, cl->decoded);
+	       "%lu decoded\n",
+	       cl->frames, cl->frames ? cl->first_seq : 0, cl->frames ? cl->last_seq : 0, cl->gaps,
+	       cl->bad_payloads, cl->bytes, cl->decoded);
 	fflush(stdout);
 	if (cl->o->stats && cl->latency.n)
-		fprintf(stderr, "stats: capture to decoded p50 %.1f ms, p99 %.1f ms over %lu frames\n",
+		fprintf(stderr,
+			"stats: capture to decoded p50 %.1f ms, p99 %.1f ms over %lu frames\n",
 			hist_quantile(&cl->latency, 0.5) / 1000.0,
 			hist_quantile(&cl->latency, 0.99) / 1000.0, (unsigned long)cl->latency.n);
 }
@@ -942,10 +990,11 @@ static void on_stats(uv_timer_t *t)
 	if (cl->present)
 		present_stats(cl->present, &ps);
 	if (cl->o->stats)
-		fprintf(stderr, "stats: %lu fps, %.2f Mbit/s, %s latency %.2f ms, rtt %.2f ms, "
-			"%lu frames, %lu gaps, %lu dropped\n", ps.fps, ps.mbit_s,
-			cl->present ? "present" : "decode", ps.latency_ms, ps.rtt_ms, cl->frames,
-			cl->gaps, ps.dropped);
+		fprintf(stderr,
+			"stats: %lu fps, %.2f Mbit/s, %s latency %.2f ms, rtt %.2f ms, "
+			"%lu frames, %lu gaps, %lu dropped\n",
+			ps.fps, ps.mbit_s, cl->present ? "present" : "decode", ps.latency_ms,
+			ps.rtt_ms, cl->frames, cl->gaps, ps.dropped);
 	cl->stat_frames = cl->stat_bytes = 0;
 	cl->latency_sum_us = cl->latency_n = 0;
 }
@@ -993,11 +1042,14 @@ static int session(struct options *o)
 	uv_loop_t loop;
 
 	if (trust_split_hostport(o->target, PROTO_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
-				 err, sizeof(err)) != 0 || !cl.host[0])
+				 err, sizeof(err)) != 0 ||
+	    !cl.host[0])
 		cli_die_usage(PROG, "%s", cl.host[0] ? err : "want HOST[:PORT]");
 	if (o->code && pair_code_parse(o->code, cl.pair_key) != 0)
-		cli_die_usage(PROG, "'%s' is not a pairing code (26 letters and digits from "
-			      "'kmscastd pair')", o->code);
+		cli_die_usage(PROG,
+			      "'%s' is not a pairing code (26 letters and digits from "
+			      "'kmscastd pair')",
+			      o->code);
 	snprintf(cl.hostport, sizeof(cl.hostport), strchr(cl.host, ':') ? "[%s]:%u" : "%s:%u",
 		 cl.host, cl.port);
 	config_dir(o, dir, sizeof(dir));
@@ -1032,9 +1084,13 @@ static int session(struct options *o)
 		SSL_set_tlsext_host_name(ssl, cl.host);
 	uv_loop_init(&loop);
 	cl.loop = &loop;
-	struct conn_options co = {.side = PROTO_SIDE_CLIENT, .fd = fd, .ssl = ssl,
-				  .peer_name = cl.hostport, .read_after_bye = true};
-	struct conn_callbacks cb = {.on_open = on_open, .on_message = on_message,
+	struct conn_options co = {.side = PROTO_SIDE_CLIENT,
+				  .fd = fd,
+				  .ssl = ssl,
+				  .peer_name = cl.hostport,
+				  .read_after_bye = true};
+	struct conn_callbacks cb = {.on_open = on_open,
+				    .on_message = on_message,
 				    .on_closed = on_closed};
 	uv_signal_init(&loop, &cl.sig_int);
 	uv_signal_init(&loop, &cl.sig_term);
@@ -1048,7 +1104,8 @@ static int session(struct options *o)
 	if (o->stats || sdl)
 		uv_timer_start(&cl.stats_timer, on_stats, 1000, 1000);
 	struct input_callbacks icb = {.send = input_send, .quit = input_quit, .stats = input_stats};
-	struct present_callbacks pcb = {.input = window_input, .focus_lost = window_focus_lost,
+	struct present_callbacks pcb = {.input = window_input,
+					.focus_lost = window_focus_lost,
 					.quit = input_quit};
 	char title[sizeof(cl.hostport) + 16];
 	snprintf(title, sizeof(title), "kmscast: %s", cl.hostport);
@@ -1060,8 +1117,8 @@ static int session(struct options *o)
 	else if (!strcmp(o->present, "kms") &&
 		 present_kms_create(&loop, &o->show, &cl.present, err, sizeof(err)) != 0)
 		fail = err;
-	else if (sdl && present_sdl_create(&loop, &o->show, &pcb, &cl, &cl.present, err,
-					   sizeof(err)) != 0)
+	else if (sdl &&
+		 present_sdl_create(&loop, &o->show, &pcb, &cl, &cl.present, err, sizeof(err)) != 0)
 		fail = err;
 	else if (conn_create(&loop, &co, &cb, &cl, &cl.conn) != 0)
 		fail = "cannot watch the connection";

@@ -68,7 +68,8 @@ void present_shown(struct present *p, uint64_t capture_us)
 void present_keep_cursor(struct present *p, const struct present_cursor *c)
 {
 	p->cur = *c;
-	if (c->image_changed && c->argb != p->cursor_img && c->w && (size_t)c->w * c->h * 4 <= sizeof(p->cursor_img))
+	if (c->image_changed && c->argb != p->cursor_img && c->w &&
+	    (size_t)c->w * c->h * 4 <= sizeof(p->cursor_img))
 		memcpy(p->cursor_img, c->argb, (size_t)c->w * c->h * 4);
 	p->cur.argb = p->cursor_img;
 }

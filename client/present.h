@@ -48,7 +48,7 @@ struct present_ops {
 	int (*configure)(struct present *p, uint32_t w, uint32_t h, char *err, size_t len);
 	void (*frame)(struct present *p, const uint8_t *rgb, uint64_t capture_us);
 	void (*cursor)(struct present *p, const struct present_cursor *c);
-	void (*control)(struct present *p, bool control); /* NULL: sends no input */
+	void (*control)(struct present *p, bool control);                /* NULL: sends no input */
 	void (*stats)(struct present *p, const struct present_stats *s); /* NULL: no overlay */
 	void (*toggle_overlay)(struct present *p);
 	void (*destroy)(struct present *p);
@@ -61,7 +61,7 @@ struct present {
 	uint32_t w, h;          /* the stream */
 	uint8_t *rgb, *scratch; /* the latest frame; a copy with the cursor drawn in */
 	uint64_t capture_us;
-	bool frame_waiting;     /* kept, not yet shown */
+	bool frame_waiting; /* kept, not yet shown */
 	uint64_t lat_sum;
 	unsigned long lat_n, dropped;
 	struct present_cursor cur; /* argb points at cursor_img */

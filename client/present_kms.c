@@ -66,7 +66,8 @@ static void try_flip(struct kms *p)
 		return;
 	unsigned back = p->front ^ 1;
 	draw(p);
-	if (drmModePageFlip(p->fd, p->crtc_id, p->buf[back].fb_id, DRM_MODE_PAGE_FLIP_EVENT, p) != 0) {
+	if (drmModePageFlip(p->fd, p->crtc_id, p->buf[back].fb_id, DRM_MODE_PAGE_FLIP_EVENT, p) !=
+	    0) {
 		/* No flip (EBUSY after a VT switch, ...): set the CRTC directly. */
 		if (drmModeSetCrtc(p->fd, p->crtc_id, p->buf[back].fb_id, 0, 0, &p->conn_id, 1,
 				   &p->mode) != 0)
@@ -225,8 +226,11 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 	p->fd = kms_open_card(o->device, p->card, sizeof(p->card));
 	if (p->fd < 0) {
 		int r = p->fd;
-		snprintf(err, len, "--present kms: %s: %s", o->device ? o->device : "no card with a "
-			 "connected connector", strerror(-r));
+		snprintf(err, len, "--present kms: %s: %s",
+			 o->device ? o->device
+				   : "no card with a "
+				     "connected connector",
+			 strerror(-r));
 		free(p);
 		return r;
 	}
@@ -234,8 +238,10 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 	drmModeRes *res = drmModeGetResources(p->fd);
 	if (drmSetMaster(p->fd) != 0) {
 		r = -errno;
-		snprintf(err, len, "--present kms: cannot become DRM master of %s: %s (is a "
-			 "compositor or another kmscast showing on it?)", p->card, strerror(-r));
+		snprintf(err, len,
+			 "--present kms: cannot become DRM master of %s: %s (is a "
+			 "compositor or another kmscast showing on it?)",
+			 p->card, strerror(-r));
 	} else if (!res) {
 		r = -ENODEV;
 		snprintf(err, len, "--present kms: %s has no KMS resources", p->card);
@@ -288,8 +294,8 @@ static const drmModeModeInfo *choose_mode(struct kms *p, uint32_t w, uint32_t h,
 	if (p->o.mode_w) {
 		m = find_mode(p->conn, p->o.mode_w, p->o.mode_h);
 		if (!m) {
-			size_t n = (size_t)snprintf(err, len, "--mode %ux%u: %s offers", p->o.mode_w,
-						    p->o.mode_h, p->conn_name);
+			size_t n = (size_t)snprintf(err, len, "--mode %ux%u: %s offers",
+						    p->o.mode_w, p->o.mode_h, p->conn_name);
 			for (int i = 0; i < p->conn->count_modes && n < len; i++)
 				n += (size_t)snprintf(err + n, len - n, " %ux%u",
 						      p->conn->modes[i].hdisplay,
@@ -335,8 +341,9 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 			int r = kms_dumb_create(p->fd, m->hdisplay, m->vdisplay, 32, d);
 			handles[0] = d->handle;
 			pitches[0] = d->pitch;
-			if (r == 0 && drmModeAddFB2(p->fd, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888,
-						    handles, pitches, offsets, &d->fb_id, 0) != 0)
+			if (r == 0 &&
+			    drmModeAddFB2(p->fd, m->hdisplay, m->vdisplay, DRM_FORMAT_XRGB8888,
+					  handles, pitches, offsets, &d->fb_id, 0) != 0)
 				r = -errno;
 			if (r) {
 				snprintf(err, len, "--present kms: cannot make a %ux%u buffer: %s",
@@ -349,8 +356,8 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		clear(p);
 		p->front = 0;
 		/* Switched away, the mode is set when our VT comes back. */
-		if (!p->away && drmModeSetCrtc(p->fd, p->crtc_id, p->buf[0].fb_id, 0, 0, &p->conn_id,
-					       1, &p->mode) != 0) {
+		if (!p->away && drmModeSetCrtc(p->fd, p->crtc_id, p->buf[0].fb_id, 0, 0,
+					       &p->conn_id, 1, &p->mode) != 0) {
 			int r = -errno;
 			snprintf(err, len, "--present kms: cannot set %ux%u on %s: %s", m->hdisplay,
 				 m->vdisplay, p->conn_name, strerror(-r));
@@ -373,9 +380,11 @@ static int kms_configure(struct present *base, uint32_t w, uint32_t h, char *err
 	p->sws = NULL;
 	if (p->rect.w != w || p->rect.h != h) {
 		p->sws = sws_getContext((int)w, (int)h, AV_PIX_FMT_RGB24, (int)p->rect.w,
-					(int)p->rect.h, AV_PIX_FMT_BGR0, SWS_BILINEAR, NULL, NULL, NULL);
+					(int)p->rect.h, AV_PIX_FMT_BGR0, SWS_BILINEAR, NULL, NULL,
+					NULL);
 		if (!p->sws) {
-			snprintf(err, len, "cannot scale %ux%u to %ux%u", w, h, p->rect.w, p->rect.h);
+			snprintf(err, len, "cannot scale %ux%u to %ux%u", w, h, p->rect.w,
+				 p->rect.h);
 			return -EINVAL;
 		}
 	}
@@ -430,7 +439,8 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 	if (p->hw_cursor && c->image_changed && c->w) {
 		memset(p->cursor_buf.map, 0, p->cursor_buf.size);
 		for (uint32_t y = 0; y < c->h && y < p->cursor_side; y++)
-			memcpy(p->cursor_buf.map + y * p->cursor_buf.pitch, p->base.cursor_img + (size_t)y * c->w * 4,
+			memcpy(p->cursor_buf.map + y * p->cursor_buf.pitch,
+			       p->base.cursor_img + (size_t)y * c->w * 4,
 			       (c->w < p->cursor_side ? c->w : p->cursor_side) * 4u);
 	}
 	if (p->hw_cursor) {
@@ -449,8 +459,10 @@ static void kms_cursor(struct present *base, const struct present_cursor *c)
 		} else {
 			p->cursor_shown = c->visible;
 			if (c->visible) {
-				int32_t sx = p->rect.x + (int32_t)((int64_t)c->x * p->rect.w / p->base.w);
-				int32_t sy = p->rect.y + (int32_t)((int64_t)c->y * p->rect.h / p->base.h);
+				int32_t sx = p->rect.x +
+					     (int32_t)((int64_t)c->x * p->rect.w / p->base.w);
+				int32_t sy = p->rect.y +
+					     (int32_t)((int64_t)c->y * p->rect.h / p->base.h);
 				drmModeMoveCursor(p->fd, p->crtc_id, sx - c->hot_x, sy - c->hot_y);
 			}
 			return;

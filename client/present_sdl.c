@@ -73,7 +73,8 @@ static void update_layout(struct sdl *p)
 {
 	int ww, wh;
 	SDL_GetWindowSize(p->win, &ww, &wh);
-	p->in_rect = evmap_fit(p->base.w, p->base.h, (uint32_t)(ww > 0 ? ww : 1), (uint32_t)(wh > 0 ? wh : 1));
+	p->in_rect = evmap_fit(p->base.w, p->base.h, (uint32_t)(ww > 0 ? ww : 1),
+			       (uint32_t)(wh > 0 ? wh : 1));
 	p->dirty = true;
 }
 
@@ -102,9 +103,7 @@ static void on_event(struct sdl *p, const SDL_Event *e)
 		ev[n++] = (struct proto_input_event){EV_KEY, code, e->type == SDL_KEYDOWN};
 		break;
 	}
-	case SDL_MOUSEMOTION:
-		n = pointer_at(p, e->motion.x, e->motion.y, ev);
-		break;
+	case SDL_MOUSEMOTION: n = pointer_at(p, e->motion.x, e->motion.y, ev); break;
 	case SDL_MOUSEBUTTONDOWN:
 	case SDL_MOUSEBUTTONUP: {
 		uint16_t b = sdl_button(e->button.button);
@@ -118,18 +117,21 @@ static void on_event(struct sdl *p, const SDL_Event *e)
 		int dir = e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -1 : 1;
 		if (e->wheel.y) {
 			ev[n++] = (struct proto_input_event){EV_REL, REL_WHEEL, dir * e->wheel.y};
-			ev[n++] = (struct proto_input_event){EV_REL, REL_WHEEL_HI_RES,
-				(int32_t)lroundf(dir * e->wheel.preciseY * 120)};
+			ev[n++] =
+				(struct proto_input_event){EV_REL, REL_WHEEL_HI_RES,
+							   (int32_t)lroundf(
+								   dir * e->wheel.preciseY * 120)};
 		}
 		if (e->wheel.x) {
 			ev[n++] = (struct proto_input_event){EV_REL, REL_HWHEEL, dir * e->wheel.x};
-			ev[n++] = (struct proto_input_event){EV_REL, REL_HWHEEL_HI_RES,
-				(int32_t)lroundf(dir * e->wheel.preciseX * 120)};
+			ev[n++] =
+				(struct proto_input_event){EV_REL, REL_HWHEEL_HI_RES,
+							   (int32_t)lroundf(
+								   dir * e->wheel.preciseX * 120)};
 		}
 		break;
 	}
-	default:
-		return;
+	default: return;
 	}
 	if (n)
 		send_frame(p, ev, n);
@@ -152,8 +154,10 @@ static void make_overlay(struct sdl *p)
 		return;
 	char text[200];
 	const struct present_stats *s = &p->stats;
-	snprintf(text, sizeof(text), "%lu fps  %.2f Mbit/s  latency %.1f ms  rtt %.1f ms  "
-		 "dropped %lu", s->fps, s->mbit_s, s->latency_ms, s->rtt_ms, s->dropped);
+	snprintf(text, sizeof(text),
+		 "%lu fps  %.2f Mbit/s  latency %.1f ms  rtt %.1f ms  "
+		 "dropped %lu",
+		 s->fps, s->mbit_s, s->latency_ms, s->rtt_ms, s->dropped);
 	SDL_Surface *surf = TTF_RenderUTF8_Blended(p->font, text, (SDL_Color){255, 255, 255, 255});
 	if (!surf)
 		return;
@@ -221,7 +225,8 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 			wh = (uint32_t)bounds.h;
 		} else if (!p->o.fullscreen && SDL_GetDisplayUsableBounds(0, &bounds) == 0 &&
 			   ((int)w > bounds.w || (int)h > bounds.h)) {
-			struct evmap_rect r = evmap_fit(w, h, (uint32_t)bounds.w, (uint32_t)bounds.h);
+			struct evmap_rect r =
+				evmap_fit(w, h, (uint32_t)bounds.w, (uint32_t)bounds.h);
 			ww = r.w;
 			wh = r.h;
 		}
@@ -232,7 +237,8 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 		if (p->win)
 			p->ren = SDL_CreateRenderer(p->win, -1, 0);
 		if (!p->win || !p->ren) {
-			snprintf(err, len, "--present sdl: cannot open a window: %s", SDL_GetError());
+			snprintf(err, len, "--present sdl: cannot open a window: %s",
+				 SDL_GetError());
 			return -EIO;
 		}
 		if (p->control)
@@ -249,8 +255,8 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 			SDL_DestroyTexture(p->tex);
 		/* Bilinear where the picture is scaled; at 1:1 it is an exact copy. */
 		SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-		p->tex = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
-					   (int)w, (int)h);
+		p->tex = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_RGB24,
+					   SDL_TEXTUREACCESS_STREAMING, (int)w, (int)h);
 		if (present_size_frame(&p->base, w, h) != 0 || !p->tex) {
 			snprintf(err, len, "--present sdl: cannot make a %ux%u picture: %s", w, h,
 				 p->tex ? "out of memory" : SDL_GetError());
@@ -259,8 +265,8 @@ static int sdl_configure(struct present *base, uint32_t w, uint32_t h, char *err
 	}
 	update_layout(p);
 	if (p->o.verbose)
-		fprintf(stderr, PROG ": the %ux%u stream fills %ux%u at %d,%d of the window\n", w, h,
-			p->in_rect.w, p->in_rect.h, p->in_rect.x, p->in_rect.y);
+		fprintf(stderr, PROG ": the %ux%u stream fills %ux%u at %d,%d of the window\n", w,
+			h, p->in_rect.w, p->in_rect.h, p->in_rect.x, p->in_rect.y);
 	return 0;
 }
 

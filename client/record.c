@@ -34,8 +34,8 @@ static int fail(int r, const char *what, char *err, size_t len)
 	return r < 0 ? r : -EIO;
 }
 
-int recorder_create(const char *path, const struct proto_stream_config *cfg,
-		    struct recorder **out, char *err, size_t len)
+int recorder_create(const char *path, const struct proto_stream_config *cfg, struct recorder **out,
+		    char *err, size_t len)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
 	if (!r || !(r->path = strdup(path)) || !(r->pkt = av_packet_alloc())) {
@@ -130,8 +130,10 @@ int recorder_packet(struct recorder *r, const struct proto_video_frame *f, char 
 		if (!(f->flags & PROTO_FRAME_KEYFRAME) ||
 		    parameter_sets(r, f->payload, f->payload_len, &extra, &extra_len) != 0)
 			return 0; /* wait for a keyframe that can start a file */
-		int e = open_muxer(r, r->cfg.codec == PROTO_CODEC_H264 ? AV_CODEC_ID_H264 :
-				   AV_CODEC_ID_HEVC, extra, extra_len, err, len);
+		int e = open_muxer(r,
+				   r->cfg.codec == PROTO_CODEC_H264 ? AV_CODEC_ID_H264
+								    : AV_CODEC_ID_HEVC,
+				   extra, extra_len, err, len);
 		av_free(extra);
 		if (e)
 			return e;

@@ -11,8 +11,8 @@
 
 struct recorder;
 
-int recorder_create(const char *path, const struct proto_stream_config *cfg,
-		    struct recorder **out, char *err, size_t err_len);
+int recorder_create(const char *path, const struct proto_stream_config *cfg, struct recorder **out,
+		    char *err, size_t err_len);
 /* H.264/HEVC: one received payload; the file starts at the first keyframe. */
 int recorder_packet(struct recorder *r, const struct proto_video_frame *f, char *err,
 		    size_t err_len);

@@ -8,6 +8,8 @@
 #include <linux/input-event-codes.h>
 
 #define S(x) SDL_SCANCODE_##x
+/* Laid out by hand, as a table. */
+/* clang-format off */
 static const uint16_t table[SDL_NUM_SCANCODES] = {
 	[S(A)] = KEY_A, [S(B)] = KEY_B, [S(C)] = KEY_C, [S(D)] = KEY_D, [S(E)] = KEY_E,
 	[S(F)] = KEY_F, [S(G)] = KEY_G, [S(H)] = KEY_H, [S(I)] = KEY_I, [S(J)] = KEY_J,
@@ -76,6 +78,7 @@ static const uint16_t table[SDL_NUM_SCANCODES] = {
 	[S(APP1)] = KEY_PROG1, [S(APP2)] = KEY_PROG2, [S(AUDIOREWIND)] = KEY_REWIND,
 	[S(AUDIOFASTFORWARD)] = KEY_FASTFORWARD, [S(CALL)] = KEY_PHONE,
 };
+/* clang-format on */
 
 uint16_t sdlkeys_to_evdev(int scancode)
 {

@@ -22,7 +22,8 @@ size_t annexb_param_sets(bool hevc, const uint8_t *p, size_t n, uint8_t *out, si
 		}
 		size_t s = i + 3, e = s;
 		/* The NAL ends where the next start code (3 or 4 bytes) begins. */
-		while (e + 2 < n && !(p[e] == 0 && p[e + 1] == 0 && (p[e + 2] == 1 || p[e + 2] == 0)))
+		while (e + 2 < n &&
+		       !(p[e] == 0 && p[e + 1] == 0 && (p[e + 2] == 1 || p[e + 2] == 0)))
 			e++;
 		if (e + 2 >= n)
 			e = n;

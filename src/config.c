@@ -30,8 +30,8 @@ static const struct option *find_key(const struct option *known, const char *key
 	return NULL;
 }
 
-int config_parse(const char *text, size_t len, const struct option *known,
-		 struct config_words *out, char *err, size_t err_len)
+int config_parse(const char *text, size_t len, const struct option *known, struct config_words *out,
+		 char *err, size_t err_len)
 {
 	char line[LINE_MAX_LEN + 1];
 	unsigned no = 0;
@@ -61,8 +61,8 @@ int config_parse(const char *text, size_t len, const struct option *known,
 		for (char *k = key; ok && *k; k++)
 			ok = islower((unsigned char)*k) || isdigit((unsigned char)*k) || *k == '-';
 		if (!ok) {
-			snprintf(err, err_len, "line %u: want 'key = value' with a long option's name",
-				 no);
+			snprintf(err, err_len,
+				 "line %u: want 'key = value' with a long option's name", no);
 			goto fail;
 		}
 		if (eq && !*val) {
@@ -76,10 +76,11 @@ int config_parse(const char *text, size_t len, const struct option *known,
 		}
 		if ((opt->has_arg == required_argument) != (val != NULL)) {
 			if (val)
-				snprintf(err, err_len, "line %u: '%s' is a flag: write it alone", no, key);
+				snprintf(err, err_len, "line %u: '%s' is a flag: write it alone",
+					 no, key);
 			else
-				snprintf(err, err_len, "line %u: '%s' needs a value: '%s = VALUE'", no,
-					 key, key);
+				snprintf(err, err_len, "line %u: '%s' needs a value: '%s = VALUE'",
+					 no, key, key);
 			goto fail;
 		}
 		if (out->count == CONFIG_MAX_WORDS) {

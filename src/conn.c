@@ -23,8 +23,8 @@
 #define NOTSENT_LOWAT (128 * 1024)
 #define WRITE_CHUNK (1u << 20)
 #define READ_BUDGET (4u << 20)
-#define TICK_MS 250        /* while handshaking or closing */
-#define OPEN_TICK_MS 1000  /* once open: pings and the idle check need no more */
+#define TICK_MS 250       /* while handshaking or closing */
+#define OPEN_TICK_MS 1000 /* once open: pings and the idle check need no more */
 #define CLOSE_GRACE_MS 1500
 
 enum state { ST_HANDSHAKE, ST_OPEN, ST_CLOSING, ST_DRAINING, ST_CLOSED };
@@ -53,8 +53,8 @@ struct conn {
 	size_t retry_len; /* SSL_write must be retried with this length */
 	bool want_write;  /* TLS needs the socket writable to progress */
 	bool above_lowat;
-	bool bye_sent;    /* we said BYE and still deliver the peer's messages */
-	bool heard;       /* the peer has sent something */
+	bool bye_sent; /* we said BYE and still deliver the peer's messages */
+	bool heard;    /* the peer has sent something */
 	/* Bytes the socket took, ever; a PONG or PING we queued is still
 	 * unsent while this is below its end. */
 	uint64_t written, pong_end, ping_end;
@@ -176,11 +176,12 @@ static void io_error(struct conn *c, int ret, const char *what)
 {
 	char buf[200];
 	if (!c->ssl) {
-		snprintf(buf, sizeof(buf), "%s: %s", what, ret == 0 ? "peer closed the connection" :
-				strerror(errno));
+		snprintf(buf, sizeof(buf), "%s: %s", what,
+			 ret == 0 ? "peer closed the connection" : strerror(errno));
 	} else {
 		int e = SSL_get_error(c->ssl, ret);
-		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ret == 0 && !ERR_peek_error()))
+		if (e == SSL_ERROR_ZERO_RETURN ||
+		    (e == SSL_ERROR_SYSCALL && ret == 0 && !ERR_peek_error()))
 			snprintf(buf, sizeof(buf), "peer closed the connection");
 		else if (e == SSL_ERROR_SYSCALL && !ERR_peek_error())
 			snprintf(buf, sizeof(buf), "%s: %s", what, strerror(errno));
@@ -380,8 +381,7 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 static void handle_ack(struct conn *c, uint32_t seq)
 {
 	/* Acks run forward and never past what we sent (mod 2^32). */
-	if (!c->sent_any || (int32_t)(c->sent_seq - seq) < 0 ||
-	    (int32_t)(seq - c->acked_seq) < 0) {
+	if (!c->sent_any || (int32_t)(c->sent_seq - seq) < 0 || (int32_t)(seq - c->acked_seq) < 0) {
 		conn_close(c, PROTO_ERR_PROTOCOL, "FRAME_ACK for a frame that was not sent");
 		return;
 	}
@@ -425,8 +425,7 @@ static void dispatch(struct conn *c, const struct proto_msg *m)
 		if (c->state != ST_OPEN)
 			return;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (c->cb.on_message)
 		c->cb.on_message(c, m, c->data);
@@ -442,9 +441,11 @@ static void parse(struct conn *c)
 		int r = proto_decode(c->o.side, c->in + off, c->in_len - off, &m, &used);
 		if (r < 0) {
 			char why[160];
-			unsigned type = c->in_len - off >= 6 ? (unsigned)(c->in[off + 4] << 8 | c->in[off + 5]) : 0;
-			snprintf(why, sizeof(why), "malformed %s message: %s", proto_type_name(type),
-				 proto_status_str(r));
+			unsigned type = c->in_len - off >= 6
+						? (unsigned)(c->in[off + 4] << 8 | c->in[off + 5])
+						: 0;
+			snprintf(why, sizeof(why), "malformed %s message: %s",
+				 proto_type_name(type), proto_status_str(r));
 			c->bye_sent = false; /* closing already: stop reading it */
 			c->in_len = 0;
 			conn_close(c, PROTO_ERR_PROTOCOL, why);
@@ -454,7 +455,8 @@ static void parse(struct conn *c)
 			/* Make room for the whole announced message (already bounded). */
 			if (c->in_len - off >= PROTO_HEADER_SIZE) {
 				const uint8_t *h = c->in + off;
-				size_t need = PROTO_HEADER_SIZE + ((size_t)h[0] << 24 | (size_t)h[1] << 16 |
+				size_t need = PROTO_HEADER_SIZE + ((size_t)h[0] << 24 |
+								   (size_t)h[1] << 16 |
 								   (size_t)h[2] << 8 | h[3]);
 				if (need > c->in_cap - off && off == 0) {
 					uint8_t *p = realloc(c->in, need);
@@ -495,9 +497,9 @@ static int ws_message(void *data, const uint8_t *msg, size_t len)
 		char why[160];
 		unsigned type = len >= 6 ? (unsigned)(msg[4] << 8 | msg[5]) : 0;
 		snprintf(why, sizeof(why), "malformed %s message: %s", proto_type_name(type),
-			 r == -EMSGSIZE ? "a WebSocket message carries more than one message" :
-			 r == -EBADMSG ? "a WebSocket message carries part of a message" :
-			 proto_status_str(r));
+			 r == -EMSGSIZE  ? "a WebSocket message carries more than one message"
+			 : r == -EBADMSG ? "a WebSocket message carries part of a message"
+					 : proto_status_str(r));
 		c->bye_sent = false;
 		conn_close(c, PROTO_ERR_PROTOCOL, why);
 		return 0;
@@ -523,9 +525,10 @@ static void http_error(struct conn *c, int err)
 {
 	char head[300];
 	const char *status = http_status_for(err);
-	int n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n", status,
-			 strlen(status) + 1, status);
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+			 status, strlen(status) + 1, status);
 	put_raw(c, (const uint8_t *)head, (size_t)n);
 	char why[160];
 	snprintf(why, sizeof(why), "bad HTTP request: %s", status);
@@ -602,7 +605,8 @@ static void do_read(struct conn *c)
 		size_t space = c->in_cap - c->in_len;
 		long n;
 		if (c->ssl) {
-			int r = SSL_read(c->ssl, c->in + c->in_len, (int)(space > INT32_MAX ? INT32_MAX : space));
+			int r = SSL_read(c->ssl, c->in + c->in_len,
+					 (int)(space > INT32_MAX ? INT32_MAX : space));
 			if (r <= 0) {
 				int e = SSL_get_error(c->ssl, r);
 				if (e == SSL_ERROR_WANT_READ)
@@ -680,9 +684,11 @@ static void do_handshake(struct conn *c)
 		static const char text[] =
 			"This is kmscast's TLS port: open it with https://, not http://, in the browser\n";
 		char msg[300];
-		int n = snprintf(msg, sizeof(msg), "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
-				 "charset=utf-8\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
-				 sizeof(text) - 1, text);
+		int n = snprintf(
+			msg, sizeof(msg),
+			"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
+			"charset=utf-8\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+			sizeof(text) - 1, text);
 		if (send(c->fd, msg, (size_t)n, MSG_NOSIGNAL) < 0)
 			ERR_clear_error(); /* nothing more to do for it */
 	}
@@ -771,13 +777,12 @@ static void on_tick(uv_timer_t *t)
 		if (now > c->close_deadline)
 			conn_abort(c, c->why);
 		break;
-	case ST_CLOSED:
-		break;
+	case ST_CLOSED: break;
 	}
 }
 
-int conn_create(uv_loop_t *loop, const struct conn_options *opts,
-		const struct conn_callbacks *cb, void *data, struct conn **out)
+int conn_create(uv_loop_t *loop, const struct conn_options *opts, const struct conn_callbacks *cb,
+		void *data, struct conn **out)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -859,12 +864,13 @@ int conn_http_reply(struct conn *c, const struct http_request *req, const char *
 		return -EPIPE;
 	close = close || !req->keep_alive;
 	/* Every answer: no framing by other sites, no sniffing, no referrer. */
-	int n = snprintf(head, sizeof(head),
-			 "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n"
-			 "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
-			 "Referrer-Policy: no-referrer\r\nCross-Origin-Opener-Policy: same-origin\r\n"
-			 "Connection: %s\r\n\r\n", status, headers ? headers : "", len,
-			 close ? "close" : "keep-alive");
+	int n = snprintf(
+		head, sizeof(head),
+		"HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n"
+		"X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
+		"Referrer-Policy: no-referrer\r\nCross-Origin-Opener-Policy: same-origin\r\n"
+		"Connection: %s\r\n\r\n",
+		status, headers ? headers : "", len, close ? "close" : "keep-alive");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -EINVAL;
 	int r = put_raw(c, (const uint8_t *)head, (size_t)n);
@@ -889,8 +895,10 @@ int conn_ws_accept(struct conn *c, const struct http_request *req)
 	if (r)
 		return r;
 	http_ws_accept(req->ws_key, accept);
-	int n = snprintf(head, sizeof(head), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", accept);
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+			 accept);
 	r = put_raw(c, (const uint8_t *)head, (size_t)n);
 	if (r)
 		return r;

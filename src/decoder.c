@@ -69,8 +69,8 @@ static int attach_vaapi(struct decoder *d, const AVCodec *c, const char *device,
 	if (r < 0) {
 		char buf[AV_ERROR_MAX_STRING_SIZE];
 		av_strerror(r, buf, sizeof(buf));
-		snprintf(why, len, "VA-API: no device at %s (%s)", device ? device : "libva's default",
-			 buf);
+		snprintf(why, len, "VA-API: no device at %s (%s)",
+			 device ? device : "libva's default", buf);
 		return -ENODEV;
 	}
 	d->ctx->hw_device_ctx = dev;
@@ -79,9 +79,8 @@ static int attach_vaapi(struct decoder *d, const AVCodec *c, const char *device,
 	return d->sw ? 0 : -ENOMEM;
 }
 
-int decoder_create(const struct proto_stream_config *cfg, enum decoder_hw hw,
-		   const char *hw_device, struct decoder **out, char *note, size_t note_len,
-		   char *err, size_t len)
+int decoder_create(const struct proto_stream_config *cfg, enum decoder_hw hw, const char *hw_device,
+		   struct decoder **out, char *note, size_t note_len, char *err, size_t len)
 {
 	struct decoder *d = calloc(1, sizeof(*d));
 	int r = 0;
@@ -91,14 +90,13 @@ int decoder_create(const struct proto_stream_config *cfg, enum decoder_hw hw,
 		note[0] = '\0';
 	d->cfg = *cfg;
 	switch (cfg->codec) {
-	case PROTO_CODEC_LOSSLESS:
-		r = lossless_dec_create(cfg->width, cfg->height, &d->ll);
-		break;
+	case PROTO_CODEC_LOSSLESS: r = lossless_dec_create(cfg->width, cfg->height, &d->ll); break;
 	case PROTO_CODEC_H264:
 	case PROTO_CODEC_HEVC: {
-		const AVCodec *c = avcodec_find_decoder(cfg->codec == PROTO_CODEC_H264 ?
-							AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC);
-		d->rgb = calloc((size_t)cfg->width * cfg->height * 3 + 64, 1); /* swscale may write past */
+		const AVCodec *c = avcodec_find_decoder(
+			cfg->codec == PROTO_CODEC_H264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC);
+		d->rgb = calloc((size_t)cfg->width * cfg->height * 3 + 64,
+				1); /* swscale may write past */
 		d->ctx = c ? avcodec_alloc_context3(c) : NULL;
 		d->pkt = av_packet_alloc();
 		d->frame = av_frame_alloc();
@@ -117,21 +115,21 @@ int decoder_create(const struct proto_stream_config *cfg, enum decoder_hw hw,
 				return r;
 			}
 			if (note && note_len)
-				snprintf(note, note_len, r ? "decoding %s in software (%s)" :
-					 "decoding %s through VA-API%s", proto_codec_name(cfg->codec),
-					 r ? why : "");
+				snprintf(note, note_len,
+					 r ? "decoding %s in software (%s)"
+					   : "decoding %s through VA-API%s",
+					 proto_codec_name(cfg->codec), r ? why : "");
 			r = 0;
 		}
 		r = avcodec_open2(d->ctx, c, NULL) < 0 ? -EIO : 0;
 		break;
 	}
-	case PROTO_CODEC_TEST:
-		break;
-	default:
-		r = -ENOTSUP;
+	case PROTO_CODEC_TEST: break;
+	default: r = -ENOTSUP;
 	}
 	if (r) {
-		snprintf(err, len, "cannot decode %s: %s", proto_codec_name(cfg->codec), strerror(-r));
+		snprintf(err, len, "cannot decode %s: %s", proto_codec_name(cfg->codec),
+			 strerror(-r));
 		decoder_destroy(d);
 		return r;
 	}
@@ -202,8 +200,8 @@ static int av_decode(struct decoder *d, const struct proto_video_frame *f, char 
 		src = d->sw;
 	}
 	d->sws = sws_getCachedContext(d->sws, d->cfg.width, d->cfg.height, src->format,
-				      d->cfg.width, d->cfg.height, AV_PIX_FMT_RGB24, SWS_POINT | SWS_ACCURATE_RND, NULL,
-				      NULL, NULL);
+				      d->cfg.width, d->cfg.height, AV_PIX_FMT_RGB24,
+				      SWS_POINT | SWS_ACCURATE_RND, NULL, NULL, NULL);
 	if (!d->sws) {
 		snprintf(err, len, "cannot convert pixel format %d", src->format);
 		av_frame_unref(src);
@@ -211,8 +209,8 @@ static int av_decode(struct decoder *d, const struct proto_video_frame *f, char 
 	}
 	uint8_t *dst[1] = {d->rgb};
 	int stride[1] = {d->cfg.width * 3};
-	sws_scale(d->sws, (const uint8_t *const *)src->data, src->linesize, 0,
-		  d->cfg.height, dst, stride);
+	sws_scale(d->sws, (const uint8_t *const *)src->data, src->linesize, 0, d->cfg.height, dst,
+		  stride);
 	av_frame_unref(src);
 	return 1;
 }
@@ -235,7 +233,6 @@ int decoder_decode(struct decoder *d, const struct proto_video_frame *f, char *e
 			return -EINVAL;
 		}
 		return 1;
-	default:
-		return av_decode(d, f, err, len);
+	default: return av_decode(d, f, err, len);
 	}
 }

@@ -7,12 +7,12 @@
 #include <string.h>
 
 const struct edid_timing edid_common_modes[] = {
-	{65000, 1024, 24, 136, 160, 768, 3, 6, 29, 0, 0},        /* DMT 1024x768@60 */
-	{74250, 1280, 110, 40, 220, 720, 5, 5, 20, 1, 1},        /* CEA 720p60 */
-	{71000, 1280, 48, 32, 80, 800, 3, 6, 14, 1, 0},          /* CVT-RB 1280x800@60 */
-	{148500, 1920, 88, 44, 148, 1080, 4, 5, 36, 1, 1},       /* CEA 1080p60 */
-	{241500, 2560, 48, 32, 80, 1440, 3, 5, 33, 1, 0},        /* CVT-RB 2560x1440@60 */
-	{297000, 3840, 176, 88, 296, 2160, 8, 10, 72, 1, 1},     /* CEA 2160p30 */
+	{65000, 1024, 24, 136, 160, 768, 3, 6, 29, 0, 0},    /* DMT 1024x768@60 */
+	{74250, 1280, 110, 40, 220, 720, 5, 5, 20, 1, 1},    /* CEA 720p60 */
+	{71000, 1280, 48, 32, 80, 800, 3, 6, 14, 1, 0},      /* CVT-RB 1280x800@60 */
+	{148500, 1920, 88, 44, 148, 1080, 4, 5, 36, 1, 1},   /* CEA 1080p60 */
+	{241500, 2560, 48, 32, 80, 1440, 3, 5, 33, 1, 0},    /* CVT-RB 2560x1440@60 */
+	{297000, 3840, 176, 88, 296, 2160, 8, 10, 72, 1, 1}, /* CEA 2160p30 */
 	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 
@@ -20,8 +20,10 @@ uint32_t edid_refresh_mhz(const struct edid_timing *t)
 {
 	uint64_t htotal = (uint64_t)t->hactive + t->hfront + t->hsync + t->hback;
 	uint64_t vtotal = (uint64_t)t->vactive + t->vfront + t->vsync + t->vback;
-	return htotal && vtotal ? (uint32_t)(((uint64_t)t->clock_khz * 1000000 + htotal * vtotal / 2) /
-					      (htotal * vtotal)) : 0;
+	return htotal && vtotal
+		       ? (uint32_t)(((uint64_t)t->clock_khz * 1000000 + htotal * vtotal / 2) /
+				    (htotal * vtotal))
+		       : 0;
 }
 
 static void descriptor_text(uint8_t *d, uint8_t tag, const char *text)
@@ -39,7 +41,8 @@ int edid_build(const struct edid_timing *t, uint8_t e[EDID_SIZE], char *err, siz
 {
 	static const uint8_t header[8] = {0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0};
 	/* The sRGB primaries and white point, as 10-bit fractions. */
-	static const uint8_t srgb[10] = {0xee, 0x91, 0xa3, 0x54, 0x4c, 0x99, 0x26, 0x0f, 0x50, 0x54};
+	static const uint8_t srgb[10] = {0xee, 0x91, 0xa3, 0x54, 0x4c,
+					 0x99, 0x26, 0x0f, 0x50, 0x54};
 	uint32_t hblank = (uint32_t)t->hfront + t->hsync + t->hback;
 	uint32_t vblank = (uint32_t)t->vfront + t->vsync + t->vback;
 	uint32_t clk = t->clock_khz / 10, hz = (edid_refresh_mhz(t) + 500) / 1000;
@@ -57,17 +60,17 @@ int edid_build(const struct edid_timing *t, uint8_t e[EDID_SIZE], char *err, siz
 	e[9] = 0xa3;
 	e[10] = (uint8_t)(t->hactive & 0xff); /* product code: the width */
 	e[11] = (uint8_t)(t->hactive >> 8);
-	e[16] = 1;          /* week 1 */
+	e[16] = 1; /* week 1 */
 	e[17] = 2026 - 1990;
 	e[18] = 1;
 	e[19] = 4;
-	e[20] = 0xa0;       /* digital, 8 bits per colour */
+	e[20] = 0xa0; /* digital, 8 bits per colour */
 	/* 96 dpi: cm for the size fields, mm for the timing's */
 	uint32_t wmm = t->hactive * 254u / 960u, hmm = t->vactive * 254u / 960u;
 	e[21] = (uint8_t)((wmm + 5) / 10);
 	e[22] = (uint8_t)((hmm + 5) / 10);
-	e[23] = 120;        /* gamma 2.2 */
-	e[24] = 0x06;       /* sRGB default; the first timing is the native mode */
+	e[23] = 120;  /* gamma 2.2 */
+	e[24] = 0x06; /* sRGB default; the first timing is the native mode */
 	memcpy(e + 25, srgb, 10);
 	for (int i = 0; i < 8; i++) {
 		e[38 + 2 * i] = 1; /* standard timings unused */
@@ -103,10 +106,10 @@ int edid_build(const struct edid_timing *t, uint8_t e[EDID_SIZE], char *err, siz
 	r[7] = (uint8_t)(khz > 30 ? 30 : (khz ? khz : 1));
 	r[8] = (uint8_t)(khz + 1 > 255 ? 255 : khz + 1 < 80 ? 80 : khz + 1);
 	r[9] = (uint8_t)((t->clock_khz + 9999) / 10000);
-	r[10] = 0x01;       /* range limits only */
+	r[10] = 0x01; /* range limits only */
 	r[11] = 0x0a;
 	memset(r + 12, ' ', 6);
-	e[108 + 3] = 0x10;  /* dummy descriptor */
+	e[108 + 3] = 0x10; /* dummy descriptor */
 	uint8_t sum = 0;
 	for (int i = 0; i < EDID_SIZE - 1; i++)
 		sum = (uint8_t)(sum + e[i]);

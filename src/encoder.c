@@ -60,8 +60,8 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	int r;
 
 	if (!codec) {
-		snprintf(err, len, "%s: this libavcodec has no %s encoder", proto_codec_name(o->codec),
-			 lib);
+		snprintf(err, len, "%s: this libavcodec has no %s encoder",
+			 proto_codec_name(o->codec), lib);
 		return -ENOTSUP;
 	}
 	snprintf(e->name, sizeof(e->name), "%s", lib);
@@ -100,9 +100,10 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	av_opt_set(e->ctx->priv_data, "forced-idr", "1", 0);
 	/* Infinite GOP: IDRs only for new clients and keyframe requests; every
 	 * IDR carries SPS/PPS so any of them can start a decoder. */
-	snprintf(params, sizeof(params), o->codec == PROTO_CODEC_H264 ?
-		 "keyint=infinite:scenecut=0:repeat-headers=1:bframes=0" :
-		 "keyint=-1:scenecut=0:repeat-headers=1:bframes=0:log-level=error");
+	snprintf(params, sizeof(params),
+		 o->codec == PROTO_CODEC_H264
+			 ? "keyint=infinite:scenecut=0:repeat-headers=1:bframes=0"
+			 : "keyint=-1:scenecut=0:repeat-headers=1:bframes=0:log-level=error");
 	av_opt_set(e->ctx->priv_data, o->codec == PROTO_CODEC_H264 ? "x264-params" : "x265-params",
 		   params, 0);
 	r = avcodec_open2(e->ctx, codec, NULL);
@@ -118,8 +119,8 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	 * chroma (nearest-neighbour picks one pixel of four: 37.2 dB against
 	 * the paint scene in Chromium instead of 38.5). */
 	e->sws = sws_getContext((int)ew, (int)eh, AV_PIX_FMT_RGB24, (int)ew, (int)eh, pix,
-				(o->chroma420 ? SWS_AREA : SWS_POINT) | SWS_ACCURATE_RND, NULL, NULL,
-				NULL);
+				(o->chroma420 ? SWS_AREA : SWS_POINT) | SWS_ACCURATE_RND, NULL,
+				NULL, NULL);
 	if (!e->sws)
 		return -ENOMEM;
 	/* Odd sizes need their edge repeated, in a copy; even ones are read
@@ -132,8 +133,7 @@ static int software_create(struct encoder *e, const struct encoder_options *o, c
 	return 0;
 }
 
-int encoder_create(const struct encoder_options *o, struct encoder **out, char *err,
-		   size_t len)
+int encoder_create(const struct encoder_options *o, struct encoder **out, char *err, size_t len)
 {
 	struct encoder *e = calloc(1, sizeof(*e));
 	int r;
@@ -153,10 +153,14 @@ int encoder_create(const struct encoder_options *o, struct encoder **out, char *
 	case PROTO_CODEC_H264:
 	case PROTO_CODEC_HEVC:
 		if (o->kind == ENCODER_VAAPI) {
-			struct vaapi_enc_options vo = {
-				.render_node = o->render_node, .codec = o->codec, .width = o->width,
-				.height = o->height, .fps = o->fps, .crf = o->crf,
-				.bitrate_kbps = o->bitrate_kbps, .low_power = o->vaapi_low_power};
+			struct vaapi_enc_options vo = {.render_node = o->render_node,
+						       .codec = o->codec,
+						       .width = o->width,
+						       .height = o->height,
+						       .fps = o->fps,
+						       .crf = o->crf,
+						       .bitrate_kbps = o->bitrate_kbps,
+						       .low_power = o->vaapi_low_power};
 			r = o->render_node ? vaapi_enc_create(&vo, &e->va, err, len) : -ENOTSUP;
 			if (!o->render_node)
 				snprintf(err, len, "VA-API: no render node to encode on");

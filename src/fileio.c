@@ -164,7 +164,8 @@ int fileio_append_line(const char *path, const char *line, size_t max, mode_t mo
 	/* In place, not through a temp file and rename: the daemon's streamer
 	 * may write this file but not the directory it is in. No link is
 	 * followed, since that directory may be another user's. */
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+	int fd = open(path,
+		      O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
 		      mode);
 	struct stat st;
 	size_t ln = strlen(line);

@@ -15,10 +15,7 @@ static const struct format_info formats[] = {
 	{0, NULL, 0},
 };
 
-const struct format_info *format_all(void)
-{
-	return formats;
-}
+const struct format_info *format_all(void) { return formats; }
 
 const struct format_info *format_lookup(uint32_t fourcc)
 {
@@ -34,8 +31,7 @@ const struct format_info *format_by_name(const char *name)
 {
 	for (const struct format_info *f = formats; f->fourcc; f++) {
 		size_t i = 0;
-		while (f->name[i] && name[i] &&
-		       toupper((unsigned char)name[i]) == f->name[i]) {
+		while (f->name[i] && name[i] && toupper((unsigned char)name[i]) == f->name[i]) {
 			i++;
 		}
 		if (!f->name[i] && !name[i]) {
@@ -65,15 +61,12 @@ static void put_le32(uint8_t *dst, uint32_t v)
 
 static uint32_t get_le32(const uint8_t *src)
 {
-	return (uint32_t)src[0] | (uint32_t)src[1] << 8 |
-	       (uint32_t)src[2] << 16 | (uint32_t)src[3] << 24;
+	return (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
+	       (uint32_t)src[3] << 24;
 }
 
 /* 8 -> 10 bits with the top bits replicated, so 0xff maps to 0x3ff. */
-static uint32_t expand10(uint8_t v)
-{
-	return (uint32_t)v << 2 | (uint32_t)v >> 6;
-}
+static uint32_t expand10(uint8_t v) { return (uint32_t)v << 2 | (uint32_t)v >> 6; }
 
 void format_pack(const struct format_info *info, struct rgb8 c, uint8_t *dst)
 {
@@ -81,13 +74,9 @@ void format_pack(const struct format_info *info, struct rgb8 c, uint8_t *dst)
 
 	switch (info->fourcc) {
 	case DRM_FORMAT_XRGB8888:
-	case DRM_FORMAT_ARGB8888:
-		put_le32(dst, 0xffu << 24 | r << 16 | g << 8 | b);
-		break;
+	case DRM_FORMAT_ARGB8888: put_le32(dst, 0xffu << 24 | r << 16 | g << 8 | b); break;
 	case DRM_FORMAT_XBGR8888:
-	case DRM_FORMAT_ABGR8888:
-		put_le32(dst, 0xffu << 24 | b << 16 | g << 8 | r);
-		break;
+	case DRM_FORMAT_ABGR8888: put_le32(dst, 0xffu << 24 | b << 16 | g << 8 | r); break;
 	case DRM_FORMAT_RGB565: {
 		uint32_t v = (r >> 3) << 11 | (g >> 2) << 5 | (b >> 3);
 		dst[0] = (uint8_t)v;
@@ -95,11 +84,9 @@ void format_pack(const struct format_info *info, struct rgb8 c, uint8_t *dst)
 		break;
 	}
 	case DRM_FORMAT_XRGB2101010:
-		put_le32(dst, 3u << 30 | expand10(c.r) << 20 |
-				      expand10(c.g) << 10 | expand10(c.b));
+		put_le32(dst, 3u << 30 | expand10(c.r) << 20 | expand10(c.g) << 10 | expand10(c.b));
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -140,8 +127,7 @@ struct rgb8 format_unpack(const struct format_info *info, const uint8_t *src)
 		c.g = (uint8_t)(v >> 12);
 		c.b = (uint8_t)(v >> 2);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return c;
 }
@@ -154,9 +140,8 @@ struct rgb8 format_quantize(const struct format_info *info, struct rgb8 c)
 	return format_unpack(info, px);
 }
 
-void format_to_rgb8(const struct format_info *info, const uint8_t *src,
-		    size_t src_pitch, uint32_t width, uint32_t height,
-		    uint8_t *dst)
+void format_to_rgb8(const struct format_info *info, const uint8_t *src, size_t src_pitch,
+		    uint32_t width, uint32_t height, uint8_t *dst)
 {
 	/* The 8-bit 32 bpp formats are nearly every scanout: bytes moved
 	 * directly (little-endian XRGB is B, G, R, X in memory), without a

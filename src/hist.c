@@ -4,10 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-void hist_init(struct hist *h)
-{
-	memset(h, 0, sizeof(*h));
-}
+void hist_init(struct hist *h) { memset(h, 0, sizeof(*h)); }
 
 static unsigned bucket_of(uint32_t v)
 {

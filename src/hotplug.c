@@ -80,7 +80,4 @@ void hotplug_destroy(struct hotplug *h)
 	uv_close((uv_handle_t *)&h->poll, closed);
 }
 
-struct udev *hotplug_udev(struct hotplug *h)
-{
-	return h->udev;
-}
+struct udev *hotplug_udev(struct hotplug *h) { return h->udev; }

@@ -122,8 +122,7 @@ static X509 *self_signed(EVP_PKEY *key, const char *cn, bool web)
 	serial[0] &= 0x7f; /* positive */
 	bn = BN_bin2bn(serial, sizeof(serial), NULL);
 	name = X509_get_subject_name(x);
-	ok = bn && X509_set_version(x, 2) &&
-	     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) &&
+	ok = bn && X509_set_version(x, 2) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) &&
 	     X509_gmtime_adj(X509_getm_notBefore(x), -24 * 3600) &&
 	     X509_time_adj_ex(X509_getm_notAfter(x), CERT_DAYS, 0, NULL) &&
 	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
@@ -142,8 +141,7 @@ out:
 	return x;
 }
 
-static int write_pem(const char *path, int (*f)(BIO *, void *), void *obj, char *err,
-		     size_t len)
+static int write_pem(const char *path, int (*f)(BIO *, void *), void *obj, char *err, size_t len)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *data;
@@ -164,8 +162,7 @@ static int bio_put_key(BIO *b, void *k)
 }
 static int bio_put_cert(BIO *b, void *x) { return PEM_write_bio_X509(b, x); }
 
-int ident_load_or_create(const char *dir, const char *cn, struct ident **out, char *err,
-			 size_t len)
+int ident_load_or_create(const char *dir, const char *cn, struct ident **out, char *err, size_t len)
 {
 	return ident_load_or_create_kind(dir, cn, IDENT_NATIVE, out, err, len);
 }
@@ -178,8 +175,10 @@ int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind k
 	bool web = kind == IDENT_WEB;
 	int r;
 
-	if (snprintf(kp, sizeof(kp), "%s/%s", dir, web ? IDENT_WEB_KEY : "key.pem") >= (int)sizeof(kp) ||
-	    snprintf(cp, sizeof(cp), "%s/%s", dir, web ? IDENT_WEB_CERT : "cert.pem") >= (int)sizeof(cp)) {
+	if (snprintf(kp, sizeof(kp), "%s/%s", dir, web ? IDENT_WEB_KEY : "key.pem") >=
+		    (int)sizeof(kp) ||
+	    snprintf(cp, sizeof(cp), "%s/%s", dir, web ? IDENT_WEB_CERT : "cert.pem") >=
+		    (int)sizeof(cp)) {
 		snprintf(err, len, "%s: path too long", dir);
 		return -ENAMETOOLONG;
 	}
@@ -191,8 +190,8 @@ int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind k
 	struct ident *id = calloc(1, sizeof(*id));
 	if (!id)
 		return -ENOMEM;
-	id->key = web ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256") :
-			EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	id->key = web ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")
+		      : EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	id->cert = id->key ? self_signed(id->key, cn, web) : NULL;
 	if (!id->cert) {
 		char e2[128];
@@ -216,8 +215,8 @@ int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind k
 int ident_load(const char *cert_path, const char *key_path, const char *dir, const char *cn,
 	       enum ident_kind kind, struct ident **out, char *err, size_t len)
 {
-	return cert_path ? ident_load_files(cert_path, key_path, out, err, len) :
-			   ident_load_or_create_kind(dir, cn, kind, out, err, len);
+	return cert_path ? ident_load_files(cert_path, key_path, out, err, len)
+			 : ident_load_or_create_kind(dir, cn, kind, out, err, len);
 }
 
 void ident_destroy(struct ident *id)

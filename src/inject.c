@@ -70,8 +70,7 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 		libevdev_enable_event_code(d, EV_ABS, ABS_Y, &ay);
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -11,7 +11,6 @@
 /* A wheel notch is 120 hi-res units; a mouse report far past that is no mouse. */
 #define REL_BOUND 16384
 
-
 bool inputfilter_keyboard_key(uint16_t code)
 {
 	/* Every KEY_* code: below the button block, and above it but for the
@@ -116,10 +115,10 @@ static void refill(struct inputfilter *f, uint64_t now_us)
 }
 
 /* Counts a dropped event; the first one's reason is kept, with the code. */
-#define INVALID(rep, ...)                                               \
-	do {                                                            \
-		if (!(rep)->invalid++)                                  \
-			snprintf((rep)->why, sizeof((rep)->why), __VA_ARGS__); \
+#define INVALID(rep, ...)                                                                          \
+	do {                                                                                       \
+		if (!(rep)->invalid++)                                                             \
+			snprintf((rep)->why, sizeof((rep)->why), __VA_ARGS__);                     \
 	} while (0)
 
 struct sink {
@@ -177,7 +176,8 @@ static void key(struct inputfilter *f, const struct proto_input_event *ev, bool 
 		else if (!ev->value && bitset_test(f->held[INPUT_DEV_POINTER], ev->code))
 			d = INPUT_DEV_POINTER;
 	} else {
-		INVALID(rep, "key code 0x%x is neither a keyboard key nor a mouse button", ev->code);
+		INVALID(rep, "key code 0x%x is neither a keyboard key nor a mouse button",
+			ev->code);
 		return;
 	}
 	bool held = bitset_test(f->held[d], ev->code);
@@ -208,7 +208,8 @@ static void motion(struct inputfilter *f, const struct proto_input_event *ev, bo
 			return;
 		}
 		if (v < -REL_BOUND || v > REL_BOUND) {
-			INVALID(rep, "relative motion of %d on axis 0x%x is out of bounds", v, ev->code);
+			INVALID(rep, "relative motion of %d on axis 0x%x is out of bounds", v,
+				ev->code);
 			return;
 		}
 		d = INPUT_DEV_MOUSE;
@@ -218,7 +219,8 @@ static void motion(struct inputfilter *f, const struct proto_input_event *ev, bo
 			return;
 		}
 		if (!f->abs_w) {
-			INVALID(rep, "absolute axis 0x%x: there is no pointer device yet", ev->code);
+			INVALID(rep, "absolute axis 0x%x: there is no pointer device yet",
+				ev->code);
 			return;
 		}
 		/* Off the output's edge lands on the edge. */
@@ -237,9 +239,8 @@ static void motion(struct inputfilter *f, const struct proto_input_event *ev, bo
 	rep->injected++;
 }
 
-unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs,
-			   unsigned n, uint64_t now_us, struct input_out *out,
-			   struct inputfilter_report *rep)
+unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs, unsigned n,
+			   uint64_t now_us, struct input_out *out, struct inputfilter_report *rep)
 {
 	struct sink s = {.out = out};
 	unsigned cost = 0;
@@ -267,9 +268,7 @@ unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event
 		case EV_KEY: key(f, ev, limited, &s, rep); break;
 		case EV_REL:
 		case EV_ABS: motion(f, ev, limited, &s, rep); break;
-		default:
-			INVALID(rep, "event type 0x%x is not forwarded", ev->type);
-			break;
+		default: INVALID(rep, "event type 0x%x is not forwarded", ev->type); break;
 		}
 	}
 	frame_end(&s);

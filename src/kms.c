@@ -19,8 +19,7 @@ void kms_connector_name(const drmModeConnector *conn, char *buf, size_t len)
 	snprintf(buf, len, "%s-%u", type ? type : "Unknown", conn->connector_type_id);
 }
 
-drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
-				     const char *name)
+drmModeConnector *kms_find_connector(int fd, const drmModeRes *res, const char *name)
 {
 	for (int i = 0; i < res->count_connectors; i++) {
 		drmModeConnector *conn = drmModeGetConnector(fd, res->connectors[i]);
@@ -30,8 +29,7 @@ drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
 			continue;
 		}
 		kms_connector_name(conn, cname, sizeof(cname));
-		if (name ? strcmp(cname, name) == 0
-			 : conn->connection == DRM_MODE_CONNECTED) {
+		if (name ? strcmp(cname, name) == 0 : conn->connection == DRM_MODE_CONNECTED) {
 			return conn;
 		}
 		drmModeFreeConnector(conn);

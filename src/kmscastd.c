@@ -48,7 +48,8 @@ struct options {
 	const char *web_cert, *web_key, *web_origin;
 	bool no_web;
 	const char *device, *output, *config, *user, *capture_user;
-	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s, max_viewers;
+	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s,
+		max_viewers;
 	unsigned bitrate_kbps;
 	int crf;
 	enum proto_codec codec;
@@ -116,10 +117,12 @@ static void usage(FILE *f)
 		"                           restart keys (by default the keyboard has none)\n"
 		"  --input-rate N           input events per second per client (default 8000)\n"
 		"  --user NAME              started as root: the network-facing streamer runs as\n"
-		"                           NAME (default " SANDBOX_DEFAULT_USER ", which must exist); a capture\n"
+		"                           NAME (default " SANDBOX_DEFAULT_USER
+		", which must exist); a capture\n"
 		"                           helper alone keeps CAP_SYS_ADMIN\n"
 		"  --capture-user NAME      started as root: the capture helper runs as NAME\n"
-		"                           (default " SANDBOX_CAPTURE_USER ", which must exist, in group video)\n"
+		"                           (default " SANDBOX_CAPTURE_USER
+		", which must exist, in group video)\n"
 		"  --no-sandbox             keep one privileged process (for debugging only)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
@@ -142,11 +145,45 @@ static void usage(FILE *f)
 }
 
 /* The long options, which are also the config file's keys. */
-enum { O_LISTEN = 256, O_STATE, O_AUTH, O_CA, O_CERT, O_KEY, O_SOURCE, O_FPS, O_WINDOW,
-       O_MAXHS, O_HSTIMEOUT, O_IDLE, O_EXPIRES, O_DEVICE, O_OUTPUT, O_CODEC, O_ENCODER,
-       O_CRF, O_BITRATE, O_CURSOR_VIDEO, O_MAXVIEW, O_CONFIG, O_PROBE, O_NOINPUT,
-       O_ALLOWVT, O_INRATE, O_USER, O_NOSANDBOX, O_TESTSYSCALL, O_MAXHS_SOURCE,
-       O_ALLOWPOWER, O_REVOKED, O_CAPUSER, O_WEBCERT, O_WEBKEY, O_WEBORIGIN, O_NOWEB };
+enum {
+	O_LISTEN = 256,
+	O_STATE,
+	O_AUTH,
+	O_CA,
+	O_CERT,
+	O_KEY,
+	O_SOURCE,
+	O_FPS,
+	O_WINDOW,
+	O_MAXHS,
+	O_HSTIMEOUT,
+	O_IDLE,
+	O_EXPIRES,
+	O_DEVICE,
+	O_OUTPUT,
+	O_CODEC,
+	O_ENCODER,
+	O_CRF,
+	O_BITRATE,
+	O_CURSOR_VIDEO,
+	O_MAXVIEW,
+	O_CONFIG,
+	O_PROBE,
+	O_NOINPUT,
+	O_ALLOWVT,
+	O_INRATE,
+	O_USER,
+	O_NOSANDBOX,
+	O_TESTSYSCALL,
+	O_MAXHS_SOURCE,
+	O_ALLOWPOWER,
+	O_REVOKED,
+	O_CAPUSER,
+	O_WEBCERT,
+	O_WEBKEY,
+	O_WEBORIGIN,
+	O_NOWEB
+};
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
 	{"state-dir", required_argument, NULL, O_STATE},
@@ -207,19 +244,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_KEY: o->key = optarg; break;
 		case O_SOURCE: o->source = optarg; break;
 		case O_FPS: o->fps = (unsigned)cli_uint(PROG, "--fps", optarg, 1, 240); break;
-		case O_WINDOW: o->window = (unsigned)cli_uint(PROG, "--window", optarg, 1, 64); break;
+		case O_WINDOW:
+			o->window = (unsigned)cli_uint(PROG, "--window", optarg, 1, 64);
+			break;
 		case O_MAXHS:
-			o->max_handshakes = (unsigned)cli_uint(PROG, "--max-handshakes", optarg, 1, 4096);
+			o->max_handshakes =
+				(unsigned)cli_uint(PROG, "--max-handshakes", optarg, 1, 4096);
 			break;
 		case O_MAXHS_SOURCE:
-			o->max_per_source = (unsigned)cli_uint(PROG, "--max-handshakes-per-source", optarg,
-							       1, 4096);
+			o->max_per_source = (unsigned)cli_uint(PROG, "--max-handshakes-per-source",
+							       optarg, 1, 4096);
 			break;
 		case O_HSTIMEOUT:
-			o->handshake_ms = (unsigned)cli_uint(PROG, "--handshake-timeout", optarg, 100, 600000);
+			o->handshake_ms = (unsigned)cli_uint(PROG, "--handshake-timeout", optarg,
+							     100, 600000);
 			break;
 		case O_IDLE:
-			o->idle_ms = (unsigned)cli_uint(PROG, "--idle-timeout", optarg, 1000, 3600000);
+			o->idle_ms =
+				(unsigned)cli_uint(PROG, "--idle-timeout", optarg, 1000, 3600000);
 			break;
 		case O_EXPIRES:
 			o->pair_s = (unsigned)cli_uint(PROG, "--expires", optarg, 10, PAIR_MAX_S);
@@ -228,28 +270,36 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_OUTPUT: o->output = optarg; break;
 		case O_CODEC: {
 			int c2 = proto_codec_by_name(optarg);
-			if (c2 != PROTO_CODEC_LOSSLESS && c2 != PROTO_CODEC_H264 && c2 != PROTO_CODEC_HEVC)
-				cli_die_usage(PROG, "--codec wants lossless, h264 or hevc, not '%s'", optarg);
+			if (c2 != PROTO_CODEC_LOSSLESS && c2 != PROTO_CODEC_H264 &&
+			    c2 != PROTO_CODEC_HEVC)
+				cli_die_usage(PROG,
+					      "--codec wants lossless, h264 or hevc, not '%s'",
+					      optarg);
 			o->codec = (enum proto_codec)c2;
 			break;
 		}
 		case O_ENCODER:
 			if (encoder_kind_parse(optarg, &o->encoder) != 0)
-				cli_die_usage(PROG, "--encoder wants auto, software or vaapi, not '%s'", optarg);
+				cli_die_usage(PROG,
+					      "--encoder wants auto, software or vaapi, not '%s'",
+					      optarg);
 			break;
 		case O_CRF: o->crf = (int)cli_uint(PROG, "--crf", optarg, 0, 51); break;
 		case O_BITRATE:
 			o->bitrate_kbps = (unsigned)cli_uint(PROG, "--bitrate", optarg, 50, 200000);
 			break;
 		case O_CURSOR_VIDEO: o->cursor_in_video = true; break;
-		case O_MAXVIEW: o->max_viewers = (unsigned)cli_uint(PROG, "--max-viewers", optarg, 0, 64); break;
+		case O_MAXVIEW:
+			o->max_viewers = (unsigned)cli_uint(PROG, "--max-viewers", optarg, 0, 64);
+			break;
 		case O_CONFIG: o->config = optarg; break;
 		case O_PROBE: o->probe = true; break;
 		case O_NOINPUT: o->no_input = true; break;
 		case O_ALLOWVT: o->allow_vt_switch = true; break;
 		case O_ALLOWPOWER: o->allow_power_keys = true; break;
 		case O_INRATE:
-			o->input_rate = (unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
+			o->input_rate =
+				(unsigned)cli_uint(PROG, "--input-rate", optarg, 100, 1000000);
 			break;
 		case O_USER: o->user = optarg; break;
 		case O_CAPUSER: o->capture_user = optarg; break;
@@ -278,7 +328,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (strncmp(o->source, "test", 4) != 0 || (o->source[4] && o->source[4] != ':'))
 		cli_die_usage(PROG, "--source wants test[:BYTES], not '%s'", o->source);
 	o->test_bytes = o->source[4] ? cli_uint(PROG, "--source test:BYTES", o->source + 5,
-						 TESTFRAME_MIN, TEST_MAX_BYTES) : TEST_DEFAULT_BYTES;
+						TESTFRAME_MIN, TEST_MAX_BYTES)
+				     : TEST_DEFAULT_BYTES;
 }
 
 static int load_identity(const struct options *o, struct ident **id)
@@ -344,7 +395,7 @@ static unsigned listen_port(const struct options *o)
 	char host[256], err[256];
 	unsigned port;
 	if (!o->listen || trust_split_hostport(o->listen, PROTO_DEFAULT_PORT, host, sizeof(host),
-						&port, err, sizeof(err)) != 0)
+					       &port, err, sizeof(err)) != 0)
 		return PROTO_DEFAULT_PORT;
 	return port;
 }
@@ -379,13 +430,15 @@ static int cmd_pair(const struct options *o)
 	printf("One-time pairing code, valid for %u seconds (the running daemon reads it):\n"
 	       "\n    %s\n\n"
 	       "On the client run:  kmscast pair THIS-HOST %s\n"
-	       "This host's fingerprint: %s\n", o->pair_s, code, code, id->fp_str);
+	       "This host's fingerprint: %s\n",
+	       o->pair_s, code, code, id->fp_str);
 	/* The browser's way in: the page reads the code from the fragment,
 	 * which browsers do not send to the server or keep in a Referer. */
 	struct ident *web = NULL;
 	if (!o->no_web && load_web_identity(o, &web) == 0 && web)
 		printf("In a browser open:  https://THIS-HOST:%u/#code=%s\n"
-		       "This host's browser fingerprint: %s\n", listen_port(o), code, web->fp_str);
+		       "This host's browser fingerprint: %s\n",
+		       listen_port(o), code, web->fp_str);
 	ident_destroy(web);
 	OPENSSL_cleanse(key, sizeof(key));
 	ident_destroy(id);
@@ -440,8 +493,11 @@ static int open_card(const struct options *o, int *fd, char *path, size_t len)
 {
 	*fd = o->source ? -1 : kms_open_card(o->device, path, len);
 	if (!o->source && *fd < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", o->device ? o->device : "no card with a connected "
-			"connector", strerror(-*fd));
+		fprintf(stderr, PROG ": %s: %s\n",
+			o->device ? o->device
+				  : "no card with a connected "
+				    "connector",
+			strerror(-*fd));
 		return -1;
 	}
 	if (*fd >= 0)
@@ -465,12 +521,14 @@ static int choose_encoder(const struct options *o, const char *card, struct vaap
 	if (*kind == ENCODER_VAAPI && o->cursor_in_video) {
 		/* Drawing the cursor into the picture needs its pixels on the CPU. */
 		if (o->encoder == ENCODER_VAAPI) {
-			snprintf(note, len, "--encoder vaapi: VA-API encodes the buffer as scanned "
+			snprintf(note, len,
+				 "--encoder vaapi: VA-API encodes the buffer as scanned "
 				 "out; --cursor-in-video needs the software encoder");
 			return -1;
 		}
 		*kind = ENCODER_SOFTWARE;
-		snprintf(note, len, "encoder auto: software %s (--cursor-in-video draws the cursor "
+		snprintf(note, len,
+			 "encoder auto: software %s (--cursor-in-video draws the cursor "
 			 "on the CPU, so VA-API's zero-copy path is not used)",
 			 proto_codec_name(o->codec));
 	}
@@ -485,8 +543,11 @@ static int cmd_probe(const struct options *o)
 	int fd = kms_open_card(o->device, path, sizeof(path));
 
 	if (fd < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", o->device ? o->device : "no card with a "
-			"connected connector", strerror(-fd));
+		fprintf(stderr, PROG ": %s: %s\n",
+			o->device ? o->device
+				  : "no card with a "
+				    "connected connector",
+			strerror(-fd));
 		return 1;
 	}
 	close(fd);
@@ -577,10 +638,13 @@ static int run(struct options *o)
 	if (card >= 0 && sandbox) {
 		/* The card goes to the helper; the streamer never holds it. As
 		 * root, the helper becomes a user of its own. */
-		struct capture_options co = {.output = o->output, .cursor = true,
-					     .follow_cards = true, .device = o->device};
+		struct capture_options co = {.output = o->output,
+					     .cursor = true,
+					     .follow_cards = true,
+					     .device = o->device};
 		int r = change_user ? sandbox_find_capture_user(o->capture_user, &helper, err,
-								sizeof(err)) : 0;
+								sizeof(err))
+				    : 0;
 		if (r == 0)
 			r = privsep_spawn(card, &co, change_user ? user.uid : getuid(),
 					  change_user ? &helper : NULL, o->verbose ? 1000 : 0,
@@ -597,15 +661,23 @@ static int run(struct options *o)
 	d.loop = &loop;
 	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
 	struct server_options so = {
-		.listen = o->listen, .state_dir = o->state_dir, .authorized_path = o->authorized,
+		.listen = o->listen,
+		.state_dir = o->state_dir,
+		.authorized_path = o->authorized,
 		.revoked_path = o->revoked,
-		.client_ca = o->client_ca, .id = id, .codecs = codecs,
-		.web_id = web, .web_origins = o->web_origin,
-		.max_handshakes = o->max_handshakes, .max_per_source = o->max_per_source,
+		.client_ca = o->client_ca,
+		.id = id,
+		.codecs = codecs,
+		.web_id = web,
+		.web_origins = o->web_origin,
+		.max_handshakes = o->max_handshakes,
+		.max_per_source = o->max_per_source,
 		.handshake_ms = o->handshake_ms,
-		.idle_ms = o->idle_ms, .window = o->window,
+		.idle_ms = o->idle_ms,
+		.window = o->window,
 	};
-	struct server_callbacks cb = {.on_ready = on_ready, .on_message = on_message,
+	struct server_callbacks cb = {.on_ready = on_ready,
+				      .on_message = on_message,
 				      .on_gone = on_gone};
 	if (server_create(&loop, &so, &cb, &d, &d.srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -614,13 +686,23 @@ static int run(struct options *o)
 	if (!o->no_input)
 		input = make_input(o);
 	struct streamer_options sto = {
-		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE, .card_fd = card,
-		.device = o->device, .helper = peer.fd >= 0 ? &peer : NULL,
-		.output = o->output, .test_bytes = o->test_bytes, .fps = o->fps, .codec = o->codec,
-		.encoder = kind, .render_node = probe.render, .vaapi_low_power =
-		kind == ENCODER_VAAPI && probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
-		.crf = o->crf, .bitrate_kbps = o->bitrate_kbps,
-		.cursor_in_video = o->cursor_in_video, .max_viewers = o->max_viewers,
+		.source = o->source ? SOURCE_TEST : SOURCE_CAPTURE,
+		.card_fd = card,
+		.device = o->device,
+		.helper = peer.fd >= 0 ? &peer : NULL,
+		.output = o->output,
+		.test_bytes = o->test_bytes,
+		.fps = o->fps,
+		.codec = o->codec,
+		.encoder = kind,
+		.render_node = probe.render,
+		.vaapi_low_power =
+			kind == ENCODER_VAAPI &&
+			probe.lowpower[o->codec == PROTO_CODEC_HEVC ? VAAPI_HEVC : VAAPI_H264],
+		.crf = o->crf,
+		.bitrate_kbps = o->bitrate_kbps,
+		.cursor_in_video = o->cursor_in_video,
+		.max_viewers = o->max_viewers,
 		.input = input,
 	};
 	/* The user changes before the streamer talks to the helper (which
@@ -644,21 +726,25 @@ static int run(struct options *o)
 			fprintf(stderr, PROG ": %s\n", err);
 			goto out_streamer;
 		}
-		snprintf(what, sizeof(what), "streaming as %s with no capabilities, no_new_privs, "
-			 "rlimits and %s", change_user ? user.name : "this user",
-			 r ? err : "a seccomp allowlist");
+		snprintf(what, sizeof(what),
+			 "streaming as %s with no capabilities, no_new_privs, "
+			 "rlimits and %s",
+			 change_user ? user.name : "this user", r ? err : "a seccomp allowlist");
 		if (peer.pid > 0)
-			log_printf(LOG_INFO, "sandbox: %s; capture helper pid %d keeps "
-				   "CAP_SYS_ADMIN as %s, under its own seccomp allowlist", what,
-				   (int)peer.pid, helper.name);
+			log_printf(LOG_INFO,
+				   "sandbox: %s; capture helper pid %d keeps "
+				   "CAP_SYS_ADMIN as %s, under its own seccomp allowlist",
+				   what, (int)peer.pid, helper.name);
 		else
 			log_printf(LOG_INFO, "sandbox: %s", what);
 		/* The dir is root's; what the streamer writes is its trust list. */
 		char trust[PATH_MAX];
 		snprintf(trust, sizeof(trust), "%s/" STATEDIR_AUTHORIZED, o->state_dir);
 		if (!o->authorized && access(trust, R_OK | W_OK) != 0)
-			log_printf(LOG_WARN, "%s is not writable by this user (%s): pairing and "
-				   "trust reloads will fail", trust, strerror(errno));
+			log_printf(LOG_WARN,
+				   "%s is not writable by this user (%s): pairing and "
+				   "trust reloads will fail",
+				   trust, strerror(errno));
 	}
 	if (note[0])
 		log_printf(LOG_INFO, "%s", note);
@@ -679,7 +765,7 @@ static int run(struct options *o)
 	fprintf(stderr, "info: stopped\n");
 	rc = 0;
 	goto out_loop; /* on_signal has ended the streamer and the server */
-	/* Undone in the reverse order of acquisition. */
+		       /* Undone in the reverse order of acquisition. */
 out_streamer:
 	streamer_destroy(d.streamer);
 out_server:
@@ -745,9 +831,15 @@ static int load_config(int argc, char **argv, struct config_words *w, char ***al
 
 int main(int argc, char **argv)
 {
-	struct options o = {.state_dir = DEFAULT_STATE_DIR, .fps = 60, .window = 4,
-			    .max_handshakes = 32, .handshake_ms = 10000, .idle_ms = 20000,
-			    .pair_s = PAIR_DEFAULT_S, .max_viewers = 4, .codec = PROTO_CODEC_H264};
+	struct options o = {.state_dir = DEFAULT_STATE_DIR,
+			    .fps = 60,
+			    .window = 4,
+			    .max_handshakes = 32,
+			    .handshake_ms = 10000,
+			    .idle_ms = 20000,
+			    .pair_s = PAIR_DEFAULT_S,
+			    .max_viewers = 4,
+			    .codec = PROTO_CODEC_H264};
 	struct config_words words;
 	char **all;
 	int n, rc;

@@ -43,8 +43,8 @@ static void geometry(struct geometry *g, uint32_t w, uint32_t h)
 }
 
 /* Tile t's rectangle, clipped to the frame. */
-static void tile_rect(const struct geometry *g, uint32_t t, uint32_t *x, uint32_t *y,
-		      uint32_t *w, uint32_t *h)
+static void tile_rect(const struct geometry *g, uint32_t t, uint32_t *x, uint32_t *y, uint32_t *w,
+		      uint32_t *h)
 {
 	*x = t % g->tx * LOSSLESS_TILE;
 	*y = t / g->tx * LOSSLESS_TILE;
@@ -86,8 +86,7 @@ void lossless_enc_destroy(struct lossless_enc *e)
 	free(e);
 }
 
-static bool tile_differs(const struct geometry *g, const uint8_t *a, const uint8_t *b,
-			 uint32_t t)
+static bool tile_differs(const struct geometry *g, const uint8_t *a, const uint8_t *b, uint32_t t)
 {
 	uint32_t x, y, w, h;
 	tile_rect(g, t, &x, &y, &w, &h);
@@ -196,7 +195,8 @@ int lossless_decode(struct lossless_dec *d, const uint8_t *p, size_t len, const 
 	if (p[0] != MAGIC || p[1] != VERSION || p[3] != SHIFT || p[2] > 1)
 		return bad(why, "not a version 1 lossless frame");
 	uint32_t w = (uint32_t)p[4] << 8 | p[5], h = (uint32_t)p[6] << 8 | p[7];
-	uint32_t changed = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+	uint32_t changed =
+		(uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
 	if (w != g->w || h != g->h)
 		return bad(why, "lossless frame size differs from the stream's");
 	bool key = p[2] & 1;

@@ -33,8 +33,7 @@ static struct rgb8 rgb(uint32_t r, uint32_t g, uint32_t b)
 
 /* Desktop wallpaper under a taskbar: smooth gradients plus a fine texture,
  * and a column of "icons" so there is detail an encoder has to keep. */
-static struct rgb8 background_pixel(uint32_t w, uint32_t h, uint32_t x,
-				    uint32_t y)
+static struct rgb8 background_pixel(uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	if (y < PAINT_BAR_HEIGHT) {
 		uint32_t v = 40 + ((x / 4 + y) & 7);
@@ -60,8 +59,7 @@ struct paint_rect paint_window_rect(uint32_t k, uint32_t w, uint32_t h)
 }
 
 /* (lx, ly) relative to the window; content scrolls by k. */
-static struct rgb8 window_pixel(uint32_t k, const struct paint_rect *r,
-				uint32_t lx, uint32_t ly)
+static struct rgb8 window_pixel(uint32_t k, const struct paint_rect *r, uint32_t lx, uint32_t ly)
 {
 	if (lx == 0 || ly == 0 || lx == r->w - 1 || ly == r->h - 1) {
 		return rgb(20, 20, 30);
@@ -96,8 +94,7 @@ static struct rgb8 code_pixel(uint32_t k, uint32_t x, uint32_t y)
 	return bit ? rgb(255, 255, 255) : rgb(0, 0, 0);
 }
 
-struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x,
-			uint32_t y)
+struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	struct paint_rect r;
 
@@ -114,8 +111,7 @@ struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x,
 uint32_t paint_cursor_pixel(uint32_t x, uint32_t y)
 {
 	/* An arrow: a right triangle with a black outline and a stem. */
-	if (x < 2 * PAINT_CURSOR_SIZE / 4 && y < 3 * PAINT_CURSOR_SIZE / 4 &&
-	    x <= y * 2 / 3) {
+	if (x < 2 * PAINT_CURSOR_SIZE / 4 && y < 3 * PAINT_CURSOR_SIZE / 4 && x <= y * 2 / 3) {
 		if (x == 0 || x >= y * 2 / 3 - 1 || y == 3 * PAINT_CURSOR_SIZE / 4 - 1) {
 			return 0xff000000u;
 		}
@@ -127,11 +123,11 @@ uint32_t paint_cursor_pixel(uint32_t x, uint32_t y)
 	return 0;
 }
 
-void paint_cursor_pos(uint32_t k, uint32_t w, uint32_t h, int32_t *x,
-		      int32_t *y)
+void paint_cursor_pos(uint32_t k, uint32_t w, uint32_t h, int32_t *x, int32_t *y)
 {
 	*x = (int32_t)triangle(k * 7, w - PAINT_CURSOR_SIZE / 2);
-	*y = (int32_t)(PAINT_BAR_HEIGHT + triangle(k * 4, h - PAINT_BAR_HEIGHT - PAINT_CURSOR_SIZE / 2));
+	*y = (int32_t)(PAINT_BAR_HEIGHT +
+		       triangle(k * 4, h - PAINT_BAR_HEIGHT - PAINT_CURSOR_SIZE / 2));
 }
 
 static int read_bit(const uint8_t *rgb, size_t pitch, uint32_t i, uint32_t row)
@@ -143,8 +139,7 @@ static int read_bit(const uint8_t *rgb, size_t pitch, uint32_t i, uint32_t row)
 	return luma >= 128;
 }
 
-int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch,
-		 uint32_t *k)
+int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch, uint32_t *k)
 {
 	uint32_t v = 0;
 
@@ -162,8 +157,7 @@ int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch,
 	return 0;
 }
 
-struct paint_scene *paint_scene_create(uint32_t w, uint32_t h,
-				       const struct format_info *fmt)
+struct paint_scene *paint_scene_create(uint32_t w, uint32_t h, const struct format_info *fmt)
 {
 	struct paint_scene *scene;
 
@@ -201,8 +195,7 @@ void paint_scene_destroy(struct paint_scene *scene)
 	free(scene);
 }
 
-void paint_scene_render(const struct paint_scene *scene, uint32_t k,
-			uint8_t *dst, size_t pitch)
+void paint_scene_render(const struct paint_scene *scene, uint32_t k, uint8_t *dst, size_t pitch)
 {
 	const struct format_info *fmt = scene->fmt;
 	size_t row_bytes = (size_t)scene->w * fmt->cpp;

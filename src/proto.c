@@ -20,13 +20,26 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) << 32 | get32(p + 4); }
-static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = (uint8_t)v;
+}
 static void put32(uint8_t *p, uint32_t v)
 {
-	p[0] = v >> 24; p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+	p[0] = v >> 24;
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)(v >> 32)); put32(p + 4, (uint32_t)v); }
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
 
+/* Laid out by hand, as a table. */
+/* clang-format off */
 static const char *const type_names[PROTO_TYPE_COUNT] = {
 	[PROTO_HELLO] = "HELLO", [PROTO_STREAM_CONFIG] = "STREAM_CONFIG",
 	[PROTO_VIDEO_FRAME] = "VIDEO_FRAME", [PROTO_CURSOR] = "CURSOR",
@@ -35,26 +48,30 @@ static const char *const type_names[PROTO_TYPE_COUNT] = {
 	[PROTO_ERROR] = "ERROR", [PROTO_BYE] = "BYE",
 	[PROTO_PAIR_REQUEST] = "PAIR_REQUEST", [PROTO_PAIR_RESULT] = "PAIR_RESULT",
 };
+/* clang-format on */
 
 /* Bit per type: who may send it. */
 #define BIT(t) (1u << (t))
 static const uint32_t to_server = BIT(PROTO_HELLO) | BIT(PROTO_INPUT) |
-	BIT(PROTO_KEYFRAME_REQUEST) | BIT(PROTO_FRAME_ACK) | BIT(PROTO_PING) |
-	BIT(PROTO_PONG) | BIT(PROTO_ERROR) | BIT(PROTO_BYE) | BIT(PROTO_PAIR_REQUEST);
+				  BIT(PROTO_KEYFRAME_REQUEST) | BIT(PROTO_FRAME_ACK) |
+				  BIT(PROTO_PING) | BIT(PROTO_PONG) | BIT(PROTO_ERROR) |
+				  BIT(PROTO_BYE) | BIT(PROTO_PAIR_REQUEST);
 static const uint32_t to_client = BIT(PROTO_HELLO) | BIT(PROTO_STREAM_CONFIG) |
-	BIT(PROTO_VIDEO_FRAME) | BIT(PROTO_CURSOR) | BIT(PROTO_PING) | BIT(PROTO_PONG) |
-	BIT(PROTO_ERROR) | BIT(PROTO_BYE) | BIT(PROTO_PAIR_RESULT);
+				  BIT(PROTO_VIDEO_FRAME) | BIT(PROTO_CURSOR) | BIT(PROTO_PING) |
+				  BIT(PROTO_PONG) | BIT(PROTO_ERROR) | BIT(PROTO_BYE) |
+				  BIT(PROTO_PAIR_RESULT);
 
 static const char *const codec_names[PROTO_CODEC_COUNT] = {
 	[PROTO_CODEC_LOSSLESS] = "lossless", [PROTO_CODEC_H264] = "h264",
-	[PROTO_CODEC_HEVC] = "hevc", [PROTO_CODEC_AV1] = "av1", [PROTO_CODEC_TEST] = "test",
+	[PROTO_CODEC_HEVC] = "hevc",         [PROTO_CODEC_AV1] = "av1",
+	[PROTO_CODEC_TEST] = "test",
 };
 
 static const char *const error_names[PROTO_ERR_CODE_MAX + 1] = {
-	[PROTO_ERR_PROTOCOL] = "protocol error", [PROTO_ERR_VERSION] = "version mismatch",
+	[PROTO_ERR_PROTOCOL] = "protocol error",   [PROTO_ERR_VERSION] = "version mismatch",
 	[PROTO_ERR_UNAUTHORIZED] = "unauthorized", [PROTO_ERR_REFUSED] = "refused",
-	[PROTO_ERR_TIMEOUT] = "timeout", [PROTO_ERR_INTERNAL] = "internal error",
-	[PROTO_ERR_PAIRING] = "pairing failed", [PROTO_ERR_REVOKED] = "revoked",
+	[PROTO_ERR_TIMEOUT] = "timeout",           [PROTO_ERR_INTERNAL] = "internal error",
+	[PROTO_ERR_PAIRING] = "pairing failed",    [PROTO_ERR_REVOKED] = "revoked",
 	[PROTO_ERR_HOST_KEY] = "host key refused", [PROTO_ERR_SHUTDOWN] = "shutdown",
 };
 
@@ -117,10 +134,20 @@ static bool text_ok(const uint8_t *s, size_t n)
 		}
 		size_t k;
 		uint32_t cp, min;
-		if ((c & 0xe0) == 0xc0) { k = 1; cp = c & 0x1f; min = 0x80; }
-		else if ((c & 0xf0) == 0xe0) { k = 2; cp = c & 0x0f; min = 0x800; }
-		else if ((c & 0xf8) == 0xf0) { k = 3; cp = c & 0x07; min = 0x10000; }
-		else return false;
+		if ((c & 0xe0) == 0xc0) {
+			k = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			k = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			k = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else
+			return false;
 		if (n - i <= k)
 			return false;
 		for (size_t j = 1; j <= k; j++) {
@@ -201,8 +228,8 @@ static int decode_config(const uint8_t *b, size_t n, struct proto_stream_config 
 	if (c->flags & ~PROTO_CONFIG_FLAGS_ALL || !zero(b + 6, 2))
 		return PROTO_E_RESERVED;
 	if (!c->width || !c->height || c->width > PROTO_MAX_DIMENSION ||
-	    c->height > PROTO_MAX_DIMENSION || c->codec >= PROTO_CODEC_COUNT ||
-	    !c->fps_milli || c->fps_milli > PROTO_MAX_FPS_MILLI)
+	    c->height > PROTO_MAX_DIMENSION || c->codec >= PROTO_CODEC_COUNT || !c->fps_milli ||
+	    c->fps_milli > PROTO_MAX_FPS_MILLI)
 		return PROTO_E_RANGE;
 	return PROTO_OK;
 }
@@ -235,8 +262,8 @@ static int decode_cursor(const uint8_t *b, size_t n, struct proto_cursor *c)
 	c->argb = NULL;
 	if (c->flags & ~PROTO_CURSOR_FLAGS_ALL || b[9])
 		return PROTO_E_RESERVED;
-	if (c->x < -CURSOR_POS_LIMIT || c->x > CURSOR_POS_LIMIT ||
-	    c->y < -CURSOR_POS_LIMIT || c->y > CURSOR_POS_LIMIT)
+	if (c->x < -CURSOR_POS_LIMIT || c->x > CURSOR_POS_LIMIT || c->y < -CURSOR_POS_LIMIT ||
+	    c->y > CURSOR_POS_LIMIT)
 		return PROTO_E_RANGE;
 	if (!(c->flags & PROTO_CURSOR_IMAGE)) {
 		if (c->hot_x || c->hot_y || c->width || c->height)
@@ -244,8 +271,7 @@ static int decode_cursor(const uint8_t *b, size_t n, struct proto_cursor *c)
 		return n == CURSOR_FIXED ? PROTO_OK : PROTO_E_LENGTH;
 	}
 	if (!c->width || !c->height || c->width > PROTO_MAX_CURSOR_SIDE ||
-	    c->height > PROTO_MAX_CURSOR_SIDE || c->hot_x >= c->width ||
-	    c->hot_y >= c->height)
+	    c->height > PROTO_MAX_CURSOR_SIDE || c->hot_x >= c->width || c->hot_y >= c->height)
 		return PROTO_E_RANGE;
 	if (n != CURSOR_FIXED + (size_t)c->width * c->height * 4)
 		return PROTO_E_LENGTH;
@@ -253,8 +279,7 @@ static int decode_cursor(const uint8_t *b, size_t n, struct proto_cursor *c)
 	return PROTO_OK;
 }
 
-void proto_input_get(const struct proto_input *in, unsigned i,
-		     struct proto_input_event *ev)
+void proto_input_get(const struct proto_input *in, unsigned i, struct proto_input_event *ev)
 {
 	const uint8_t *p = in->raw + (size_t)i * INPUT_EVENT_SIZE;
 	ev->type = get16(p);
@@ -332,8 +357,7 @@ static int decode_body(unsigned type, const uint8_t *b, size_t n, struct proto_m
 	case PROTO_CURSOR: return decode_cursor(b, n, &m->u.cursor);
 	case PROTO_INPUT: return decode_input(b, n, &m->u.input);
 	case PROTO_KEYFRAME_REQUEST:
-	case PROTO_BYE:
-		return n == 0 ? PROTO_OK : PROTO_E_LENGTH;
+	case PROTO_BYE: return n == 0 ? PROTO_OK : PROTO_E_LENGTH;
 	case PROTO_FRAME_ACK:
 		if (n != 4)
 			return PROTO_E_LENGTH;
@@ -363,8 +387,8 @@ static int decode_body(unsigned type, const uint8_t *b, size_t n, struct proto_m
 	return PROTO_E_UNKNOWN_TYPE;
 }
 
-int proto_decode(enum proto_side side, const uint8_t *buf, size_t len,
-		 struct proto_msg *msg, size_t *used)
+int proto_decode(enum proto_side side, const uint8_t *buf, size_t len, struct proto_msg *msg,
+		 size_t *used)
 {
 	*used = 0;
 	if (len < PROTO_HEADER_SIZE)
@@ -391,8 +415,7 @@ int proto_decode(enum proto_side side, const uint8_t *buf, size_t len,
 	return r;
 }
 
-int proto_decode_exact(enum proto_side side, const uint8_t *buf, size_t len,
-		       struct proto_msg *msg)
+int proto_decode_exact(enum proto_side side, const uint8_t *buf, size_t len, struct proto_msg *msg)
 {
 	size_t used;
 	int r = proto_decode(side, buf, len, msg, &used);
@@ -403,8 +426,7 @@ int proto_decode_exact(enum proto_side side, const uint8_t *buf, size_t len,
 	return used == len ? PROTO_OK : PROTO_E_LENGTH;
 }
 
-void proto_put_header(uint8_t out[PROTO_HEADER_SIZE], enum proto_type type,
-		      uint32_t body_len)
+void proto_put_header(uint8_t out[PROTO_HEADER_SIZE], enum proto_type type, uint32_t body_len)
 {
 	put32(out, body_len);
 	put16(out + 4, (uint16_t)type);
@@ -418,8 +440,9 @@ static size_t body_size(const struct proto_msg *m)
 	case PROTO_STREAM_CONFIG: return CONFIG_SIZE;
 	case PROTO_VIDEO_FRAME: return FRAME_FIXED + (size_t)m->u.frame.payload_len;
 	case PROTO_CURSOR:
-		return CURSOR_FIXED + (m->u.cursor.flags & PROTO_CURSOR_IMAGE ?
-				       (size_t)m->u.cursor.width * m->u.cursor.height * 4 : 0);
+		return CURSOR_FIXED + (m->u.cursor.flags & PROTO_CURSOR_IMAGE
+					       ? (size_t)m->u.cursor.width * m->u.cursor.height * 4
+					       : 0);
 	case PROTO_INPUT: return INPUT_FIXED + (size_t)m->u.input.count * INPUT_EVENT_SIZE;
 	case PROTO_KEYFRAME_REQUEST:
 	case PROTO_BYE: return 0;
@@ -492,7 +515,8 @@ static void encode_body(const struct proto_msg *m, uint8_t *b)
 	case PROTO_INPUT:
 		put16(b, m->u.input.count);
 		put16(b + 2, 0);
-		memcpy(b + INPUT_FIXED, m->u.input.raw, (size_t)m->u.input.count * INPUT_EVENT_SIZE);
+		memcpy(b + INPUT_FIXED, m->u.input.raw,
+		       (size_t)m->u.input.count * INPUT_EVENT_SIZE);
 		break;
 	case PROTO_FRAME_ACK: put32(b, m->u.ack_seq); break;
 	case PROTO_PING:
@@ -521,8 +545,9 @@ long proto_encode(const struct proto_msg *msg, uint8_t *out, size_t cap)
 	proto_put_header(out, msg->type, (uint32_t)(n - PROTO_HEADER_SIZE));
 	encode_body(msg, out + PROTO_HEADER_SIZE);
 	/* Validate by decoding what we wrote, with the receiver's rules. */
-	enum proto_side side = (to_server & BIT(msg->type)) && !(to_client & BIT(msg->type)) ?
-		PROTO_SIDE_SERVER : PROTO_SIDE_CLIENT;
+	enum proto_side side = (to_server & BIT(msg->type)) && !(to_client & BIT(msg->type))
+				       ? PROTO_SIDE_SERVER
+				       : PROTO_SIDE_CLIENT;
 	struct proto_msg check;
 	if (proto_decode_exact(side, out, n, &check) != PROTO_OK)
 		return -EINVAL;

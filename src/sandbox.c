@@ -59,8 +59,8 @@ static int lookup(const char *name, struct sandbox_user *u)
 	return 0;
 }
 
-static int find_user(const char *name, const char *def, const char *option,
-		     struct sandbox_user *u, char *err, size_t len)
+static int find_user(const char *name, const char *def, const char *option, struct sandbox_user *u,
+		     char *err, size_t len)
 {
 	if (name) {
 		if (lookup(name, u) < 0)
@@ -68,9 +68,11 @@ static int find_user(const char *name, const char *def, const char *option,
 	} else if (lookup(def, u) < 0) {
 		/* No silent fallback to nobody: files handed to the streamer
 		 * would then belong to every other daemon running as nobody. */
-		return errmsg(err, len, -ENOENT, "user %s does not exist: create it "
+		return errmsg(err, len, -ENOENT,
+			      "user %s does not exist: create it "
 			      "(systemd-sysusers kmscast.conf, as 'make install' puts it) or name "
-			      "another with %s", def, option);
+			      "another with %s",
+			      def, option);
 	}
 	if (u->uid == 0)
 		return errmsg(err, len, -EINVAL, "%s %s is root: the point is not to run as root",
@@ -128,7 +130,8 @@ int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t le
 	int r = 0;
 	if (user) {
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-			return errmsg(err, len, -errno, "cannot keep capabilities: %s", strerror(errno));
+			return errmsg(err, len, -errno, "cannot keep capabilities: %s",
+				      strerror(errno));
 		r = become(user, err, len);
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	}
@@ -145,11 +148,11 @@ static int become(const struct sandbox_user *u, char *err, size_t len)
 	 * the encoder opens once a client is there. */
 	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
 	    setresuid(u->uid, u->uid, u->uid) < 0)
-		return errmsg(err, len, -errno, "cannot become user %s (uid %u gid %u): %s", u->name,
-			    u->uid, u->gid, strerror(errno));
+		return errmsg(err, len, -errno, "cannot become user %s (uid %u gid %u): %s",
+			      u->name, u->uid, u->gid, strerror(errno));
 	if (setuid(0) == 0)
 		return errmsg(err, len, -EPERM, "could become root again after dropping to %s",
-			    u->name);
+			      u->name);
 	return 0;
 }
 
@@ -166,6 +169,8 @@ static int limit(int resource, rlim_t v)
 /* What the streamer does once it serves: the loop, sockets it already
  * has, files in the state dir, mapping dmabufs, ioctl (by request, below),
  * threads for the encoders, and reaping the helper. */
+/* Laid out by hand, as a table. */
+/* clang-format off */
 static const char *const allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek",
 	"fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs", "statfs",
@@ -184,6 +189,7 @@ static const char *const allowed[] = {
 	"uname", "sysinfo", "getrusage", "prlimit64", "getrlimit", "prctl", "restart_syscall",
 	"exit", "exit_group", "tgkill", "wait4", "membarrier",
 };
+/* clang-format on */
 
 /* An ioctl request allowed when (request & mask) == value; the kernel
  * compares the low 32 bits. */
@@ -223,6 +229,8 @@ static const struct ioctl_rule ioctls[] = {
 /* What the capture helper does: wait on its socket and the card, answer
  * with fds, DRM requests (libdrm), open a card that appears and read
  * sysfs to find it, and its debug lines on stderr. */
+/* Laid out by hand, as a table. */
+/* clang-format off */
 static const char *const helper_allowed[] = {
 	"read", "write", "pread64", "close", "lseek", "fstat", "newfstatat", "stat", "lstat",
 	"statx", "open", "openat", "readlink", "readlinkat", "getdents64", "access",
@@ -232,6 +240,7 @@ static const char *const helper_allowed[] = {
 	"futex", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "uname", "exit",
 	"exit_group", "restart_syscall",
 };
+/* clang-format on */
 
 /* The helper's ioctls: DRM requests alone (type 'd'), on the card. */
 static const struct ioctl_rule helper_ioctls[] = {
@@ -351,12 +360,10 @@ int sandbox_detach_tty(char *err, size_t len)
 	 * kernel then refuses TIOCSTI on the fds still open on it. */
 	for (int i = STDOUT_FILENO; i <= STDERR_FILENO; i++)
 		if (isatty(i) && ioctl(i, TIOCNOTTY) != 0)
-			return errmsg(err, len, -errno, "cannot give up the controlling terminal: %s",
+			return errmsg(err, len, -errno,
+				      "cannot give up the controlling terminal: %s",
 				      strerror(errno));
 	return 0;
 }
 
-void sandbox_test_forbidden_syscall(void)
-{
-	syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
-}
+void sandbox_test_forbidden_syscall(void) { syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0); }

@@ -40,15 +40,9 @@ static long status_kb(const char *field)
 	return kb;
 }
 
-long selfstat_rss_kb(void)
-{
-	return status_kb("VmRSS:");
-}
+long selfstat_rss_kb(void) { return status_kb("VmRSS:"); }
 
-long selfstat_anon_kb(void)
-{
-	return status_kb("RssAnon:");
-}
+long selfstat_anon_kb(void) { return status_kb("RssAnon:"); }
 
 /* Exporting a handle that does not exist fails; one that does gives a fd. */
 int selfstat_gem_handles(int card_fd)

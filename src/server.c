@@ -107,7 +107,7 @@ static void on_open(struct conn *c, void *data)
 	}
 	if (tls_peer_fingerprint(conn_ssl(s->conn), s->fp) != 0) {
 		server_refuse(s, PROTO_ERR_UNAUTHORIZED, "a client certificate is required",
-		       "no client certificate");
+			      "no client certificate");
 		return;
 	}
 	fp_format(s->fp, s->fp_str);
@@ -124,8 +124,8 @@ static void become_ready(struct session *s)
 	release_slot(s);
 	s->state = SS_READY;
 	send_hello(s);
-	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str,
-		   s->hello.name, conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
+	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str, s->hello.name,
+		   conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
 		   conn_ktls_send(s->conn) ? " (kTLS)" : "");
 	if (srv->cb.on_ready)
 		srv->cb.on_ready(s, srv->data);
@@ -135,7 +135,8 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 {
 	char buf[PATH_MAX + 256];
 	if (h->version != PROTO_VERSION) {
-		snprintf(buf, sizeof(buf), "protocol version mismatch: the daemon speaks %u, the client %u",
+		snprintf(buf, sizeof(buf),
+			 "protocol version mismatch: the daemon speaks %u, the client %u",
 			 PROTO_VERSION, h->version);
 		server_refuse(s, PROTO_ERR_VERSION, buf, buf);
 		return;
@@ -146,8 +147,11 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		while (c < PROTO_CODEC_COUNT && !(s->srv->o.codecs >> c & 1))
 			c++;
 		snprintf(buf, sizeof(buf), "the host streams %s, which this client does not take%s",
-			 proto_codec_name(c), c == PROTO_CODEC_TEST ? " (synthetic test frames: "
-			 "only a client that shows and keeps nothing takes them)" : "");
+			 proto_codec_name(c),
+			 c == PROTO_CODEC_TEST
+				 ? " (synthetic test frames: "
+				   "only a client that shows and keeps nothing takes them)"
+				 : "");
 		server_refuse(s, PROTO_ERR_REFUSED, buf, buf);
 		return;
 	}
@@ -169,8 +173,10 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		server_refuse(s, PROTO_ERR_REVOKED, buf, "a revoked client");
 		return;
 	}
-	snprintf(buf, sizeof(buf), "client %s is not authorized on this host; add it to %s%s, "
-		 "or pair with 'kmscastd pair'", s->fp_str, s->srv->authorized_path,
+	snprintf(buf, sizeof(buf),
+		 "client %s is not authorized on this host; add it to %s%s, "
+		 "or pair with 'kmscastd pair'",
+		 s->fp_str, s->srv->authorized_path,
 		 s->srv->o.client_ca ? " or use a certificate signed by the client CA" : "");
 	server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "not an authorized client");
 }
@@ -228,7 +234,8 @@ int server_check_code(struct server *srv, const char *source, const uint8_t a[FP
 	if (fileio_read_all(srv->pairing_path, 256, &text, &n, err, sizeof(err)) != 0 ||
 	    pair_pending_parse(text, n, key, &expires) != 0) {
 		free(text);
-		snprintf(to_peer, len, "no pairing code is pending on this host "
+		snprintf(to_peer, len,
+			 "no pairing code is pending on this host "
 			 "(run 'kmscastd pair' there first)");
 		return -EACCES;
 	}
@@ -244,8 +251,10 @@ int server_check_code(struct server *srv, const char *source, const uint8_t a[FP
 	}
 	unsigned *failures = pair_failures(srv, source);
 	if (failures && *failures >= PAIR_MAX_FAILURES) {
-		snprintf(to_peer, len, "too many wrong pairing codes from %s; run 'kmscastd pair' "
-			 "for a new code", source);
+		snprintf(to_peer, len,
+			 "too many wrong pairing codes from %s; run 'kmscastd pair' "
+			 "for a new code",
+			 source);
 		return -EACCES;
 	}
 	pair_proof(key, false, a, b, want);
@@ -255,11 +264,15 @@ int server_check_code(struct server *srv, const char *source, const uint8_t a[FP
 		 * someone is guessing: the code is spent. */
 		if (!failures) {
 			spend_code(srv);
-			snprintf(to_peer, len, "wrong pairing code; %u addresses tried wrong codes, the "
-				 "code is now void", PAIR_MAX_SOURCES);
+			snprintf(to_peer, len,
+				 "wrong pairing code; %u addresses tried wrong codes, the "
+				 "code is now void",
+				 PAIR_MAX_SOURCES);
 		} else if (++*failures >= PAIR_MAX_FAILURES) {
-			snprintf(to_peer, len, "wrong pairing code; too many attempts from %s, which "
-				 "may not try this code again", source);
+			snprintf(to_peer, len,
+				 "wrong pairing code; too many attempts from %s, which "
+				 "may not try this code again",
+				 source);
 		} else {
 			snprintf(to_peer, len, "wrong pairing code");
 		}
@@ -276,7 +289,8 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	uint8_t key[PAIR_KEY_SIZE];
 	const uint8_t *server_fp = srv->o.id->fp;
 
-	if (server_check_code(srv, s->source, s->fp, server_fp, proof, key, buf, sizeof(buf)) != 0) {
+	if (server_check_code(srv, s->source, s->fp, server_fp, proof, key, buf, sizeof(buf)) !=
+	    0) {
 		server_refuse(s, PROTO_ERR_PAIRING, buf, buf);
 		return;
 	}
@@ -291,8 +305,8 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 	pair_proof(key, true, server_fp, s->fp, m.u.pair.proof);
 	OPENSSL_cleanse(key, sizeof(key));
 	conn_send(s->conn, &m);
-	log_printf(LOG_INFO, "paired client %s from %s; added to %s", s->fp_str,
-		   conn_peer(s->conn), srv->authorized_path);
+	log_printf(LOG_INFO, "paired client %s from %s; added to %s", s->fp_str, conn_peer(s->conn),
+		   srv->authorized_path);
 	s->logged = true;
 	conn_close(s->conn, 0, NULL);
 }
@@ -307,8 +321,8 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		if (m->type == PROTO_ERROR) {
 			s->logged = true;
 			log_printf(s->state == SS_READY ? LOG_INFO : LOG_WARN,
-				   "%s (%s) closed with error: %.*s", conn_peer(s->conn),
-				   s->fp_str, (int)m->u.error.reason_len, m->u.error.reason);
+				   "%s (%s) closed with error: %.*s", conn_peer(s->conn), s->fp_str,
+				   (int)m->u.error.reason_len, m->u.error.reason);
 		}
 		conn_close(s->conn, 0, NULL);
 		return;
@@ -334,8 +348,7 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 		}
 		break;
 	case SS_TLS:
-	case SS_WEB:
-		break;
+	case SS_WEB: break;
 	}
 	snprintf(buf, sizeof(buf), "unexpected %s message at this point", proto_type_name(m->type));
 	server_refuse(s, PROTO_ERR_PROTOCOL, buf, buf);
@@ -381,7 +394,10 @@ static void on_closed(struct conn *c, const char *why, void *data)
 }
 
 static const struct conn_callbacks session_cb = {
-	.on_open = on_open, .on_message = on_message, .on_drain = on_drain, .on_closed = on_closed,
+	.on_open = on_open,
+	.on_message = on_message,
+	.on_drain = on_drain,
+	.on_closed = on_closed,
 	.on_http = web_on_http,
 };
 
@@ -403,12 +419,15 @@ static bool admit(struct server *srv, const char *source, char *why, size_t len)
 	unsigned n = srv->unauthenticated, max = srv->o.max_handshakes, soft = max / 2;
 	unsigned mine = unauthenticated_from(srv, source);
 	if (mine >= srv->o.max_per_source) {
-		snprintf(why, len, "%u connections from %s still authenticating (the most one source "
-			 "may have); refusing another at once", mine, source);
+		snprintf(why, len,
+			 "%u connections from %s still authenticating (the most one source "
+			 "may have); refusing another at once",
+			 mine, source);
 		return false;
 	}
 	if (n >= max) {
-		snprintf(why, len, "%u connections still authenticating; refusing another at once", n);
+		snprintf(why, len, "%u connections still authenticating; refusing another at once",
+			 n);
 		return false;
 	}
 	if (n >= soft && max > soft) {
@@ -416,8 +435,10 @@ static bool admit(struct server *srv, const char *source, char *why, size_t len)
 		RAND_bytes((unsigned char *)&r, sizeof(r));
 		uint64_t chance = 30 + 70ull * (n - soft) / (max - soft); /* percent */
 		if (r % 100 < chance) {
-			snprintf(why, len, "%u connections still authenticating; refused this one at "
-				 "random (%u%% past %u)", n, (unsigned)chance, soft);
+			snprintf(why, len,
+				 "%u connections still authenticating; refused this one at "
+				 "random (%u%% past %u)",
+				 n, (unsigned)chance, soft);
 			return false;
 		}
 	}
@@ -452,8 +473,11 @@ static void accept_one(struct server *srv, int fd)
 	/* A peer that sends nothing at all is the cheapest way to hold a
 	 * slot: it gets a quarter of the time. */
 	struct conn_options co = {
-		.side = PROTO_SIDE_SERVER, .fd = fd, .ssl = ssl,
-		.handshake_ms = srv->o.handshake_ms, .silent_ms = srv->o.handshake_ms / 4,
+		.side = PROTO_SIDE_SERVER,
+		.fd = fd,
+		.ssl = ssl,
+		.handshake_ms = srv->o.handshake_ms,
+		.silent_ms = srv->o.handshake_ms / 4,
 		.idle_ms = srv->o.idle_ms,
 		.window = srv->o.window,
 	};
@@ -511,7 +535,8 @@ static void on_timer(uv_timer_t *t)
 		if (now - s->accepted_us <= srv->o.handshake_ms * 1000ull)
 			continue;
 		if (s->state == SS_WEB) /* a browser's keep-alive: not a refusal */
-			conn_close(s->conn, 0, "browser connection kept past the handshake timeout");
+			conn_close(s->conn, 0,
+				   "browser connection kept past the handshake timeout");
 		else
 			server_refuse(s, PROTO_ERR_TIMEOUT, "no HELLO in time", "no HELLO in time");
 	}
@@ -531,7 +556,8 @@ static int listen_socket(struct server *srv, char *err, size_t len)
 	r = trust_split_hostport(spec, PROTO_DEFAULT_PORT, host, sizeof(host), &port, err, len);
 	if (r)
 		return r;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res = NULL;
 	char ps[8];
 	snprintf(ps, sizeof(ps), "%u", port);
@@ -629,11 +655,15 @@ int server_reload_trust(struct server *srv)
 		bool ok = server_trusted(srv, s);
 		if (s->authorized && !ok && conn_is_open(s->conn)) {
 			s->authorized = false;
-			log_printf(LOG_INFO, "%s %s (%s) is no longer authorized; ending its "
-				   "session", s->web ? "browser" : "client", s->fp_str, conn_peer(s->conn));
-			conn_close(s->conn, PROTO_ERR_REVOKED, s->web ?
-				   "this browser's credential was revoked on the host; pair again "
-				   "with a new code" : "this client's authorization was revoked on the host");
+			log_printf(LOG_INFO,
+				   "%s %s (%s) is no longer authorized; ending its "
+				   "session",
+				   s->web ? "browser" : "client", s->fp_str, conn_peer(s->conn));
+			conn_close(
+				s->conn, PROTO_ERR_REVOKED,
+				s->web ? "this browser's credential was revoked on the host; pair again "
+					 "with a new code"
+				       : "this client's authorization was revoked on the host");
 		} else if (ok && s->state == SS_HELLO) {
 			s->authorized = true;
 		}
@@ -661,16 +691,18 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 	srv->data = data;
 	srv->fd = -1;
 	if (opts->authorized_path)
-		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s", opts->authorized_path);
+		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s",
+			 opts->authorized_path);
 	else
-		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s/" STATEDIR_AUTHORIZED,
-			 opts->state_dir);
+		snprintf(srv->authorized_path, sizeof(srv->authorized_path),
+			 "%s/" STATEDIR_AUTHORIZED, opts->state_dir);
 	if (opts->revoked_path)
 		snprintf(srv->revoked_path, sizeof(srv->revoked_path), "%s", opts->revoked_path);
 	else
 		snprintf(srv->revoked_path, sizeof(srv->revoked_path), "%s/" STATEDIR_REVOKED,
 			 opts->state_dir);
-	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/" STATEDIR_PAIRING, opts->state_dir);
+	snprintf(srv->pairing_path, sizeof(srv->pairing_path), "%s/" STATEDIR_PAIRING,
+		 opts->state_dir);
 	snprintf(srv->browsers_path, sizeof(srv->browsers_path), "%s/" STATEDIR_BROWSERS,
 		 opts->state_dir);
 	srv->ctx = tls_ctx_create(true, opts->id, opts->client_ca, err, len);
@@ -722,8 +754,10 @@ void server_destroy(struct server *srv)
 	if (!srv)
 		return;
 	srv->destroying = true;
-	log_printf(LOG_INFO, "%lu connections refused at the handshake limit, %lu closed "
-		   "before they were trusted", srv->over_limit, srv->untrusted_closed);
+	log_printf(LOG_INFO,
+		   "%lu connections refused at the handshake limit, %lu closed "
+		   "before they were trusted",
+		   srv->over_limit, srv->untrusted_closed);
 	for (struct session *s = srv->sessions, *n; s; s = n) {
 		n = s->next;
 		if (conn_is_open(s->conn))

@@ -12,9 +12,9 @@
 #include "kmscast/trust.h"
 
 #define ACCEPT_BATCH 64
-#define PAIR_MAX_FAILURES 3  /* wrong codes from one address */
-#define PAIR_MAX_SOURCES 16  /* addresses that failed before the code is spent */
-#define LOG_BURST 10          /* refusal lines per window before we summarize */
+#define PAIR_MAX_FAILURES 3 /* wrong codes from one address */
+#define PAIR_MAX_SOURCES 16 /* addresses that failed before the code is spent */
+#define LOG_BURST 10        /* refusal lines per window before we summarize */
 #define LOG_WINDOW_US 10000000ull
 
 enum sess_state { SS_TLS, SS_WEB, SS_HELLO, SS_PAIRING, SS_READY };
@@ -28,12 +28,12 @@ struct session {
 	struct session *prev, *next;
 	struct conn *conn;
 	enum sess_state state;
-	bool counted;       /* holds an unauthenticated slot */
-	bool by_ca;         /* trusted through --client-ca */
+	bool counted; /* holds an unauthenticated slot */
+	bool by_ca;   /* trusted through --client-ca */
 	bool authorized;
-	bool logged;        /* a refusal was logged; don't log the close too */
-	bool web;           /* a browser: fp is its credential's hash */
-	bool web_cred;      /* the browser sent a credential at all */
+	bool logged;   /* a refusal was logged; don't log the close too */
+	bool web;      /* a browser: fp is its credential's hash */
+	bool web_cred; /* the browser sent a credential at all */
 	uint64_t accepted_us;
 	uint8_t fp[FP_SIZE];
 	char fp_str[FP_STR_SIZE];
@@ -57,7 +57,8 @@ struct server {
 	uv_timer_t timer;
 	char address[80];
 	struct fp_list authorized;
-	struct fp_list revoked; /* refused whoever signed them: --client-ca has no other revocation */
+	struct fp_list
+		revoked; /* refused whoever signed them: --client-ca has no other revocation */
 	struct fp_list browsers; /* hashes of the browser credentials we issued */
 	struct session *sessions;
 	unsigned unauthenticated, count;

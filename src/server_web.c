@@ -26,7 +26,8 @@
 #define JSON_HEADERS "Content-Type: application/json\r\nCache-Control: no-store\r\n"
 /* The page runs only its own scripts, styles and connections; the cursor
  * arrives as a data: image. Nobody may frame it. */
-#define CSP "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; " \
+#define CSP                                                                                         \
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "        \
 	"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
 	"form-action 'none'\r\n"
 #define LAST_USED_AT 14 /* "  # last used " after the fingerprint */
@@ -81,7 +82,8 @@ static void reply_text(struct session *s, const struct http_request *req, const 
 		       const char *headers, const char *msg, bool close)
 {
 	char h[256];
-	snprintf(h, sizeof(h), "Content-Type: text/plain; charset=utf-8\r\n%s", headers ? headers : "");
+	snprintf(h, sizeof(h), "Content-Type: text/plain; charset=utf-8\r\n%s",
+		 headers ? headers : "");
 	conn_http_reply(s->conn, req, status, h, msg, strlen(msg), close);
 }
 
@@ -116,7 +118,8 @@ static bool form_field(const uint8_t *body, size_t len, const char *name, char *
 					c = ' ';
 				} else if (c == '%') {
 					uint8_t b;
-					if (j + 2 >= e || !hex_bytes((const char *)body + j + 1, 2, &b, 1))
+					if (j + 2 >= e ||
+					    !hex_bytes((const char *)body + j + 1, 2, &b, 1))
 						return false;
 					c = b;
 					j += 2;
@@ -203,15 +206,19 @@ static void web_pair(struct session *s, const struct http_request *req)
 {
 	struct server *srv = s->srv;
 	char id_hex[80], proof_hex[80], name[PROTO_MAX_NAME + 1], msg[300], err[256];
-	uint8_t id[FP_SIZE], proof[PROTO_PAIR_PROOF_SIZE], key[PAIR_KEY_SIZE], token[WEB_TOKEN_SIZE];
+	uint8_t id[FP_SIZE], proof[PROTO_PAIR_PROOF_SIZE], key[PAIR_KEY_SIZE],
+		token[WEB_TOKEN_SIZE];
 
 	if (strcmp(req->method, "POST") != 0) {
-		reply_text(s, req, "405 Method Not Allowed", "Allow: POST\r\n", "pair with POST\n", false);
+		reply_text(s, req, "405 Method Not Allowed", "Allow: POST\r\n", "pair with POST\n",
+			   false);
 		return;
 	}
 	if (!origin_ok(srv, req)) {
-		snprintf(msg, sizeof(msg), "refused: Origin '%.100s' is not this host's page "
-			 "(https://%.100s) nor a --web-origin", req->origin, req->host);
+		snprintf(msg, sizeof(msg),
+			 "refused: Origin '%.100s' is not this host's page "
+			 "(https://%.100s) nor a --web-origin",
+			 req->origin, req->host);
 		log_printf(LOG_WARN, "browser pairing from %s: %s", conn_peer(s->conn), msg);
 		reply_json_error(s, req, "403 Forbidden", msg);
 		return;
@@ -220,7 +227,8 @@ static void web_pair(struct session *s, const struct http_request *req)
 	    !form_field(req->body, req->content_length, "proof", proof_hex, sizeof(proof_hex)) ||
 	    !hex_bytes(id_hex, strlen(id_hex), id, sizeof(id)) ||
 	    !hex_bytes(proof_hex, strlen(proof_hex), proof, sizeof(proof))) {
-		reply_json_error(s, req, "400 Bad Request", "a pairing request needs id and proof, "
+		reply_json_error(s, req, "400 Bad Request",
+				 "a pairing request needs id and proof, "
 				 "64 hex digits each");
 		return;
 	}
@@ -228,7 +236,8 @@ static void web_pair(struct session *s, const struct http_request *req)
 		snprintf(name, sizeof(name), "a browser");
 	if (server_check_code(srv, s->source, id, srv->o.web_id->fp, proof, key, msg,
 			      sizeof(msg)) != 0) {
-		log_printf(LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn), msg);
+		log_printf(LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn),
+			   msg);
 		reply_json_error(s, req, "403 Forbidden", msg);
 		return;
 	}
@@ -236,7 +245,8 @@ static void web_pair(struct session *s, const struct http_request *req)
 	uint8_t hash[FP_SIZE];
 	char hash_str[FP_STR_SIZE];
 	if (RAND_bytes(token, sizeof(token)) != 1) {
-		reply_json_error(s, req, "500 Internal Server Error", "no randomness for a credential");
+		reply_json_error(s, req, "500 Internal Server Error",
+				 "no randomness for a credential");
 		return;
 	}
 	token_hash(token, hash);
@@ -244,7 +254,8 @@ static void web_pair(struct session *s, const struct http_request *req)
 	iso_now(when);
 	snprintf(line, sizeof(line), "%s  # last used %s, \"%s\" paired from %s at %s", hash_str,
 		 when, name, s->source, when);
-	if (fileio_append_line(srv->browsers_path, line, TRUST_MAX_FILE, 0600, err, sizeof(err)) != 0) {
+	if (fileio_append_line(srv->browsers_path, line, TRUST_MAX_FILE, 0600, err, sizeof(err)) !=
+	    0) {
 		log_printf(LOG_ERR, "browser pairing: %s", err);
 		reply_json_error(s, req, "500 Internal Server Error",
 				 "the daemon could not save the credential");
@@ -256,8 +267,10 @@ static void web_pair(struct session *s, const struct http_request *req)
 	OPENSSL_cleanse(key, sizeof(key));
 	token_b64(token, b64);
 	OPENSSL_cleanse(token, sizeof(token));
-	snprintf(head, sizeof(head), JSON_HEADERS "Set-Cookie: " WEB_COOKIE "=%s; Secure; HttpOnly; "
-		 "SameSite=Strict; Path=/; Max-Age=%d\r\n", b64, WEB_COOKIE_AGE);
+	snprintf(head, sizeof(head),
+		 JSON_HEADERS "Set-Cookie: " WEB_COOKIE "=%s; Secure; HttpOnly; "
+			      "SameSite=Strict; Path=/; Max-Age=%d\r\n",
+		 b64, WEB_COOKIE_AGE);
 	OPENSSL_cleanse(b64, sizeof(b64));
 	int n = snprintf(body, sizeof(body), "{\"proof\":\"");
 	for (int i = 0; i < PAIR_PROOF_SIZE; i++)
@@ -284,10 +297,12 @@ static void web_info(struct session *s, const struct http_request *req)
 	    token_parse(cookie, token)) {
 		token_hash(token, hash);
 		OPENSSL_cleanse(token, sizeof(token));
-		cred = fp_list_contains(&s->srv->revoked, hash) ? "revoked" :
-		       fp_list_contains(&s->srv->browsers, hash) ? "known" : "unknown";
+		cred = fp_list_contains(&s->srv->revoked, hash)    ? "revoked"
+		       : fp_list_contains(&s->srv->browsers, hash) ? "known"
+								   : "unknown";
 	}
-	int n = snprintf(body, sizeof(body), "{\"host\":\"%s\",\"fingerprint\":\"%s\",\"native\":\"%s\","
+	int n = snprintf(body, sizeof(body),
+			 "{\"host\":\"%s\",\"fingerprint\":\"%s\",\"native\":\"%s\","
 			 "\"protocol\":%u,\"paired\":%s,\"credential\":\"%s\",\"time_us\":%llu}",
 			 esc, s->srv->o.web_id->fp_str, s->srv->o.id->fp_str, PROTO_VERSION,
 			 strcmp(cred, "known") == 0 ? "true" : "false", cred,
@@ -302,8 +317,10 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 	uint8_t token[WEB_TOKEN_SIZE];
 
 	if (!origin_ok(srv, req)) {
-		snprintf(msg, sizeof(msg), "Origin '%.100s' is not this host's page (https://%.100s) "
-			 "nor a --web-origin", req->origin, req->host);
+		snprintf(msg, sizeof(msg),
+			 "Origin '%.100s' is not this host's page (https://%.100s) "
+			 "nor a --web-origin",
+			 req->origin, req->host);
 		if (server_refusal_log_ok(srv))
 			log_printf(LOG_WARN, "refused a browser WebSocket from %s: %s",
 				   conn_peer(s->conn), msg);
@@ -313,7 +330,8 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 	}
 	if (!req->upgrade_ws || strcmp(req->ws_version, "13") != 0 || !req->ws_key[0]) {
 		reply_text(s, req, "426 Upgrade Required", "Sec-WebSocket-Version: 13\r\n",
-			   "this is the viewer's WebSocket endpoint (RFC 6455, version 13)\n", true);
+			   "this is the viewer's WebSocket endpoint (RFC 6455, version 13)\n",
+			   true);
 		return;
 	}
 	if (conn_ws_accept(s->conn, req) != 0) {
@@ -338,16 +356,19 @@ void web_refuse_hello(struct session *s)
 	struct server *srv = s->srv;
 	char buf[PATH_MAX + 200];
 	if (s->web_cred && fp_list_contains(&srv->revoked, s->fp)) {
-		snprintf(buf, sizeof(buf), "this browser's credential is revoked on this host; pair "
+		snprintf(buf, sizeof(buf),
+			 "this browser's credential is revoked on this host; pair "
 			 "again with a code from 'kmscastd pair'");
 		server_refuse(s, PROTO_ERR_REVOKED, buf, "a revoked browser credential");
 	} else if (s->web_cred) {
-		snprintf(buf, sizeof(buf), "this browser's credential is not known on this host (it "
+		snprintf(buf, sizeof(buf),
+			 "this browser's credential is not known on this host (it "
 			 "was removed from %s); pair again with a code from 'kmscastd pair'",
 			 srv->browsers_path);
 		server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "an unknown browser credential");
 	} else {
-		snprintf(buf, sizeof(buf), "this browser is not paired with this host: enter a code "
+		snprintf(buf, sizeof(buf),
+			 "this browser is not paired with this host: enter a code "
 			 "from 'kmscastd pair'");
 		server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "a browser that has not paired");
 	}

@@ -27,15 +27,20 @@ static int open_checked(int dfd, const char *dir, const char *name, bool create,
 	if (fd < 0 && errno == ENOENT && !create)
 		return -ENOENT;
 	if (fd < 0 && errno == ELOOP)
-		return errmsg(err, len, -ELOOP, "%s/%s is a symbolic link: kmscastd does not follow "
-			      "links in its state dir (remove it; another user may have planted it)",
-			      dir, name);
+		return errmsg(
+			err, len, -ELOOP,
+			"%s/%s is a symbolic link: kmscastd does not follow "
+			"links in its state dir (remove it; another user may have planted it)",
+			dir, name);
 	if (fd < 0)
-		return errmsg(err, len, -errno, "cannot open %s/%s: %s", dir, name, strerror(errno));
+		return errmsg(err, len, -errno, "cannot open %s/%s: %s", dir, name,
+			      strerror(errno));
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_nlink != 1) {
 		close(fd);
-		return errmsg(err, len, -EINVAL, "%s/%s is not a file of its own (a directory, device, "
-			      "pipe or a file with other hard links): refusing to use it", dir, name);
+		return errmsg(err, len, -EINVAL,
+			      "%s/%s is not a file of its own (a directory, device, "
+			      "pipe or a file with other hard links): refusing to use it",
+			      dir, name);
 	}
 	return fd;
 }
@@ -50,7 +55,8 @@ static int give(int dfd, const char *dir, const char *name, bool create, bool re
 	if (fd < 0)
 		return fd;
 	int r = 0;
-	if (fchown(fd, read_only ? 0 : u->uid, u->gid) != 0 || fchmod(fd, read_only ? 0640 : 0600) != 0)
+	if (fchown(fd, read_only ? 0 : u->uid, u->gid) != 0 ||
+	    fchmod(fd, read_only ? 0640 : 0600) != 0)
 		r = errmsg(err, len, -errno, "cannot give %s/%s to %s: %s", dir, name, u->name,
 			   strerror(errno));
 	close(fd);
@@ -61,10 +67,13 @@ static int open_dir(const char *dir, char *err, size_t len)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 && errno == ELOOP)
-		return errmsg(err, len, -ELOOP, "state dir %s is a symbolic link: name the real "
-			      "directory", dir);
+		return errmsg(err, len, -ELOOP,
+			      "state dir %s is a symbolic link: name the real "
+			      "directory",
+			      dir);
 	if (dfd < 0)
-		return errmsg(err, len, -errno, "cannot open state dir %s: %s", dir, strerror(errno));
+		return errmsg(err, len, -errno, "cannot open state dir %s: %s", dir,
+			      strerror(errno));
 	return dfd;
 }
 
@@ -95,9 +104,12 @@ int statedir_prepare(const char *dir, const struct sandbox_user *u, char *err, s
 		}
 		close(fd);
 		if (st.st_uid != 0) {
-			r = errmsg(err, len, -EPERM, "%s/%s belongs to uid %u, not root: refusing a key "
-				   "another user could have written (remove key.pem and cert.pem to make "
-				   "new ones)", dir, roots[i], (unsigned)st.st_uid);
+			r = errmsg(
+				err, len, -EPERM,
+				"%s/%s belongs to uid %u, not root: refusing a key "
+				"another user could have written (remove key.pem and cert.pem to make "
+				"new ones)",
+				dir, roots[i], (unsigned)st.st_uid);
 			goto out;
 		}
 	}

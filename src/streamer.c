@@ -35,8 +35,8 @@ struct viewer {
 	struct encoder *enc;
 	bool configured, need_key, control, wants_view_only;
 	uint32_t seq;
-	uint64_t frame_gen;   /* the capture generation last encoded */
-	uint64_t cursor_gen;  /* the cursor image last sent */
+	uint64_t frame_gen;  /* the capture generation last encoded */
+	uint64_t cursor_gen; /* the cursor image last sent */
 	int32_t cx, cy;
 	bool cursor_sent, cursor_visible;
 	uint64_t last_sent_us;
@@ -50,7 +50,7 @@ struct viewer {
 	uint64_t key_req_us;
 	bool key_deferred, key_warned;
 	unsigned long key_requests, keys_on_request;
-	struct hist encoded;      /* capture to encoded, per new frame */
+	struct hist encoded; /* capture to encoded, per new frame */
 };
 
 struct streamer {
@@ -58,12 +58,12 @@ struct streamer {
 	struct streamer_options o;
 	struct capture *cap;
 	uv_timer_t timer;
-	uv_poll_t *vblank_poll;  /* open while pacing on vblank events */
+	uv_poll_t *vblank_poll; /* open while pacing on vblank events */
 	bool vblank_armed, closing;
 	struct hotplug *hotplug;
 	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
 	uint64_t last_rescan_ms;
-	bool gone;               /* the output is not there */
+	bool gone; /* the output is not there */
 	int handles;
 	struct pace pace;
 
@@ -110,9 +110,15 @@ static int make_encoder(struct viewer *v)
 	struct streamer *st = v->st;
 	char err[256];
 	struct encoder_options eo = {
-		.codec = st->o.codec, .kind = st->o.encoder, .width = st->w, .height = st->h,
-		.fps = st->o.fps, .crf = st->o.crf, .bitrate_kbps = st->o.bitrate_kbps,
-		.render_node = st->o.render_node, .vaapi_low_power = st->o.vaapi_low_power,
+		.codec = st->o.codec,
+		.kind = st->o.encoder,
+		.width = st->w,
+		.height = st->h,
+		.fps = st->o.fps,
+		.crf = st->o.crf,
+		.bitrate_kbps = st->o.bitrate_kbps,
+		.render_node = st->o.render_node,
+		.vaapi_low_power = st->o.vaapi_low_power,
 		.chroma420 = session_hello(v->s)->flags & PROTO_HELLO_NO_444,
 	};
 	encoder_destroy(v->enc);
@@ -205,7 +211,8 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		char err[256] = "";
 		int r = st->gpu ? encoder_encode_buffer(v->enc, &st->gpu_buf, v->need_key, &data,
 							&len, &key, err, sizeof(err))
-				: encoder_encode(v->enc, st->o.cursor_in_video ? st->rgb_enc : st->rgb,
+				: encoder_encode(v->enc,
+						 st->o.cursor_in_video ? st->rgb_enc : st->rgb,
 						 v->need_key, &data, &len, &key);
 		if (r == -EAGAIN)
 			return;
@@ -269,8 +276,7 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 	st->have_frame = false;
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		v->configured = false; /* a new size: new config, new encoder, a keyframe */
-	log_printf(LOG_INFO, "capturing %ux%u from %s", w, h,
-		   capture_output_name(st->cap));
+	log_printf(LOG_INFO, "capturing %ux%u from %s", w, h, capture_output_name(st->cap));
 	pointer_size(st, w, h);
 	return 0;
 }
@@ -305,7 +311,8 @@ static bool update_cursor(struct streamer *st, struct capture_frame *f)
 	if (vis) {
 		size_t n = (size_t)f->cursor_w * f->cursor_h * 4;
 		int32_t x = f->cursor_x - f->crtc_x, y = f->cursor_y - f->crtc_y;
-		if (capture_read_bytes(st->cap, &f->cursor, st->cursor_tmp, n, err, sizeof(err)) == 0 &&
+		if (capture_read_bytes(st->cap, &f->cursor, st->cursor_tmp, n, err, sizeof(err)) ==
+			    0 &&
 		    (f->cursor_w != st->cursor_w || f->cursor_h != st->cursor_h ||
 		     memcmp(st->cursor_tmp, st->cursor_img, n) != 0)) {
 			memcpy(st->cursor_img, st->cursor_tmp, n);
@@ -329,7 +336,8 @@ static bool update_cursor(struct streamer *st, struct capture_frame *f)
 static struct capture_peek peek_of(const struct capture_frame *f)
 {
 	return (struct capture_peek){f->fb.fb_id, f->has_cursor ? f->cursor.fb_id : 0,
-				     f->has_cursor ? f->cursor_x : 0, f->has_cursor ? f->cursor_y : 0};
+				     f->has_cursor ? f->cursor_x : 0,
+				     f->has_cursor ? f->cursor_y : 0};
 }
 
 /* One capture: notes whether the picture (or the cursor, when it is
@@ -348,9 +356,10 @@ static void capture_tick(struct streamer *st)
 			return; /* a moving cursor ends idleness */
 	}
 	if (++st->grabs % 1000 == 0)
-		log_printf(LOG_DEBUG, "streamer: %lu grabs; %d open fds, RSS %ld kB, "
-			   "anonymous %ld kB", st->grabs, selfstat_fds(), selfstat_rss_kb(),
-			   selfstat_anon_kb());
+		log_printf(LOG_DEBUG,
+			   "streamer: %lu grabs; %d open fds, RSS %ld kB, "
+			   "anonymous %ld kB",
+			   st->grabs, selfstat_fds(), selfstat_rss_kb(), selfstat_anon_kb());
 	/* A frame's time is when its grab began: latency counts the copy. */
 	uint64_t t0 = wall_us();
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
@@ -400,10 +409,12 @@ static void capture_tick(struct streamer *st)
 	bool sampled = st->idle_ticks >= st->o.fps;
 	bool changed = false;
 	if (!r && check)
-		r = st->have_frame && !flipped ?
-			capture_differs(st->cap, &f.fb, st->raw_prev, raw_len,
-					sampled ? (unsigned)(st->idle_checks++ % IDLE_EVERY) : 0,
-					sampled ? IDLE_EVERY : 1, err, sizeof(err)) : 1;
+		r = st->have_frame && !flipped
+			    ? capture_differs(st->cap, &f.fb, st->raw_prev, raw_len,
+					      sampled ? (unsigned)(st->idle_checks++ % IDLE_EVERY)
+						      : 0,
+					      sampled ? IDLE_EVERY : 1, err, sizeof(err))
+			    : 1;
 	if (r < 0) {
 		grab_error(st, r, err);
 		return;
@@ -431,7 +442,8 @@ static void capture_tick(struct streamer *st)
 	if (st->o.cursor_in_video && (changed || cursor_moved)) {
 		memcpy(st->rgb_enc, st->rgb, (size_t)st->w * st->h * 3);
 		if (vis)
-			capture_blend_cursor(st->cap, &f, st->rgb_enc, st->w, st->h, err, sizeof(err));
+			capture_blend_cursor(st->cap, &f, st->rgb_enc, st->w, st->h, err,
+					     sizeof(err));
 		changed = true;
 	}
 	if (changed) {
@@ -497,8 +509,10 @@ static void on_vblank(struct streamer *st, uint64_t t)
 		return;
 	}
 	/* The CRTC went off (DPMS, unplug): keep streaming on the clock. */
-	log_printf(LOG_INFO, "vblank events on CRTC %u stopped (%s): pacing with a "
-		   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
+	log_printf(LOG_INFO,
+		   "vblank events on CRTC %u stopped (%s): pacing with a "
+		   "timer at %u fps",
+		   capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	pace_on_timer(st);
 }
 
@@ -548,12 +562,14 @@ static void start_pacing(struct streamer *st)
 			st->vblank_armed = true;
 			if (!st->vblank_poll) {
 				st->vblank_poll = malloc(sizeof(*st->vblank_poll));
-				if (!st->vblank_poll ||
-				    uv_poll_init(st->loop, st->vblank_poll, capture_vblank_fd(st->cap))) {
+				if (!st->vblank_poll || uv_poll_init(st->loop, st->vblank_poll,
+								     capture_vblank_fd(st->cap))) {
 					free(st->vblank_poll);
 					st->vblank_poll = NULL;
-					log_printf(LOG_WARN, "cannot poll for vblank events: "
-						   "pacing with a timer at %u fps", st->o.fps);
+					log_printf(LOG_WARN,
+						   "cannot poll for vblank events: "
+						   "pacing with a timer at %u fps",
+						   st->o.fps);
 					pace_on_timer(st);
 					return;
 				}
@@ -562,12 +578,16 @@ static void start_pacing(struct streamer *st)
 			}
 			uv_timer_stop(&st->timer);
 			uv_poll_start(st->vblank_poll, UV_READABLE, on_card);
-			log_printf(LOG_INFO, "pacing on vblank events of CRTC %u, at most "
-				   "%u fps", capture_crtc_id(st->cap), st->o.fps);
+			log_printf(LOG_INFO,
+				   "pacing on vblank events of CRTC %u, at most "
+				   "%u fps",
+				   capture_crtc_id(st->cap), st->o.fps);
 			return;
 		}
-		log_printf(LOG_INFO, "no vblank events on CRTC %u (%s): pacing with a "
-			   "timer at %u fps", capture_crtc_id(st->cap), strerror(-r), st->o.fps);
+		log_printf(LOG_INFO,
+			   "no vblank events on CRTC %u (%s): pacing with a "
+			   "timer at %u fps",
+			   capture_crtc_id(st->cap), strerror(-r), st->o.fps);
 	}
 	pace_on_timer(st);
 }
@@ -588,8 +608,10 @@ static void on_rescan(uv_timer_t *t)
 	int r = capture_rescan(st->cap, err, sizeof(err));
 	if (r < 0) {
 		if (!was_gone)
-			log_printf(LOG_WARN, "%s; still running, and streaming again "
-				   "when it is back", err);
+			log_printf(LOG_WARN,
+				   "%s; still running, and streaming again "
+				   "when it is back",
+				   err);
 		st->gone = true;
 		/* An event armed on a CRTC that went may never come. */
 		pace_on_timer(st);
@@ -598,8 +620,10 @@ static void on_rescan(uv_timer_t *t)
 	st->gone = false;
 	bool changed = r == 1 || was_gone;
 	if (changed) {
-		log_printf(LOG_INFO, "%s %s on CRTC %u: sending a new config and a "
-			   "keyframe", capture_output_name(st->cap), was_gone ? "is back" : "moved; now",
+		log_printf(LOG_INFO,
+			   "%s %s on CRTC %u: sending a new config and a "
+			   "keyframe",
+			   capture_output_name(st->cap), was_gone ? "is back" : "moved; now",
 			   capture_crtc_id(st->cap));
 		st->have_frame = false;
 		memset(&st->peek, 0, sizeof(st->peek));
@@ -618,7 +642,8 @@ static void want_rescan(struct streamer *st)
 {
 	uint64_t now = uv_now(st->loop), earliest = st->last_rescan_ms + 500;
 	if (!uv_is_active((uv_handle_t *)&st->rescan_timer))
-		uv_timer_start(&st->rescan_timer, on_rescan, now < earliest ? earliest - now : 0, 0);
+		uv_timer_start(&st->rescan_timer, on_rescan, now < earliest ? earliest - now : 0,
+			       0);
 }
 
 static void on_hotplug(void *data, struct udev_device *d, const char *action)
@@ -645,8 +670,10 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 			return -ENOMEM;
 		}
 	} else {
-		struct capture_options co = {.output = o->output, .cursor = true,
-					     .follow_cards = true, .device = o->device};
+		struct capture_options co = {.output = o->output,
+					     .cursor = true,
+					     .follow_cards = true,
+					     .device = o->device};
 		int r = o->helper ? capture_create_remote(o->helper, &st->cap, err, len)
 				  : capture_create(o->card_fd, &co, &st->cap, err, len);
 		if (r) {
@@ -666,8 +693,10 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		char why[256];
 		if (hotplug_create(loop, subsystems, on_hotplug, st, &st->hotplug, why,
 				   sizeof(why)) != 0)
-			log_printf(LOG_WARN, "%s: output changes are seen only when the "
-				   "frame size changes", why);
+			log_printf(LOG_WARN,
+				   "%s: output changes are seen only when the "
+				   "frame size changes",
+				   why);
 	}
 	start_pacing(st);
 	*out = st;
@@ -692,7 +721,8 @@ void streamer_destroy(struct streamer *st)
 	}
 	st->viewers = NULL;
 	if (st->cap)
-		log_printf(LOG_INFO, "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
+		log_printf(LOG_INFO,
+			   "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
 			   "sent, %lu copies retried because the buffer flipped during the copy",
 			   st->peeks, st->grabs, st->changes, st->encodes, st->torn);
 	close_vblank_poll(st);
@@ -725,8 +755,10 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	struct inputfilter_report rep;
 	if (!st->o.input) {
 		if (v->ignored_input++ == 0)
-			log_printf(LOG_WARN, "input from %s dropped: this daemon has no "
-				   "input devices", fp);
+			log_printf(LOG_WARN,
+				   "input from %s dropped: this daemon has no "
+				   "input devices",
+				   fp);
 		return;
 	}
 	for (unsigned i = 0; i < in->count; i++)
@@ -734,19 +766,21 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	int r = inject_batch(st->o.input, evs, in->count, mono_us(), &rep);
 	if (r < 0)
 		log_printf(LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
-	for (unsigned i = 0; i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED &&
-			    v->blocked + i < 10; i++) {
+	for (unsigned i = 0;
+	     i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED && v->blocked + i < 10; i++) {
 		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
 		log_printf(LOG_WARN, "input from %s: blocked %s%s (%s permits it)", fp,
 			   rep.blocked_with[i], name && !strncmp(name, "KEY_", 4) ? name + 4 : "?",
 			   rep.blocked_option[i]);
 	}
 	if (rep.invalid && !v->invalid)
-		log_printf(LOG_WARN, "input from %s: dropped %u events: %s", fp,
-			   rep.invalid, rep.why);
+		log_printf(LOG_WARN, "input from %s: dropped %u events: %s", fp, rep.invalid,
+			   rep.why);
 	if (rep.limited && !v->limited)
-		log_printf(LOG_WARN, "input from %s: over the rate limit; dropping "
-			   "events (releases still pass)", fp);
+		log_printf(LOG_WARN,
+			   "input from %s: over the rate limit; dropping "
+			   "events (releases still pass)",
+			   fp);
 	v->injected += rep.injected;
 	v->blocked += rep.blocked;
 	v->limited += rep.limited;
@@ -759,9 +793,11 @@ static void input_done(struct streamer *st, struct viewer *v)
 	if (!st->o.input)
 		return;
 	unsigned n = inject_release_all(st->o.input);
-	log_printf(LOG_INFO, "input from %s: %lu events injected, %lu key presses "
-		   "blocked, %lu over the rate limit, %lu invalid; released %u held keys and buttons",
-		   session_fingerprint(v->s), v->injected, v->blocked, v->limited, v->invalid, n);
+	log_printf(
+		LOG_INFO,
+		"input from %s: %lu events injected, %lu key presses "
+		"blocked, %lu over the rate limit, %lu invalid; released %u held keys and buttons",
+		session_fingerprint(v->s), v->injected, v->blocked, v->limited, v->invalid, n);
 }
 
 void streamer_add(struct streamer *st, struct session *s)
@@ -807,11 +843,13 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
-	log_printf(LOG_INFO, "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
+	log_printf(LOG_INFO,
+		   "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
 		   "skipped for backpressure, %lu keyframes on %lu requests; capture to encoded "
-		   "p50 %.1f ms, p99 %.1f ms", session_fingerprint(s), v->frames, v->cpu_frames,
-		   v->skipped, v->keys_on_request, v->key_requests,
-		   hist_quantile(&v->encoded, 0.5) / 1000.0, hist_quantile(&v->encoded, 0.99) / 1000.0);
+		   "p50 %.1f ms, p99 %.1f ms",
+		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped, v->keys_on_request,
+		   v->key_requests, hist_quantile(&v->encoded, 0.5) / 1000.0,
+		   hist_quantile(&v->encoded, 0.99) / 1000.0);
 	bool was_control = v->control;
 	if (was_control)
 		input_done(st, v);
@@ -844,8 +882,10 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 			/* Served when the second is up, not dropped: the client may
 			 * really have lost its decoder's state. */
 			if (!v->key_warned)
-				log_printf(LOG_WARN, "%s asks for keyframes faster than one a "
-					   "second; it gets at most one a second", session_fingerprint(s));
+				log_printf(LOG_WARN,
+					   "%s asks for keyframes faster than one a "
+					   "second; it gets at most one a second",
+					   session_fingerprint(s));
 			v->key_warned = true;
 			v->key_deferred = true;
 			break;
@@ -862,7 +902,6 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 		}
 		input(st, v, &m->u.input);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }

@@ -12,10 +12,7 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static uint64_t word(uint32_t seq, size_t i)
-{
-	return mix((uint64_t)seq << 32 ^ (uint64_t)i);
-}
+static uint64_t word(uint32_t seq, size_t i) { return mix((uint64_t)seq << 32 ^ (uint64_t)i); }
 
 void testframe_fill(uint32_t seq, uint8_t *buf, size_t len)
 {

@@ -79,8 +79,8 @@ static int client_hello(SSL *ssl, int *alert, void *arg)
 	size_t len;
 	(void)alert;
 	if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p,
-				      &len) != 1 || len < 2 || (size_t)(p[0] << 8 | p[1]) != len - 2 ||
-	    !offers_http11(p + 2, len - 2))
+				      &len) != 1 ||
+	    len < 2 || (size_t)(p[0] << 8 | p[1]) != len - 2 || !offers_http11(p + 2, len - 2))
 		return SSL_CLIENT_HELLO_SUCCESS;
 	if (SSL_use_certificate(ssl, web->cert) != 1 || SSL_use_PrivateKey(ssl, web->key) != 1) {
 		ERR_clear_error();
@@ -133,8 +133,9 @@ const char *tls_handshake_error(SSL *ssl, int ret, char *buf, size_t len)
 	unsigned long q = ERR_peek_error();
 
 	if (e == SSL_ERROR_SYSCALL && !q) {
-		snprintf(buf, len, ret == 0 ? "peer closed the connection during the handshake" :
-					      "connection error during the handshake: %s",
+		snprintf(buf, len,
+			 ret == 0 ? "peer closed the connection during the handshake"
+				  : "connection error during the handshake: %s",
 			 strerror(errno));
 		return buf;
 	}

@@ -99,7 +99,8 @@ int trust_parse_authorized(const char *text, size_t len, struct fp_list *out, ch
 	while ((r = next_line(&it, &s, &n, err, err_len)) > 0) {
 		uint8_t fp[FP_SIZE];
 		if (fp_parse(s, n, fp) != 0) {
-			snprintf(err, err_len, "line %u: not a fingerprint (want sha256: and 64 hex digits)",
+			snprintf(err, err_len,
+				 "line %u: not a fingerprint (want sha256: and 64 hex digits)",
 				 it.no);
 			r = -EINVAL;
 			break;
@@ -234,8 +235,7 @@ int pair_pending_format(const uint8_t key[PAIR_KEY_SIZE], long long expires, cha
 	return snprintf(out, out_len, "%lld %s\n", expires, hex) < (int)out_len ? 0 : -ENOSPC;
 }
 
-int pair_pending_parse(const char *text, size_t len, uint8_t key[PAIR_KEY_SIZE],
-		       long long *expires)
+int pair_pending_parse(const char *text, size_t len, uint8_t key[PAIR_KEY_SIZE], long long *expires)
 {
 	char buf[128], hex[2 * PAIR_KEY_SIZE + 2];
 	if (len >= sizeof(buf))
@@ -304,7 +304,8 @@ int trust_split_hostport(const char *arg, unsigned default_port, char *host, siz
 void pair_proof(const uint8_t key[PAIR_KEY_SIZE], bool from_server, const uint8_t a[FP_SIZE],
 		const uint8_t b[FP_SIZE], uint8_t out[PAIR_PROOF_SIZE])
 {
-	static const char label_c[] = "kmscast pair v1 client", label_s[] = "kmscast pair v1 server";
+	static const char label_c[] = "kmscast pair v1 client",
+			  label_s[] = "kmscast pair v1 server";
 	const char *label = from_server ? label_s : label_c;
 	uint8_t msg[sizeof(label_c) + 2 * FP_SIZE];
 	unsigned int n = PAIR_PROOF_SIZE;

@@ -79,16 +79,12 @@ static int codec_of_profile(VAProfile p)
 	switch (p) {
 	case VAProfileH264ConstrainedBaseline:
 	case VAProfileH264Main:
-	case VAProfileH264High:
-		return VAAPI_H264;
+	case VAProfileH264High: return VAAPI_H264;
 	case VAProfileHEVCMain:
-	case VAProfileHEVCMain10:
-		return VAAPI_HEVC;
+	case VAProfileHEVCMain10: return VAAPI_HEVC;
 	case VAProfileAV1Profile0:
-	case VAProfileAV1Profile1:
-		return VAAPI_AV1;
-	default:
-		return -1;
+	case VAProfileAV1Profile1: return VAAPI_AV1;
+	default: return -1;
 	}
 }
 
@@ -102,7 +98,8 @@ static void probe_display(VADisplay dpy, struct vaapi_probe *p)
 	if (profiles && eps && vaQueryConfigProfiles(dpy, profiles, &n) == VA_STATUS_SUCCESS) {
 		for (int i = 0; i < n && i < np; i++) {
 			int c = codec_of_profile(profiles[i]);
-			if (c < 0 || vaQueryConfigEntrypoints(dpy, profiles[i], eps, &m) != VA_STATUS_SUCCESS)
+			if (c < 0 || vaQueryConfigEntrypoints(dpy, profiles[i], eps, &m) !=
+					     VA_STATUS_SUCCESS)
 				continue;
 			for (int j = 0; j < m && j < ne; j++) {
 				if (eps[j] == VAEntrypointEncSlice)
@@ -157,8 +154,10 @@ void vaapi_probe(const char *card, struct vaapi_probe *p)
 	int major, minor;
 	VAStatus s = vaInitialize(dpy, &major, &minor);
 	if (s != VA_STATUS_SUCCESS) {
-		snprintf(p->why, sizeof(p->why), "vaInitialize on %s failed: %s (no usable VA-API "
-			 "driver for %s%s%s)", p->render, vaErrorStr(s), p->driver[0] ? p->driver : "it",
+		snprintf(p->why, sizeof(p->why),
+			 "vaInitialize on %s failed: %s (no usable VA-API "
+			 "driver for %s%s%s)",
+			 p->render, vaErrorStr(s), p->driver[0] ? p->driver : "it",
 			 tried[0] ? "; libva tried " : "", tried);
 	} else {
 		p->initialized = true;
@@ -176,15 +175,20 @@ bool vaapi_can_encode(const struct vaapi_probe *p, enum vaapi_codec c, char *why
 	if (!p->initialized)
 		snprintf(why, len, "VA-API: %s", p->why);
 	else if (!p->enc[c])
-		snprintf(why, len, "VA-API on %s (%s) has no %s encode entrypoint (EncSlice or "
-			 "EncSliceLP)", node, p->vendor, vaapi_codec_name(c));
+		snprintf(why, len,
+			 "VA-API on %s (%s) has no %s encode entrypoint (EncSlice or "
+			 "EncSliceLP)",
+			 node, p->vendor, vaapi_codec_name(c));
 	else if (!p->vpp)
-		snprintf(why, len, "VA-API on %s (%s) has no video processing entrypoint for the "
-			 "RGB to NV12 conversion", node, p->vendor);
+		snprintf(why, len,
+			 "VA-API on %s (%s) has no video processing entrypoint for the "
+			 "RGB to NV12 conversion",
+			 node, p->vendor);
 	else if (!p->lavc[c])
 		snprintf(why, len, "VA-API: this libavcodec has no %s encoder", lavc_names[c]);
 	else if (c == VAAPI_AV1)
-		snprintf(why, len, "VA-API can encode av1 here, but the stream carries h264 or "
+		snprintf(why, len,
+			 "VA-API can encode av1 here, but the stream carries h264 or "
 			 "hevc only");
 	else
 		return true;
@@ -202,8 +206,10 @@ int vaapi_choose(enum encoder_kind asked, enum proto_codec codec, const struct v
 	if (codec != PROTO_CODEC_H264 && codec != PROTO_CODEC_HEVC) {
 		if (asked != ENCODER_VAAPI)
 			return 0;
-		snprintf(note, len, "--encoder vaapi: VA-API has no %s mode; use --codec h264 or "
-			 "hevc", proto_codec_name(codec));
+		snprintf(note, len,
+			 "--encoder vaapi: VA-API has no %s mode; use --codec h264 or "
+			 "hevc",
+			 proto_codec_name(codec));
 		return -ENOTSUP;
 	}
 	if (asked == ENCODER_SOFTWARE)
@@ -214,8 +220,8 @@ int vaapi_choose(enum encoder_kind asked, enum proto_codec codec, const struct v
 	if (ok) {
 		*chosen = ENCODER_VAAPI;
 		snprintf(note, len, "encoder %s: VA-API %s on %s (%s), zero-copy",
-			 asked == ENCODER_AUTO ? "auto" : "vaapi", proto_codec_name(codec), p->render,
-			 p->vendor);
+			 asked == ENCODER_AUTO ? "auto" : "vaapi", proto_codec_name(codec),
+			 p->render, p->vendor);
 		return 0;
 	}
 	if (asked == ENCODER_VAAPI) {
@@ -229,7 +235,8 @@ int vaapi_choose(enum encoder_kind asked, enum proto_codec codec, const struct v
 void vaapi_report(const struct vaapi_probe *p, char *out, size_t len)
 {
 	size_t n = 0;
-#define ADD(...) (n += (size_t)snprintf(out + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__))
+#define ADD(...)                                                                                   \
+	(n += (size_t)snprintf(out + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__))
 	ADD("card: %s (driver %s)\n", p->card, p->driver[0] ? p->driver : "unknown");
 	ADD("render node: %s\n", p->render[0] ? p->render : "none");
 	if (p->initialized)
@@ -321,7 +328,8 @@ int vaapi_enc_create(const struct vaapi_enc_options *o, struct vaapi_enc **out, 
 		e->have_context = s == VA_STATUS_SUCCESS;
 	}
 	if (s != VA_STATUS_SUCCESS) {
-		snprintf(err, len, "VA-API video processing on %s: %s", o->render_node, vaErrorStr(s));
+		snprintf(err, len, "VA-API video processing on %s: %s", o->render_node,
+			 vaErrorStr(s));
 		r = -ENOTSUP;
 		goto fail;
 	}
@@ -452,8 +460,10 @@ static int import(struct vaapi_enc *e, const struct capture_buffer *buf, VASurfa
 			 format_fourcc_str(buf->fourcc, cc));
 		return -ENOTSUP;
 	}
-	VADRMPRIMESurfaceDescriptor d = {.fourcc = fourcc, .width = buf->width,
-					 .height = buf->height, .num_layers = 1};
+	VADRMPRIMESurfaceDescriptor d = {.fourcc = fourcc,
+					 .width = buf->width,
+					 .height = buf->height,
+					 .num_layers = 1};
 	d.layers[0].drm_format = buf->fourcc;
 	d.layers[0].num_planes = buf->n_planes;
 	for (uint32_t i = 0; i < buf->n_planes; i++) {
@@ -474,10 +484,12 @@ static int import(struct vaapi_enc *e, const struct capture_buffer *buf, VASurfa
 		d.layers[0].pitch[i] = buf->pitch[i];
 	}
 	VASurfaceAttrib attrs[2] = {
-		{.type = VASurfaceAttribMemoryType, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		{.type = VASurfaceAttribMemoryType,
+		 .flags = VA_SURFACE_ATTRIB_SETTABLE,
 		 .value = {.type = VAGenericValueTypeInteger,
 			   .value.i = (int)VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2}},
-		{.type = VASurfaceAttribExternalBufferDescriptor, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+		{.type = VASurfaceAttribExternalBufferDescriptor,
+		 .flags = VA_SURFACE_ATTRIB_SETTABLE,
 		 .value = {.type = VAGenericValueTypePointer, .value.p = &d}},
 	};
 	VASurfaceID s;

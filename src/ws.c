@@ -13,12 +13,11 @@ struct ws {
 	void *data;
 	const uint8_t *in; /* the bytes being fed */
 	size_t in_len;
-	int cb_error;      /* on_message or write failed */
-	const char *why;   /* what the peer did wrong */
+	int cb_error;    /* on_message or write failed */
+	const char *why; /* what the peer did wrong */
 };
 
-static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-		       void *user)
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
 {
 	struct ws *w = user;
 	(void)flags;
@@ -70,7 +69,9 @@ int ws_create(size_t max_message, const struct ws_callbacks *cb, void *data, str
 {
 	struct ws *w = calloc(1, sizeof(*w));
 	struct wslay_event_callbacks wcb = {
-		.recv_callback = recv_cb, .send_callback = send_cb, .on_msg_recv_callback = on_msg,
+		.recv_callback = recv_cb,
+		.send_callback = send_cb,
+		.on_msg_recv_callback = on_msg,
 	};
 	if (!w)
 		return -ENOMEM;
@@ -123,9 +124,11 @@ int ws_feed(struct ws *w, const uint8_t *buf, size_t len, char *why, size_t why_
 	if (w->why || !wslay_event_get_read_enabled(w->ctx)) {
 		/* wslay stops reading on a framing error (and queued 1002 or
 		 * 1009 for the peer) or once the peer closed. */
-		snprintf(why, why_len, "%s", w->why ? w->why :
-			 "WebSocket framing error (unmasked frame, bad opcode or length, or a "
-			 "message over the limit)");
+		snprintf(
+			why, why_len, "%s",
+			w->why ? w->why
+			       : "WebSocket framing error (unmasked frame, bad opcode or length, or a "
+				 "message over the limit)");
 		return -EPROTO;
 	}
 	return 0;

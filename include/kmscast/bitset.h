@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-static inline bool bitset_test(const uint64_t *set, unsigned i) { return set[i / 64] >> (i % 64) & 1; }
+static inline bool bitset_test(const uint64_t *set, unsigned i)
+{
+	return set[i / 64] >> (i % 64) & 1;
+}
 
 static inline void bitset_put(uint64_t *set, unsigned i, bool on)
 {

@@ -19,8 +19,8 @@ struct capture;
 /* Follows one output on an open card fd (not taken over: the caller closes
  * it after capture_destroy; with follow_cards, taken over on success). Returns 0 or -errno; on failure *err holds one
  * line for the user. -ENOENT: no such output or plane; -ENODEV: not KMS. */
-int capture_create(int card_fd, const struct capture_options *opt,
-		   struct capture **out, char *err, size_t err_len);
+int capture_create(int card_fd, const struct capture_options *opt, struct capture **out, char *err,
+		   size_t err_len);
 void capture_destroy(struct capture *cap);
 
 /* Re-reads the plane's FB_ID and returns the current frame. The buffers'
@@ -28,8 +28,7 @@ void capture_destroy(struct capture *cap);
  * or capture_destroy. -EACCES: no privilege (message names CAP_SYS_ADMIN);
  * -ENODATA: the plane shows nothing; -EAGAIN: the plane kept flipping while
  * the planes were read, so no frame with its own cursor could be had. */
-int capture_grab(struct capture *cap, struct capture_frame *frame, char *err,
-		 size_t err_len);
+int capture_grab(struct capture *cap, struct capture_frame *frame, char *err, size_t err_len);
 
 /* Whether the plane still scans out fb_id. A copy taken between a grab
  * and this check is whole unless the buffer was flipped away and back. */
@@ -71,8 +70,8 @@ uint32_t capture_crtc_id(const struct capture *cap);
 /* Reads a linear buffer through the CPU (mmap + DMA_BUF_IOCTL_SYNC) into
  * packed rgb8 rows (width * 3 bytes each). -ENOTSUP with a message naming
  * format and modifier when it cannot be converted. */
-int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf,
-		      uint8_t *dst, char *err, size_t err_len);
+int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
+		      char *err, size_t err_len);
 
 /* Copies the first n bytes of the first plane from its offset, whatever
  * the format or modifier (for raw dumps). */
@@ -93,9 +92,8 @@ int capture_differs(struct capture *cap, const struct capture_buffer *buf, const
 
 /* Reads an ARGB8888 cursor buffer and blends it over an rgb8 image of
  * img_w x img_h at (x, y) (may be partly off-image). */
-int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
-			 uint8_t *img, uint32_t img_w, uint32_t img_h, char *err,
-			 size_t err_len);
+int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame, uint8_t *img,
+			 uint32_t img_w, uint32_t img_h, char *err, size_t err_len);
 
 /* Whether the CPU can convert buf: a known format in one plane, linear by
  * modifier or (without one) on a driver whose buffers are linear. Pure.

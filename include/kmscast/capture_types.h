@@ -14,7 +14,7 @@ struct capture_buffer {
 	uint32_t fb_id;
 	uint32_t width, height;
 	uint32_t fourcc;
-	uint64_t modifier;  /* DRM_FORMAT_MOD_INVALID when the kernel gave none */
+	uint64_t modifier; /* DRM_FORMAT_MOD_INVALID when the kernel gave none */
 	uint32_t n_planes;
 	int fd[CAPTURE_MAX_PLANES]; /* dmabuf fds, owned by the capture */
 	uint32_t offset[CAPTURE_MAX_PLANES];
@@ -26,7 +26,7 @@ struct capture_frame {
 	struct capture_buffer fb;
 	int32_t crtc_x, crtc_y; /* where the plane sits on the CRTC */
 	uint32_t crtc_w, crtc_h;
-	bool has_cursor;        /* a cursor plane shows a framebuffer */
+	bool has_cursor; /* a cursor plane shows a framebuffer */
 	struct capture_buffer cursor;
 	int32_t cursor_x, cursor_y;
 	uint32_t cursor_w, cursor_h;

@@ -18,8 +18,8 @@ struct config_words {
 /* Pure. Keys must be among known (getopt_long's table, ending in a zero
  * entry), take a value exactly when the option does, and may not be
  * "config" or "help". 0, or -EINVAL with "line N: why" in err. */
-int config_parse(const char *text, size_t len, const struct option *known,
-		 struct config_words *out, char *err, size_t err_len);
+int config_parse(const char *text, size_t len, const struct option *known, struct config_words *out,
+		 char *err, size_t err_len);
 void config_words_free(struct config_words *w);
 
 #endif

@@ -15,7 +15,7 @@
 enum encoder_kind { ENCODER_AUTO, ENCODER_SOFTWARE, ENCODER_VAAPI };
 
 struct encoder_options {
-	enum proto_codec codec;  /* LOSSLESS, H264, HEVC */
+	enum proto_codec codec; /* LOSSLESS, H264, HEVC */
 	enum encoder_kind kind;
 	uint32_t width, height;
 	unsigned fps;

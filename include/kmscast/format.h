@@ -39,9 +39,8 @@ struct rgb8 format_quantize(const struct format_info *info, struct rgb8 c);
 
 /* Convert width x height pixels from a buffer in the given format and pitch
  * into packed rgb8 rows (dst pitch = width * 3). */
-void format_to_rgb8(const struct format_info *info, const uint8_t *src,
-		    size_t src_pitch, uint32_t width, uint32_t height,
-		    uint8_t *dst);
+void format_to_rgb8(const struct format_info *info, const uint8_t *src, size_t src_pitch,
+		    uint32_t width, uint32_t height, uint8_t *dst);
 
 /* Blends a premultiplied ARGB8888 image (B G R A bytes, rows pitch bytes
  * apart) of cw x ch over packed rgb8 of w x h at (x, y), clipping at the

@@ -17,7 +17,7 @@ struct privsep_helper_options {
 	struct capture_options capture;
 	pid_t peer_pid; /* the streamer: every request must come from it */
 	uid_t peer_uid;
-	unsigned stats_every; /* grabs between "debug:" lines on what it holds; 0: none */
+	unsigned stats_every;        /* grabs between "debug:" lines on what it holds; 0: none */
 	struct privsep_board *board; /* written every peek_ms */
 	unsigned peek_ms;
 };

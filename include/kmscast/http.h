@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_MAX_LINE 2048    /* request line */
-#define HTTP_MAX_HEAD 8192    /* request line and headers together */
+#define HTTP_MAX_LINE 2048 /* request line */
+#define HTTP_MAX_HEAD 8192 /* request line and headers together */
 #define HTTP_MAX_HEADERS 32
 #define HTTP_MAX_BODY 4096
 #define HTTP_WS_ACCEPT_SIZE 29 /* base64 of SHA-1, with its NUL */
@@ -19,9 +19,9 @@
 struct http_request {
 	char method[8];
 	char path[256];
-	bool http11;      /* HTTP/1.1 (else 1.0) */
-	bool keep_alive;  /* the connection may carry another request */
-	bool upgrade_ws;  /* Connection: upgrade and Upgrade: websocket */
+	bool http11;     /* HTTP/1.1 (else 1.0) */
+	bool keep_alive; /* the connection may carry another request */
+	bool upgrade_ws; /* Connection: upgrade and Upgrade: websocket */
 	char host[256], origin[256], ws_key[64], ws_version[8], cookie[1024], content_type[64];
 	size_t content_length;
 	const uint8_t *body; /* into the parsed buffer */

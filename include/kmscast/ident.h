@@ -30,8 +30,8 @@ enum ident_kind { IDENT_NATIVE, IDENT_WEB };
 int ident_load_or_create_kind(const char *dir, const char *cn, enum ident_kind kind,
 			      struct ident **out, char *err, size_t err_len);
 /* Loads an operator-provided certificate and its key. */
-int ident_load_files(const char *cert_path, const char *key_path, struct ident **out,
-		     char *err, size_t err_len);
+int ident_load_files(const char *cert_path, const char *key_path, struct ident **out, char *err,
+		     size_t err_len);
 /* The operator's certificate and key when cert_path is given, else dir's
  * own (kind), made on first use: what both programs do at start. */
 int ident_load(const char *cert_path, const char *key_path, const char *dir, const char *cn,

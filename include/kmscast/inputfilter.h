@@ -32,16 +32,16 @@ struct input_out {
 struct inputfilter_options {
 	bool allow_vt_switch;  /* let console switching, Ctrl+Alt+Del and Alt+SysRq through */
 	bool allow_power_keys; /* offer and inject power, sleep, suspend, wake, restart */
-	unsigned rate;        /* events per second, with a burst of one second's worth */
+	unsigned rate;         /* events per second, with a burst of one second's worth */
 };
 
 /* What one batch came to, for the daemon's log. */
 struct inputfilter_report {
-	unsigned injected;  /* events written, SYN_REPORTs not counted */
-	unsigned repeats;   /* autorepeat (value 2) dropped: the host repeats */
-	unsigned invalid;   /* dropped; why names the first */
-	unsigned limited;   /* dropped by the rate limit */
-	unsigned blocked;   /* key presses dropped; the first few named here */
+	unsigned injected; /* events written, SYN_REPORTs not counted */
+	unsigned repeats;  /* autorepeat (value 2) dropped: the host repeats */
+	unsigned invalid;  /* dropped; why names the first */
+	unsigned limited;  /* dropped by the rate limit */
+	unsigned blocked;  /* key presses dropped; the first few named here */
 	uint16_t blocked_code[INPUTFILTER_BLOCKED_NAMED];
 	/* What was held with it ("Ctrl+Alt+", "Alt+" or "") and the option
 	 * that would let it through. */
@@ -66,9 +66,8 @@ void inputfilter_set_abs(struct inputfilter *f, uint32_t w, uint32_t h);
 /* Judges one wire batch (already valid per proto.c) at now_us; returns the
  * number of events written to out (at most INPUTFILTER_OUT_MAX), in order,
  * each device's frames ending in SYN_REPORT. */
-unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs,
-			   unsigned n, uint64_t now_us, struct input_out *out,
-			   struct inputfilter_report *rep);
+unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event *evs, unsigned n,
+			   uint64_t now_us, struct input_out *out, struct inputfilter_report *rep);
 /* Releases of every held key and button (then SYN_REPORT per device), and
  * a fresh rate budget: for a session that ends or loses control. Returns
  * the count written to out, which must hold INPUTFILTER_RELEASE_MAX. */

@@ -27,8 +27,7 @@ int kms_open_card_where(bool (*want)(int fd, void *data), void *data, char *open
 
 /* The connector called name, or with name NULL the first connected one.
  * NULL if there is none; free with drmModeFreeConnector. */
-drmModeConnector *kms_find_connector(int fd, const drmModeRes *res,
-				     const char *name);
+drmModeConnector *kms_find_connector(int fd, const drmModeRes *res, const char *name);
 
 /* Parses "WxH" (both 1..16384). Returns 0 or -EINVAL. */
 int kms_parse_size(const char *s, uint32_t *w, uint32_t *h);

@@ -15,9 +15,9 @@
 
 struct pace {
 	uint64_t start_us, period_us;
-	uint64_t next_due_us;   /* vblank: when the next tick is due (0: the first vblank) */
+	uint64_t next_due_us; /* vblank: when the next tick is due (0: the first vblank) */
 	uint64_t last_vblank_us;
-	uint64_t refresh_us;    /* vblank: the last measured refresh interval (0: unknown) */
+	uint64_t refresh_us; /* vblank: the last measured refresh interval (0: unknown) */
 };
 
 /* fps: 1..1000. */

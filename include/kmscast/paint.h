@@ -30,8 +30,7 @@ struct paint_rect {
 };
 
 /* The colour of pixel (x, y) of frame k at size w x h. */
-struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x,
-			uint32_t y);
+struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x, uint32_t y);
 /* All of frame k as packed rgb8 (w * 3 bytes a row), pixel by pixel with
  * paint_pixel: the reference that tests compare against. */
 void paint_frame_rgb8(uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb);
@@ -41,24 +40,20 @@ struct paint_rect paint_window_rect(uint32_t k, uint32_t w, uint32_t h);
 /* Cursor image, ARGB8888 (straight alpha, 0 or 255), hotspot at (0, 0). */
 uint32_t paint_cursor_pixel(uint32_t x, uint32_t y);
 /* Top-left of the cursor on the screen in frame k. */
-void paint_cursor_pos(uint32_t k, uint32_t w, uint32_t h, int32_t *x,
-		      int32_t *y);
+void paint_cursor_pos(uint32_t k, uint32_t w, uint32_t h, int32_t *x, int32_t *y);
 
 /* Reads k back from an rgb8 image (3 bytes per pixel, the given pitch).
  * Returns 0 and sets *k, or -EINVAL when no valid code is there. */
-int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch,
-		 uint32_t *k);
+int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch, uint32_t *k);
 
 /* A fast renderer of the same scene into a buffer of one format: the static
  * background is packed once, each frame redraws only the code and window. */
 struct paint_scene;
 
 /* Returns NULL with errno set (EINVAL for a size below the minimum). */
-struct paint_scene *paint_scene_create(uint32_t w, uint32_t h,
-				       const struct format_info *fmt);
+struct paint_scene *paint_scene_create(uint32_t w, uint32_t h, const struct format_info *fmt);
 void paint_scene_destroy(struct paint_scene *scene);
 /* Draws all of frame k into dst. */
-void paint_scene_render(const struct paint_scene *scene, uint32_t k,
-			uint8_t *dst, size_t pitch);
+void paint_scene_render(const struct paint_scene *scene, uint32_t k, uint8_t *dst, size_t pitch);
 
 #endif

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 /* Returns 0 or -errno with a one-line message in err. */
-int pngio_write_rgb8(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h,
-		     char *err, size_t err_len);
+int pngio_write_rgb8(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h, char *err,
+		     size_t err_len);
 
 /* Reads an 8-bit RGB or RGBA PNG (alpha dropped) up to 16384x16384 into a
  * malloc'd rgb8 buffer. Returns 0 or -errno with a message. */

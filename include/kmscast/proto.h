@@ -168,15 +168,15 @@ struct proto_msg {
 /* Decode errors: each names one way a message can be wrong. */
 enum proto_status {
 	PROTO_OK = 0,
-	PROTO_E_TRUNCATED = -1,   /* buffer ends inside a message */
-	PROTO_E_TOO_BIG = -2,     /* length over the side's maximum */
+	PROTO_E_TRUNCATED = -1, /* buffer ends inside a message */
+	PROTO_E_TOO_BIG = -2,   /* length over the side's maximum */
 	PROTO_E_UNKNOWN_TYPE = -3,
-	PROTO_E_DIRECTION = -4,   /* known type the peer may not send */
-	PROTO_E_LENGTH = -5,      /* body length wrong for the type */
-	PROTO_E_RANGE = -6,       /* a field out of its range */
-	PROTO_E_RESERVED = -7,    /* reserved bits or bytes not zero */
-	PROTO_E_MAGIC = -8,       /* HELLO without the magic */
-	PROTO_E_STRING = -9,      /* name/reason not printable UTF-8 */
+	PROTO_E_DIRECTION = -4, /* known type the peer may not send */
+	PROTO_E_LENGTH = -5,    /* body length wrong for the type */
+	PROTO_E_RANGE = -6,     /* a field out of its range */
+	PROTO_E_RESERVED = -7,  /* reserved bits or bytes not zero */
+	PROTO_E_MAGIC = -8,     /* HELLO without the magic */
+	PROTO_E_STRING = -9,    /* name/reason not printable UTF-8 */
 };
 
 const char *proto_status_str(int status);
@@ -190,13 +190,12 @@ size_t proto_max_body(enum proto_side side);
  * *used to its size; with *used == 0 more bytes are needed (never for
  * a header that already announces an oversized body). Negative: the
  * stream is malformed and must be closed. Pointers in *msg refer to buf. */
-int proto_decode(enum proto_side side, const uint8_t *buf, size_t len,
-		 struct proto_msg *msg, size_t *used);
+int proto_decode(enum proto_side side, const uint8_t *buf, size_t len, struct proto_msg *msg,
+		 size_t *used);
 
 /* Decode a buffer that must hold exactly one message (tests, fuzzing):
  * PROTO_E_TRUNCATED when it ends early, PROTO_E_LENGTH on trailing bytes. */
-int proto_decode_exact(enum proto_side side, const uint8_t *buf, size_t len,
-		       struct proto_msg *msg);
+int proto_decode_exact(enum proto_side side, const uint8_t *buf, size_t len, struct proto_msg *msg);
 
 /* Exact encoded size of msg, or 0 if msg cannot be encoded. */
 size_t proto_encoded_size(const struct proto_msg *msg);
@@ -207,14 +206,11 @@ size_t proto_encoded_size(const struct proto_msg *msg);
 long proto_encode(const struct proto_msg *msg, uint8_t *out, size_t cap);
 
 /* Header only, for a frame whose payload the caller writes behind it. */
-void proto_put_header(uint8_t out[PROTO_HEADER_SIZE], enum proto_type type,
-		      uint32_t body_len);
+void proto_put_header(uint8_t out[PROTO_HEADER_SIZE], enum proto_type type, uint32_t body_len);
 
-void proto_input_get(const struct proto_input *in, unsigned i,
-		     struct proto_input_event *ev);
+void proto_input_get(const struct proto_input *in, unsigned i, struct proto_input_event *ev);
 /* Packs events for an INPUT message into raw (count * 8 bytes). */
-void proto_input_pack(const struct proto_input_event *evs, unsigned count,
-		      uint8_t *raw);
+void proto_input_pack(const struct proto_input_event *evs, unsigned count, uint8_t *raw);
 
 /* Helpers to fill a message. */
 void proto_make_error(struct proto_msg *msg, unsigned code, const char *reason);

@@ -4,8 +4,8 @@
 #ifndef KMSCAST_SELFSTAT_H
 #define KMSCAST_SELFSTAT_H
 
-int selfstat_fds(void);      /* -1 if /proc is not there */
-long selfstat_rss_kb(void);  /* -1 likewise */
+int selfstat_fds(void);     /* -1 if /proc is not there */
+long selfstat_rss_kb(void); /* -1 likewise */
 /* The anonymous part of it: the heap and stacks, where a leak shows. The
  * rest is file pages (code of the libraries), which come and go with what
  * ran and what the kernel reclaimed. */

@@ -30,22 +30,22 @@ struct server_callbacks {
 };
 
 struct server_options {
-	const char *listen;           /* "ADDR:PORT", ":PORT"; NULL: all addresses, 7300 */
-	const char *state_dir;        /* pairing file lives here */
-	const char *authorized_path;  /* NULL: STATE_DIR/authorized-clients */
-	const char *revoked_path;     /* NULL: STATE_DIR/revoked-clients */
-	const char *client_ca;        /* PEM CA bundle or NULL */
-	const struct ident *id;       /* not owned */
-	const struct ident *web_id;   /* browsers' identity (ECDSA); NULL: no browsers */
-	const char *web_origins;      /* more Origins allowed besides the page's own,
+	const char *listen;          /* "ADDR:PORT", ":PORT"; NULL: all addresses, 7300 */
+	const char *state_dir;       /* pairing file lives here */
+	const char *authorized_path; /* NULL: STATE_DIR/authorized-clients */
+	const char *revoked_path;    /* NULL: STATE_DIR/revoked-clients */
+	const char *client_ca;       /* PEM CA bundle or NULL */
+	const struct ident *id;      /* not owned */
+	const struct ident *web_id;  /* browsers' identity (ECDSA); NULL: no browsers */
+	const char *web_origins;     /* more Origins allowed besides the page's own,
 				       * comma-separated (a portal in front) */
-	uint32_t codecs;              /* offered in our HELLO */
-	unsigned max_handshakes;      /* unauthenticated at once (0: 32); past half,
+	uint32_t codecs;             /* offered in our HELLO */
+	unsigned max_handshakes;     /* unauthenticated at once (0: 32); past half,
 				       * new ones are refused at random */
-	unsigned max_per_source;      /* unauthenticated at once from one address (0: 8) */
-	unsigned handshake_ms;        /* TLS and HELLO within this (0: 10 s) */
-	unsigned idle_ms;             /* silent peer timeout (0: 20 s) */
-	unsigned window;              /* frames in flight per session (0: 4) */
+	unsigned max_per_source;     /* unauthenticated at once from one address (0: 8) */
+	unsigned handshake_ms;       /* TLS and HELLO within this (0: 10 s) */
+	unsigned idle_ms;            /* silent peer timeout (0: 20 s) */
+	unsigned window;             /* frames in flight per session (0: 4) */
 };
 
 int server_create(uv_loop_t *loop, const struct server_options *opts,
@@ -74,6 +74,5 @@ const char *session_name(const struct session *s); /* from HELLO */
 const struct proto_hello *session_hello(const struct session *s);
 void *session_data(struct session *s);
 void session_set_data(struct session *s, void *data);
-
 
 #endif

@@ -17,22 +17,22 @@ enum streamer_source { SOURCE_CAPTURE, SOURCE_TEST };
 
 struct streamer_options {
 	enum streamer_source source;
-	int card_fd;            /* SOURCE_CAPTURE: an open card, owned once created */
-	const char *device;     /* where to look for the card again; NULL: any */
+	int card_fd;                       /* SOURCE_CAPTURE: an open card, owned once created */
+	const char *device;                /* where to look for the card again; NULL: any */
 	const struct privsep_peer *helper; /* or else the capture helper (taken over) */
-	const char *output;     /* NULL: the first lit output */
-	size_t test_bytes;      /* SOURCE_TEST: payload size */
+	const char *output;                /* NULL: the first lit output */
+	size_t test_bytes;                 /* SOURCE_TEST: payload size */
 	unsigned fps;
 	enum proto_codec codec;
-	enum encoder_kind encoder;   /* resolved: SOFTWARE or VAAPI (vaapi_choose) */
-	const char *render_node;     /* VAAPI: where to encode */
+	enum encoder_kind encoder; /* resolved: SOFTWARE or VAAPI (vaapi_choose) */
+	const char *render_node;   /* VAAPI: where to encode */
 	bool vaapi_low_power;
 	int crf;
 	unsigned bitrate_kbps;
 	bool cursor_in_video;
-	unsigned max_viewers;   /* view-only sessions besides the controller */
-	unsigned refresh_ms;    /* resend when idle this long (0: 10 s) */
-	struct inject *input;   /* the controller's input goes here; NULL: view-only for all */
+	unsigned max_viewers; /* view-only sessions besides the controller */
+	unsigned refresh_ms;  /* resend when idle this long (0: 10 s) */
+	struct inject *input; /* the controller's input goes here; NULL: view-only for all */
 };
 
 struct streamer;

@@ -41,8 +41,8 @@ void fp_list_free(struct fp_list *list);
 /* known_hosts: "HOST:PORT FINGERPRINT" per line, '#' comments. Looks up
  * host (as "HOST:PORT"): 1 found (fp set, *line its number), 0 not
  * found, -EINVAL on a malformed line (err names it). */
-int trust_known_hosts_find(const char *text, size_t len, const char *host,
-			   uint8_t fp[FP_SIZE], unsigned *line, char *err, size_t err_len);
+int trust_known_hosts_find(const char *text, size_t len, const char *host, uint8_t fp[FP_SIZE],
+			   unsigned *line, char *err, size_t err_len);
 
 /* Pairing codes carry 128 random bits, printed as 26 base32 digits in
  * groups (e.g. "7KQ4M-..."); dashes, spaces and case are ignored on input. */

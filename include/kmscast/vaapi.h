@@ -18,16 +18,16 @@
 enum vaapi_codec { VAAPI_H264, VAAPI_HEVC, VAAPI_AV1, VAAPI_N_CODECS };
 
 struct vaapi_probe {
-	char card[64];     /* /dev/dri/cardN as given */
-	char render[64];   /* its render node, "" if none was found */
-	char driver[32];   /* the kernel driver */
-	char vendor[160];  /* vaQueryVendorString, "" before vaInitialize */
-	bool initialized;  /* vaInitialize succeeded */
-	char why[320];     /* why not, when !initialized */
-	bool vpp;          /* VAEntrypointVideoProc */
-	bool enc[VAAPI_N_CODECS];     /* some profile has EncSlice or EncSliceLP */
+	char card[64];            /* /dev/dri/cardN as given */
+	char render[64];          /* its render node, "" if none was found */
+	char driver[32];          /* the kernel driver */
+	char vendor[160];         /* vaQueryVendorString, "" before vaInitialize */
+	bool initialized;         /* vaInitialize succeeded */
+	char why[320];            /* why not, when !initialized */
+	bool vpp;                 /* VAEntrypointVideoProc */
+	bool enc[VAAPI_N_CODECS]; /* some profile has EncSlice or EncSliceLP */
 	bool lowpower[VAAPI_N_CODECS];
-	bool lavc[VAAPI_N_CODECS];    /* libavcodec has the *_vaapi encoder */
+	bool lavc[VAAPI_N_CODECS]; /* libavcodec has the *_vaapi encoder */
 };
 
 /* The render node (/dev/dri/renderD*) of a card, from sysfs. 0 or -ENOENT. */
@@ -38,8 +38,7 @@ void vaapi_probe(const char *card, struct vaapi_probe *p);
 
 /* Pure: whether p allows VA-API encoding of codec; if not, why (one line
  * naming VA-API). */
-bool vaapi_can_encode(const struct vaapi_probe *p, enum vaapi_codec codec, char *why,
-		      size_t len);
+bool vaapi_can_encode(const struct vaapi_probe *p, enum vaapi_codec codec, char *why, size_t len);
 
 /* Pure: the encoder to use for codec when `asked` was requested, given the
  * probe (NULL: there is no card, as with --source test). *note gets the
@@ -61,9 +60,9 @@ struct vaapi_enc_options {
 	enum proto_codec codec; /* H264 or HEVC */
 	uint32_t width, height;
 	unsigned fps;
-	int crf;                /* 0: driver default quality */
-	unsigned bitrate_kbps;  /* 0: constant quality */
-	bool low_power;         /* only EncSliceLP exists */
+	int crf;               /* 0: driver default quality */
+	unsigned bitrate_kbps; /* 0: constant quality */
+	bool low_power;        /* only EncSliceLP exists */
 };
 
 int vaapi_enc_create(const struct vaapi_enc_options *o, struct vaapi_enc **out, char *err,

@@ -17,8 +17,8 @@
 #include "local.h"
 #include "remote.h"
 
-int capture_create(int card_fd, const struct capture_options *opt, struct capture **out,
-		   char *err, size_t err_len)
+int capture_create(int card_fd, const struct capture_options *opt, struct capture **out, char *err,
+		   size_t err_len)
 {
 	return capture_local_create(card_fd, opt, out, err, err_len);
 }
@@ -46,55 +46,31 @@ bool capture_is_current(struct capture *cap, uint32_t fb_id)
 	return cap->impl->is_current(cap, fb_id);
 }
 
-int capture_peek(struct capture *cap, struct capture_peek *p)
-{
-	return cap->impl->peek(cap, p);
-}
+int capture_peek(struct capture *cap, struct capture_peek *p) { return cap->impl->peek(cap, p); }
 
 int capture_rescan(struct capture *cap, char *err, size_t len)
 {
 	return cap->impl->rescan(cap, err, len);
 }
 
-int capture_vblank_arm(struct capture *cap)
-{
-	return cap->impl->vblank_arm(cap);
-}
+int capture_vblank_arm(struct capture *cap) { return cap->impl->vblank_arm(cap); }
 
-int capture_vblank_fd(const struct capture *cap)
-{
-	return cap->impl->vblank_fd(cap);
-}
+int capture_vblank_fd(const struct capture *cap) { return cap->impl->vblank_fd(cap); }
 
 int capture_vblank_read(struct capture *cap, uint64_t *t_us)
 {
 	return cap->impl->vblank_read(cap, t_us);
 }
 
-int capture_crtc_index(const struct capture *cap)
-{
-	return cap->info.crtc_index;
-}
+int capture_crtc_index(const struct capture *cap) { return cap->info.crtc_index; }
 
-uint32_t capture_card(const struct capture *cap)
-{
-	return cap->info.card;
-}
+uint32_t capture_card(const struct capture *cap) { return cap->info.card; }
 
-const char *capture_driver(const struct capture *cap)
-{
-	return cap->info.driver;
-}
+const char *capture_driver(const struct capture *cap) { return cap->info.driver; }
 
-const char *capture_output_name(const struct capture *cap)
-{
-	return cap->info.output;
-}
+const char *capture_output_name(const struct capture *cap) { return cap->info.output; }
 
-uint32_t capture_crtc_id(const struct capture *cap)
-{
-	return cap->info.crtc_id;
-}
+uint32_t capture_crtc_id(const struct capture *cap) { return cap->info.crtc_id; }
 
 const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)
 {
@@ -111,8 +87,8 @@ const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)
 /* Drivers whose buffers without an explicit modifier are linear. */
 static bool implicit_linear(const char *driver)
 {
-	static const char *const linear[] = {"virtio_gpu", "bochs-drm", "vkms", "simpledrm",
-					     "qxl", "cirrus", "vboxvideo", "udl", NULL};
+	static const char *const linear[] = {"virtio_gpu", "bochs-drm", "vkms", "simpledrm", "qxl",
+					     "cirrus",     "vboxvideo", "udl",  NULL};
 
 	for (int i = 0; linear[i]; i++) {
 		if (strcmp(driver, linear[i]) == 0) {
@@ -133,11 +109,11 @@ int capture_check_cpu_path(const struct capture_buffer *buf, const char *driver,
 		return 0;
 	}
 	return errmsg(err, len, -ENOTSUP,
-		    "framebuffer %u has format %s with modifier %s on driver %s: no CPU path "
-		    "for it (supported: linear XRGB8888, ARGB8888, XBGR8888, ABGR8888, RGB565, "
-		    "XRGB2101010)",
-		    buf->fb_id, format_fourcc_str(buf->fourcc, cc),
-		    capture_modifier_str(buf->modifier, mod, sizeof(mod)), driver);
+		      "framebuffer %u has format %s with modifier %s on driver %s: no CPU path "
+		      "for it (supported: linear XRGB8888, ARGB8888, XBGR8888, ABGR8888, RGB565, "
+		      "XRGB2101010)",
+		      buf->fb_id, format_fourcc_str(buf->fourcc, cc),
+		      capture_modifier_str(buf->modifier, mod, sizeof(mod)), driver);
 }
 
 int capture_read_rgb8(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
@@ -160,10 +136,7 @@ int capture_differs(struct capture *cap, const struct capture_buffer *buf, const
 	return dmabuf_access(&cap->cache, buf, (uint8_t *)ref, n, true, phase, step, err, len);
 }
 
-static bool is_current(void *cap, uint32_t fb_id)
-{
-	return capture_is_current(cap, fb_id);
-}
+static bool is_current(void *cap, uint32_t fb_id) { return capture_is_current(cap, fb_id); }
 
 int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, uint8_t *dst,
 			size_t n, char *err, size_t len)
@@ -182,8 +155,9 @@ int capture_blend_cursor(struct capture *cap, const struct capture_frame *frame,
 		return 0;
 	}
 	if (c->fourcc != DRM_FORMAT_ARGB8888) {
-		return errmsg(err, len, -ENOTSUP, "cursor framebuffer %u has format %s, not ARGB8888",
-			    c->fb_id, format_fourcc_str(c->fourcc, cc));
+		return errmsg(err, len, -ENOTSUP,
+			      "cursor framebuffer %u has format %s, not ARGB8888", c->fb_id,
+			      format_fourcc_str(c->fourcc, cc));
 	}
 	ret = capture_check_cpu_path(c, cap->info.driver, err, len);
 	return ret < 0 ? ret : dmabuf_blend_cursor(&cap->cache, frame, img, img_w, img_h, err, len);

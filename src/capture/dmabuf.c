@@ -72,7 +72,8 @@ void dmabuf_cache_keep(struct dmabuf_cache *c, struct capture_buffer *b)
 	/* A dmabuf is known by its inode, whichever process exported it. */
 	for (uint32_t i = 0; i < CAPTURE_MAX_PLANES; i++) {
 		struct stat st;
-		b->dev_ino[i] = i < b->n_planes && fstat(b->fd[i], &st) == 0 ? (uint64_t)st.st_ino : 0;
+		b->dev_ino[i] =
+			i < b->n_planes && fstat(b->fd[i], &st) == 0 ? (uint64_t)st.st_ino : 0;
 	}
 	c->tick++;
 	for (int i = 0; i < DMABUF_CACHE_SIZE; i++) {
@@ -123,12 +124,12 @@ static int map_entry(struct dmabuf_cache *c, const struct capture_buffer *buf,
 
 		if (size <= 0) {
 			return errmsg(err, len, -EIO, "cannot size the dmabuf of framebuffer %u",
-				    buf->fb_id);
+				      buf->fb_id);
 		}
 		m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, buf->fd[0], 0);
 		if (m == MAP_FAILED) {
 			return errmsg(err, len, -errno, "cannot map framebuffer %u: %s", buf->fb_id,
-				    strerror(errno));
+				      strerror(errno));
 		}
 		e->map = m;
 		e->map_len = (size_t)size;
@@ -148,8 +149,9 @@ static int map_buffer(struct dmabuf_cache *c, const struct capture_buffer *buf,
 	int ret;
 
 	if (!fmt) {
-		return errmsg(err, len, -ENOTSUP, "framebuffer %u has format %s: no CPU path for it",
-			    buf->fb_id, format_fourcc_str(buf->fourcc, cc));
+		return errmsg(err, len, -ENOTSUP,
+			      "framebuffer %u has format %s: no CPU path for it", buf->fb_id,
+			      format_fourcc_str(buf->fourcc, cc));
 	}
 	ret = map_entry(c, buf, out, err, len);
 	if (ret < 0) {
@@ -157,9 +159,10 @@ static int map_buffer(struct dmabuf_cache *c, const struct capture_buffer *buf,
 	}
 	if (buf->pitch[0] < (uint64_t)buf->width * fmt->cpp || buf->height == 0 ||
 	    (uint64_t)buf->offset[0] + (uint64_t)buf->pitch[0] * (buf->height - 1) +
-			    (uint64_t)buf->width * fmt->cpp > (*out)->map_len) {
+			    (uint64_t)buf->width * fmt->cpp >
+		    (*out)->map_len) {
 		return errmsg(err, len, -EINVAL, "framebuffer %u does not fit its %zu-byte dmabuf",
-			    buf->fb_id, (*out)->map_len);
+			      buf->fb_id, (*out)->map_len);
 	}
 	*fmt_out = fmt;
 	return 0;
@@ -199,14 +202,16 @@ static int map_range(struct dmabuf_cache *c, const struct capture_buffer *buf, s
 		return ret;
 	}
 	if ((uint64_t)buf->offset[0] + n > (*e)->map_len) {
-		return errmsg(err, len, -EINVAL, "framebuffer %u: %zu bytes at offset %u do not fit "
-			    "its %zu-byte dmabuf", buf->fb_id, n, buf->offset[0], (*e)->map_len);
+		return errmsg(err, len, -EINVAL,
+			      "framebuffer %u: %zu bytes at offset %u do not fit "
+			      "its %zu-byte dmabuf",
+			      buf->fb_id, n, buf->offset[0], (*e)->map_len);
 	}
 	return 0;
 }
 
-int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *mem,
-		  size_t n, bool compare, unsigned phase, unsigned step, char *err, size_t len)
+int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *mem, size_t n,
+		  bool compare, unsigned phase, unsigned step, char *err, size_t len)
 {
 	struct dmabuf_entry *e;
 	int ret = map_range(c, buf, n, &e, err, len);
@@ -243,7 +248,8 @@ int dmabuf_blend_cursor(struct dmabuf_cache *c, const struct capture_frame *fram
 	format_blend_cursor(img, img_w, img_h, frame->cursor_x, frame->cursor_y,
 			    e->map + cur->offset[0],
 			    cur->width < frame->cursor_w ? cur->width : frame->cursor_w,
-			    cur->height < frame->cursor_h ? cur->height : frame->cursor_h, cur->pitch[0]);
+			    cur->height < frame->cursor_h ? cur->height : frame->cursor_h,
+			    cur->pitch[0]);
 	dmabuf_sync(cur->fd[0], DMA_BUF_SYNC_END);
 	return 0;
 }
@@ -271,8 +277,8 @@ int dmabuf_copy_stable(struct dmabuf_cache *c, const struct capture_buffer *buf,
 		if (off + k < n && mono_ns() - asked < STABLE_CHECK_NS)
 			continue;
 		if (!is_current(ctx, buf->fb_id))
-			ret = errmsg(err, len, -EAGAIN, "framebuffer %u was flipped away during the copy",
-				   buf->fb_id);
+			ret = errmsg(err, len, -EAGAIN,
+				     "framebuffer %u was flipped away during the copy", buf->fb_id);
 		asked = mono_ns();
 	}
 	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END);

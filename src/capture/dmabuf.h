@@ -42,8 +42,8 @@ int dmabuf_read_rgb8(struct dmabuf_cache *c, const struct capture_buffer *buf, u
 		     char *err, size_t len);
 /* Copies the first n bytes of plane 0 to mem, or (compare) compares its
  * rows y % step == phase with mem's: 1 if they differ. */
-int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *mem,
-		  size_t n, bool compare, unsigned phase, unsigned step, char *err, size_t len);
+int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *mem, size_t n,
+		  bool compare, unsigned phase, unsigned step, char *err, size_t len);
 /* Copies n bytes while is_current(ctx, fb_id) says the plane still shows
  * buf: -EAGAIN if it flipped. */
 int dmabuf_copy_stable(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *dst,

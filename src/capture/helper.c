@@ -71,9 +71,7 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 	resp.op = req->op;
 	resp.seq = req->seq;
 	switch (req->op) {
-	case PRIVSEP_INFO:
-		resp.u.info = *capture_local_info(cap);
-		break;
+	case PRIVSEP_INFO: resp.u.info = *capture_local_info(cap); break;
 	case PRIVSEP_GRAB:
 		resp.result = capture_local_grab(cap, &resp.u.frame, resp.err, sizeof(resp.err));
 		if (resp.result == 0)
@@ -81,15 +79,9 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 		else
 			memset(&resp.u.frame, 0, sizeof(resp.u.frame));
 		break;
-	case PRIVSEP_PEEK:
-		resp.result = capture_local_peek(cap, &resp.u.peek);
-		break;
-	case PRIVSEP_IS_CURRENT:
-		resp.u.current = capture_local_is_current(cap, req->arg);
-		break;
-	case PRIVSEP_VBLANK_ARM:
-		resp.result = capture_local_vblank_arm(cap);
-		break;
+	case PRIVSEP_PEEK: resp.result = capture_local_peek(cap, &resp.u.peek); break;
+	case PRIVSEP_IS_CURRENT: resp.u.current = capture_local_is_current(cap, req->arg); break;
+	case PRIVSEP_VBLANK_ARM: resp.result = capture_local_vblank_arm(cap); break;
 	case PRIVSEP_RESCAN:
 		resp.result = capture_local_rescan(cap, resp.err, sizeof(resp.err));
 		if (resp.result >= 0) {
@@ -97,9 +89,7 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 			resp.u.info = *capture_local_info(cap);
 		}
 		break;
-	default:
-		resp.result = -EINVAL;
-		break;
+	default: resp.result = -EINVAL; break;
 	}
 	answer(o->fd, &resp, fds, n_fds);
 }
@@ -129,7 +119,8 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
-					{.fd = cap ? capture_local_vblank_fd(cap) : -1, .events = POLLIN}};
+					{.fd = cap ? capture_local_vblank_fd(cap) : -1,
+					 .events = POLLIN}};
 		int timeout = -1;
 		if (cap && o->board && o->peek_ms) {
 			uint64_t t = mono_ms();
@@ -155,8 +146,8 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			vblank_event(o, cap);
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		ssize_t got = privsep_recv(o->fd, &req, sizeof(req), fds, PRIVSEP_MAX_FDS, &n_fds, &cred,
-				       0);
+		ssize_t got = privsep_recv(o->fd, &req, sizeof(req), fds, PRIVSEP_MAX_FDS, &n_fds,
+					   &cred, 0);
 		for (unsigned i = 0; i < n_fds; i++)
 			close(fds[i]);
 		if (got == 0) {
@@ -170,9 +161,10 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			break;
 		}
 		if (cred.pid != o->peer_pid || cred.uid != o->peer_uid) {
-			log_printf(LOG_ERR, "capture helper: a request from pid %d uid %u, not the "
-				   "streamer (pid %d uid %u): stopping", cred.pid, cred.uid,
-				   o->peer_pid, o->peer_uid);
+			log_printf(LOG_ERR,
+				   "capture helper: a request from pid %d uid %u, not the "
+				   "streamer (pid %d uid %u): stopping",
+				   cred.pid, cred.uid, o->peer_pid, o->peer_uid);
 			r = -EPERM;
 			break;
 		}
@@ -196,10 +188,12 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 		}
 		serve(o, cap, &req);
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
-			log_printf(LOG_DEBUG, "capture helper: %lu grabs; %d open fds, %d GEM "
-				   "handles, RSS %ld kB, anonymous %ld kB", grabs, selfstat_fds(),
-				   selfstat_gem_handles(capture_local_vblank_fd(cap)), selfstat_rss_kb(),
-				   selfstat_anon_kb());
+			log_printf(LOG_DEBUG,
+				   "capture helper: %lu grabs; %d open fds, %d GEM "
+				   "handles, RSS %ld kB, anonymous %ld kB",
+				   grabs, selfstat_fds(),
+				   selfstat_gem_handles(capture_local_vblank_fd(cap)),
+				   selfstat_rss_kb(), selfstat_anon_kb());
 	}
 	capture_local_destroy(cap);
 	return r;
@@ -251,7 +245,8 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		close(req[1]);
 	}
 	if (r < 0)
-		return errmsg(err, len, r, "cannot make the capture helper's sockets: %s", strerror(-r));
+		return errmsg(err, len, r, "cannot make the capture helper's sockets: %s",
+			      strerror(-r));
 	/* Shared before the fork. Only the helper writes it and it never acts
 	 * on what is there, so the streamer's read-only view is against our
 	 * own bugs, not a barrier. Without it, idle looks are round trips. */
@@ -271,11 +266,15 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 	}
 	if (pid == 0) {
 		char why[256];
-		struct privsep_helper_options ho = {.card_fd = card_fd, .fd = req[1], .ev_fd = ev[1],
-						    .capture = *co, .peer_pid = parent,
+		struct privsep_helper_options ho = {.card_fd = card_fd,
+						    .fd = req[1],
+						    .ev_fd = ev[1],
+						    .capture = *co,
+						    .peer_pid = parent,
 						    .peer_uid = streamer_uid,
 						    .stats_every = stats_every,
-						    .board = board, .peek_ms = peek_ms};
+						    .board = board,
+						    .peek_ms = peek_ms};
 		int keep[3] = {card_fd, req[1], ev[1]};
 		/* Dies with the streamer; a streamer already gone is no peer. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -299,9 +298,13 @@ int privsep_spawn(int card_fd, const struct capture_options *co, uid_t streamer_
 		munmap(board, sizeof(*board));
 		board = NULL;
 	}
-	struct timeval tv = {.tv_sec = PRIVSEP_CALL_TIMEOUT_MS / 1000, .tv_usec = PRIVSEP_CALL_TIMEOUT_MS % 1000 * 1000};
+	struct timeval tv = {.tv_sec = PRIVSEP_CALL_TIMEOUT_MS / 1000,
+			     .tv_usec = PRIVSEP_CALL_TIMEOUT_MS % 1000 * 1000};
 	setsockopt(req[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .board = board,
+	*peer = (struct privsep_peer){.fd = req[0],
+				      .ev_fd = ev[0],
+				      .pid = pid,
+				      .board = board,
 				      .uid = helper_user ? helper_user->uid : getuid()};
 	return 0;
 }

@@ -31,8 +31,8 @@ struct capture_impl {
 
 struct capture {
 	const struct capture_impl *impl;
-	struct capture_info info; /* what is followed, as of create or the last rescan */
-	bool gone;                /* the output went away; a rescan finds it again */
+	struct capture_info info;  /* what is followed, as of create or the last rescan */
+	bool gone;                 /* the output went away; a rescan finds it again */
 	struct dmabuf_cache cache; /* the buffers grabbed */
 };
 

@@ -26,9 +26,9 @@ struct plane_props {
 };
 
 struct local {
-	struct capture base;    /* info.output, crtc_id, crtc_index, card, driver */
-	int fd;                 /* -1 when the card is gone */
-	char want_output[64];   /* as asked: "" for the first lit output */
+	struct capture base;  /* info.output, crtc_id, crtc_index, card, driver */
+	int fd;               /* -1 when the card is gone */
+	char want_output[64]; /* as asked: "" for the first lit output */
 	char want_device[64];
 	struct capture_options want;
 	uint64_t vblank_us;
@@ -39,10 +39,7 @@ struct local {
 
 static const struct capture_impl local_impl;
 
-static struct local *local_of(struct capture *cap)
-{
-	return (struct local *)cap;
-}
+static struct local *local_of(struct capture *cap) { return (struct local *)cap; }
 
 static const struct local *local_of_const(const struct capture *cap)
 {
@@ -84,8 +81,8 @@ static void plane_props_find(int fd, uint32_t plane_id, struct plane_props *pp)
 
 /* Where a plane sits on its CRTC; w and h keep their defaults (the fb size)
  * where the driver has no atomic properties. */
-static void plane_geometry(int fd, uint32_t plane_id, const struct plane_props *pp,
-			   int32_t *x, int32_t *y, uint32_t *w, uint32_t *h)
+static void plane_geometry(int fd, uint32_t plane_id, const struct plane_props *pp, int32_t *x,
+			   int32_t *y, uint32_t *w, uint32_t *h)
 {
 	drmModeObjectProperties *props =
 		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
@@ -153,8 +150,9 @@ static int find_output(struct local *l, const char *name, char *err, size_t len)
 				if (!crtc) {
 					drmModeFreeConnector(conn);
 					drmModeFreeResources(res);
-					return errmsg(err, len, -ENOENT, "output %s is not lit (no active CRTC)",
-						    cname);
+					return errmsg(err, len, -ENOENT,
+						      "output %s is not lit (no active CRTC)",
+						      cname);
 				}
 			}
 		}
@@ -170,8 +168,7 @@ static int find_output(struct local *l, const char *name, char *err, size_t len)
 
 /* The primary plane on the followed CRTC (or checks a given plane), and its
  * cursor plane when asked. */
-static int find_planes(struct local *l, const struct capture_options *opt, char *err,
-		       size_t len)
+static int find_planes(struct local *l, const struct capture_options *opt, char *err, size_t len)
 {
 	drmModeRes *res = drmModeGetResources(l->fd);
 	uint32_t primary, cursor;
@@ -187,8 +184,10 @@ static int find_planes(struct local *l, const struct capture_options *opt, char 
 	l->cursor_plane_id = opt->cursor ? cursor : 0;
 	if (!l->plane_id) {
 		return opt->plane_id ? errmsg(err, len, -ENOENT, "no plane %u", opt->plane_id)
-				     : errmsg(err, len, -ENOENT, "output %s shows nothing (no primary "
-					    "plane is on its CRTC)", l->base.info.output);
+				     : errmsg(err, len, -ENOENT,
+					      "output %s shows nothing (no primary "
+					      "plane is on its CRTC)",
+					      l->base.info.output);
 	}
 	return 0;
 }
@@ -278,7 +277,8 @@ int capture_local_create(int card_fd, const struct capture_options *opt, struct 
 			return errmsg(err, len, -ENOENT, "no plane %u", opt->plane_id);
 		}
 		l->base.info.crtc_id = p->crtc_id;
-		snprintf(l->base.info.output, sizeof(l->base.info.output), "plane-%u", opt->plane_id);
+		snprintf(l->base.info.output, sizeof(l->base.info.output), "plane-%u",
+			 opt->plane_id);
 		drmModeFreePlane(p);
 		ret = find_planes(l, opt, err, len);
 		if (ret == 0) {
@@ -353,8 +353,10 @@ static int follow_card(struct local *l, int ret, char *err, size_t len)
 	}
 	if (fd < 0) {
 		if (l->fd < 0) {
-			return errmsg(err, len, -ENODEV, "output %s is gone: its card went away "
-				    "(unplugged, or its driver unbound)", l->base.info.output);
+			return errmsg(err, len, -ENODEV,
+				      "output %s is gone: its card went away "
+				      "(unplugged, or its driver unbound)",
+				      l->base.info.output);
 		}
 		return ret;
 	}
@@ -401,10 +403,7 @@ int capture_local_vblank_arm(struct capture *cap)
 	return drmWaitVBlank(l->fd, &vbl) == 0 ? 0 : -errno;
 }
 
-int capture_local_vblank_fd(const struct capture *cap)
-{
-	return local_of_const(cap)->fd;
-}
+int capture_local_vblank_fd(const struct capture *cap) { return local_of_const(cap)->fd; }
 
 static void on_vblank_event(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
 {
@@ -447,10 +446,7 @@ void capture_local_destroy(struct capture *cap)
 	free(l);
 }
 
-const struct capture_info *capture_local_info(const struct capture *cap)
-{
-	return &cap->info;
-}
+const struct capture_info *capture_local_info(const struct capture *cap) { return &cap->info; }
 
 /* Legacy GetFB knows only depth and bpp. */
 static uint32_t fourcc_from_depth(uint32_t depth, uint32_t bpp)
@@ -517,26 +513,28 @@ static int get_fb(struct local *l, uint32_t fb_id, struct capture_buffer *b,
 
 /* The buffer behind fb_id, exported as dmabufs and kept in the cache
  * (which knows it again when it is the same memory). */
-static int lookup_buffer(struct local *l, uint32_t fb_id, struct capture_buffer *out,
-			 char *err, size_t len)
+static int lookup_buffer(struct local *l, uint32_t fb_id, struct capture_buffer *out, char *err,
+			 size_t len)
 {
 	uint32_t handles[CAPTURE_MAX_PLANES] = {0};
 	struct capture_buffer b;
 	int ret = get_fb(l, fb_id, &b, handles);
 
 	if (ret < 0) {
-		return errmsg(err, len, ret, "cannot read framebuffer %u: %s", fb_id, strerror(-ret));
+		return errmsg(err, len, ret, "cannot read framebuffer %u: %s", fb_id,
+			      strerror(-ret));
 	}
 	for (int i = 0; i < CAPTURE_MAX_PLANES; i++) {
 		b.fd[i] = -1;
 	}
 	if (!handles[0]) {
 		kms_close_gem_handles(l->fd, handles);
-		return errmsg(err, len, -EACCES,
-			    "reading framebuffer %u needs CAP_SYS_ADMIN or DRM master (the kernel "
-			    "returned no buffer handles): run as root, grant it with `setcap "
-			    "cap_sys_admin+ep` on the binary, or run kmscastd from its systemd unit",
-			    fb_id);
+		return errmsg(
+			err, len, -EACCES,
+			"reading framebuffer %u needs CAP_SYS_ADMIN or DRM master (the kernel "
+			"returned no buffer handles): run as root, grant it with `setcap "
+			"cap_sys_admin+ep` on the binary, or run kmscastd from its systemd unit",
+			fb_id);
 	}
 	for (uint32_t i = 0; i < b.n_planes && ret == 0; i++) {
 		uint32_t h = handles[i] ? handles[i] : handles[0];
@@ -545,7 +543,7 @@ static int lookup_buffer(struct local *l, uint32_t fb_id, struct capture_buffer 
 		 * PROT_READ; VA-API's import takes any dmabuf fd. */
 		if (drmPrimeHandleToFD(l->fd, h, DRM_CLOEXEC, &b.fd[i]) < 0) {
 			ret = errmsg(err, len, -errno, "cannot export framebuffer %u as dmabuf: %s",
-				   fb_id, strerror(errno));
+				     fb_id, strerror(errno));
 		}
 	}
 	/* The fds hold the memory now; the handles would leak one per call. */
@@ -598,8 +596,9 @@ static int grab_once(struct local *l, struct capture_frame *frame, char *err, si
 			frame->has_cursor = true;
 			frame->cursor_w = frame->cursor.width;
 			frame->cursor_h = frame->cursor.height;
-			plane_geometry(l->fd, l->cursor_plane_id, &l->cursor_props, &frame->cursor_x,
-				       &frame->cursor_y, &frame->cursor_w, &frame->cursor_h);
+			plane_geometry(l->fd, l->cursor_plane_id, &l->cursor_props,
+				       &frame->cursor_x, &frame->cursor_y, &frame->cursor_w,
+				       &frame->cursor_h);
 		}
 		/* The planes are read one at a time: a flip in between pairs one
 		 * frame with another's cursor, so such a read is retried. */
@@ -619,8 +618,10 @@ int capture_local_grab(struct capture *cap, struct capture_frame *frame, char *e
 
 	if (cap->gone) {
 		memset(frame, 0, sizeof(*frame));
-		return errmsg(err, len, -ENODEV, "output %s is gone (unplugged, or its CRTC is off): "
-			    "waiting for it to come back", cap->info.output);
+		return errmsg(err, len, -ENODEV,
+			      "output %s is gone (unplugged, or its CRTC is off): "
+			      "waiting for it to come back",
+			      cap->info.output);
 	}
 	/* Flips come at most once a refresh: a few tries always find a gap. */
 	for (int attempt = 0; attempt < 4 && ret == -EAGAIN; attempt++) {

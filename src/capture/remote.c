@@ -21,10 +21,7 @@ struct remote {
 
 static const struct capture_impl remote_impl;
 
-static struct remote *remote_of(struct capture *cap)
-{
-	return (struct remote *)cap;
-}
+static struct remote *remote_of(struct capture *cap) { return (struct remote *)cap; }
 
 /* The helper's own failure: its -errno, and its message in err. */
 static int resp_error(const struct privsep_resp *resp, char *err, size_t len)
@@ -141,8 +138,7 @@ static bool remote_is_current(struct capture *cap, uint32_t fb_id)
 	struct privsep_resp resp;
 	char err[256];
 
-	return call(cap, PRIVSEP_IS_CURRENT, fb_id, &resp, err, sizeof(err)) == 0 &&
-	       resp.u.current;
+	return call(cap, PRIVSEP_IS_CURRENT, fb_id, &resp, err, sizeof(err)) == 0 && resp.u.current;
 }
 
 /* The helper's board first: a look that costs no round trip. */

@@ -16,7 +16,6 @@
 
 #include "kmscast/errmsg.h"
 
-
 int privsep_send(int fd, const void *msg, size_t n, const int *fds, unsigned n_fds)
 {
 	union {
@@ -47,14 +46,17 @@ int privsep_send(int fd, const void *msg, size_t n, const int *fds, unsigned n_f
 }
 
 ssize_t privsep_recv(int fd, void *msg, size_t n, int *fds, unsigned max, unsigned *n_fds,
-			struct ucred *cred, int flags)
+		     struct ucred *cred, int flags)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * PRIVSEP_MAX_FDS) + CMSG_SPACE(sizeof(struct ucred))];
+		char buf[CMSG_SPACE(sizeof(int) * PRIVSEP_MAX_FDS) +
+			 CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = msg, .iov_len = n};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	ssize_t r;
 	unsigned got = 0;
@@ -102,17 +104,16 @@ int privsep_check_req(const struct privsep_req *r, size_t n, char *err, size_t l
 	if (n != sizeof(*r))
 		return errmsg(err, len, -EPROTO, "request of %zu bytes, want %zu", n, sizeof(*r));
 	if (r->magic != PRIVSEP_MAGIC || r->version != PRIVSEP_VERSION)
-		return errmsg(err, len, -EPROTO, "request with magic %08x version %u, want %08x "
-			    "version %u", r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
+		return errmsg(err, len, -EPROTO,
+			      "request with magic %08x version %u, want %08x "
+			      "version %u",
+			      r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
 	if (r->op < PRIVSEP_INFO || r->op >= PRIVSEP_VBLANK)
 		return errmsg(err, len, -EPROTO, "unknown request %u", r->op);
 	return 0;
 }
 
-static bool terminated(const char *s, size_t n)
-{
-	return memchr(s, '\0', n) != NULL;
-}
+static bool terminated(const char *s, size_t n) { return memchr(s, '\0', n) != NULL; }
 
 static int check_buffer(const struct capture_buffer *b, const char *what, char *err, size_t len)
 {
@@ -131,11 +132,13 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 	if (n != sizeof(*r))
 		return errmsg(err, len, -EPROTO, "answer of %zu bytes, want %zu", n, sizeof(*r));
 	if (r->magic != PRIVSEP_MAGIC || r->version != PRIVSEP_VERSION)
-		return errmsg(err, len, -EPROTO, "answer with magic %08x version %u, want %08x "
-			    "version %u", r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
+		return errmsg(err, len, -EPROTO,
+			      "answer with magic %08x version %u, want %08x "
+			      "version %u",
+			      r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
 	if (r->op != op || r->seq != seq)
-		return errmsg(err, len, -EPROTO, "answer %u #%u to request %u #%u", r->op, r->seq, op,
-			    seq);
+		return errmsg(err, len, -EPROTO, "answer %u #%u to request %u #%u", r->op, r->seq,
+			      op, seq);
 	if (!terminated(r->err, sizeof(r->err)))
 		return errmsg(err, len, -EPROTO, "unterminated error text");
 	if (r->result > 0 || r->result < -4095)
@@ -155,15 +158,18 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 	}
 	if (r->n_fds != want_fds || n_fds != want_fds)
 		return errmsg(err, len, -EPROTO, "%u fds came (%u announced), want %u", n_fds,
-			    r->n_fds, want_fds);
+			      r->n_fds, want_fds);
 	return 0;
 }
 
 int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privsep_resp *resp,
 		 int fds[PRIVSEP_MAX_FDS], unsigned *n_fds, char *err, size_t len)
 {
-	struct privsep_req req = {.magic = PRIVSEP_MAGIC, .version = PRIVSEP_VERSION, .op = op,
-				  .seq = ++p->seq, .arg = arg};
+	struct privsep_req req = {.magic = PRIVSEP_MAGIC,
+				  .version = PRIVSEP_VERSION,
+				  .op = op,
+				  .seq = ++p->seq,
+				  .arg = arg};
 	struct ucred cred = {0};
 	int r = privsep_send(p->fd, &req, sizeof(req), NULL, 0);
 
@@ -171,7 +177,8 @@ int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privs
 	if (r < 0)
 		return errmsg(err, len, -EPIPE, "the capture helper is gone (%s)", strerror(-r));
 	/* The wait is bounded by SO_RCVTIMEO, set once on the socket. */
-	ssize_t got = privsep_recv(p->fd, resp, sizeof(*resp), fds, PRIVSEP_MAX_FDS, n_fds, &cred, 0);
+	ssize_t got =
+		privsep_recv(p->fd, resp, sizeof(*resp), fds, PRIVSEP_MAX_FDS, n_fds, &cred, 0);
 	if (got == -EAGAIN)
 		return errmsg(err, len, -ETIMEDOUT, "the capture helper did not answer in %d ms",
 			      PRIVSEP_CALL_TIMEOUT_MS);
@@ -179,11 +186,13 @@ int privsep_call(struct privsep_peer *p, uint16_t op, uint32_t arg, struct privs
 		return errmsg(err, len, -EPIPE, "the capture helper is gone");
 	if (got < 0)
 		return errmsg(err, len, (int)got, "reading the capture helper's answer: %s",
-			    strerror((int)-got));
+			      strerror((int)-got));
 	r = cred.pid == p->pid && cred.uid == p->uid
 		    ? privsep_check_resp(resp, (size_t)got, op, req.seq, *n_fds, err, len)
-		    : errmsg(err, len, -EPERM, "an answer from pid %d uid %u, not the capture helper "
-			   "(pid %d)", cred.pid, cred.uid, p->pid);
+		    : errmsg(err, len, -EPERM,
+			     "an answer from pid %d uid %u, not the capture helper "
+			     "(pid %d)",
+			     cred.pid, cred.uid, p->pid);
 	if (r < 0) {
 		for (unsigned i = 0; i < *n_fds; i++)
 			close(fds[i]);
@@ -202,7 +211,7 @@ int privsep_read_vblank(struct privsep_peer *p, uint64_t *t_us)
 	unsigned n_fds = 0;
 	char err[64];
 	ssize_t got = privsep_recv(p->ev_fd, &ev, sizeof(ev), fds, PRIVSEP_MAX_FDS, &n_fds, &cred,
-			       MSG_DONTWAIT);
+				   MSG_DONTWAIT);
 
 	if (got == 0)
 		return -EPIPE;

@@ -16,7 +16,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (const struct edid_timing *t = edid_common_modes; t->clock_khz; t++) {
-		snprintf(path, sizeof(path), "%s/kmscast-%ux%u.bin", argv[1], t->hactive, t->vactive);
+		snprintf(path, sizeof(path), "%s/kmscast-%ux%u.bin", argv[1], t->hactive,
+			 t->vactive);
 		if (edid_build(t, e, err, sizeof(err)) != 0 ||
 		    fileio_write_atomic(path, e, sizeof(e), 0644, err, sizeof(err)) != 0) {
 			fprintf(stderr, "mkedid: %s\n", err);

@@ -23,7 +23,7 @@
 #define PROG "kmscast-grab"
 
 enum {
-	EXIT_FAILED = 1,     /* I/O and anything else */
+	EXIT_FAILED = 1, /* I/O and anything else */
 	EXIT_USAGE = 2,
 	EXIT_PERMISSION = 3, /* no CAP_SYS_ADMIN / DRM master, or the card cannot be opened */
 	EXIT_NOT_FOUND = 4,  /* no such card, output or plane; nothing on it */
@@ -88,12 +88,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_LIST = 256, O_JSON, O_DEVICE, O_OUTPUT, O_PLANE, O_CURSOR, O_RAW };
 	static const struct option longopts[] = {
-		{"list", no_argument, NULL, O_LIST},   {"json", no_argument, NULL, O_JSON},
+		{"list", no_argument, NULL, O_LIST},
+		{"json", no_argument, NULL, O_JSON},
 		{"device", required_argument, NULL, O_DEVICE},
 		{"output", required_argument, NULL, O_OUTPUT},
 		{"plane", required_argument, NULL, O_PLANE},
-		{"cursor", no_argument, NULL, O_CURSOR}, {"raw", required_argument, NULL, O_RAW},
-		{"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+		{"cursor", no_argument, NULL, O_CURSOR},
+		{"raw", required_argument, NULL, O_RAW},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 	unsigned long v;
@@ -111,7 +114,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'o': o->png = optarg; break;
 		case O_PLANE:
 			if (!cli_parse_uint(optarg, 1, UINT32_MAX, &v)) {
-				cli_die_usage(PROG, "--plane takes a plane id (a positive number), not '%s'", optarg);
+				cli_die_usage(
+					PROG,
+					"--plane takes a plane id (a positive number), not '%s'",
+					optarg);
 			}
 			o->plane_id = (uint32_t)v;
 			break;
@@ -133,11 +139,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "--json goes with --list");
 	}
 	if (!o->png == !o->raw) {
-		cli_die_usage(PROG, o->png ? "give either -o FILE.png or --raw FILE, not both"
-				 : "nothing to do: give --list, -o FILE.png or --raw FILE");
+		cli_die_usage(PROG,
+			      o->png ? "give either -o FILE.png or --raw FILE, not both"
+				     : "nothing to do: give --list, -o FILE.png or --raw FILE");
 	}
 	if (o->cursor && o->raw) {
-		cli_die_usage(PROG, "--cursor composites into a PNG; --raw dumps one plane's bytes");
+		cli_die_usage(PROG,
+			      "--cursor composites into a PNG; --raw dumps one plane's bytes");
 	}
 }
 
@@ -206,8 +214,9 @@ static void list_connectors(int fd, const drmModeRes *res, struct lister *l)
 			       "\"modes\":%d,\"preferred\":\"%s\"}",
 			       c->connector_id, name, status, crtc, c->count_modes, pref);
 		} else {
-			printf("  connector %u %s %s crtc %u, %d modes%s%s\n", c->connector_id, name,
-			       status, crtc, c->count_modes, pref[0] ? ", preferred " : "", pref);
+			printf("  connector %u %s %s crtc %u, %d modes%s%s\n", c->connector_id,
+			       name, status, crtc, c->count_modes, pref[0] ? ", preferred " : "",
+			       pref);
 		}
 		drmModeFreeConnector(c);
 	}
@@ -240,8 +249,7 @@ static void list_crtcs(int fd, const drmModeRes *res, struct lister *l)
 
 /* Framebuffer metadata for a listing; the handles GetFB2 may return (to a
  * privileged caller) are closed at once. */
-static void fb_info(int fd, uint32_t fb_id, uint32_t *w, uint32_t *h, char fmt[16],
-		    char mod[24])
+static void fb_info(int fd, uint32_t fb_id, uint32_t *w, uint32_t *h, char fmt[16], char mod[24])
 {
 	drmModeFB2 *fb = fb_id ? drmModeGetFB2(fd, fb_id) : NULL;
 
@@ -259,7 +267,7 @@ static void fb_info(int fd, uint32_t fb_id, uint32_t *w, uint32_t *h, char fmt[1
 		snprintf(fmt, 16, "%s", f ? f->name : format_fourcc_str(fb->pixel_format, cc));
 	}
 	capture_modifier_str((fb->flags & DRM_MODE_FB_MODIFIERS) ? fb->modifier
-								: DRM_FORMAT_MOD_INVALID,
+								 : DRM_FORMAT_MOD_INVALID,
 			     mod, 24);
 	kms_close_gem_handles(fd, fb->handles);
 	drmModeFreeFB2(fb);
@@ -290,14 +298,16 @@ static void list_planes(int fd, struct lister *l)
 			printf("{\"id\":%u,\"type\":\"%s\",\"crtc\":%u,\"fb\":%u,\"width\":%u,"
 			       "\"height\":%u,\"format\":\"%s\",\"modifier\":\"%s\",\"x\":%lld,"
 			       "\"y\":%lld,\"crtc_w\":%lld,\"crtc_h\":%lld,\"formats\":%u}",
-			       p->plane_id, type, p->crtc_id, p->fb_id, w, h, fmt, mod, (long long)x,
-			       (long long)y, (long long)cw, (long long)ch, p->count_formats);
+			       p->plane_id, type, p->crtc_id, p->fb_id, w, h, fmt, mod,
+			       (long long)x, (long long)y, (long long)cw, (long long)ch,
+			       p->count_formats);
 		} else if (p->fb_id) {
 			printf("  plane %u %s crtc %u fb %u %ux%u %s %s at %lld,%lld size %lldx%lld\n",
-			       p->plane_id, type, p->crtc_id, p->fb_id, w, h, fmt, mod, (long long)x,
-			       (long long)y, (long long)cw, (long long)ch);
+			       p->plane_id, type, p->crtc_id, p->fb_id, w, h, fmt, mod,
+			       (long long)x, (long long)y, (long long)cw, (long long)ch);
 		} else {
-			printf("  plane %u %s off (%u formats)\n", p->plane_id, type, p->count_formats);
+			printf("  plane %u %s off (%u formats)\n", p->plane_id, type,
+			       p->count_formats);
 		}
 		drmModeFreePlane(p);
 	}
@@ -443,7 +453,8 @@ static int write_raw(struct capture *cap, const struct capture_frame *fr, const 
 static int dump(const struct options *o)
 {
 	char dev[64], err[512];
-	struct capture_options copt = {.output = o->output, .plane_id = o->plane_id,
+	struct capture_options copt = {.output = o->output,
+				       .plane_id = o->plane_id,
 				       .cursor = o->cursor};
 	struct capture *cap = NULL;
 	struct capture_frame fr;
@@ -454,10 +465,12 @@ static int dump(const struct options *o)
 	fd = kms_open_card(o->device, dev, sizeof(dev));
 	if (fd < 0) {
 		if (o->device) {
-			fprintf(stderr, "kmscast-grab: cannot open %s: %s\n", o->device, strerror(-fd));
+			fprintf(stderr, "kmscast-grab: cannot open %s: %s\n", o->device,
+				strerror(-fd));
 			return fd == -ENOENT ? EXIT_NOT_FOUND : EXIT_PERMISSION;
 		}
-		fprintf(stderr, "kmscast-grab: no DRM card with a connected connector in /dev/dri\n");
+		fprintf(stderr,
+			"kmscast-grab: no DRM card with a connected connector in /dev/dri\n");
 		return EXIT_NOT_FOUND;
 	}
 	ret = capture_create(fd, &copt, &cap, err, sizeof(err));
@@ -494,7 +507,8 @@ static int dump(const struct options *o)
 		}
 		if (ret == 0) {
 			writing = true;
-			ret = pngio_write_rgb8(o->png, rgb, fr.fb.width, fr.fb.height, err, sizeof(err));
+			ret = pngio_write_rgb8(o->png, rgb, fr.fb.width, fr.fb.height, err,
+					       sizeof(err));
 		}
 	}
 	if (ret < 0 && writing) {

@@ -59,8 +59,8 @@ struct paint {
 	uint32_t primary_id, cursor_plane_id, prop_fb_id, prop_crtc_x, prop_crtc_y;
 	unsigned front_idx;
 	bool flip_pending, crtc_set;
-	uint32_t k;         /* frame on screen (or being flipped to) */
-	uint64_t shown;     /* frames that reached the screen */
+	uint32_t k;     /* frame on screen (or being flipped to) */
+	uint64_t shown; /* frames that reached the screen */
 };
 
 static void usage(FILE *f)
@@ -102,8 +102,19 @@ static void err(const char *fmt, ...)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_DEVICE = 256, O_OUTPUT, O_MODE, O_FPS, O_FRAMES, O_START,
-	       O_FORMAT, O_STATIC, O_FRONT, O_CURSOR, O_LEAVE_OFF };
+	enum {
+		O_DEVICE = 256,
+		O_OUTPUT,
+		O_MODE,
+		O_FPS,
+		O_FRAMES,
+		O_START,
+		O_FORMAT,
+		O_STATIC,
+		O_FRONT,
+		O_CURSOR,
+		O_LEAVE_OFF
+	};
 	static const struct option longopts[] = {
 		{"device", required_argument, NULL, O_DEVICE},
 		{"output", required_argument, NULL, O_OUTPUT},
@@ -128,56 +139,38 @@ static void parse_options(int argc, char **argv, struct options *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_DEVICE:
-			o->device = optarg;
-			break;
-		case O_OUTPUT:
-			o->output = optarg;
-			break;
+		case O_DEVICE: o->device = optarg; break;
+		case O_OUTPUT: o->output = optarg; break;
 		case O_MODE:
 			if (kms_parse_size(optarg, &o->mode_w, &o->mode_h) < 0) {
-				cli_die_usage(PROG, "--mode takes WIDTHxHEIGHT, e.g. 1024x768, not '%s'", optarg);
+				cli_die_usage(PROG,
+					      "--mode takes WIDTHxHEIGHT, e.g. 1024x768, not '%s'",
+					      optarg);
 			}
 			break;
-		case O_FPS:
-			o->fps = (uint32_t)cli_uint(PROG, "--fps", optarg, 1, 240);
-			break;
-		case O_FRAMES:
-			o->frames = cli_uint(PROG, "--frames", optarg, 1, UINT32_MAX);
-			break;
+		case O_FPS: o->fps = (uint32_t)cli_uint(PROG, "--fps", optarg, 1, 240); break;
+		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, UINT32_MAX); break;
 		case O_START:
 			o->start = (uint32_t)cli_uint(PROG, "--start", optarg, 0, PAINT_K_MASK);
 			break;
 		case O_FORMAT:
 			o->fmt = format_by_name(optarg);
 			if (!o->fmt) {
-				cli_die_usage(PROG, "unknown format '%s' (known: XRGB8888, ARGB8888, XBGR8888, "
-					  "ABGR8888, RGB565, XRGB2101010)", optarg);
+				cli_die_usage(
+					PROG,
+					"unknown format '%s' (known: XRGB8888, ARGB8888, XBGR8888, "
+					"ABGR8888, RGB565, XRGB2101010)",
+					optarg);
 			}
 			break;
-		case O_STATIC:
-			o->is_static = true;
-			break;
-		case O_FRONT:
-			o->front = true;
-			break;
-		case O_CURSOR:
-			o->cursor = true;
-			break;
-		case O_LEAVE_OFF:
-			o->leave_off = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case ':':
-			cli_die_usage(PROG, "option '%s' needs a value", argv[optind - 1]);
-			break;
-		default:
-			cli_die_usage(PROG, "unknown option '%s'", argv[optind - 1]);
+		case O_STATIC: o->is_static = true; break;
+		case O_FRONT: o->front = true; break;
+		case O_CURSOR: o->cursor = true; break;
+		case O_LEAVE_OFF: o->leave_off = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(0);
+		case ':': cli_die_usage(PROG, "option '%s' needs a value", argv[optind - 1]); break;
+		default: cli_die_usage(PROG, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -217,8 +210,8 @@ static int pick_mode(struct paint *p, const drmModeConnector *conn)
 						conn->modes[i].vdisplay);
 		}
 		if (o->mode_w) {
-			err("mode %ux%u is not offered by %s (offered: %s)", o->mode_w,
-			    o->mode_h, p->output, conn->count_modes ? list : "none");
+			err("mode %ux%u is not offered by %s (offered: %s)", o->mode_w, o->mode_h,
+			    p->output, conn->count_modes ? list : "none");
 		} else {
 			err("%s offers no modes", p->output);
 		}
@@ -226,8 +219,8 @@ static int pick_mode(struct paint *p, const drmModeConnector *conn)
 	}
 	p->mode = conn->modes[best];
 	if (p->mode.hdisplay < PAINT_MIN_WIDTH || p->mode.vdisplay < PAINT_MIN_HEIGHT) {
-		err("mode %ux%u is too small for the test scene (minimum %ux%u)",
-		    p->mode.hdisplay, p->mode.vdisplay, PAINT_MIN_WIDTH, PAINT_MIN_HEIGHT);
+		err("mode %ux%u is too small for the test scene (minimum %ux%u)", p->mode.hdisplay,
+		    p->mode.vdisplay, PAINT_MIN_WIDTH, PAINT_MIN_HEIGHT);
 		return -EINVAL;
 	}
 	return 0;
@@ -269,7 +262,8 @@ static int check_format(struct paint *p)
 	drmModeFreePlane(plane);
 	if (!found) {
 		err("format %s is not supported by the primary plane of %s on %s "
-		    "(supported: %s)", p->opt.fmt->name, p->output, p->device, supported);
+		    "(supported: %s)",
+		    p->opt.fmt->name, p->output, p->device, supported);
 		return -EINVAL;
 	}
 	return 0;
@@ -288,13 +282,14 @@ static int setup_buffers(struct paint *p)
 
 		ret = kms_dumb_create(p->fd, w, h, fmt->cpp * 8, d);
 		if (ret < 0) {
-			err("cannot allocate a %ux%u buffer on %s: %s", w, h, p->device, strerror(-ret));
+			err("cannot allocate a %ux%u buffer on %s: %s", w, h, p->device,
+			    strerror(-ret));
 			return ret;
 		}
 		handles[0] = d->handle;
 		pitches[0] = d->pitch;
-		if (drmModeAddFB2(p->fd, w, h, fmt->fourcc, handles, pitches, offsets,
-				  &d->fb_id, 0) < 0) {
+		if (drmModeAddFB2(p->fd, w, h, fmt->fourcc, handles, pitches, offsets, &d->fb_id,
+				  0) < 0) {
 			ret = -errno;
 			err("cannot create a %s framebuffer on %s: %s", fmt->name, p->device,
 			    strerror(errno));
@@ -342,7 +337,8 @@ static int atomic_flip(struct paint *p, uint32_t fb_id, uint32_t k)
 	drmModeAtomicAddProperty(req, p->primary_id, p->prop_fb_id, fb_id);
 	drmModeAtomicAddProperty(req, p->cursor_plane_id, p->prop_crtc_x, (uint64_t)(int64_t)x);
 	drmModeAtomicAddProperty(req, p->cursor_plane_id, p->prop_crtc_y, (uint64_t)(int64_t)y);
-	ret = drmModeAtomicCommit(p->fd, req, DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK, p);
+	ret = drmModeAtomicCommit(p->fd, req, DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
+				  p);
 	drmModeAtomicFree(req);
 	return ret < 0 ? -errno : 0;
 }
@@ -390,8 +386,7 @@ static void frame_shown(struct paint *p)
 {
 	p->shown++;
 	if (p->opt.verbose) {
-		printf("frame %" PRIu32 " fb %" PRIu32 "\n", p->k,
-		       p->buf[p->front_idx].fb_id);
+		printf("frame %" PRIu32 " fb %" PRIu32 "\n", p->k, p->buf[p->front_idx].fb_id);
 		fflush(stdout);
 	}
 }
@@ -404,8 +399,8 @@ static int show_first_frame(struct paint *p)
 	paint_scene_render(p->scene, p->k, d->map, d->pitch);
 	if (drmModeSetCrtc(p->fd, p->crtc_id, d->fb_id, 0, 0, &p->conn_id, 1, &p->mode) < 0) {
 		int ret = -errno;
-		err("cannot set %ux%u on %s: %s", p->mode.hdisplay, p->mode.vdisplay,
-		    p->output, strerror(errno));
+		err("cannot set %ux%u on %s: %s", p->mode.hdisplay, p->mode.vdisplay, p->output,
+		    strerror(errno));
 		return ret;
 	}
 	p->crtc_set = true;
@@ -548,8 +543,7 @@ static int run(struct paint *p)
 			}
 			/* A tick while the last flip is still pending is skipped: the
 			 * scene shows consecutive k, never a queue of stale frames. */
-			if (!p->flip_pending &&
-			    !(p->opt.frames && p->shown >= p->opt.frames)) {
+			if (!p->flip_pending && !(p->opt.frames && p->shown >= p->opt.frames)) {
 				int ret = next_frame(p);
 				if (ret < 0) {
 					return ret;
@@ -578,7 +572,8 @@ static int setup(struct paint *p)
 	if (drmSetMaster(p->fd) < 0) {
 		ret = -errno;
 		err("cannot become DRM master of %s: %s (is a display server or another "
-		    "kmscast-paint using it?)", p->device, strerror(errno));
+		    "kmscast-paint using it?)",
+		    p->device, strerror(errno));
 		return ret;
 	}
 	drmSetClientCap(p->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
