@@ -39,7 +39,6 @@ struct viewer {
 	uint64_t cursor_gen; /* the cursor image last sent */
 	int32_t cx, cy;
 	bool cursor_sent, cursor_visible;
-	uint64_t last_sent_us;
 	unsigned long frames, skipped, ignored_input;
 	/* Input judged by the filter: invalid and over-limit events are logged
 	 * once per session, blocked keys up to ten times. */
@@ -193,10 +192,10 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		v->skipped++; /* skip the tick: never queue a stale frame */
 		return;
 	}
-	uint64_t refresh = (uint64_t)(st->o.refresh_ms ? st->o.refresh_ms : 10000) * 1000;
-	if (!test && v->frame_gen == st->frame_gen && !v->need_key &&
-	    now - v->last_sent_us < refresh)
-		return; /* nothing changed: an idle screen costs no encoding */
+	/* Nothing changed: an idle screen costs no encoding, and no resend
+	 * either (the connection's PINGs keep the session alive). */
+	if (!test && v->frame_gen == st->frame_gen && !v->need_key)
+		return;
 
 	struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
 	const uint8_t *data;
@@ -242,7 +241,6 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	st->encodes++;
 	v->need_key = false;
 	v->frame_gen = st->frame_gen;
-	v->last_sent_us = now;
 }
 
 /* The absolute pointer spans the stream: a client's pixel is the host's. */
@@ -481,6 +479,8 @@ static bool idle(const struct streamer *st)
  * what it costs. */
 static void schedule_timer(struct streamer *st)
 {
+	if (!st->viewers)
+		return; /* nobody watches: no ticks */
 	uint64_t now = mono_us();
 	uint64_t next = pace_next_tick(&st->pace, now, idle(st) ? 2 : 1);
 	uv_timer_start(&st->timer, on_timer, (next - now + 999) / 1000, 0);
@@ -499,6 +499,12 @@ static void pace_on_timer(struct streamer *st)
 static void on_vblank(struct streamer *st, uint64_t t)
 {
 	st->vblank_armed = false;
+	if (!st->viewers) {
+		/* The event armed before the last viewer left: the chain ends. */
+		if (st->vblank_poll)
+			uv_poll_stop(st->vblank_poll);
+		return;
+	}
 	if (pace_vblank(&st->pace, t ? t : mono_us()))
 		tick(st);
 	if (st->closing)
@@ -556,6 +562,12 @@ static void close_vblank_poll(struct streamer *st)
 static void start_pacing(struct streamer *st)
 {
 	pace_init(&st->pace, st->o.fps, mono_us());
+	if (st->o.source == SOURCE_CAPTURE && st->vblank_armed && st->vblank_poll) {
+		/* One event is still coming (armed before the last viewer left):
+		 * its chain goes on, a second would double it. */
+		uv_poll_start(st->vblank_poll, UV_READABLE, on_card);
+		return;
+	}
 	if (st->o.source == SOURCE_CAPTURE) {
 		int r = capture_vblank_arm(st->cap);
 		if (r == 0) {
@@ -631,7 +643,7 @@ static void on_rescan(uv_timer_t *t)
 		for (struct viewer *v = st->viewers; v; v = v->next)
 			v->configured = false;
 	}
-	if ((repace || changed) && !st->vblank_armed) {
+	if ((repace || changed) && !st->vblank_armed && st->viewers) {
 		uv_timer_stop(&st->timer);
 		start_pacing(st);
 	}
@@ -698,9 +710,38 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 				   "frame size changes",
 				   why);
 	}
-	start_pacing(st);
+	/* Pacing starts with the first viewer (streamer_add). */
 	*out = st;
 	return 0;
+}
+
+/* The first viewer came: capture from a clean slate (the screen changed
+ * unseen meanwhile) and tick at once, so that it gets a keyframe now. */
+static void start_watching(struct streamer *st)
+{
+	if (st->o.source == SOURCE_CAPTURE) {
+		int r = capture_watch(st->cap, true);
+		if (r < 0)
+			log_printf(LOG_WARN, "capture helper: %s", strerror(-r));
+		st->have_frame = false;
+		memset(&st->peek, 0, sizeof(st->peek));
+		st->idle_ticks = 0;
+		log_printf(LOG_INFO, "a viewer: capturing %s", capture_output_name(st->cap));
+	}
+	start_pacing(st);
+}
+
+/* The last viewer left: no grabs and no timers until the next one. A
+ * vblank event already armed still comes, and ends the chain. */
+static void stop_watching(struct streamer *st)
+{
+	uv_timer_stop(&st->timer);
+	if (st->o.source != SOURCE_CAPTURE)
+		return;
+	if (st->vblank_poll && !st->vblank_armed)
+		uv_poll_stop(st->vblank_poll);
+	capture_watch(st->cap, false);
+	log_printf(LOG_INFO, "no viewer: capture stopped (%lu grabs so far)", st->grabs);
 }
 
 static void viewer_free(struct viewer *v)
@@ -826,11 +867,17 @@ void streamer_add(struct streamer *st, struct session *s)
 	v->control = control;
 	v->wants_view_only = wants_view;
 	v->cursor_gen = (uint64_t)-1;
+	bool first = !st->viewers;
 	v->next = st->viewers;
 	st->viewers = v;
 	session_set_data(s, v);
 	log_printf(LOG_INFO, "%s joins %s", session_fingerprint(s),
 		   control ? "in control" : "view-only");
+	if (first) {
+		start_watching(st);
+		if (st->o.source == SOURCE_CAPTURE)
+			capture_tick(st);
+	}
 	viewer_tick(v, mono_us()); /* config and a keyframe now, not at the next tick */
 }
 
@@ -855,6 +902,8 @@ void streamer_remove(struct streamer *st, struct session *s)
 		input_done(st, v);
 	session_set_data(s, NULL);
 	viewer_free(v);
+	if (!st->viewers && !st->closing)
+		stop_watching(st);
 	if (!was_control)
 		return;
 	/* Hand control to the longest-waiting client that did not ask to only watch. */

@@ -57,6 +57,11 @@ int capture_vblank_arm(struct capture *cap);
 int capture_vblank_fd(const struct capture *cap); /* -1 while the card is gone */
 int capture_vblank_read(struct capture *cap, uint64_t *t_us);
 int capture_crtc_index(const struct capture *cap);
+
+/* Whether anyone watches: the capture helper looks at the planes for its
+ * board only while someone does (an unwatched host costs nothing). 0 or
+ * -errno. */
+int capture_watch(struct capture *cap, bool on);
 /* Counts the capture's moves to another card. */
 uint32_t capture_card(const struct capture *cap);
 
@@ -89,6 +94,13 @@ int capture_copy_stable(struct capture *cap, const struct capture_buffer *buf, u
  * phase (step 1: all of them). 1 if they differ, 0 if equal, -errno. */
 int capture_differs(struct capture *cap, const struct capture_buffer *buf, const uint8_t *ref,
 		    size_t n, unsigned phase, unsigned step, char *err, size_t err_len);
+
+/* The CPU's read-only view of a buffer it can convert (the checks of
+ * capture_check_cpu_path, and every row inside the dmabuf), from plane
+ * 0's offset, until capture_cpu_end. 0 or -errno with err set. */
+int capture_cpu_begin(struct capture *cap, const struct capture_buffer *buf, const uint8_t **px,
+		      char *err, size_t len);
+void capture_cpu_end(struct capture *cap, const struct capture_buffer *buf);
 
 /* Reads an ARGB8888 cursor buffer and blends it over an rgb8 image of
  * img_w x img_h at (x, y) (may be partly off-image). */

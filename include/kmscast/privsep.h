@@ -34,6 +34,7 @@ enum privsep_op {
 	PRIVSEP_VBLANK_ARM, /* -> result; later one PRIVSEP_VBLANK on the event socket */
 	PRIVSEP_RESCAN,     /* find the output again -> info */
 	PRIVSEP_VBLANK,     /* event socket only: -> vblank */
+	PRIVSEP_WATCH,      /* arg 1: look at the planes for the board; 0: stop -> result */
 };
 
 struct privsep_req {

@@ -31,7 +31,6 @@ struct streamer_options {
 	unsigned bitrate_kbps;
 	bool cursor_in_video;
 	unsigned max_viewers; /* view-only sessions besides the controller */
-	unsigned refresh_ms;  /* resend when idle this long (0: 10 s) */
 	struct inject *input; /* the controller's input goes here; NULL: view-only for all */
 };
 

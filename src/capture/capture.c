@@ -62,6 +62,11 @@ int capture_vblank_read(struct capture *cap, uint64_t *t_us)
 	return cap->impl->vblank_read(cap, t_us);
 }
 
+int capture_watch(struct capture *cap, bool on)
+{
+	return cap->impl->watch ? cap->impl->watch(cap, on) : 0;
+}
+
 int capture_crtc_index(const struct capture *cap) { return cap->info.crtc_index; }
 
 uint32_t capture_card(const struct capture *cap) { return cap->info.card; }
@@ -134,6 +139,27 @@ int capture_differs(struct capture *cap, const struct capture_buffer *buf, const
 		    size_t n, unsigned phase, unsigned step, char *err, size_t len)
 {
 	return dmabuf_access(&cap->cache, buf, (uint8_t *)ref, n, true, phase, step, err, len);
+}
+
+int capture_cpu_begin(struct capture *cap, const struct capture_buffer *buf, const uint8_t **px,
+		      char *err, size_t len)
+{
+	const struct format_info *fmt = format_lookup(buf->fourcc);
+	int ret = capture_check_cpu_path(buf, cap->info.driver, err, len);
+
+	if (ret < 0)
+		return ret;
+	if (buf->pitch[0] < (uint64_t)buf->width * fmt->cpp || !buf->height)
+		return errmsg(err, len, -EINVAL, "framebuffer %u: pitch %u is short of its width",
+			      buf->fb_id, buf->pitch[0]);
+	size_t n = (size_t)buf->pitch[0] * (buf->height - 1) + (size_t)buf->width * fmt->cpp;
+	return dmabuf_begin(&cap->cache, buf, n, px, err, len);
+}
+
+void capture_cpu_end(struct capture *cap, const struct capture_buffer *buf)
+{
+	(void)cap;
+	dmabuf_end(buf);
 }
 
 static bool is_current(void *cap, uint32_t fb_id) { return capture_is_current(cap, fb_id); }

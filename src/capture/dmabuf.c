@@ -233,6 +233,21 @@ int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint
 	return ret;
 }
 
+int dmabuf_begin(struct dmabuf_cache *c, const struct capture_buffer *buf, size_t n,
+		 const uint8_t **px, char *err, size_t len)
+{
+	struct dmabuf_entry *e;
+	int ret = map_range(c, buf, n, &e, err, len);
+
+	if (ret < 0)
+		return ret;
+	dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_START);
+	*px = e->map + buf->offset[0];
+	return 0;
+}
+
+void dmabuf_end(const struct capture_buffer *buf) { dmabuf_sync(buf->fd[0], DMA_BUF_SYNC_END); }
+
 int dmabuf_blend_cursor(struct dmabuf_cache *c, const struct capture_frame *frame, uint8_t *img,
 			uint32_t img_w, uint32_t img_h, char *err, size_t len)
 {

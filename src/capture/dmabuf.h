@@ -49,6 +49,11 @@ int dmabuf_access(struct dmabuf_cache *c, const struct capture_buffer *buf, uint
 int dmabuf_copy_stable(struct dmabuf_cache *c, const struct capture_buffer *buf, uint8_t *dst,
 		       size_t n, bool (*is_current)(void *ctx, uint32_t fb_id), void *ctx,
 		       char *err, size_t len);
+/* The CPU's view of n bytes of plane 0, between begin and end (which
+ * bracket the reads with DMA_BUF_IOCTL_SYNC). */
+int dmabuf_begin(struct dmabuf_cache *c, const struct capture_buffer *buf, size_t n,
+		 const uint8_t **px, char *err, size_t len);
+void dmabuf_end(const struct capture_buffer *buf);
 /* Blends the frame's ARGB8888 cursor over an rgb8 image. */
 int dmabuf_blend_cursor(struct dmabuf_cache *c, const struct capture_frame *frame, uint8_t *img,
 			uint32_t img_w, uint32_t img_h, char *err, size_t len);

@@ -37,6 +37,10 @@ static void publish(struct privsep_board *b, struct capture *cap)
 	__atomic_store_n(&b->seq, s + 2, __ATOMIC_RELEASE);
 }
 
+/* Back to "no look yet": a board left as it was would be stale when the
+ * streamer starts reading it again. */
+static void unpublish(struct privsep_board *b) { __atomic_store_n(&b->seq, 0, __ATOMIC_RELEASE); }
+
 static void answer(int fd, struct privsep_resp *resp, const int *fds, unsigned n_fds)
 {
 	resp->magic = PRIVSEP_MAGIC;
@@ -61,7 +65,7 @@ static unsigned frame_fds(struct capture_frame *f, int fds[PRIVSEP_MAX_FDS])
 }
 
 static void serve(const struct privsep_helper_options *o, struct capture *cap,
-		  const struct privsep_req *req)
+		  const struct privsep_req *req, bool *watching)
 {
 	struct privsep_resp resp;
 	int fds[PRIVSEP_MAX_FDS];
@@ -88,6 +92,11 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 			resp.result = 0;
 			resp.u.info = *capture_local_info(cap);
 		}
+		break;
+	case PRIVSEP_WATCH:
+		*watching = req->arg != 0;
+		if (!*watching && o->board)
+			unpublish(o->board);
 		break;
 	default: resp.result = -EINVAL; break;
 	}
@@ -116,13 +125,14 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 	int r = capture_local_create(o->card_fd, &o->capture, &cap, err, sizeof(err));
 	unsigned long grabs = 0;
 	uint64_t next_look = 0;
+	bool watching = false; /* no viewer, no looks: the streamer says when */
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
 					{.fd = cap ? capture_local_vblank_fd(cap) : -1,
 					 .events = POLLIN}};
 		int timeout = -1;
-		if (cap && o->board && o->peek_ms) {
+		if (cap && o->board && o->peek_ms && watching) {
 			uint64_t t = mono_ms();
 			if (t >= next_look) {
 				publish(o->board, cap);
@@ -186,7 +196,9 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			answer(o->fd, &resp, NULL, 0);
 			continue;
 		}
-		serve(o, cap, &req);
+		if (req.op == PRIVSEP_WATCH && !watching)
+			next_look = 0; /* a first look at once */
+		serve(o, cap, &req, &watching);
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
 			log_printf(LOG_DEBUG,
 				   "capture helper: %lu grabs; %d open fds, %d GEM "

@@ -26,6 +26,7 @@ struct capture_impl {
 	int (*vblank_arm)(struct capture *cap);
 	int (*vblank_fd)(const struct capture *cap);
 	int (*vblank_read)(struct capture *cap, uint64_t *t_us);
+	int (*watch)(struct capture *cap, bool on); /* NULL: nothing to tell */
 	void (*destroy)(struct capture *cap);
 };
 

@@ -89,6 +89,14 @@ static int remote_vblank_arm(struct capture *cap)
 	return call(cap, PRIVSEP_VBLANK_ARM, 0, &resp, err, sizeof(err));
 }
 
+static int remote_watch(struct capture *cap, bool on)
+{
+	struct privsep_resp resp;
+	char err[256];
+
+	return call(cap, PRIVSEP_WATCH, on, &resp, err, sizeof(err));
+}
+
 static int remote_vblank_fd(const struct capture *cap)
 {
 	return ((const struct remote *)cap)->peer.ev_fd;
@@ -177,5 +185,6 @@ static const struct capture_impl remote_impl = {
 	.vblank_arm = remote_vblank_arm,
 	.vblank_fd = remote_vblank_fd,
 	.vblank_read = remote_vblank_read,
+	.watch = remote_watch,
 	.destroy = remote_destroy,
 };

@@ -108,7 +108,7 @@ int privsep_check_req(const struct privsep_req *r, size_t n, char *err, size_t l
 			      "request with magic %08x version %u, want %08x "
 			      "version %u",
 			      r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
-	if (r->op < PRIVSEP_INFO || r->op >= PRIVSEP_VBLANK)
+	if (r->op < PRIVSEP_INFO || r->op == PRIVSEP_VBLANK || r->op > PRIVSEP_WATCH)
 		return errmsg(err, len, -EPROTO, "unknown request %u", r->op);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -285,7 +286,8 @@ static int pair(int sv[2])
 
 /* The helper's loop in a child, on a fake card, serving peer_pid; exits
  * 0 when the streamer hangs up, 3 on -EPROTO, 4 on -EPERM. */
-static pid_t helper(int card_fd, pid_t peer_pid, struct privsep_peer *peer)
+static pid_t helper_board(int card_fd, pid_t peer_pid, struct privsep_board *board,
+			  struct privsep_peer *peer)
 {
 	int req[2], ev[2];
 
@@ -294,7 +296,8 @@ static pid_t helper(int card_fd, pid_t peer_pid, struct privsep_peer *peer)
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct privsep_helper_options ho = {.card_fd = card_fd, .fd = req[1], .ev_fd = ev[1],
-						    .peer_pid = peer_pid, .peer_uid = getuid()};
+						    .peer_pid = peer_pid, .peer_uid = getuid(),
+						    .board = board, .peek_ms = 5};
 		close(req[0]);
 		close(ev[0]);
 		int r = privsep_helper_run(&ho);
@@ -302,8 +305,14 @@ static pid_t helper(int card_fd, pid_t peer_pid, struct privsep_peer *peer)
 	}
 	close(req[1]);
 	close(ev[1]);
-	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .uid = getuid()};
+	*peer = (struct privsep_peer){.fd = req[0], .ev_fd = ev[0], .pid = pid, .uid = getuid(),
+				      .board = board};
 	return pid;
+}
+
+static pid_t helper(int card_fd, pid_t peer_pid, struct privsep_peer *peer)
+{
+	return helper_board(card_fd, peer_pid, NULL, peer);
 }
 
 /* The child's exit code; -1 (and the child killed) if it is still
@@ -378,7 +387,59 @@ static int helper_answers_and_checks_requests(void)
 	return 0;
 }
 
+/* The board's seq after waiting up to 2 s for it to differ from not. */
+static uint32_t board_seq_not(const struct privsep_board *b, uint32_t not)
+{
+	uint32_t s = not;
+
+	for (int i = 0; i < 200 && (s = __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE)) == not; i++)
+		usleep(10000);
+	return s;
+}
+
+/* The helper looks at the planes for its board only while the streamer
+ * says someone watches: an unwatched host costs nothing. */
+static int helper_looks_only_while_watched(void)
+{
+	struct fake_card c;
+	struct privsep_peer peer;
+	struct capture *cap = NULL;
+	struct capture_peek pk;
+	char err[256];
+	struct privsep_board *board = mmap(NULL, sizeof(*board), PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(board != MAP_FAILED);
+	CHECK_EQ_INT(card_one(&c, "fakegpu"), 0);
+	int fd = fake_drm_add(&c, NULL);
+	CHECK(fd >= 0);
+	pid_t pid = helper_board(fd, getpid(), board, &peer);
+	CHECK(pid > 0);
+	peer.board = NULL; /* unmapped here, not by the capture */
+	CHECK_EQ_INT(capture_create_remote(&peer, &cap, err, sizeof(err)), 0);
+	usleep(100000); /* twenty looks' time */
+	CHECK_EQ_INT(board->seq, 0);
+	CHECK_EQ_INT(capture_watch(cap, true), 0);
+	uint32_t s = board_seq_not(board, 0);
+	CHECK(s != 0);
+	CHECK(board_seq_not(board, s) != s); /* and it goes on looking */
+	CHECK_EQ_INT(board->peek.fb_id, 70);
+	CHECK_EQ_INT(board->peek.cursor_fb_id, 0); /* no cursor asked for */
+	CHECK_EQ_INT(capture_watch(cap, false), 0);
+	CHECK_EQ_INT(board->seq, 0);
+	usleep(100000);
+	CHECK_EQ_INT(board->seq, 0);
+	CHECK_EQ_INT(capture_peek(cap, &pk), 0); /* by request then */
+	CHECK_EQ_INT(pk.fb_id, 70);
+	capture_destroy(cap);
+	CHECK_EQ_INT(exit_code(pid), 0);
+	munmap(board, sizeof(*board));
+	close(fd);
+	card_free(&c);
+	return 0;
+}
+
 TST_MAIN("capture-kms", TST_CASE(locates_outputs_and_planes),
 	 TST_CASE(grabs_planes_cursor_and_flips), TST_CASE(rescans_after_hotplug),
 	 TST_CASE(follows_a_card_that_goes_and_comes),
-	 TST_CASE(helper_answers_and_checks_requests))
+	 TST_CASE(helper_answers_and_checks_requests), TST_CASE(helper_looks_only_while_watched))

@@ -39,6 +39,14 @@ grep -q "capture helper pid $HPID keeps CAP_SYS_ADMIN as kmscast-capture, under 
 cards() { ls -l "/proc/$1/fd" | grep -c '/dev/dri/card'; }
 [ "$(cards $DPID)" -eq 0 ] || fail "the streamer holds a card: $(ls -l /proc/$DPID/fd)"
 [ "$(cards $HPID)" -eq 1 ] || fail "the helper does not hold the card"
+
+# One session across a mode change: frame 1111 at 1024x768, then an
+# animated 800x600; its 30th frame must be an exact 800x600 reference frame.
+# (With no viewer there is no capture: the session comes first.)
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 30 --snapshot "$WORK/after.png" \
+	127.0.0.1:$PORT >"$WORK/m.out" 2>"$WORK/m.err" &
+M=$!
+wait_for 60 grep -q "stream 1024x768" "$WORK/m.err" || fail "no 1024x768 stream: $(cat "$WORK/m.err")"
 # The scanout buffers reach the streamer read-only: no drawing on the screen.
 dmabufs() { for f in /proc/$DPID/fd/*; do readlink "$f" | grep -q dmabuf && echo "${f##*/}"; done; }
 wait_for 60 eval 'test -n "$(dmabufs)"' || fail "the streamer holds no dmabuf: $(ls -l /proc/$DPID/fd)"
@@ -50,12 +58,6 @@ ok "the streamer's $(dmabufs | wc -l) dmabuf fds are read-only"
 echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
 ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: uid kmscast-capture, CAP_SYS_ADMIN alone, Seccomp 2, the card"
 
-# One session across a mode change: frame 1111 at 1024x768, then an
-# animated 800x600; its 30th frame must be an exact 800x600 reference frame.
-"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 30 --snapshot "$WORK/after.png" \
-	127.0.0.1:$PORT >"$WORK/m.out" 2>"$WORK/m.err" &
-M=$!
-wait_for 60 grep -q "stream 1024x768" "$WORK/m.err" || fail "no 1024x768 stream: $(cat "$WORK/m.err")"
 stop_paint
 start_paint --mode 800x600 --fps 10
 wait_for 120 grep -q "stream 800x600" "$WORK/m.err" || fail "no 800x600 config: $(cat "$WORK/m.err"; tail -5 "$DLOG")"
@@ -72,8 +74,13 @@ stop_paint
 start_paint --mode 640x480 --fps 60 --cursor
 start_daemon d --codec lossless --fps 240 -v
 HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
+"$B/kmscast" --present none --config-dir "$WORK/c" --frames 100000000 127.0.0.1:$PORT \
+	>"$WORK/w.out" 2>"$WORK/w.err" & # a viewer: capture runs only for one
+W=$!
 wait_for 600 grep -q "capture helper: 10000 grabs" "$DLOG" || fail "no 10,000 grabs: $(grep grabs "$DLOG" | tail -2)"
 wait_for 30 grep -q "streamer: 10000 grabs" "$DLOG" || fail "no streamer stats"
+kill $W
+wait $W 2>/dev/null
 h() { sed -n "s/.*capture helper: $1 grabs; \(.*\)/\1/p" "$DLOG"; }
 s() { sed -n "s/.*streamer: $1 grabs; \(.*\)/\1/p" "$DLOG"; }
 echo "helper after 1000: $(h 1000); after 10000: $(h 10000)"
