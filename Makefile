@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
 PKGS_COMMON = libdrm libpng openssl libuv libzstd libavcodec libavformat libavutil libswscale libva libva-drm \
-	libevdev libudev libcap libseccomp
+	libevdev libudev libcap libseccomp libxxhash x264
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 
@@ -38,8 +38,8 @@ COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c edid.c er
 # The capture code by role: src/capture/ (see its files' heads) and the
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
-DAEMON_SRC = $(addprefix src/,encoder.c inject.c pace.c server.c server_web.c statedir.c \
-	streamer.c vaapi.c webassets.c)
+DAEMON_SRC = $(addprefix src/,damage.c encoder.c inject.c pace.c server.c server_web.c statedir.c \
+	streamer.c vaapi.c webassets.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
 COMMON_LIB = $(BUILD)/libkmscast-common.a

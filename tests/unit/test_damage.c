@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "kmscast/damage.h"
+#include "tst.h"
+
+#define W 40 /* tiles of 16: 3 x 2, the last ones partial */
+#define H 20
+
+static uint8_t px[H][W * 4];
+
+static int marks_what_changed(void)
+{
+	struct damage *d;
+	uint32_t x0, n;
+
+	memset(px, 7, sizeof(px));
+	CHECK_EQ_INT(damage_create(W, H, &d), 0);
+	CHECK_EQ_INT(d->tw, 3);
+	CHECK_EQ_INT(d->th, 2);
+	/* A first scan sees every tile. */
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 6);
+	damage_clear(d);
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 0);
+	/* One pixel in the partial corner tile. */
+	px[18][35 * 4] ^= 1;
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 1);
+	CHECK(damage_at(d, 2, 1));
+	CHECK(!damage_at(d, 1, 1));
+	/* Marks add up until cleared. */
+	px[0][0] ^= 1;
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 2);
+	CHECK(damage_run(d, 0, 0, &x0, &n));
+	CHECK_EQ_INT(x0, 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK(!damage_run(d, 0, 1, &x0, &n));
+	damage_clear(d);
+	CHECK_EQ_INT(d->n_damaged, 0);
+	damage_destroy(d);
+	return 0;
+}
+
+static int samples_rows_when_idle(void)
+{
+	struct damage *d;
+
+	memset(px, 1, sizeof(px));
+	CHECK_EQ_INT(damage_create(W, H, &d), 0);
+	damage_scan(d, &px[0][0], W * 4, 4, 0, 1);
+	damage_clear(d);
+	px[3][20 * 4] ^= 0xff; /* row 3, tile 1 */
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 8), 0); /* rows 0, 8, 16 */
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 3, 8), 1); /* rows 3, 11, 19 */
+	CHECK(damage_at(d, 1, 0));
+	damage_destroy(d);
+	return 0;
+}
+
+static int forgets_torn_tiles(void)
+{
+	struct damage *d;
+
+	memset(px, 2, sizeof(px));
+	CHECK_EQ_INT(damage_create(W, H, &d), 0);
+	damage_scan(d, &px[0][0], W * 4, 4, 0, 1);
+	damage_clear(d);
+	px[1][1] ^= 1;
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 1);
+	/* The read tore: the tile is converted again at the next full scan
+	 * even though it shows what it showed. */
+	damage_forget(d);
+	damage_clear(d);
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 8), 0);
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 1);
+	CHECK(damage_at(d, 0, 0));
+	damage_clear(d);
+	CHECK_EQ_INT(damage_scan(d, &px[0][0], W * 4, 4, 0, 1), 0);
+	damage_all(d);
+	CHECK_EQ_INT(d->n_damaged, 6);
+	damage_destroy(d);
+	return 0;
+}
+
+TST_MAIN("damage", TST_CASE(marks_what_changed), TST_CASE(samples_rows_when_idle),
+	 TST_CASE(forgets_torn_tiles))
