@@ -62,12 +62,11 @@ int lossless_enc_create(uint32_t width, uint32_t height, int level, struct lossl
 	geometry(&e->g, width, height);
 	size_t raw = (size_t)width * height * 3;
 	e->level = level;
-	e->ref = malloc(raw);
 	e->scratch = malloc(raw);
 	e->out_cap = LOSSLESS_HEADER + (e->g.tiles + 7) / 8 + ZSTD_compressBound(raw);
 	e->out = malloc(e->out_cap);
 	e->cctx = ZSTD_createCCtx();
-	if (!e->ref || !e->scratch || !e->out || !e->cctx) {
+	if (!e->scratch || !e->out || !e->cctx) {
 		lossless_enc_destroy(e);
 		return -ENOMEM;
 	}
@@ -98,25 +97,72 @@ static bool tile_differs(const struct geometry *g, const uint8_t *a, const uint8
 	return false;
 }
 
+static int encode(struct lossless_enc *e, const uint8_t *rgb, bool key, const uint8_t *marks,
+		  uint32_t mark_w, uint32_t mark_h, unsigned mark_size, const uint8_t **data,
+		  size_t *len, unsigned *changed_tiles);
+
+/* Whether tile t holds a mark of the finer grid marks (mark_w x mark_h
+ * tiles of mark_size pixels). */
+static bool marked(const struct geometry *g, uint32_t t, const uint8_t *marks, uint32_t mark_w,
+		   uint32_t mark_h, unsigned mark_size)
+{
+	uint32_t x, y, w, h;
+
+	tile_rect(g, t, &x, &y, &w, &h);
+	for (uint32_t my = y / mark_size; my < mark_h && my * mark_size < y + h; my++)
+		for (uint32_t mx = x / mark_size; mx < mark_w && mx * mark_size < x + w; mx++)
+			if (marks[(size_t)my * mark_w + mx])
+				return true;
+	return false;
+}
+
 int lossless_encode(struct lossless_enc *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		    size_t *len, unsigned *changed_tiles)
+{
+	return encode(e, rgb, key, NULL, 0, 0, 0, data, len, changed_tiles);
+}
+
+int lossless_encode_marked(struct lossless_enc *e, const uint8_t *rgb, const uint8_t *marks,
+			   uint32_t mark_w, uint32_t mark_h, unsigned mark_size, bool key,
+			   const uint8_t **data, size_t *len, unsigned *changed_tiles)
+{
+	return encode(e, rgb, key, marks, mark_w, mark_h, mark_size, data, len, changed_tiles);
+}
+
+/* With marks, the tiles they touch go and no reference frame is kept (the
+ * caller found the changes once already); without, each tile is compared
+ * with the last frame sent. */
+static int encode(struct lossless_enc *e, const uint8_t *rgb, bool key, const uint8_t *marks,
+		  uint32_t mark_w, uint32_t mark_h, unsigned mark_size, const uint8_t **data,
+		  size_t *len, unsigned *changed_tiles)
 {
 	const struct geometry *g = &e->g;
 	size_t bitmap = (g->tiles + 7) / 8, raw = 0;
 	uint8_t *bits = e->out + LOSSLESS_HEADER;
 	unsigned changed = 0;
 
-	key = key || !e->have_ref;
+	bool fresh = false;
+	if (marks) {
+		free(e->ref); /* marks say what changed: no frame to compare with */
+		e->ref = NULL;
+	} else if (!e->ref) {
+		if (!(e->ref = malloc((size_t)g->w * g->h * 3)))
+			return -ENOMEM;
+		fresh = true;
+	}
+	key = key || !e->have_ref || fresh;
 	memset(bits, 0, bitmap);
 	for (uint32_t t = 0; t < g->tiles; t++) {
-		if (!key && !tile_differs(g, rgb, e->ref, t))
+		if (!key && (marks ? !marked(g, t, marks, mark_w, mark_h, mark_size)
+				   : !tile_differs(g, rgb, e->ref, t)))
 			continue;
 		uint32_t x, y, w, h;
 		tile_rect(g, t, &x, &y, &w, &h);
 		for (uint32_t r = 0; r < h; r++) {
 			size_t off = ((size_t)(y + r) * g->w + x) * 3;
 			memcpy(e->scratch + raw, rgb + off, (size_t)w * 3);
-			memcpy(e->ref + off, rgb + off, (size_t)w * 3);
+			if (e->ref)
+				memcpy(e->ref + off, rgb + off, (size_t)w * 3);
 			raw += (size_t)w * 3;
 		}
 		bits[t / 8] |= (uint8_t)(1u << (t % 8));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Video encoders behind one small interface. Input is a packed RGB frame
- * (width*height*3), or for VA-API the captured buffer itself; output is
- * one payload for a VIDEO_FRAME. Choosing between VA-API and software is
+/* Video encoders behind one small interface. Input is YUV planes with
+ * what changed since the previous frame (software H.264 and HEVC), packed
+ * RGB (lossless, and any encoder through encoder_encode), or for VA-API
+ * the captured buffer itself; output is one payload for a VIDEO_FRAME. Choosing between VA-API and software is
  * vaapi_choose's job: here ENCODER_AUTO means software. */
 #ifndef KMSCAST_ENCODER_H
 #define KMSCAST_ENCODER_H
@@ -43,6 +44,26 @@ void encoder_destroy(struct encoder *e);
  * *is_key reports what was produced. */
 int encoder_encode(struct encoder *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		   size_t *len, bool *is_key);
+
+struct damage;
+struct yuv_image;
+
+/* One frame for encoder_encode_frame: the planes (software H.264, HEVC)
+ * or packed RGB (lossless), and the tiles that changed since the frame
+ * before (NULL: all of them). libx264 is told which macroblocks did not
+ * change; the lossless codec sends the tiles that did. */
+struct encoder_frame {
+	const struct yuv_image *yuv;
+	const uint8_t *rgb;
+	const struct damage *damage;
+};
+
+int encoder_encode_frame(struct encoder *e, const struct encoder_frame *f, bool key,
+			 const uint8_t **data, size_t *len, bool *is_key);
+
+/* Whether the encoder takes YUV planes (and which chroma), else RGB or
+ * buffers. */
+bool encoder_takes_yuv(const struct encoder *e, bool *chroma420);
 
 /* Whether the encoder takes captured buffers (encoder_encode_buffer:
  * VA-API, zero-copy) rather than RGB. */

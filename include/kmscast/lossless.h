@@ -29,6 +29,13 @@ void lossless_enc_destroy(struct lossless_enc *e);
 int lossless_encode(struct lossless_enc *e, const uint8_t *rgb, bool key, const uint8_t **data,
 		    size_t *len, unsigned *changed_tiles);
 
+/* The same, told what changed: the tiles that touch a mark of marks
+ * (mark_h rows of mark_w tiles of mark_size pixels, nonzero: changed) go,
+ * and no copy of the last frame is kept for comparing. */
+int lossless_encode_marked(struct lossless_enc *e, const uint8_t *rgb, const uint8_t *marks,
+			   uint32_t mark_w, uint32_t mark_h, unsigned mark_size, bool key,
+			   const uint8_t **data, size_t *len, unsigned *changed_tiles);
+
 int lossless_dec_create(uint32_t width, uint32_t height, struct lossless_dec **out);
 void lossless_dec_destroy(struct lossless_dec *d);
 /* Applies one payload to the decoder's canvas. -EINVAL (with a reason in
