@@ -13,6 +13,7 @@
 
 #include "kmscast/capture.h"
 #include "kmscast/clock.h"
+#include "kmscast/damage.h"
 #include "kmscast/format.h"
 #include "kmscast/hist.h"
 #include "kmscast/hotplug.h"
@@ -20,6 +21,7 @@
 #include "kmscast/pace.h"
 #include "kmscast/selfstat.h"
 #include "kmscast/testframe.h"
+#include "kmscast/yuvconv.h"
 
 #define CURSOR_MAX (PROTO_MAX_CURSOR_SIDE * PROTO_MAX_CURSOR_SIDE * 4)
 #define TEST_W 1280
@@ -28,28 +30,54 @@
 
 #define KEY_REQUEST_US 1000000ull /* keyframes on request: one a second at most */
 
+struct stream;
+
 struct viewer {
 	struct streamer *st;
 	struct session *s;
 	struct viewer *next;
-	struct encoder *enc;
-	bool configured, need_key, control, wants_view_only;
+	struct stream *stream; /* its encoder, shared with viewers of the same settings */
+	bool configured, control, wants_view_only, chroma420;
+	/* Whether it has every frame of its stream since its last keyframe; a
+	 * viewer that is not waits for one. A join gets one at once; one that
+	 * fell behind or asked gets the stream's next (one a second at most). */
+	bool synced, join_key;
 	uint32_t seq;
-	uint64_t frame_gen;  /* the capture generation last encoded */
 	uint64_t cursor_gen; /* the cursor image last sent */
 	int32_t cx, cy;
 	bool cursor_sent, cursor_visible;
-	unsigned long frames, skipped, ignored_input;
+	unsigned long frames, skipped, missed, ignored_input;
 	/* Input judged by the filter: invalid and over-limit events are logged
 	 * once per session, blocked keys up to ten times. */
 	unsigned long injected, blocked, limited, invalid;
-	unsigned long cpu_frames; /* frames whose pixels the CPU copied (0 with VA-API) */
+	unsigned long cpu_frames; /* frames whose pixels the CPU converted (0 with VA-API) */
 	/* Keyframes on request, at most one per KEY_REQUEST_US: a client that
 	 * asks in a loop would have the host encode an IDR every tick. */
 	uint64_t key_req_us;
-	bool key_deferred, key_warned;
+	bool key_deferred, key_warned, key_waits_said;
 	unsigned long key_requests, keys_on_request;
 	struct hist encoded; /* capture to encoded, per new frame */
+};
+
+/* One encoder and what it reads, shared by every viewer that wants the
+ * same stream: codec and rate are the daemon's, 4:2:0 is a viewer's (one
+ * that decodes no 4:4:4). Sixteen viewers of one screen cost one encode. */
+struct stream {
+	struct streamer *st;
+	struct stream *next;
+	bool chroma420;
+	unsigned viewers;
+	struct encoder *enc;
+	bool yuv_in;          /* the encoder reads planes (else RGB, or buffers) */
+	struct yuvconv *conv; /* scanout to its planes */
+	const struct format_info *conv_fmt;
+	struct yuv_image yuv;
+	uint8_t *rgb;       /* lossless: the frame, packed */
+	uint8_t *acc;       /* tiles changed since its last encode */
+	uint64_t frame_gen; /* the capture generation last encoded */
+	uint64_t key_us;    /* the last keyframe not made for a join */
+	bool failed;        /* no encoder: its viewers were told */
+	unsigned long encodes, keys;
 };
 
 struct streamer {
@@ -67,13 +95,13 @@ struct streamer {
 	struct pace pace;
 
 	uint32_t w, h;
-	uint8_t *raw_prev, *raw_cur, *rgb, *rgb_enc;
 	size_t raw_len;
+	struct damage *damage; /* this frame's, found once for every stream */
 	bool have_frame;
 	uint64_t frame_gen, frame_us;
 	int last_err;
 	unsigned long torn, peeks, grabs, changes, encodes;
-	uint64_t idle_ticks, idle_checks;
+	uint64_t idle_ticks, idle_checks, tiles_changed, tiles_seen;
 	struct capture_peek peek; /* the planes at the last full grab */
 
 	bool cursor_visible;
@@ -81,9 +109,14 @@ struct streamer {
 	uint16_t cursor_w, cursor_h;
 	uint8_t cursor_img[CURSOR_MAX], cursor_tmp[CURSOR_MAX];
 	uint64_t cursor_gen;
+	/* Where the cursor was drawn into the video last (cursor_in_video). */
+	bool drawn_visible;
+	int32_t drawn_x, drawn_y;
+	uint32_t drawn_w, drawn_h;
 
 	uint8_t *test_payload;
 	struct viewer *viewers;
+	struct stream *streams;
 	/* VA-API: frames stay on the GPU; change is judged by fb_id alone. */
 	bool gpu;
 	struct capture_buffer gpu_buf;
@@ -101,36 +134,265 @@ static void send_config(struct viewer *v)
 	m.u.config.fps_milli = st->o.fps * 1000u;
 	conn_send(session_conn(v->s), &m);
 	v->configured = true;
-	v->need_key = true;
+	v->synced = false;
+	v->join_key = true; /* a new config: its decoder starts again */
 }
 
-static int make_encoder(struct viewer *v)
+/* What a stream holds for one frame size: freed on a new size. */
+static void stream_reset(struct stream *s)
 {
-	struct streamer *st = v->st;
+	encoder_destroy(s->enc);
+	yuvconv_destroy(s->conv);
+	yuv_image_free(&s->yuv);
+	free(s->rgb);
+	free(s->acc);
+	s->enc = NULL;
+	s->conv = NULL;
+	s->conv_fmt = NULL;
+	s->rgb = s->acc = NULL;
+	s->failed = false;
+}
+
+static void stream_free(struct stream *s)
+{
+	stream_reset(s);
+	free(s);
+}
+
+/* Every viewer of s is closed with why. */
+static void stream_fail(struct stream *s, const char *why)
+{
+	log_printf(LOG_ERR, "%s", why);
+	s->failed = true;
+	for (struct viewer *v = s->st->viewers; v; v = v->next)
+		if (v->stream == s)
+			conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, why);
+}
+
+/* The encoder and its input buffers, for the frame size now. */
+static int stream_setup(struct stream *s, const struct format_info *fmt)
+{
+	struct streamer *st = s->st;
 	char err[256];
-	struct encoder_options eo = {
-		.codec = st->o.codec,
-		.kind = st->o.encoder,
-		.width = st->w,
-		.height = st->h,
-		.fps = st->o.fps,
-		.crf = st->o.crf,
-		.bitrate_kbps = st->o.bitrate_kbps,
-		.render_node = st->o.render_node,
-		.vaapi_low_power = st->o.vaapi_low_power,
-		.chroma420 = session_hello(v->s)->flags & PROTO_HELLO_NO_444,
-	};
-	encoder_destroy(v->enc);
-	v->enc = NULL;
-	if (eo.chroma420 && eo.codec != PROTO_CODEC_LOSSLESS)
-		log_printf(LOG_INFO, "client %s decodes no 4:4:4: encoding 4:2:0 for it",
-			   session_fingerprint(v->s));
-	if (encoder_create(&eo, &v->enc, err, sizeof(err)) != 0) {
-		log_printf(LOG_ERR, "%s", err);
-		conn_close(session_conn(v->s), PROTO_ERR_INTERNAL, err);
+
+	if (s->failed)
 		return -1;
+	if (!s->enc) {
+		struct encoder_options eo = {
+			.codec = st->o.codec,
+			.kind = st->o.encoder,
+			.width = st->w,
+			.height = st->h,
+			.fps = st->o.fps,
+			.crf = st->o.crf,
+			.bitrate_kbps = st->o.bitrate_kbps,
+			.render_node = st->o.render_node,
+			.vaapi_low_power = st->o.vaapi_low_power,
+			.chroma420 = s->chroma420,
+		};
+		if (encoder_create(&eo, &s->enc, err, sizeof(err)) != 0) {
+			s->enc = NULL;
+			stream_fail(s, err);
+			return -1;
+		}
+		bool c420;
+		s->yuv_in = encoder_takes_yuv(s->enc, &c420);
+		s->acc = calloc((size_t)st->damage->tw * st->damage->th, 1);
+		if (!s->acc) {
+			stream_fail(s, "out of memory for a stream");
+			return -1;
+		}
+		if (s->yuv_in && yuv_image_alloc(&s->yuv, st->w, st->h, s->chroma420) < 0) {
+			stream_fail(s, "out of memory for a stream's planes");
+			return -1;
+		}
+		if (!s->yuv_in && !encoder_takes_buffers(s->enc) &&
+		    !(s->rgb = malloc((size_t)st->w * st->h * 3 + ENCODER_RGB_SLACK))) {
+			stream_fail(s, "out of memory for a stream's frame");
+			return -1;
+		}
+	}
+	if (s->yuv_in && fmt && s->conv_fmt != fmt) {
+		yuvconv_destroy(s->conv);
+		s->conv = NULL;
+		if (yuvconv_create(fmt, st->w, st->h, s->chroma420, &s->conv) < 0) {
+			stream_fail(s, "out of memory for a converter");
+			return -1;
+		}
+		s->conv_fmt = fmt;
 	}
 	return 0;
+}
+
+/* The cursor as drawn into the video, or NULL. */
+static const struct yuv_overlay *overlay(struct streamer *st, struct yuv_overlay *ov)
+{
+	if (!st->o.cursor_in_video || !st->cursor_visible)
+		return NULL;
+	*ov = (struct yuv_overlay){.x = st->cursor_x,
+				   .y = st->cursor_y,
+				   .w = st->cursor_w,
+				   .h = st->cursor_h,
+				   .pitch = (uint32_t)st->cursor_w * 4,
+				   .argb = st->cursor_img};
+	return ov;
+}
+
+static bool rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h);
+
+/* The marked tiles of the frame at px into the stream's input. */
+static int stream_convert(struct stream *s, const struct format_info *fmt, const uint8_t *px,
+			  size_t pitch)
+{
+	struct streamer *st = s->st;
+	const struct damage *d = st->damage;
+	struct yuv_overlay ov;
+	const struct yuv_overlay *o = overlay(st, &ov);
+
+	if (stream_setup(s, fmt) < 0)
+		return -1;
+	if (s->yuv_in)
+		return yuvconv_damaged(s->conv, d, px, pitch, o, &s->yuv);
+	if (!s->rgb)
+		return 0;
+	/* Lossless: its packed frame, row by row of each run of tiles. */
+	for (uint32_t ty = 0; ty < d->th; ty++) {
+		uint32_t x0, n, from = 0;
+		while (damage_run(d, ty, from, &x0, &n)) {
+			uint32_t x = x0 * DAMAGE_TILE, w = n * DAMAGE_TILE;
+			if (x + w > st->w)
+				w = st->w - x;
+			for (uint32_t y = ty * DAMAGE_TILE; y < (ty + 1) * DAMAGE_TILE && y < st->h;
+			     y++)
+				format_to_rgb8(fmt, px + (size_t)y * pitch + (size_t)x * fmt->cpp,
+					       pitch, w, 1, s->rgb + ((size_t)y * st->w + x) * 3);
+			from = x0 + n;
+		}
+	}
+	/* Drawn where its tiles were converted just now (capture_tick marks
+	 * all of them or none): never twice over the same pixels. */
+	if (o && rect_marked(d, o->x, o->y, o->w, o->h))
+		format_blend_cursor(s->rgb, st->w, st->h, o->x, o->y, o->argb, o->w, o->h,
+				    o->pitch);
+	return 0;
+}
+
+/* A keyframe a client asked for, now. */
+static void grant_key(struct viewer *v, uint64_t now)
+{
+	v->key_req_us = now;
+	v->synced = false;
+	v->join_key = false;
+	v->keys_on_request++;
+}
+
+/* Sends what the stream just encoded to each of its viewers that can take
+ * it: a keyframe to all of them, a delta to those in step. One that cannot
+ * take it now misses it, and waits for a keyframe. */
+static void stream_send(struct stream *s, const uint8_t *data, size_t len, bool key, bool fresh)
+{
+	struct streamer *st = s->st;
+	uint64_t t = wall_us();
+
+	for (struct viewer *v = st->viewers; v; v = v->next) {
+		struct conn *c = session_conn(v->s);
+		if (v->stream != s || !v->configured || !conn_is_open(c))
+			continue;
+		if (!conn_can_send_frame(c)) {
+			v->skipped++;
+			if (v->synced) {
+				v->missed++;
+				v->synced = false;
+				v->join_key = false;
+			}
+			continue;
+		}
+		if (!key && !v->synced)
+			continue;
+		struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
+		m.u.frame.capture_us = st->frame_us;
+		m.u.frame.seq = v->seq;
+		m.u.frame.flags = key ? PROTO_FRAME_KEYFRAME : 0;
+		m.u.frame.payload = data;
+		m.u.frame.payload_len = (uint32_t)len;
+		if (conn_send(c, &m) != 0) {
+			v->synced = false; /* the encoder moved on without this client */
+			v->join_key = false;
+			continue;
+		}
+		if (fresh)
+			hist_add(&v->encoded, t > st->frame_us ? t - st->frame_us : 0);
+		v->seq++;
+		v->frames++;
+		v->cpu_frames += !st->gpu;
+		v->synced = true;
+	}
+}
+
+/* One encode for all of the stream's viewers, when something changed and
+ * one of them can take it, or one waits for a keyframe it may have. */
+static void stream_tick(struct stream *s, uint64_t now)
+{
+	struct streamer *st = s->st;
+	bool fresh = s->frame_gen != st->frame_gen, ready = false, key = false;
+
+	if (!st->have_frame || s->failed)
+		return;
+	for (struct viewer *v = st->viewers; v; v = v->next) {
+		struct conn *c = session_conn(v->s);
+		if (v->stream != s || !v->configured || !conn_is_open(c) || !conn_can_send_frame(c))
+			continue;
+		if (v->synced) {
+			ready |= fresh;
+			continue;
+		}
+		/* Keyframes for whatever but a join: one a second per stream. */
+		if (v->join_key || now - s->key_us >= KEY_REQUEST_US) {
+			key = ready = true;
+		} else if (!v->key_waits_said) {
+			v->key_waits_said = true;
+			log_printf(LOG_INFO,
+				   "%s waits for a keyframe: its stream makes one a second at most",
+				   session_fingerprint(v->s));
+		}
+	}
+	if (!ready || stream_setup(s, NULL) < 0)
+		return;
+	const uint8_t *data;
+	size_t len;
+	bool is_key = key;
+	char err[256] = "";
+	struct damage view = *st->damage;
+	view.tiles = s->acc;
+	struct encoder_frame f = {.yuv = &s->yuv, .rgb = s->rgb, .damage = &view};
+	int r = st->gpu ? encoder_encode_buffer(s->enc, &st->gpu_buf, key, &data, &len, &is_key,
+						err, sizeof(err))
+			: encoder_encode_frame(s->enc, &f, key, &data, &len, &is_key);
+	if (r == -EAGAIN)
+		return;
+	if (r < 0) {
+		char why[400];
+		snprintf(why, sizeof(why), "encoding failed (%d)%s%s", r, err[0] ? ": " : "", err);
+		stream_fail(s, why);
+		return;
+	}
+	memset(s->acc, 0, (size_t)st->damage->tw * st->damage->th);
+	s->frame_gen = st->frame_gen;
+	s->encodes++;
+	st->encodes++;
+	if (is_key) {
+		s->keys++;
+		bool for_join_only = true;
+		for (struct viewer *v = st->viewers; v; v = v->next)
+			if (v->stream == s && !v->synced && !v->join_key)
+				for_join_only = false;
+		if (!for_join_only)
+			s->key_us = now;
+	}
+	stream_send(s, data, len, is_key, fresh);
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		if (v->stream == s && v->synced)
+			v->key_waits_said = false;
 }
 
 static void send_cursor(struct viewer *v)
@@ -161,14 +423,8 @@ static void send_cursor(struct viewer *v)
 	}
 }
 
-/* A keyframe a client asked for, now. */
-static void grant_key(struct viewer *v, uint64_t now)
-{
-	v->key_req_us = now;
-	v->need_key = true;
-	v->keys_on_request++;
-}
-
+/* A viewer's own part of a tick: its config, the cursor, a deferred
+ * keyframe; with the test source, its synthetic frames. */
 static void viewer_tick(struct viewer *v, uint64_t now)
 {
 	struct streamer *st = v->st;
@@ -181,66 +437,32 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 		v->key_deferred = false;
 		grant_key(v, now);
 	}
-	if (!v->configured) {
+	if (!v->configured)
 		send_config(v);
-		if (!test && make_encoder(v) != 0)
-			return;
+	if (!test) {
+		if (!st->o.cursor_in_video)
+			send_cursor(v);
+		return;
 	}
-	if (!test && !st->o.cursor_in_video)
-		send_cursor(v);
 	if (!conn_can_send_frame(c)) {
 		v->skipped++; /* skip the tick: never queue a stale frame */
 		return;
 	}
-	/* Nothing changed: an idle screen costs no encoding, and no resend
-	 * either (the connection's PINGs keep the session alive). */
-	if (!test && v->frame_gen == st->frame_gen && !v->need_key)
-		return;
-
 	struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
-	const uint8_t *data;
-	size_t len;
-	bool key = v->need_key;
-	if (test) {
-		testframe_fill(v->seq, st->test_payload, st->o.test_bytes);
-		data = st->test_payload;
-		len = st->o.test_bytes;
-		m.u.frame.capture_us = wall_us();
-	} else {
-		char err[256] = "";
-		int r = st->gpu ? encoder_encode_buffer(v->enc, &st->gpu_buf, v->need_key, &data,
-							&len, &key, err, sizeof(err))
-				: encoder_encode(v->enc,
-						 st->o.cursor_in_video ? st->rgb_enc : st->rgb,
-						 v->need_key, &data, &len, &key);
-		if (r == -EAGAIN)
-			return;
-		if (r < 0) {
-			log_printf(LOG_ERR, "encoding for %s failed (%d)%s%s",
-				   session_fingerprint(v->s), r, err[0] ? ": " : "", err);
-			conn_close(c, PROTO_ERR_INTERNAL, "the daemon could not encode a frame");
-			return;
-		}
-		m.u.frame.capture_us = st->frame_us;
-	}
-	if (!test && v->frame_gen != st->frame_gen) {
-		uint64_t t = wall_us();
-		hist_add(&v->encoded, t > st->frame_us ? t - st->frame_us : 0);
-	}
+	testframe_fill(v->seq, st->test_payload, st->o.test_bytes);
+	m.u.frame.capture_us = wall_us();
 	m.u.frame.seq = v->seq;
-	m.u.frame.flags = key ? PROTO_FRAME_KEYFRAME : 0;
-	m.u.frame.payload = data;
-	m.u.frame.payload_len = (uint32_t)len;
+	m.u.frame.flags = v->synced ? 0 : PROTO_FRAME_KEYFRAME;
+	m.u.frame.payload = st->test_payload;
+	m.u.frame.payload_len = (uint32_t)st->o.test_bytes;
 	if (conn_send(c, &m) != 0) {
-		v->need_key = true; /* the encoder moved on without this client */
+		v->synced = false;
 		return;
 	}
 	v->seq++;
 	v->frames++;
-	v->cpu_frames += !test && !st->gpu;
 	st->encodes++;
-	v->need_key = false;
-	v->frame_gen = st->frame_gen;
+	v->synced = true;
 }
 
 /* The absolute pointer spans the stream: a client's pixel is the host's. */
@@ -256,31 +478,29 @@ static void pointer_size(struct streamer *st, uint32_t w, uint32_t h)
 			   inject_devnode(st->o.input, INPUT_DEV_POINTER), w, h);
 }
 
+/* A new frame size: a new damage map, every stream's encoder and buffers
+ * made again at it, and for each viewer a config and a keyframe. */
 static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 {
-	free(st->raw_prev);
-	free(st->raw_cur);
-	free(st->rgb);
-	free(st->rgb_enc);
-	st->raw_prev = malloc(raw_len);
-	st->raw_cur = malloc(raw_len);
-	st->rgb = malloc((size_t)w * h * 3 + ENCODER_RGB_SLACK);
-	st->rgb_enc = st->o.cursor_in_video ? malloc((size_t)w * h * 3 + ENCODER_RGB_SLACK) : NULL;
-	if (!st->raw_prev || !st->raw_cur || !st->rgb || (st->o.cursor_in_video && !st->rgb_enc))
+	damage_destroy(st->damage);
+	st->damage = NULL;
+	for (struct stream *s = st->streams; s; s = s->next)
+		stream_reset(s);
+	if (damage_create(w, h, &st->damage) < 0)
 		return -ENOMEM;
 	st->w = w;
 	st->h = h;
 	st->raw_len = raw_len;
 	st->have_frame = false;
 	for (struct viewer *v = st->viewers; v; v = v->next)
-		v->configured = false; /* a new size: new config, new encoder, a keyframe */
+		v->configured = false;
 	log_printf(LOG_INFO, "capturing %ux%u from %s", w, h, capture_output_name(st->cap));
 	pointer_size(st, w, h);
 	return 0;
 }
 
 /* A failed capture step. -EAGAIN is no error: the plane flipped during a
- * read (capture_grab, capture_copy_stable), and the next tick tries again. */
+ * read (capture_grab, a conversion), and the next tick tries again. */
 static void want_rescan(struct streamer *st);
 
 static void grab_error(struct streamer *st, int r, const char *err)
@@ -338,8 +558,60 @@ static struct capture_peek peek_of(const struct capture_frame *f)
 				     f->has_cursor ? f->cursor_y : 0};
 }
 
-/* One capture: notes whether the picture (or the cursor, when it is
- * drawn into the video) changed. */
+/* Marks the tiles a rectangle touches. */
+static void mark_rect(struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
+{
+	if (!w || !h || x >= d->w || y >= d->h || x + w <= 0 || y + h <= 0)
+		return;
+	uint32_t x0 = x < 0 ? 0 : (uint32_t)x / DAMAGE_TILE;
+	uint32_t y0 = y < 0 ? 0 : (uint32_t)y / DAMAGE_TILE;
+	uint32_t x1 = (uint32_t)((x + w - 1 < d->w ? x + w - 1 : d->w - 1) / DAMAGE_TILE);
+	uint32_t y1 = (uint32_t)((y + h - 1 < d->h ? y + h - 1 : d->h - 1) / DAMAGE_TILE);
+	for (uint32_t ty = y0; ty <= y1; ty++)
+		for (uint32_t tx = x0; tx <= x1; tx++) {
+			uint8_t *t = &d->tiles[(size_t)ty * d->tw + tx];
+			d->n_damaged += !*t;
+			*t = 1;
+		}
+}
+
+/* Whether a tile the rectangle touches is marked. */
+static bool rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
+{
+	for (int64_t ty = y / DAMAGE_TILE; ty * DAMAGE_TILE < y + h; ty++)
+		for (int64_t tx = x / DAMAGE_TILE; tx * DAMAGE_TILE < x + w; tx++)
+			if (tx >= 0 && ty >= 0 && tx < d->tw && ty < d->th &&
+			    damage_at(d, (uint32_t)tx, (uint32_t)ty))
+				return true;
+	return false;
+}
+
+/* The cursor drawn into the video: where it was and where it is are drawn
+ * again whenever it moved or anything under it changed, so that a stream
+ * never blends it twice over the same pixels. */
+static void mark_cursor(struct streamer *st, bool cursor_moved)
+{
+	struct damage *d = st->damage;
+	bool under = (st->drawn_visible &&
+		      rect_marked(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h)) ||
+		     (st->cursor_visible &&
+		      rect_marked(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h));
+	if (!cursor_moved && !under)
+		return;
+	if (st->drawn_visible)
+		mark_rect(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h);
+	if (st->cursor_visible)
+		mark_rect(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h);
+	st->drawn_visible = st->cursor_visible;
+	st->drawn_x = st->cursor_x;
+	st->drawn_y = st->cursor_y;
+	st->drawn_w = st->cursor_w;
+	st->drawn_h = st->cursor_h;
+}
+
+/* One capture: finds what changed in the frame once (the damage map), and
+ * converts just that into each stream's input, read straight from the
+ * scanout buffer: no copy of the frame is kept. */
 static void capture_tick(struct streamer *st)
 {
 	struct capture_frame f;
@@ -358,7 +630,7 @@ static void capture_tick(struct streamer *st)
 			   "streamer: %lu grabs; %d open fds, RSS %ld kB, "
 			   "anonymous %ld kB",
 			   st->grabs, selfstat_fds(), selfstat_rss_kb(), selfstat_anon_kb());
-	/* A frame's time is when its grab began: latency counts the copy. */
+	/* A frame's time is when its grab began: latency counts the reading. */
 	uint64_t t0 = wall_us();
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
 	if (r) {
@@ -366,7 +638,7 @@ static void capture_tick(struct streamer *st)
 		return;
 	}
 	size_t raw_len = (size_t)f.fb.pitch[0] * f.fb.height;
-	if (f.fb.width != st->w || f.fb.height != st->h || raw_len != st->raw_len) {
+	if (f.fb.width != st->w || f.fb.height != st->h || raw_len != st->raw_len || !st->damage) {
 		if (f.fb.width > PROTO_MAX_DIMENSION || f.fb.height > PROTO_MAX_DIMENSION ||
 		    resize(st, f.fb.width, f.fb.height, raw_len) != 0) {
 			grab_error(st, -ENOMEM, "frame too large");
@@ -390,64 +662,63 @@ static void capture_tick(struct streamer *st)
 		return;
 	}
 	const struct format_info *fmt = format_lookup(f.fb.fourcc);
-	r = capture_check_cpu_path(&f.fb, capture_driver(st->cap), err, sizeof(err));
-	if (!r && !fmt)
-		r = -ENOTSUP;
-	/* An idle screen is compared in place, and after a second of no change
-	 * only every IDLE_EVERY ticks unless the plane flipped: most of the
-	 * cost of an idle screen is reading it. */
+	bool cursor_moved = update_cursor(st, &f);
+	/* An idle screen is looked at, after a second of no change, only every
+	 * IDLE_EVERY ticks unless the plane flipped: most of the cost of an
+	 * idle screen is reading it. Then each look hashes every IDLE_EVERY-th
+	 * row, the next ones each time: a change IDLE_EVERY rows tall (a line
+	 * of text) shows at the first look, any change within IDLE_EVERY. */
 	bool flipped = f.fb.fb_id != st->peek.fb_id;
 	st->peek = peek_of(&f);
-	bool check = !st->have_frame || flipped || st->idle_ticks < st->o.fps ||
-		     st->idle_ticks % IDLE_EVERY == 0;
-	/* A flip is a new picture: copy it at once (comparing first would read
-	 * it twice). When idle, each check reads every IDLE_EVERY-th row, the
-	 * next ones each time: a change IDLE_EVERY rows tall (a line of text)
-	 * shows at the first check, any change within IDLE_EVERY checks. */
-	bool sampled = st->idle_ticks >= st->o.fps;
-	bool changed = false;
-	if (!r && check)
-		r = st->have_frame && !flipped
-			    ? capture_differs(st->cap, &f.fb, st->raw_prev, raw_len,
-					      sampled ? (unsigned)(st->idle_checks++ % IDLE_EVERY)
-						      : 0,
-					      sampled ? IDLE_EVERY : 1, err, sizeof(err))
-			    : 1;
-	if (r < 0) {
+	bool sampled = st->have_frame && !flipped && st->idle_ticks >= st->o.fps;
+	bool check = !st->have_frame || flipped || !sampled || st->idle_ticks % IDLE_EVERY == 0 ||
+		     (st->o.cursor_in_video && cursor_moved);
+	const uint8_t *px = NULL;
+	struct damage *d = st->damage;
+	if (check && (r = capture_cpu_begin(st->cap, &f.fb, &px, err, sizeof(err))) < 0) {
 		grab_error(st, r, err);
 		return;
 	}
-	if (r == 1) {
-		/* One copy, during which the buffer must not be flipped away (and
-		 * drawn into); a torn copy waits for the next tick. */
-		r = capture_copy_stable(st->cap, &f.fb, st->raw_cur, raw_len, err, sizeof(err));
-		if (r) {
-			grab_error(st, r, err);
+	if (check) {
+		if (!st->have_frame)
+			damage_all(d);
+		if (sampled) {
+			damage_scan(d, px, f.fb.pitch[0], fmt->cpp,
+				    (unsigned)(st->idle_checks++ % IDLE_EVERY), IDLE_EVERY);
+			if (d->n_damaged)
+				damage_scan(d, px, f.fb.pitch[0], fmt->cpp, 0, 1); /* all of it */
+		} else {
+			damage_scan(d, px, f.fb.pitch[0], fmt->cpp, 0, 1);
+		}
+		if (st->o.cursor_in_video)
+			mark_cursor(st, cursor_moved);
+		st->tiles_seen += (uint64_t)d->tw * d->th;
+		for (struct stream *s = st->streams; s && d->n_damaged; s = s->next)
+			if (s->viewers)
+				stream_convert(s, fmt, px, f.fb.pitch[0]);
+		capture_cpu_end(st->cap, &f.fb);
+		/* A flip while the buffer was read may have mixed two frames:
+		 * its tiles are read again next time. */
+		if (d->n_damaged && !capture_is_current(st->cap, f.fb.fb_id)) {
+			damage_forget(d);
+			damage_clear(d);
+			grab_error(st, -EAGAIN, "");
 			return;
 		}
-		changed = !st->have_frame || memcmp(st->raw_cur, st->raw_prev, raw_len) != 0;
 	}
+	bool changed = d->n_damaged > 0;
 	st->idle_ticks = changed ? 0 : st->idle_ticks + 1;
-	if (changed) {
-		format_to_rgb8(fmt, st->raw_cur, f.fb.pitch[0], f.fb.width, f.fb.height, st->rgb);
-		uint8_t *t = st->raw_prev;
-		st->raw_prev = st->raw_cur;
-		st->raw_cur = t;
-	}
 	st->last_err = 0;
-	bool cursor_moved = update_cursor(st, &f);
-	bool vis = st->cursor_visible;
-	if (st->o.cursor_in_video && (changed || cursor_moved)) {
-		memcpy(st->rgb_enc, st->rgb, (size_t)st->w * st->h * 3);
-		if (vis)
-			capture_blend_cursor(st->cap, &f, st->rgb_enc, st->w, st->h, err,
-					     sizeof(err));
-		changed = true;
-	}
 	if (changed) {
+		size_t n = (size_t)d->tw * d->th;
+		for (struct stream *s = st->streams; s; s = s->next)
+			for (size_t i = 0; s->acc && i < n; i++)
+				s->acc[i] |= d->tiles[i];
+		st->tiles_changed += d->n_damaged;
 		st->changes++;
 		st->frame_gen++;
 		st->frame_us = t0;
+		damage_clear(d);
 	}
 	st->have_frame = true;
 }
@@ -459,6 +730,9 @@ static void tick(struct streamer *st)
 		capture_tick(st);
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		viewer_tick(v, now);
+	if (st->o.source == SOURCE_CAPTURE)
+		for (struct stream *s = st->streams; s; s = s->next)
+			stream_tick(s, now);
 }
 
 static void schedule_timer(struct streamer *st);
@@ -744,11 +1018,7 @@ static void stop_watching(struct streamer *st)
 	log_printf(LOG_INFO, "no viewer: capture stopped (%lu grabs so far)", st->grabs);
 }
 
-static void viewer_free(struct viewer *v)
-{
-	encoder_destroy(v->enc);
-	free(v);
-}
+static void viewer_free(struct viewer *v) { free(v); }
 
 void streamer_destroy(struct streamer *st)
 {
@@ -762,17 +1032,24 @@ void streamer_destroy(struct streamer *st)
 	}
 	st->viewers = NULL;
 	if (st->cap)
-		log_printf(LOG_INFO,
-			   "%lu idle peeks, %lu grabs, %lu changes, %lu frames "
-			   "sent, %lu copies retried because the buffer flipped during the copy",
-			   st->peeks, st->grabs, st->changes, st->encodes, st->torn);
+		log_printf(
+			LOG_INFO,
+			"%lu idle peeks, %lu grabs, %lu changes (%.1f %% of the tiles looked at), "
+			"%lu frames encoded, %lu reads retried because the buffer flipped "
+			"during the read",
+			st->peeks, st->grabs, st->changes,
+			st->tiles_seen ? 100.0 * (double)st->tiles_changed / (double)st->tiles_seen
+				       : 0.0,
+			st->encodes, st->torn);
+	for (struct stream *s = st->streams, *n; s; s = n) {
+		n = s->next;
+		stream_free(s);
+	}
+	st->streams = NULL;
 	close_vblank_poll(st);
 	capture_destroy(st->cap);
 	st->cap = NULL;
-	free(st->raw_prev);
-	free(st->raw_cur);
-	free(st->rgb);
-	free(st->rgb_enc);
+	damage_destroy(st->damage);
 	free(st->test_payload);
 	uv_timer_stop(&st->timer);
 	uv_close((uv_handle_t *)&st->timer, handle_closed);
@@ -867,18 +1144,54 @@ void streamer_add(struct streamer *st, struct session *s)
 	v->control = control;
 	v->wants_view_only = wants_view;
 	v->cursor_gen = (uint64_t)-1;
+	v->join_key = true;
+	bool capture = st->o.source == SOURCE_CAPTURE;
+	/* 4:2:0 for a viewer that decodes no 4:4:4, from a software encoder
+	 * of its own kind; everyone else shares the 4:4:4 (or lossless, or
+	 * VA-API) stream. */
+	v->chroma420 = (h->flags & PROTO_HELLO_NO_444) && st->o.codec != PROTO_CODEC_LOSSLESS &&
+		       st->o.encoder != ENCODER_VAAPI;
+	bool new_stream = false;
+	if (capture) {
+		for (struct stream *k = st->streams; k && !v->stream; k = k->next)
+			if (k->chroma420 == v->chroma420)
+				v->stream = k;
+		if (!v->stream) {
+			v->stream = calloc(1, sizeof(*v->stream));
+			if (!v->stream) {
+				free(v);
+				conn_close(session_conn(s), PROTO_ERR_INTERNAL, "out of memory");
+				return;
+			}
+			v->stream->st = st;
+			v->stream->chroma420 = v->chroma420;
+			v->stream->next = st->streams;
+			st->streams = v->stream;
+			new_stream = true;
+		}
+		v->stream->viewers++;
+	}
 	bool first = !st->viewers;
 	v->next = st->viewers;
 	st->viewers = v;
 	session_set_data(s, v);
-	log_printf(LOG_INFO, "%s joins %s", session_fingerprint(s),
-		   control ? "in control" : "view-only");
-	if (first) {
+	log_printf(LOG_INFO, "%s joins %s%s", session_fingerprint(s),
+		   control ? "in control" : "view-only",
+		   new_stream && !first ? " (a stream of its own: a new encoder)" : "");
+	if (v->chroma420)
+		log_printf(LOG_INFO, "client %s decodes no 4:4:4: encoding 4:2:0 for it",
+			   session_fingerprint(s));
+	if (first)
 		start_watching(st);
-		if (st->o.source == SOURCE_CAPTURE)
-			capture_tick(st);
+	if (capture && (first || new_stream)) {
+		st->have_frame = false; /* a new stream's planes are filled whole */
+		capture_tick(st);
 	}
-	viewer_tick(v, mono_us()); /* config and a keyframe now, not at the next tick */
+	/* A config and a keyframe now, not at the next tick. */
+	uint64_t now = mono_us();
+	viewer_tick(v, now);
+	if (capture)
+		stream_tick(v->stream, now);
 }
 
 void streamer_remove(struct streamer *st, struct session *s)
@@ -892,16 +1205,28 @@ void streamer_remove(struct streamer *st, struct session *s)
 		*pp = v->next;
 	log_printf(LOG_INFO,
 		   "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
-		   "skipped for backpressure, %lu keyframes on %lu requests; capture to encoded "
-		   "p50 %.1f ms, p99 %.1f ms",
-		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped, v->keys_on_request,
-		   v->key_requests, hist_quantile(&v->encoded, 0.5) / 1000.0,
+		   "skipped for backpressure (%lu frames missed), %lu keyframes on %lu requests; "
+		   "capture to encoded p50 %.1f ms, p99 %.1f ms",
+		   session_fingerprint(s), v->frames, v->cpu_frames, v->skipped, v->missed,
+		   v->keys_on_request, v->key_requests, hist_quantile(&v->encoded, 0.5) / 1000.0,
 		   hist_quantile(&v->encoded, 0.99) / 1000.0);
 	bool was_control = v->control;
 	if (was_control)
 		input_done(st, v);
 	session_set_data(s, NULL);
+	struct stream *k = v->stream;
 	viewer_free(v);
+	if (k && --k->viewers == 0) {
+		struct stream **sp;
+		for (sp = &st->streams; *sp && *sp != k; sp = &(*sp)->next)
+			;
+		if (*sp)
+			*sp = k->next;
+		log_printf(LOG_INFO,
+			   "a stream's last viewer left: %lu frames encoded, %lu keyframes",
+			   k->encodes, k->keys);
+		stream_free(k);
+	}
 	if (!st->viewers && !st->closing)
 		stop_watching(st);
 	if (!was_control)

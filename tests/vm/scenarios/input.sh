@@ -41,6 +41,14 @@ client() { # CONFIG ARGS...: kmscast in the background, output in $WORK/CONFIG.*
 start_paint --mode 640x480 --static --start 7
 start_daemon d --codec lossless --fps 10
 grep -q "input: kmscast keyboard at /dev/input/event" "$DLOG" || fail "no injected keyboard: $(cat "$DLOG")"
+fake kbd "thin keyboard" keyboard
+fake mouse "thin mouse" mouse
+fake tab "thin tablet" tablet
+client a --input-device "$(cat "$WORK/kbd.node")" --input-device "$(cat "$WORK/mouse.node")" \
+	--input-device "$(cat "$WORK/tab.node")"
+A=$CPID
+# The absolute pointer spans the captured output: it comes with the first
+# viewer, when capture starts and the output's size is known.
 wait_for 60 grep -q "input: kmscast absolute pointer at /dev/input/event.*, 640x480" "$DLOG" ||
 	fail "no absolute pointer: $(cat "$DLOG")"
 ok "kmscastd made kmscast keyboard, mouse and absolute pointer (640x480)"
@@ -48,12 +56,6 @@ reader kb "kmscast keyboard"
 reader ms "kmscast mouse"
 reader ab "kmscast absolute pointer"
 want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
-fake kbd "thin keyboard" keyboard
-fake mouse "thin mouse" mouse
-fake tab "thin tablet" tablet
-client a --input-device "$(cat "$WORK/kbd.node")" --input-device "$(cat "$WORK/mouse.node")" \
-	--input-device "$(cat "$WORK/tab.node")"
-A=$CPID
 grep -q "input from $(cat "$WORK/kbd.node") (thin keyboard, keyboard, grabbed)" "$WORK/a.err" ||
 	fail "the keyboard was not grabbed: $(cat "$WORK/a.err")"
 

@@ -54,6 +54,15 @@ fds() { ls "/proc/$DPID/fd" | wc -l; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
 gone() { [ "$(grep -c 'disconnected' "$DLOG")" -ge 3 ]; } # c, then the killed a and b
 wait_for 30 gone || fail "the daemon did not notice the killed clients: $(tail -5 "$DLOG")"
+# a and b watched at once with the same settings: one encoder served both.
+wait_for 30 grep -q "a stream's last viewer left" "$DLOG" || fail "no stream summary: $(tail -5 "$DLOG")"
+[ "$(grep -c "a stream's last viewer left" "$DLOG")" -eq 1 ] || fail "more than one stream: $(grep stream "$DLOG")"
+! grep -q "a stream of its own" "$DLOG" || fail "b got an encoder of its own"
+enc=$(sed -n "s/.*a stream's last viewer left: \([0-9]*\) frames encoded.*/\1/p" "$DLOG")
+sent=$(sed -n 's/.*: \([0-9]*\) frames sent (.*/\1/p' "$DLOG" | awk '{ s += $1 } END { print s }')
+echo "one stream for a and b: $enc frames encoded, $sent sent"
+[ "$enc" -lt "$sent" ] || fail "$enc frames encoded for $sent sent: no sharing"
+ok "two viewers of the same settings share one encoder ($enc frames encoded, $sent sent)"
 once() { timeout 120 "$B/kmscast" --present none --config-dir "$WORK/a" --frames 1 127.0.0.1:$PORT >/dev/null 2>"$WORK/once.err" || fail "cycle: $(cat "$WORK/once.err")"; }
 for i in 1 2 3 4 5; do once; done
 sleep 1
