@@ -6,6 +6,7 @@
 #include <string.h>
 
 struct paint_scene {
+	enum paint_kind kind;
 	uint32_t w, h;
 	const struct format_info *fmt;
 	uint8_t *background; /* packed in fmt, pitch w * cpp */
@@ -94,6 +95,33 @@ static struct rgb8 code_pixel(uint32_t k, uint32_t x, uint32_t y)
 	return bit ? rgb(255, 255, 255) : rgb(0, 0, 0);
 }
 
+/* Video: gradients that move at different speeds under 4 bits of noise
+ * that is new every frame, and blue's low bit flips with k, so that no
+ * pixel is ever what it was the frame before. */
+static struct rgb8 video_pixel(uint32_t k, uint32_t x, uint32_t y)
+{
+	uint32_t n = x * 0x9e3779b1u ^ y * 0x85ebca77u ^ k * 0xc2b2ae3du;
+
+	n ^= n >> 15;
+	n *= 0x2c1b3c6du;
+	n ^= n >> 12;
+	uint32_t r = ((x + 2 * k) & 0xff) / 2 + 40 + (n & 15);
+	uint32_t g = ((y + k) & 0xff) / 2 + 40 + ((n >> 4) & 15);
+	uint32_t b = ((((x + y + 3 * k) & 0xff) / 2 + 40 + ((n >> 8) & 15)) & ~1u) | (k & 1);
+	return rgb(r, g, b);
+}
+
+struct rgb8 paint_pixel_of(enum paint_kind kind, uint32_t k, uint32_t w, uint32_t h, uint32_t x,
+			   uint32_t y)
+{
+	if (kind == PAINT_VIDEO) {
+		if (y < PAINT_BAR_HEIGHT && x < PAINT_MIN_WIDTH)
+			return code_pixel(k & PAINT_K_MASK, x, y);
+		return video_pixel(k, x, y);
+	}
+	return paint_pixel(k, w, h, x, y);
+}
+
 struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	struct paint_rect r;
@@ -159,6 +187,12 @@ int paint_read_k(const uint8_t *rgb, uint32_t w, uint32_t h, size_t pitch, uint3
 
 struct paint_scene *paint_scene_create(uint32_t w, uint32_t h, const struct format_info *fmt)
 {
+	return paint_scene_create_of(PAINT_DESKTOP, w, h, fmt);
+}
+
+struct paint_scene *paint_scene_create_of(enum paint_kind kind, uint32_t w, uint32_t h,
+					  const struct format_info *fmt)
+{
 	struct paint_scene *scene;
 
 	if (w < PAINT_MIN_WIDTH || h < PAINT_MIN_HEIGHT || w > 16384 || h > 16384) {
@@ -169,6 +203,7 @@ struct paint_scene *paint_scene_create(uint32_t w, uint32_t h, const struct form
 	if (!scene) {
 		return NULL;
 	}
+	scene->kind = kind;
 	scene->w = w;
 	scene->h = h;
 	scene->fmt = fmt;
@@ -201,6 +236,18 @@ void paint_scene_render(const struct paint_scene *scene, uint32_t k, uint8_t *ds
 	size_t row_bytes = (size_t)scene->w * fmt->cpp;
 	struct paint_rect r = paint_window_rect(k, scene->w, scene->h);
 
+	if (scene->kind == PAINT_VIDEO) {
+		for (uint32_t y = 0; y < scene->h; y++) {
+			uint8_t *row = dst + (size_t)y * pitch;
+			for (uint32_t x = 0; x < scene->w; x++)
+				format_pack(fmt,
+					    y < PAINT_BAR_HEIGHT && x < PAINT_MIN_WIDTH
+						    ? code_pixel(k & PAINT_K_MASK, x, y)
+						    : video_pixel(k, x, y),
+					    row + (size_t)x * fmt->cpp);
+		}
+		return;
+	}
 	for (uint32_t y = 0; y < scene->h; y++) {
 		uint8_t *row = dst + (size_t)y * pitch;
 		memcpy(row, scene->background + (size_t)y * row_bytes, row_bytes);
@@ -220,9 +267,14 @@ void paint_scene_render(const struct paint_scene *scene, uint32_t k, uint8_t *ds
 
 void paint_frame_rgb8(uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb)
 {
+	paint_frame_rgb8_of(PAINT_DESKTOP, k, w, h, rgb);
+}
+
+void paint_frame_rgb8_of(enum paint_kind kind, uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb)
+{
 	for (uint32_t y = 0; y < h; y++) {
 		for (uint32_t x = 0; x < w; x++) {
-			struct rgb8 c = paint_pixel(k, w, h, x, y);
+			struct rgb8 c = paint_pixel_of(kind, k, w, h, x, y);
 			uint8_t *p = rgb + ((size_t)y * w + x) * 3;
 			p[0] = c.r;
 			p[1] = c.g;

@@ -25,15 +25,25 @@
 
 #define PAINT_CURSOR_SIZE 64
 
+/* The scenes: a desktop (a window moving over a still background, most of
+ * the screen unchanged), and video (every pixel changes every frame, with
+ * noise an encoder cannot skip: what damage tracking cannot help). Both
+ * carry the frame code. */
+enum paint_kind { PAINT_DESKTOP, PAINT_VIDEO };
+
 struct paint_rect {
 	uint32_t x, y, w, h;
 };
 
 /* The colour of pixel (x, y) of frame k at size w x h. */
 struct rgb8 paint_pixel(uint32_t k, uint32_t w, uint32_t h, uint32_t x, uint32_t y);
+/* The same for either scene. */
+struct rgb8 paint_pixel_of(enum paint_kind kind, uint32_t k, uint32_t w, uint32_t h, uint32_t x,
+			   uint32_t y);
 /* All of frame k as packed rgb8 (w * 3 bytes a row), pixel by pixel with
  * paint_pixel: the reference that tests compare against. */
 void paint_frame_rgb8(uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb);
+void paint_frame_rgb8_of(enum paint_kind kind, uint32_t k, uint32_t w, uint32_t h, uint8_t *rgb);
 /* Where the moving window is in frame k. */
 struct paint_rect paint_window_rect(uint32_t k, uint32_t w, uint32_t h);
 
@@ -52,6 +62,8 @@ struct paint_scene;
 
 /* Returns NULL with errno set (EINVAL for a size below the minimum). */
 struct paint_scene *paint_scene_create(uint32_t w, uint32_t h, const struct format_info *fmt);
+struct paint_scene *paint_scene_create_of(enum paint_kind kind, uint32_t w, uint32_t h,
+					  const struct format_info *fmt);
 void paint_scene_destroy(struct paint_scene *scene);
 /* Draws all of frame k into dst. */
 void paint_scene_render(const struct paint_scene *scene, uint32_t k, uint8_t *dst, size_t pitch);

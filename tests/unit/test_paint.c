@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kmscast/paint.h"
 #include "tst.h"
@@ -141,6 +142,39 @@ static int scene_rejects_bad_sizes(void)
 	return 0;
 }
 
+/* The video scene: the fast renderer is the reference, the frame code
+ * reads back, and no pixel outside the code is what it was a frame ago. */
+static int video_changes_every_pixel(void)
+{
+	const struct format_info *f = format_by_name("XRGB8888");
+	uint32_t w = 400, h = 240;
+	struct paint_scene *s = paint_scene_create_of(PAINT_VIDEO, w, h, f);
+	size_t pitch = (size_t)w * 4;
+	uint8_t *a = malloc(pitch * h), *b = malloc(pitch * h), *rgb = malloc((size_t)w * h * 3);
+	uint32_t k;
+
+	CHECK(s && a && b && rgb);
+	paint_scene_render(s, 41, a, pitch);
+	paint_scene_render(s, 42, b, pitch);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			struct rgb8 got = format_unpack(f, b + y * pitch + x * 4);
+			struct rgb8 want = paint_pixel_of(PAINT_VIDEO, 42, w, h, x, y);
+			CHECK(memcmp(&got, &want, sizeof(got)) == 0);
+			if (y >= PAINT_BAR_HEIGHT || x >= PAINT_MIN_WIDTH)
+				CHECK(memcmp(a + y * pitch + x * 4, b + y * pitch + x * 4, 4) != 0);
+		}
+	paint_frame_rgb8_of(PAINT_VIDEO, 42, w, h, rgb);
+	CHECK_EQ_INT(paint_read_k(rgb, w, h, (size_t)w * 3, &k), 0);
+	CHECK_EQ_INT(k, 42);
+	free(a);
+	free(b);
+	free(rgb);
+	paint_scene_destroy(s);
+	return 0;
+}
+
 TST_MAIN("paint", TST_CASE(render_matches_reference), TST_CASE(frame_number_reads_back),
 	 TST_CASE(garbage_has_no_frame_number), TST_CASE(window_moves_inside_screen),
-	 TST_CASE(cursor_image_has_shape), TST_CASE(scene_rejects_bad_sizes))
+	 TST_CASE(cursor_image_has_shape), TST_CASE(scene_rejects_bad_sizes),
+	 TST_CASE(video_changes_every_pixel))

@@ -39,6 +39,7 @@ struct options {
 	uint32_t start;
 	const struct format_info *fmt;
 	bool is_static, front, cursor, verbose, leave_off;
+	enum paint_kind scene;
 };
 
 struct paint {
@@ -77,6 +78,8 @@ static void usage(FILE *f)
 		"  --start K         number of the first frame (default 0)\n"
 		"  --format FOURCC   XRGB8888 (default), ARGB8888, XBGR8888, ABGR8888,\n"
 		"                    RGB565 or XRGB2101010\n"
+		"  --scene NAME      desktop (default: a window moving over a still desktop)\n"
+		"                    or video (every pixel changes every frame)\n"
 		"  --static          draw frame K once and keep it on screen\n"
 		"  --front           redraw into the one scanned-out buffer (no flips)\n"
 		"  --cursor          show a moving image on the cursor plane\n"
@@ -113,7 +116,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_STATIC,
 		O_FRONT,
 		O_CURSOR,
-		O_LEAVE_OFF
+		O_LEAVE_OFF,
+		O_SCENE
 	};
 	static const struct option longopts[] = {
 		{"device", required_argument, NULL, O_DEVICE},
@@ -127,6 +131,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"front", no_argument, NULL, O_FRONT},
 		{"cursor", no_argument, NULL, O_CURSOR},
 		{"leave-off", no_argument, NULL, O_LEAVE_OFF},
+		{"scene", required_argument, NULL, O_SCENE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -167,6 +172,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_FRONT: o->front = true; break;
 		case O_CURSOR: o->cursor = true; break;
 		case O_LEAVE_OFF: o->leave_off = true; break;
+		case O_SCENE:
+			if (strcmp(optarg, "desktop") == 0)
+				o->scene = PAINT_DESKTOP;
+			else if (strcmp(optarg, "video") == 0)
+				o->scene = PAINT_VIDEO;
+			else
+				cli_die_usage(PROG, "--scene takes desktop or video, not '%s'",
+					      optarg);
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case ':': cli_die_usage(PROG, "option '%s' needs a value", argv[optind - 1]); break;
@@ -296,7 +310,7 @@ static int setup_buffers(struct paint *p)
 			return ret;
 		}
 	}
-	p->scene = paint_scene_create(w, h, fmt);
+	p->scene = paint_scene_create_of(p->opt.scene, w, h, fmt);
 	if (!p->scene) {
 		ret = -errno;
 		err("cannot build the scene: %s", strerror(errno));
