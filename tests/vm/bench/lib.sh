@@ -93,16 +93,29 @@ ffmpeg_frames() {
 	FCPU=$(awk -v u="$FU" -v s="$FS" 'BEGIN { printf "%d", (u + s) * 1000 }')
 }
 
+# ffmpeg_moving FRAMES [PREFIX]: the same figures of FFmpeg's pipeline.
 ffmpeg_moving() {
-	local n=$1 c1 w1
+	local n=$1 k=${2:-ff} c1 w1
 	ffmpeg_frames 1 ffwarm
 	ffmpeg_frames 1 ff1
 	c1=$FCPU w1=$FWALL
 	ffmpeg_frames "$n" ffn
-	put ff_cpu_ms "$(div $((FCPU - c1)) $((n - 1)))"
-	put ff_rss_kb "$FRSS"
-	put ff_frames "$n"
-	put ff_fps "$(fps "$n" "$FWALL" "$w1")"
+	put "${k}_cpu_ms" "$(div $((FCPU - c1)) $((n - 1)))"
+	put "${k}_rss_kb" "$FRSS"
+	put "${k}_frames" "$n"
+	put "${k}_fps" "$(fps "$n" "$FWALL" "$w1")"
+}
+
+# no_viewer SECONDS: CPU (ms) of both daemon processes over SECONDS with
+# no client while the screen animates (after 3 s).
+no_viewer() {
+	start_daemon d --codec h264 --encoder software --fps 30 --no-input
+	local pids="$DPID $(pgrep -P "$DPID")" c0
+	sleep 3
+	c0=$(cpu_ms $pids)
+	sleep "$1"
+	put k_noview_ms $(( $(cpu_ms $pids) - c0 ))
+	stop_daemon
 }
 
 # static_kmscast SECONDS, static_ffmpeg SECONDS: CPU (ms) over SECONDS of a
@@ -154,7 +167,7 @@ browser_latency() {
 }
 
 bench_run() {
-	local mode=$1 n=$2 secs=$3
+	local mode=$1 n=$2 secs=$3 idle=${4:-$3}
 	: >"$RAW"
 	: >"$OUT/smaps.txt"
 	mkdir -p "$WORK/d"
@@ -162,6 +175,7 @@ bench_run() {
 	put mode "$mode"
 	put frames "$n"
 	put static_s "$secs"
+	put noview_s "$idle"
 	put kernel "$(uname -r)"
 	put ffmpeg "$(ffmpeg -version | head -1 | awk '{ print $3 }')"
 
@@ -176,6 +190,16 @@ bench_run() {
 		browser_latency 20
 		ok "browser: $(grep '^web_' "$RAW" | tr '\n' ' ')"
 	fi
+	no_viewer "$idle"
+	ok "no viewer, ${idle} s: $(grep '^k_noview' "$RAW")"
+	stop_paint
+
+	# What damage tracking cannot help: every pixel changes every frame.
+	start_paint --mode "$mode" --fps 30 --scene video
+	kmscast_moving h264 kv "$n"
+	ok "kmscast h264, video scene: $(grep '^kv_' "$RAW" | tr '\n' ' ')"
+	ffmpeg_moving "$n" ffv
+	ok "ffmpeg, video scene: $(grep '^ffv_' "$RAW" | tr '\n' ' ')"
 	stop_paint
 
 	start_paint --mode "$mode" --static --start 500

@@ -16,9 +16,14 @@ for k in k ll; do
 	[ "$(v ${k}_bytes)" -gt 0 ] || fail "$k: no bytes per frame"
 done
 [ "$(v ff_frames)" = 20 ] || fail "ffmpeg: $(v ff_frames) frames"
+[ "$(v kv_frames)" = 20 ] || fail "kmscast, video scene: $(v kv_frames) frames received, not 20"
 tests/bench/table "$RAW" >"$WORK/table.md" || fail "no table from: $(cat "$RAW")"
-grep -qE '^\| CPU per frame \(ms\) \| [0-9.]+ \| [0-9.]+ \| [0-9.-]+ \| ≤ 0.6 \((met|missed)\) \|$' \
+grep -qE '^\| CPU per frame \(ms\) \| [0-9.]+ \| [0-9.]+ \| [0-9.-]+ \| ≤ 0.4 \((met|missed)\) \|$' \
 	"$WORK/table.md" || fail "no CPU row: $(cat "$WORK/table.md")"
 grep -qE '^\| static screen: CPU over 2 s \(ms\) \| [0-9]+ \| [0-9]+ \|' "$WORK/table.md" ||
 	fail "no static row: $(cat "$WORK/table.md")"
+grep -qE '^\| CPU per frame, video scene \(ms\) \| [0-9.]+ \| [0-9.]+ \| [0-9.-]+ \| ≤ 0.9 \((met|missed)\) \|$' \
+	"$WORK/table.md" || fail "no video row: $(cat "$WORK/table.md")"
+grep -qE '^\| no viewer, screen animating: CPU over 2 s \(% of one core\) \| [0-9.]+ \|' "$WORK/table.md" ||
+	fail "no no-viewer row: $(cat "$WORK/table.md")"
 ok "20 frames each at 640x480; the table: $(grep -c '^|' "$WORK/table.md") rows"
