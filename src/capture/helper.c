@@ -24,17 +24,21 @@
 #include "kmscast/selfstat.h"
 #include "local.h"
 
-static void publish(struct privsep_board *b, struct capture *cap)
+/* Writes what the planes show to the board; whether it changed. */
+static bool publish(struct privsep_board *b, struct capture *cap)
 {
 	struct capture_peek pk;
 
 	if (capture_local_peek(cap, &pk) != 0)
 		memset(&pk, 0, sizeof(pk)); /* nothing shown: a grab says why */
 	uint32_t s = b->seq;
+	if (s && memcmp(&b->peek, &pk, sizeof(pk)) == 0)
+		return false;
 	__atomic_store_n(&b->seq, s + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(&b->peek, &pk, sizeof(pk));
 	__atomic_store_n(&b->seq, s + 2, __ATOMIC_RELEASE);
+	return true;
 }
 
 /* Back to "no look yet": a board left as it was would be stale when the
@@ -126,6 +130,7 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 	unsigned long grabs = 0;
 	uint64_t next_look = 0;
 	bool watching = false; /* no viewer, no looks: the streamer says when */
+	unsigned still = 0;    /* looks in a row that saw nothing move */
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = o->fd, .events = POLLIN},
@@ -135,8 +140,10 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 		if (cap && o->board && o->peek_ms && watching) {
 			uint64_t t = mono_ms();
 			if (t >= next_look) {
-				publish(o->board, cap);
-				next_look = t + o->peek_ms;
+				still = publish(o->board, cap) ? 0 : still + 1;
+				/* After a second of stillness the streamer looks every
+				 * other period: so does the helper. */
+				next_look = t + o->peek_ms * (still * o->peek_ms >= 1000 ? 2 : 1);
 			}
 			timeout = (int)(next_look - t);
 		}
@@ -196,8 +203,10 @@ int privsep_helper_run(const struct privsep_helper_options *o)
 			answer(o->fd, &resp, NULL, 0);
 			continue;
 		}
-		if (req.op == PRIVSEP_WATCH && !watching)
+		if (req.op == PRIVSEP_WATCH && !watching) {
 			next_look = 0; /* a first look at once */
+			still = 0;
+		}
 		serve(o, cap, &req, &watching);
 		if (req.op == PRIVSEP_GRAB && o->stats_every && ++grabs % o->stats_every == 0)
 			log_printf(LOG_DEBUG,
