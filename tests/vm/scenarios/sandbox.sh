@@ -76,7 +76,7 @@ start_daemon d --codec lossless --fps 240 --idle-timeout 3600000 -v
 HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
 # Capture runs only for a viewer. This one is stopped once it has a frame:
 # its window fills and nothing more is encoded, so the ticks are grabs.
-"$B/kmscast" --present none --config-dir "$WORK/c" -v --frames 100000000 127.0.0.1:$PORT \
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 100000000 127.0.0.1:$PORT \
 	>"$WORK/w.out" 2>"$WORK/w.err" &
 W=$!
 wait_for 60 grep -q "stream 640x480" "$WORK/w.err" || fail "no viewer: $(cat "$WORK/w.err")"
