@@ -59,7 +59,8 @@ int capture_vblank_read(struct capture *cap, uint64_t *t_us);
 int capture_crtc_index(const struct capture *cap);
 
 /* Whether anyone watches: the capture helper looks at the planes for its
- * board only while someone does (an unwatched host costs nothing). 0 or
+ * board only while someone does, and when nobody does both ends let go
+ * of every buffer they hold (an unwatched host costs nothing). 0 or
  * -errno. */
 int capture_watch(struct capture *cap, bool on);
 /* Counts the capture's moves to another card. */

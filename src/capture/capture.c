@@ -64,7 +64,11 @@ int capture_vblank_read(struct capture *cap, uint64_t *t_us)
 
 int capture_watch(struct capture *cap, bool on)
 {
-	return cap->impl->watch ? cap->impl->watch(cap, on) : 0;
+	int r = cap->impl->watch ? cap->impl->watch(cap, on) : 0;
+
+	if (!on)
+		dmabuf_cache_clear(&cap->cache); /* nobody watches: hold no buffer */
+	return r;
 }
 
 int capture_crtc_index(const struct capture *cap) { return cap->info.crtc_index; }

@@ -101,6 +101,8 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 		*watching = req->arg != 0;
 		if (!*watching && o->board)
 			unpublish(o->board);
+		if (!*watching)
+			capture_local_drop_buffers(cap);
 		break;
 	default: resp.result = -EINVAL; break;
 	}

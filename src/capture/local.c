@@ -446,6 +446,8 @@ void capture_local_destroy(struct capture *cap)
 	free(l);
 }
 
+void capture_local_drop_buffers(struct capture *cap) { dmabuf_cache_clear(&cap->cache); }
+
 const struct capture_info *capture_local_info(const struct capture *cap) { return &cap->info; }
 
 /* Legacy GetFB knows only depth and bpp. */

@@ -27,5 +27,7 @@ int capture_local_vblank_arm(struct capture *cap);
 int capture_local_vblank_fd(const struct capture *cap);
 int capture_local_vblank_read(struct capture *cap, uint64_t *t_us);
 const struct capture_info *capture_local_info(const struct capture *cap);
+/* Lets go of every buffer exported so far (nobody watches). */
+void capture_local_drop_buffers(struct capture *cap);
 
 #endif

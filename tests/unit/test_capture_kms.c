@@ -221,6 +221,11 @@ static int rescans_after_hotplug(void)
 	CHECK_EQ_INT(capture_grab(cap, &f, err, sizeof(err)), 0);
 	CHECK_EQ_INT(f.fb.fb_id, 72);
 	CHECK_EQ_INT(capture_card(cap), 0);
+	/* Nobody watches: no buffer is held. */
+	int held = f.fb.fd[0];
+	CHECK(fcntl(held, F_GETFD) >= 0);
+	CHECK_EQ_INT(capture_watch(cap, false), 0);
+	CHECK(fcntl(held, F_GETFD) < 0);
 	capture_destroy(cap);
 	close(fd);
 	card_free(&c);
