@@ -663,15 +663,17 @@ static void capture_tick(struct streamer *st)
 	}
 	const struct format_info *fmt = format_lookup(f.fb.fourcc);
 	bool cursor_moved = update_cursor(st, &f);
-	/* An idle screen is looked at, after a second of no change, only every
-	 * IDLE_EVERY ticks unless the plane flipped: most of the cost of an
-	 * idle screen is reading it. Then each look hashes every IDLE_EVERY-th
-	 * row, the next ones each time: a change IDLE_EVERY rows tall (a line
-	 * of text) shows at the first look, any change within IDLE_EVERY. */
+	/* A flip is a new picture: it is scanned whole. A buffer that did not
+	 * flip changes only by front-buffer drawing, which is rare: each look
+	 * hashes one row in IDLE_EVERY, the next ones the next time (a change
+	 * IDLE_EVERY rows tall, a line of text, shows at the first look, any
+	 * change within IDLE_EVERY looks), and a hit is scanned whole at once.
+	 * After a second of no change, it is looked at only every IDLE_EVERY-th
+	 * tick: most of the cost of an idle screen is reading it. */
 	bool flipped = f.fb.fb_id != st->peek.fb_id;
 	st->peek = peek_of(&f);
-	bool sampled = st->have_frame && !flipped && st->idle_ticks >= st->o.fps;
-	bool check = !st->have_frame || flipped || !sampled || st->idle_ticks % IDLE_EVERY == 0 ||
+	bool sampled = st->have_frame && !flipped;
+	bool check = !sampled || st->idle_ticks < st->o.fps || st->idle_ticks % IDLE_EVERY == 0 ||
 		     (st->o.cursor_in_video && cursor_moved);
 	const uint8_t *px = NULL;
 	struct damage *d = st->damage;

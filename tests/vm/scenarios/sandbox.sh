@@ -69,21 +69,19 @@ stop_daemon
 [ ! -d /proc/$HPID ] || fail "the capture helper outlived the streamer"
 stop_paint
 
-# 10,000 captures through the helper (a flipping 640x480, ticks at 240 Hz):
-# what both processes hold after 1,000 and after 10,000 must match.
-start_paint --mode 640x480 --fps 60 --cursor
-start_daemon d --codec lossless --fps 240 --idle-timeout 3600000 -v
+# 10,000 captures through the helper (a 640x480 flipping ten times a second
+# under a moving cursor, ticks at 240 Hz): what both processes hold after
+# 1,000 and after 10,000 must match. Capture runs only for a viewer; the
+# flips are few so that the ticks are grabs rather than encodes.
+start_paint --mode 640x480 --fps 10 --cursor
+start_daemon d --codec lossless --fps 240 -v
 HPID=$(sed -n 's/.*capture helper pid \([0-9]*\) keeps.*/\1/p' "$DLOG")
-# Capture runs only for a viewer. This one is stopped once it has a frame:
-# its window fills and nothing more is encoded, so the ticks are grabs.
-"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new -v --frames 100000000 127.0.0.1:$PORT \
+"$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --frames 100000000 127.0.0.1:$PORT \
 	>"$WORK/w.out" 2>"$WORK/w.err" &
 W=$!
-wait_for 60 grep -q "stream 640x480" "$WORK/w.err" || fail "no viewer: $(cat "$WORK/w.err")"
-kill -STOP $W
-wait_for 600 grep -q "capture helper: 10000 grabs" "$DLOG" || fail "no 10,000 grabs: $(grep grabs "$DLOG" | tail -2)"
+wait_for 600 grep -q "capture helper: 10000 grabs" "$DLOG" ||
+	fail "no 10,000 grabs: $(grep grabs "$DLOG" | tail -2; tail -3 "$WORK/w.err")"
 wait_for 30 grep -q "streamer: 10000 grabs" "$DLOG" || fail "no streamer stats"
-kill -CONT $W
 kill $W
 wait $W 2>/dev/null
 h() { sed -n "s/.*capture helper: $1 grabs; \(.*\)/\1/p" "$DLOG"; }
