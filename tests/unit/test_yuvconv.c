@@ -26,7 +26,8 @@ static int reference(const struct format_info *fmt, const uint8_t *px, size_t pi
 		     uint32_t h, bool c420, const struct yuv_overlay *ov, struct yuv_image *out)
 {
 	uint32_t ew = (w + 1) & ~1u, eh = (h + 1) & ~1u;
-	uint8_t *rgb = malloc((size_t)w * h * 3), *pad = malloc((size_t)ew * eh * 3 + 64);
+	/* calloc: swscale reads a few bytes past its input, into the slack. */
+	uint8_t *rgb = malloc((size_t)w * h * 3), *pad = calloc(1, (size_t)ew * eh * 3 + 64);
 
 	if (!rgb || !pad || yuv_image_alloc(out, w, h, c420) < 0)
 		return -ENOMEM;
