@@ -98,6 +98,42 @@ void damage_clear(struct damage *d)
 	d->n_damaged = 0;
 }
 
+/* The tiles [x0, x1] x [y0, y1] a rectangle touches, clipped to the
+ * frame; false if it lies outside. */
+static bool tiles_of(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h,
+		     uint32_t *x0, uint32_t *y0, uint32_t *x1, uint32_t *y1)
+{
+	if (!w || !h || x >= d->w || y >= d->h || x + w <= 0 || y + h <= 0)
+		return false;
+	*x0 = x < 0 ? 0 : (uint32_t)x / DAMAGE_TILE;
+	*y0 = y < 0 ? 0 : (uint32_t)y / DAMAGE_TILE;
+	*x1 = (uint32_t)((x + w - 1 < d->w ? x + w - 1 : d->w - 1) / DAMAGE_TILE);
+	*y1 = (uint32_t)((y + h - 1 < d->h ? y + h - 1 : d->h - 1) / DAMAGE_TILE);
+	return true;
+}
+
+void damage_mark_rect(struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
+{
+	uint32_t x0, y0, x1, y1;
+	if (!tiles_of(d, x, y, w, h, &x0, &y0, &x1, &y1))
+		return;
+	for (uint32_t ty = y0; ty <= y1; ty++)
+		for (uint32_t tx = x0; tx <= x1; tx++)
+			mark(d, (size_t)ty * d->tw + tx);
+}
+
+bool damage_rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
+{
+	uint32_t x0, y0, x1, y1;
+	if (!tiles_of(d, x, y, w, h, &x0, &y0, &x1, &y1))
+		return false;
+	for (uint32_t ty = y0; ty <= y1; ty++)
+		for (uint32_t tx = x0; tx <= x1; tx++)
+			if (damage_at(d, tx, ty))
+				return true;
+	return false;
+}
+
 bool damage_run(const struct damage *d, uint32_t ty, uint32_t from, uint32_t *x0, uint32_t *n)
 {
 	const uint8_t *row = d->tiles + (size_t)ty * d->tw;

@@ -238,8 +238,6 @@ static const struct yuv_overlay *overlay(struct streamer *st, struct yuv_overlay
 	return ov;
 }
 
-static bool rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h);
-
 /* The marked tiles of the frame at px into the stream's input. */
 static int stream_convert(struct stream *s, const struct format_info *fmt, const uint8_t *px,
 			  size_t pitch)
@@ -271,7 +269,7 @@ static int stream_convert(struct stream *s, const struct format_info *fmt, const
 	}
 	/* Drawn where its tiles were converted just now (capture_tick marks
 	 * all of them or none): never twice over the same pixels. */
-	if (o && rect_marked(d, o->x, o->y, o->w, o->h))
+	if (o && damage_rect_marked(d, o->x, o->y, o->w, o->h))
 		format_blend_cursor(s->rgb, st->w, st->h, o->x, o->y, o->argb, o->w, o->h,
 				    o->pitch);
 	return 0;
@@ -335,12 +333,16 @@ static void stream_tick(struct stream *s, uint64_t now)
 {
 	struct streamer *st = s->st;
 	bool fresh = s->frame_gen != st->frame_gen, ready = false, key = false;
+	bool rekey = false; /* a viewer waits for a keyframe other than a join's */
 
 	if (!st->have_frame || s->failed)
 		return;
 	for (struct viewer *v = st->viewers; v; v = v->next) {
 		struct conn *c = session_conn(v->s);
-		if (v->stream != s || !v->configured || !conn_is_open(c) || !conn_can_send_frame(c))
+		if (v->stream != s)
+			continue;
+		rekey |= !v->synced && !v->join_key;
+		if (!v->configured || !conn_is_open(c) || !conn_can_send_frame(c))
 			continue;
 		if (v->synced) {
 			ready |= fresh;
@@ -380,15 +382,9 @@ static void stream_tick(struct stream *s, uint64_t now)
 	s->frame_gen = st->frame_gen;
 	s->encodes++;
 	st->encodes++;
-	if (is_key) {
-		s->keys++;
-		bool for_join_only = true;
-		for (struct viewer *v = st->viewers; v; v = v->next)
-			if (v->stream == s && !v->synced && !v->join_key)
-				for_join_only = false;
-		if (!for_join_only)
-			s->key_us = now;
-	}
+	s->keys += is_key;
+	if (is_key && rekey) /* a join's keyframe leaves the rate limit alone */
+		s->key_us = now;
 	stream_send(s, data, len, is_key, fresh);
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		if (v->stream == s && v->synced)
@@ -558,34 +554,6 @@ static struct capture_peek peek_of(const struct capture_frame *f)
 				     f->has_cursor ? f->cursor_y : 0};
 }
 
-/* Marks the tiles a rectangle touches. */
-static void mark_rect(struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
-{
-	if (!w || !h || x >= d->w || y >= d->h || x + w <= 0 || y + h <= 0)
-		return;
-	uint32_t x0 = x < 0 ? 0 : (uint32_t)x / DAMAGE_TILE;
-	uint32_t y0 = y < 0 ? 0 : (uint32_t)y / DAMAGE_TILE;
-	uint32_t x1 = (uint32_t)((x + w - 1 < d->w ? x + w - 1 : d->w - 1) / DAMAGE_TILE);
-	uint32_t y1 = (uint32_t)((y + h - 1 < d->h ? y + h - 1 : d->h - 1) / DAMAGE_TILE);
-	for (uint32_t ty = y0; ty <= y1; ty++)
-		for (uint32_t tx = x0; tx <= x1; tx++) {
-			uint8_t *t = &d->tiles[(size_t)ty * d->tw + tx];
-			d->n_damaged += !*t;
-			*t = 1;
-		}
-}
-
-/* Whether a tile the rectangle touches is marked. */
-static bool rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h)
-{
-	for (int64_t ty = y / DAMAGE_TILE; ty * DAMAGE_TILE < y + h; ty++)
-		for (int64_t tx = x / DAMAGE_TILE; tx * DAMAGE_TILE < x + w; tx++)
-			if (tx >= 0 && ty >= 0 && tx < d->tw && ty < d->th &&
-			    damage_at(d, (uint32_t)tx, (uint32_t)ty))
-				return true;
-	return false;
-}
-
 /* The cursor drawn into the video: where it was and where it is are drawn
  * again whenever it moved or anything under it changed, so that a stream
  * never blends it twice over the same pixels. */
@@ -593,15 +561,15 @@ static void mark_cursor(struct streamer *st, bool cursor_moved)
 {
 	struct damage *d = st->damage;
 	bool under = (st->drawn_visible &&
-		      rect_marked(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h)) ||
+		      damage_rect_marked(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h)) ||
 		     (st->cursor_visible &&
-		      rect_marked(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h));
+		      damage_rect_marked(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h));
 	if (!cursor_moved && !under)
 		return;
 	if (st->drawn_visible)
-		mark_rect(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h);
+		damage_mark_rect(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h);
 	if (st->cursor_visible)
-		mark_rect(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h);
+		damage_mark_rect(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h);
 	st->drawn_visible = st->cursor_visible;
 	st->drawn_x = st->cursor_x;
 	st->drawn_y = st->cursor_y;

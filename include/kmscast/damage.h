@@ -48,6 +48,12 @@ static inline bool damage_at(const struct damage *d, uint32_t tx, uint32_t ty)
 	return d->tiles[(size_t)ty * d->tw + tx];
 }
 
+/* Marks the tiles a rectangle of pixels touches (clipped to the frame;
+ * x and y may be negative, as a cursor's are). */
+void damage_mark_rect(struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h);
+/* Whether a tile the rectangle touches is marked. */
+bool damage_rect_marked(const struct damage *d, int64_t x, int64_t y, uint32_t w, uint32_t h);
+
 /* The damaged tiles of row ty as runs: *x0 is the first tile of the next
  * run at or after from, *n its length; false when there is none. */
 bool damage_run(const struct damage *d, uint32_t ty, uint32_t from, uint32_t *x0, uint32_t *n);

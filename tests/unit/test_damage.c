@@ -81,5 +81,30 @@ static int forgets_torn_tiles(void)
 	return 0;
 }
 
+/* A cursor's rectangle: clipped at every edge, and off the frame nothing. */
+static int marks_rectangles(void)
+{
+	struct damage *d;
+
+	CHECK_EQ_INT(damage_create(W, H, &d), 0);
+	damage_clear(d);
+	damage_mark_rect(d, -5, -5, 6, 6); /* pixel (0, 0) only */
+	CHECK_EQ_INT(d->n_damaged, 1);
+	CHECK(damage_at(d, 0, 0));
+	CHECK(damage_rect_marked(d, 15, 15, 1, 1));
+	CHECK(!damage_rect_marked(d, 16, 0, 24, 20));
+	CHECK(!damage_rect_marked(d, -10, -10, 10, 10)); /* ends before (0, 0) */
+	damage_mark_rect(d, 31, 15, 64, 64); /* tiles (1..2, 0..1), clipped */
+	CHECK_EQ_INT(d->n_damaged, 5);
+	CHECK(!damage_at(d, 0, 1));
+	damage_mark_rect(d, W, 0, 8, 8); /* right of the frame */
+	damage_mark_rect(d, 0, H, 8, 8); /* below it */
+	damage_mark_rect(d, 0, 0, 0, 8); /* empty */
+	CHECK_EQ_INT(d->n_damaged, 5);
+	CHECK(!damage_rect_marked(d, W, 0, 8, 8));
+	damage_destroy(d);
+	return 0;
+}
+
 TST_MAIN("damage", TST_CASE(marks_what_changed), TST_CASE(samples_rows_when_idle),
-	 TST_CASE(forgets_torn_tiles))
+	 TST_CASE(forgets_torn_tiles), TST_CASE(marks_rectangles))
