@@ -63,7 +63,7 @@ struct options {
 	unsigned input_count;
 	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
 	struct present_options show;  /* --present kms: --device, --output, --mode */
-	bool accept_new, stats, view_only, cursor;
+	bool accept_new, stats, view_only, cursor, no_decode;
 	enum decoder_hw hwdec;
 	unsigned long frames;
 	unsigned connect_ms;
@@ -122,7 +122,8 @@ static void usage(FILE *f)
 		"  --accept-new             pin an unknown host's key on first use\n"
 		"  --server-fingerprint FP  trust exactly this server key (sha256:...)\n"
 		"  --host-ca FILE           trust server certificates FILE's CA signed for HOST\n"
-		"  --frames N               stop after N decoded frames (with --snapshot: 1)\n"
+		"  --frames N               stop after N decoded frames (with --snapshot: 1;\n"
+		"                           with --no-decode, N received)\n"
 		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
 		"  --cursor                 with --snapshot: draw the cursor into the picture\n"
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
@@ -163,6 +164,9 @@ static void usage(FILE *f)
 		"  --send-input EVENTS      after the first frame, send evdev events given as\n"
 		"                           TYPE:CODE:VALUE,... (scripts and tests); a final\n"
 		"                           SYN_REPORT (0:0:0) is added when missing\n"
+		"  --no-decode              take and acknowledge frames without decoding them:\n"
+		"                           many viewers on one machine, for load tests (implies\n"
+		"                           --present none; --stats then times capture to received)\n"
 		"  --stats                  a line per second: fps, bitrate, latency, RTT; at the\n"
 		"                           end capture-to-decoded latency p50 and p99\n"
 		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
@@ -268,7 +272,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_STATSKEY,
 		O_FONT,
 		O_VT,
-		O_MAXSIZE
+		O_MAXSIZE,
+		O_NODECODE
 	};
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
@@ -298,6 +303,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"stats-hotkey", required_argument, NULL, O_STATSKEY},
 		{"font", required_argument, NULL, O_FONT},
 		{"max-size", required_argument, NULL, O_MAXSIZE},
+		{"no-decode", no_argument, NULL, O_NODECODE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -362,6 +368,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->max_h = h;
 			break;
 		}
+		case O_NODECODE: o->no_decode = true; break;
 		case O_FULLSCREEN: o->show.fullscreen = true; break;
 		case O_VT: o->show.vt = optarg; break;
 		case O_STATSKEY: stats_key = optarg; break;
@@ -375,6 +382,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->frames = 1;
 	if (o->cursor && !o->snapshot)
 		cli_die_usage(PROG, "--cursor goes with --snapshot");
+	if (o->no_decode && (o->snapshot || o->record || (o->present && strcmp(o->present, "none"))))
+		cli_die_usage(PROG, "--no-decode has no picture: it goes with --present none, "
+				    "not with --snapshot or --record");
 	if (hotkey_parse(d->hotkey_text, &d->hotkey, err, sizeof(err)) != 0)
 		cli_die_usage(PROG, "--release-hotkey: %s", err);
 	if (o->view_only && (d->npaths || d->discover))
@@ -395,7 +405,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (!!o->cert != !!o->key)
 		cli_die_usage(PROG, "--cert and --key go together");
 	if (!o->present)
-		o->present = o->cmd ? "none" : default_present(o);
+		o->present = o->cmd || o->no_decode ? "none" : default_present(o);
 	bool kms = strcmp(o->present, "kms") == 0, sdl = strcmp(o->present, "sdl") == 0;
 	if (!kms && !sdl && strcmp(o->present, "none") != 0)
 		cli_die_usage(PROG, "--present wants kms, sdl or none, not '%s'", o->present);
@@ -717,6 +727,31 @@ static int send_events(struct client *cl, const struct proto_input_event *evs, u
 	return conn_send(cl->conn, &m);
 }
 
+static void add_latency(struct client *cl, uint64_t capture_us)
+{
+	uint64_t now = wall_us();
+	uint64_t lat = now - capture_us;
+	if (now >= capture_us && lat < 60000000u) {
+		cl->latency_sum_us += lat;
+		cl->latency_n++;
+		hist_add(&cl->latency, lat);
+	}
+}
+
+static void ack_frame(struct client *cl, const struct proto_video_frame *f)
+{
+	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
+	ack.u.ack_seq = f->seq;
+	conn_send(cl->conn, &ack);
+	if (cl->o->frames && cl->decoded >= cl->o->frames && !cl->exit_set) {
+		if (cl->o->snapshot)
+			write_snapshot(cl);
+		else
+			finish(cl, EXIT_OK, NULL);
+		conn_close(cl->conn, 0, NULL);
+	}
+}
+
 static void on_frame(struct client *cl, const struct proto_video_frame *f)
 {
 	char err[256];
@@ -727,6 +762,7 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 	}
 	if (cl->o->frames && cl->decoded >= cl->o->frames)
 		return; /* in flight when we left after --frames */
+
 	if (cl->frames && f->seq != cl->last_seq + 1) {
 		cl->gaps++;
 		if (cl->o->verbose)
@@ -741,6 +777,12 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 	cl->stat_bytes += f->payload_len;
 	if (f->flags & PROTO_FRAME_KEYFRAME)
 		cl->key_requested = false;
+	if (cl->o->no_decode) { /* a frame counts as taken once it arrived whole */
+		cl->decoded++;
+		add_latency(cl, f->capture_us);
+		ack_frame(cl, f);
+		return;
+	}
 	int r = decoder_decode(cl->dec, f, err, sizeof(err));
 	if (r < 0) {
 		cl->decode_errors++;
@@ -759,24 +801,9 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		cl->decoded++;
 		if (cl->present && decoder_rgb(cl->dec)) /* the test codec has no picture */
 			present_frame(cl->present, decoder_rgb(cl->dec), f->capture_us);
-		uint64_t now = wall_us();
-		uint64_t lat = now - f->capture_us;
-		if (now >= f->capture_us && lat < 60000000u) {
-			cl->latency_sum_us += lat;
-			cl->latency_n++;
-			hist_add(&cl->latency, lat);
-		}
+		add_latency(cl, f->capture_us);
 	}
-	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
-	ack.u.ack_seq = f->seq;
-	conn_send(cl->conn, &ack);
-	if (cl->o->frames && cl->decoded >= cl->o->frames && !cl->exit_set) {
-		if (cl->o->snapshot)
-			write_snapshot(cl);
-		else
-			finish(cl, EXIT_OK, NULL);
-		conn_close(cl->conn, 0, NULL);
-	}
+	ack_frame(cl, f);
 }
 
 static void on_config(struct client *cl, const struct proto_stream_config *c)
@@ -934,11 +961,12 @@ static void print_summary(const struct client *cl)
 	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes, "
 	       "%lu decoded\n",
 	       cl->frames, cl->frames ? cl->first_seq : 0, cl->frames ? cl->last_seq : 0, cl->gaps,
-	       cl->bad_payloads, cl->bytes, cl->decoded);
+	       cl->bad_payloads, cl->bytes, cl->o->no_decode ? 0 : cl->decoded);
 	fflush(stdout);
 	if (cl->o->stats && cl->latency.n)
 		fprintf(stderr,
-			"stats: capture to decoded p50 %.1f ms, p99 %.1f ms over %lu frames\n",
+			"stats: capture to %s p50 %.1f ms, p99 %.1f ms over %lu frames\n",
+			cl->o->no_decode ? "received" : "decoded",
 			hist_quantile(&cl->latency, 0.5) / 1000.0,
 			hist_quantile(&cl->latency, 0.99) / 1000.0, (unsigned long)cl->latency.n);
 }

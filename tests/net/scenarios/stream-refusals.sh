@@ -22,6 +22,16 @@ client good --frames 5 127.0.0.1:$PORT
 expect_rc 0 "pinned client"
 ok "authorized client streams 30 exact frames, then again from known_hosts"
 
+# A load-test viewer: frames counted and acknowledged, none decoded.
+client good --no-decode --frames 10 --stats 127.0.0.1:$PORT
+expect_rc 0 "--no-decode"
+expect_out "^received 10 frames \(seq 0-9\), 0 gaps, 0 bad payloads, 30000 bytes, 0 decoded$"
+expect_err "^stats: capture to received p50 [0-9.]+ ms, p99 [0-9.]+ ms over 10 frames$"
+client good --no-decode --snapshot "$W/n.png" 127.0.0.1:$PORT
+expect_rc 2 "--no-decode --snapshot"
+expect_err "--no-decode has no picture: it goes with --present none"
+ok "--no-decode takes 10 frames without decoding them"
+
 client stranger --frames 5 --accept-new 127.0.0.1:$PORT
 expect_rc 3 "unknown client"
 expect_err "unauthorized: client sha256:[0-9a-f]{64} is not authorized on this host"
