@@ -382,7 +382,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->frames = 1;
 	if (o->cursor && !o->snapshot)
 		cli_die_usage(PROG, "--cursor goes with --snapshot");
-	if (o->no_decode && (o->snapshot || o->record || (o->present && strcmp(o->present, "none"))))
+	if (o->no_decode &&
+	    (o->snapshot || o->record || (o->present && strcmp(o->present, "none"))))
 		cli_die_usage(PROG, "--no-decode has no picture: it goes with --present none, "
 				    "not with --snapshot or --record");
 	if (hotkey_parse(d->hotkey_text, &d->hotkey, err, sizeof(err)) != 0)
@@ -964,8 +965,7 @@ static void print_summary(const struct client *cl)
 	       cl->bad_payloads, cl->bytes, cl->o->no_decode ? 0 : cl->decoded);
 	fflush(stdout);
 	if (cl->o->stats && cl->latency.n)
-		fprintf(stderr,
-			"stats: capture to %s p50 %.1f ms, p99 %.1f ms over %lu frames\n",
+		fprintf(stderr, "stats: capture to %s p50 %.1f ms, p99 %.1f ms over %lu frames\n",
 			cl->o->no_decode ? "received" : "decoded",
 			hist_quantile(&cl->latency, 0.5) / 1000.0,
 			hist_quantile(&cl->latency, 0.99) / 1000.0, (unsigned long)cl->latency.n);

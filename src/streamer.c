@@ -562,8 +562,8 @@ static void mark_cursor(struct streamer *st, bool cursor_moved)
 	struct damage *d = st->damage;
 	bool under = (st->drawn_visible &&
 		      damage_rect_marked(d, st->drawn_x, st->drawn_y, st->drawn_w, st->drawn_h)) ||
-		     (st->cursor_visible &&
-		      damage_rect_marked(d, st->cursor_x, st->cursor_y, st->cursor_w, st->cursor_h));
+		     (st->cursor_visible && damage_rect_marked(d, st->cursor_x, st->cursor_y,
+							       st->cursor_w, st->cursor_h));
 	if (!cursor_moved && !under)
 		return;
 	if (st->drawn_visible)
