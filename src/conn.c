@@ -701,8 +701,17 @@ static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct conn *c = h->data;
 	if (status < 0) {
-		char buf[128];
-		snprintf(buf, sizeof(buf), "socket error: %s", uv_strerror(status));
+		/* libuv reports a socket's POLLERR as UV_EBADF: the socket's own
+		 * error (a reset, a refusal) is what a person can act on. */
+		char buf[160];
+		int soerr = 0;
+		socklen_t n = sizeof(soerr);
+		if (status == UV_EBADF &&
+		    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &n) == 0 && soerr)
+			status = uv_translate_sys_error(soerr);
+		snprintf(buf, sizeof(buf), "socket error: %s%s",
+			 status == UV_EBADF ? "the connection failed" : uv_strerror(status),
+			 c->state == ST_HANDSHAKE ? " (during the TLS handshake)" : "");
 		conn_abort(c, buf);
 		return;
 	}

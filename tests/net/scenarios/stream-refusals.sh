@@ -101,3 +101,25 @@ wait $S 2>/dev/null
 expect_rc 6 "pairing with a server that streams first"
 expect_err "sent STREAM_CONFIG while pairing, before proving the code"
 ok "while pairing, a server's STREAM_CONFIG is refused, not acted on"
+
+# A host that resets the connection mid-handshake (one refusing a load it
+# cannot take): the client names the reset, not libuv's "bad file
+# descriptor" for a socket's POLLERR.
+FPORT=$((20000 + RANDOM % 20000))
+python3 -c '
+import socket, struct, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+c, _ = s.accept()
+time.sleep(0.5)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()' "$FPORT" &
+S=$!
+wait_for 10 eval "ss -ltn | grep -q '127.0.0.1:$FPORT '" || fail "the resetting server did not listen"
+client good --accept-new 127.0.0.1:$FPORT
+wait $S
+expect_rc 1 "a reset mid-handshake"
+expect_err "lost: socket error: connection reset by peer \(during the TLS handshake\)$"
+ok "a reset during the handshake is named as one"
