@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
+#include <drm_fourcc.h>
 #include <string.h>
 
 #include "kmscast/damage.h"
+#include "kmscast/format.h"
+#include "kmscast/paint.h"
 #include "tst.h"
 
 #define W 40 /* tiles of 16: 3 x 2, the last ones partial */
@@ -106,5 +109,59 @@ static int marks_rectangles(void)
 	return 0;
 }
 
+/* kmscast-paint's desktop scene, drawn by its fast renderer as an
+ * XRGB8888 scanout buffer: the map after frame k+1 marks exactly the tiles
+ * where the scene's reference (paint_pixel) differs from frame k, and
+ * they all lie where the window was or is or in the code's changed cells. */
+static int maps_the_desktop_scene(void)
+{
+	enum { SW = 640, SH = 480 };
+	static uint8_t buf[SH][SW * 4];
+	const struct format_info *fmt = format_lookup(DRM_FORMAT_XRGB8888);
+	struct paint_scene *scene = paint_scene_create(SW, SH, fmt);
+	struct damage *d, *want;
+
+	CHECK(scene != NULL);
+	CHECK_EQ_INT(damage_create(SW, SH, &d), 0);
+	CHECK_EQ_INT(damage_create(SW, SH, &want), 0);
+	for (uint32_t k = 100; k < 104; k++) {
+		paint_scene_render(scene, k, &buf[0][0], SW * 4);
+		damage_scan(d, &buf[0][0], SW * 4, 4, 0, 1);
+		damage_clear(d);
+		paint_scene_render(scene, k + 1, &buf[0][0], SW * 4);
+		damage_scan(d, &buf[0][0], SW * 4, 4, 0, 1);
+
+		damage_clear(want);
+		for (uint32_t y = 0; y < SH; y++)
+			for (uint32_t x = 0; x < SW; x++) {
+				struct rgb8 a = paint_pixel(k, SW, SH, x, y);
+				struct rgb8 b = paint_pixel(k + 1, SW, SH, x, y);
+				if (memcmp(&a, &b, sizeof(a)))
+					damage_mark_rect(want, x, y, 1, 1);
+			}
+		CHECK(want->n_damaged > 0);
+		CHECK_EQ_INT(d->n_damaged, want->n_damaged);
+		CHECK(memcmp(d->tiles, want->tiles, (size_t)d->tw * d->th) == 0);
+
+		damage_clear(want);
+		struct paint_rect r0 = paint_window_rect(k, SW, SH);
+		struct paint_rect r1 = paint_window_rect(k + 1, SW, SH);
+		damage_mark_rect(want, r0.x, r0.y, r0.w, r0.h);
+		damage_mark_rect(want, r1.x, r1.y, r1.w, r1.h);
+		for (uint32_t i = 0; i < PAINT_CODE_BITS; i++)
+			if (((k ^ (k + 1)) >> i) & 1)
+				damage_mark_rect(want, i * PAINT_CODE_CELL, 0, PAINT_CODE_CELL,
+						 PAINT_BAR_HEIGHT);
+		for (size_t t = 0; t < (size_t)d->tw * d->th; t++)
+			CHECK(!d->tiles[t] || want->tiles[t]);
+		CHECK(d->n_damaged < d->tw * d->th / 4); /* most of a desktop stands still */
+		damage_clear(d);
+	}
+	damage_destroy(want);
+	damage_destroy(d);
+	paint_scene_destroy(scene);
+	return 0;
+}
+
 TST_MAIN("damage", TST_CASE(marks_what_changed), TST_CASE(samples_rows_when_idle),
-	 TST_CASE(forgets_torn_tiles), TST_CASE(marks_rectangles))
+	 TST_CASE(forgets_torn_tiles), TST_CASE(marks_rectangles), TST_CASE(maps_the_desktop_scene))
