@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -842,6 +843,12 @@ int main(int argc, char **argv)
 			    .codec = PROTO_CODEC_H264};
 	struct config_words words;
 	char **all;
+
+	/* Encoders' frames (megabytes each) come and go with viewers. glibc
+	 * would raise its mmap threshold past them after the first free and
+	 * serve the next session's from a heap that does not shrink: a fixed
+	 * threshold gives them back when the last viewer leaves. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	int n, rc;
 
 	/* A peer that vanishes must not kill us through a write. */

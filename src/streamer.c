@@ -580,7 +580,7 @@ static void mark_cursor(struct streamer *st, bool cursor_moved)
 /* One capture: finds what changed in the frame once (the damage map), and
  * converts just that into each stream's input, read straight from the
  * scanout buffer: no copy of the frame is kept. */
-static void capture_tick(struct streamer *st)
+static void capture_once(struct streamer *st)
 {
 	struct capture_frame f;
 	char err[256];
@@ -691,6 +691,19 @@ static void capture_tick(struct streamer *st)
 		damage_clear(d);
 	}
 	st->have_frame = true;
+}
+
+/* A read that tore is done again at once, not a period later: at a low
+ * --fps, or where reading is slow (a 1080p frame under emulation), a
+ * period is long and tears are many. Once: a plane that flips during
+ * every read is read again at the next tick. */
+static void capture_tick(struct streamer *st)
+{
+	unsigned long torn = st->torn;
+
+	capture_once(st);
+	if (st->torn != torn)
+		capture_once(st);
 }
 
 static void tick(struct streamer *st)

@@ -187,7 +187,7 @@ viewers_session() {
 kmscast_viewers() {
 	local n=$1 c1 e1 v i
 	start_daemon d --codec h264 --encoder software --fps "$FPS" --no-input --max-viewers 16 \
-		--max-handshakes-per-source 16 # all of them from this address at once
+		--max-handshakes 64 --max-handshakes-per-source 16 # all at once, from here
 	viewers_session 1 1 # first-session costs
 	for v in 1 16; do
 		c1= e1=
