@@ -105,6 +105,7 @@ struct client {
 	uint64_t latency_sum_us;
 	unsigned long latency_n;
 	struct hist latency; /* capture to decoded, the whole session */
+	uint64_t start_us;   /* mono: when the connection began */
 };
 
 static void usage(FILE *f)
@@ -167,8 +168,9 @@ static void usage(FILE *f)
 		"  --no-decode              take and acknowledge frames without decoding them:\n"
 		"                           many viewers on one machine, for load tests (implies\n"
 		"                           --present none; --stats then times capture to received)\n"
-		"  --stats                  a line per second: fps, bitrate, latency, RTT; at the\n"
-		"                           end capture-to-decoded latency p50 and p99\n"
+		"  --stats                  a line per second: fps, bitrate, latency, RTT; one\n"
+		"                           when the first frame arrives; at the end\n"
+		"                           capture-to-decoded latency p50 and p99\n"
 		"  --connect-timeout MS     give up connecting after MS (default 10000)\n"
 		"  -v, --verbose            more detail\n"
 		"  -h, --help               show this help\n"
@@ -741,6 +743,7 @@ static void add_latency(struct client *cl, uint64_t capture_us)
 
 static void ack_frame(struct client *cl, const struct proto_video_frame *f)
 {
+
 	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
 	ack.u.ack_seq = f->seq;
 	conn_send(cl->conn, &ack);
@@ -769,8 +772,12 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		if (cl->o->verbose)
 			fprintf(stderr, PROG ": frame %u after %u\n", f->seq, cl->last_seq);
 	}
-	if (!cl->frames)
+	if (!cl->frames) {
 		cl->first_seq = f->seq;
+		if (cl->o->stats) /* before decoding it: when the host had sent it */
+			fprintf(stderr, "stats: first frame received %.1f ms after connecting\n",
+				(double)(mono_us() - cl->start_us) / 1000.0);
+	}
 	cl->last_seq = f->seq;
 	cl->frames++;
 	cl->stat_frames++;
@@ -1092,6 +1099,7 @@ static int session(struct options *o)
 		ident_destroy(cl.id);
 		return EXIT_LOST;
 	}
+	cl.start_us = mono_us();
 	int fd = connect_tcp(&cl, err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, PROG ": %s\n", err);

@@ -27,6 +27,7 @@ client good --no-decode --frames 10 --stats 127.0.0.1:$PORT
 expect_rc 0 "--no-decode"
 expect_out "^received 10 frames \(seq 0-9\), 0 gaps, 0 bad payloads, 30000 bytes, 0 decoded$"
 expect_err "^stats: capture to received p50 [0-9.]+ ms, p99 [0-9.]+ ms over 10 frames$"
+expect_err "^stats: first frame received [0-9.]+ ms after connecting$"
 client good --no-decode --snapshot "$W/n.png" 127.0.0.1:$PORT
 expect_rc 2 "--no-decode --snapshot"
 expect_err "--no-decode has no picture: it goes with --present none"
