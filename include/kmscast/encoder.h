@@ -20,7 +20,7 @@ struct encoder_options {
 	enum encoder_kind kind;
 	uint32_t width, height;
 	unsigned fps;
-	int crf;                 /* 0: default (23); ignored with bitrate */
+	int crf;                 /* 0: default (23); a QP but for x265; ignored with bitrate */
 	unsigned bitrate_kbps;   /* 0: constant quality (crf) */
 	const char *render_node; /* for vaapi */
 	bool vaapi_low_power;    /* vaapi: only the low-power entrypoint exists */
