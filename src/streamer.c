@@ -577,6 +577,16 @@ static void mark_cursor(struct streamer *st, bool cursor_moved)
 	st->drawn_h = st->cursor_h;
 }
 
+/* An idle screen is looked at every this many ticks: about four times a
+ * second (IDLE_EVERY at most). At a low --fps that is every tick, since a
+ * peek at the planes alone would miss a buffer that flipped away and back
+ * (double buffering) for seconds. */
+static unsigned idle_every(const struct streamer *st)
+{
+	unsigned every = st->o.fps / 4;
+	return every < 1 ? 1 : every > IDLE_EVERY ? IDLE_EVERY : every;
+}
+
 /* One capture: finds what changed in the frame once (the damage map), and
  * converts just that into each stream's input, read straight from the
  * scanout buffer: no copy of the frame is kept. */
@@ -586,7 +596,7 @@ static void capture_once(struct streamer *st)
 	char err[256];
 	/* Idle for a second: between full checks, only ask the planes whether
 	 * anything flipped or the cursor moved. */
-	if (st->have_frame && st->idle_ticks >= st->o.fps && st->idle_ticks % IDLE_EVERY) {
+	if (st->have_frame && st->idle_ticks >= st->o.fps && st->idle_ticks % idle_every(st)) {
 		struct capture_peek p;
 		st->peeks++;
 		st->idle_ticks++;
@@ -636,12 +646,15 @@ static void capture_once(struct streamer *st)
 	 * hashes one row in IDLE_EVERY, the next ones the next time (a change
 	 * IDLE_EVERY rows tall, a line of text, shows at the first look, any
 	 * change within IDLE_EVERY looks), and a hit is scanned whole at once.
-	 * After a second of no change, it is looked at only every IDLE_EVERY-th
-	 * tick: most of the cost of an idle screen is reading it. */
+	 * After a second of no change, it is looked at only about four times a
+	 * second: most of the cost of an idle screen is reading it. "Did not
+	 * flip" means the same fb_id, which may also be a buffer that flipped
+	 * away and back between two ticks: the sampled look finds that too. */
 	bool flipped = f.fb.fb_id != st->peek.fb_id;
 	st->peek = peek_of(&f);
 	bool sampled = st->have_frame && !flipped;
-	bool check = !sampled || st->idle_ticks < st->o.fps || st->idle_ticks % IDLE_EVERY == 0 ||
+	bool check = !sampled || st->idle_ticks < st->o.fps ||
+		     st->idle_ticks % idle_every(st) == 0 ||
 		     (st->o.cursor_in_video && cursor_moved);
 	const uint8_t *px = NULL;
 	struct damage *d = st->damage;
