@@ -6,16 +6,20 @@
 # into the table.
 #
 # Both sides capture the moving scenes at FPS while kmscast-paint draws at
-# twice that, so every frame either side captures is a new picture: FFmpeg
+# three times that, so every frame either side captures is a new picture
+# (three: with two buffers, an even number of flips between two captures
+# would show the same buffer again, and kmscastd would take the cheaper
+# path of a buffer that did not flip, which FFmpeg has not): FFmpeg
 # encodes whatever kmsgrab finds, kmscast only what changed, and under TCG
 # neither keeps up with 30 fps at 1080p (kmscast would send a frame per
 # picture painted while FFmpeg also encoded cheap repeats). Paint counts
 # the pictures it showed during each run, so the table can say so.
 #
-# CPU per frame is (CPU for FRAMES frames - CPU for 1 frame) / (FRAMES - 1)
-# for both sides (for 1 frame, the least of three runs), so neither is
-# charged its start-up (ffmpeg loading its
-# libraries, kmscast's TLS handshake and encoder set-up). kmscast's CPU is
+# CPU per frame is (CPU at the end - CPU when the first K frames were out)
+# / (FRAMES - K) for both sides, K = 1 from the client's --stats line for
+# its first frame, K from FFmpeg's -progress (every 50 ms), so neither is charged its start-up (ffmpeg loading its
+# libraries, seconds under TCG and never the same twice; kmscast's TLS
+# handshake and encoder set-up). kmscast's CPU is
 # its two processes' (the capture helper and the streamer), read from
 # /proc around a client's session; ffmpeg's is GNU time's. Peak RSS: the
 # sum of both processes' VmHWM, and ffmpeg's maximum resident set.
@@ -35,9 +39,11 @@ shown() { grep -c '^frame ' "$WORK/paint.out" || true; }
 put() { echo "$1 $2" >>"$RAW"; }
 # cpu_ms PID...: user + system time of these processes, in ms.
 cpu_ms() {
-	local t=0 p
+	local t=0 p c
 	for p in "$@"; do
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+		c=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		[ -n "$c" ] || return 1 # it ended
+		t=$((t + c))
 	done
 	echo $((t * 1000 / TCK))
 }
@@ -46,29 +52,56 @@ hwm_kb() {
 	for p in "$@"; do s=$((s + $(awk '/^VmHWM/ { print $2 }' "/proc/$p/status"))); done
 	echo $s
 }
-least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-# fps N WALL_N WALL_1: frames per second after the first.
-fps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (a > b ? (n - 1) / (a - b) : 0) }'; }
 now() { date +%s.%N; }
+
+# at_first_frame FILE SED PID WATCHED...: once FILE reports a frame (SED
+# prints the count so far), K (that count), CK (CPU ms of the WATCHED
+# processes) and TK (the time); K=0 if PID ended before.
+at_first_frame() {
+	local f=$1 e=$2 p=$3
+	shift 3
+	K=0
+	while kill -0 "$p" 2>/dev/null; do
+		K=$(sed -n "$e" "$f" 2>/dev/null | tail -1)
+		if [ "${K:-0}" -ge 1 ]; then
+			CK=$(cpu_ms "$@") && TK=$(now) && return
+			break # it ended between the report and the look
+		fi
+		sleep 0.05
+	done
+	K=0
+}
+# per_frame N CPU_END T_END: FRAME_MS and FPS after the first K frames.
+per_frame() {
+	[ "$K" -ge 1 ] && [ "$K" -lt "$1" ] ||
+		fail "no look at the CPU after the first frame and before the last (K=$K of $1 frames)"
+	FRAME_MS=$(div $(($2 - CK)) $(($1 - K)))
+	FPS_AFTER=$(awk -v n=$(($1 - K)) -v a="$TK" -v b="$3" 'BEGIN { printf "%.2f", n / (b - a) }')
+}
 
 # kmscast_session FRAMES TAG: one client session of FRAMES decoded frames
 # against the running daemon; sets CPU (ms, both daemon processes), WALL,
-# and leaves the client's stdout and stderr in $WORK/TAG.out, .err and the
-# daemon's lines of this session alone (its summary) in $DLOG.
+# K, CK and TK (at_first_frame), and leaves the client's stdout and stderr
+# in $WORK/TAG.out, .err and the daemon's lines of this session alone (its
+# summary) in $DLOG.
 kmscast_session() {
-	local pids="$DPID $(pgrep -P "$DPID")" c0 t0 s0
+	local pids="$DPID $(pgrep -P "$DPID")" c0 t0 s0 cpid
 	: >"$DLOG"
 	c0=$(cpu_ms $pids)
 	t0=$(now)
 	s0=$(shown)
 	timeout 900 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
-		127.0.0.1:$PORT >"$WORK/$2.out" 2>"$WORK/$2.err" ||
-		fail "kmscast --frames $1: $(tail -3 "$WORK/$2.err")"
-	WALL=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+		127.0.0.1:$PORT >"$WORK/$2.out" 2>"$WORK/$2.err" &
+	cpid=$!
+	at_first_frame "$WORK/$2.err" 's/^stats: first frame received .*/1/p' $cpid $pids
+	wait $cpid || fail "kmscast --frames $1: $(tail -3 "$WORK/$2.err")"
+	T_END=$(now)
+	WALL=$(awk -v a="$t0" -v b="$T_END" 'BEGIN { printf "%.2f", b - a }')
 	SHOWN=$(( $(shown) - s0 ))
 	wait_for 30 grep -q "frames sent.*capture to encoded" "$DLOG" || fail "no session summary"
-	CPU=$(( $(cpu_ms $pids) - c0 ))
+	CPU_END=$(cpu_ms $pids)
+	CPU=$((CPU_END - c0))
 	HWM=$(hwm_kb $pids)
 }
 
@@ -102,20 +135,17 @@ memory_profile() {
 
 # kmscast_moving CODEC PREFIX FRAMES: per-frame figures of one codec.
 kmscast_moving() {
-	local codec=$1 k=$2 n=$3 c1 w1 i
+	local codec=$1 k=$2 n=$3
 	start_daemon d --codec "$codec" --encoder software --fps "$FPS" --no-input
 	sleep 2 # the first captures, as a client would find them
 	kmscast_session 1 warm # first-session costs (page faults, pinning) in neither figure
-	c1= w1=
-	for i in 1 2 3; do # the least of three: one slow start must not sink the figure
-		kmscast_session 1 one
-		c1=$(least "$c1" "$CPU") w1=$(least "$w1" "$WALL")
-	done
 	kmscast_session "$n" many
-	put "${k}_cpu_ms" "$(div $((CPU - c1)) $((n - 1)))"
+	per_frame "$n" "$CPU_END" "$T_END"
+	put "${k}_cpu_ms" "$FRAME_MS"
+	put "${k}_from_frame" "$K"
 	put "${k}_rss_kb" "$HWM"
 	put "${k}_frames" "$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$WORK/many.out")"
-	put "${k}_fps" "$(fps "$n" "$WALL" "$w1")"
+	put "${k}_fps" "$FPS_AFTER"
 	put "${k}_shown" "$SHOWN"
 	put "${k}_bytes" "$(sed -n 's/.* \([0-9]*\) bytes, .*/\1/p' "$WORK/many.out" |
 		awk -v n="$n" '{ printf "%d", $1 / n }')"
@@ -127,14 +157,22 @@ kmscast_moving() {
 	stop_daemon
 }
 
-# ffmpeg_frames FRAMES TAG: GNU time's "elapsed user system maxrss" of
-# FFmpeg capturing and encoding FRAMES frames.
+# ffmpeg_frames FRAMES TAG: FFmpeg capturing and encoding FRAMES frames;
+# sets FCPU (ms, GNU time's user + system), FRSS (its maximum resident
+# set), K, CK and TK (at_first_frame, from its -progress reports).
 ffmpeg_frames() {
-	local s0
+	local s0 tpid fpid=
 	s0=$(shown)
+	: >"$WORK/$2.progress"
 	/usr/bin/time -f '%e %U %S %M' -o "$WORK/$2.time" \
 		ffmpeg -nostdin -hide_banner -loglevel error "${FFMPEG_CAPTURE[@]}" \
-		-frames:v "$1" -f null - 2>"$WORK/$2.err" || fail "ffmpeg: $(tail -3 "$WORK/$2.err")"
+		-progress "$WORK/$2.progress" -stats_period 0.05 \
+		-frames:v "$1" -f null - 2>"$WORK/$2.err" &
+	tpid=$!
+	wait_for 60 eval 'fpid=$(pgrep -P $tpid)' || fail "ffmpeg did not start"
+	at_first_frame "$WORK/$2.progress" 's/^frame=\([0-9]*\)$/\1/p' $fpid $fpid
+	wait $tpid || fail "ffmpeg: $(tail -3 "$WORK/$2.err")"
+	T_END=$(now)
 	SHOWN=$(( $(shown) - s0 ))
 	read -r FWALL FU FS FRSS <"$WORK/$2.time"
 	FCPU=$(awk -v u="$FU" -v s="$FS" 'BEGIN { printf "%d", (u + s) * 1000 }')
@@ -142,24 +180,23 @@ ffmpeg_frames() {
 
 # ffmpeg_moving FRAMES [PREFIX]: the same figures of FFmpeg's pipeline.
 ffmpeg_moving() {
-	local n=$1 k=${2:-ff} c1 w1 i
-	ffmpeg_frames 1 ffwarm
-	c1= w1=
-	for i in 1 2 3; do
-		ffmpeg_frames 1 ff1
-		c1=$(least "$c1" "$FCPU") w1=$(least "$w1" "$FWALL")
-	done
+	local n=$1 k=${2:-ff}
+	ffmpeg_frames 1 ffwarm # the page cache warm with its libraries
 	ffmpeg_frames "$n" ffn
-	put "${k}_cpu_ms" "$(div $((FCPU - c1)) $((n - 1)))"
+	per_frame "$n" "$FCPU" "$T_END"
+	put "${k}_cpu_ms" "$FRAME_MS"
+	put "${k}_from_frame" "$K"
 	put "${k}_rss_kb" "$FRSS"
 	put "${k}_frames" "$n"
-	put "${k}_fps" "$(fps "$n" "$FWALL" "$w1")"
+	put "${k}_fps" "$FPS_AFTER"
 	put "${k}_shown" "$SHOWN"
 }
 
-# viewers_session N FRAMES: N viewers that take FRAMES frames each without
-# decoding them, started together; sets CPU (ms, both daemon processes) and
-# ENCODED, the frames their one stream encoded (from the daemon's log).
+# viewers_session N FRAMES [one]: N viewers that take FRAMES frames each
+# without decoding them, started together; sets CPU (ms, both daemon
+# processes) and ENCODED, the frames their streams encoded (from the
+# daemon's log). With "one", they must all have shared one stream: FRAMES
+# must outlast the spread of their joins.
 viewers_session() {
 	local pids="$DPID $(pgrep -P "$DPID")" c0 i cp=()
 	: >"$DLOG"
@@ -170,24 +207,31 @@ viewers_session() {
 		cp+=($!)
 	done
 	for ((i = 0; i < $1; i++)); do
-		wait "${cp[$i]}" || fail "viewer $i of $1: $(tail -3 "$WORK/v$i.err")"
+		wait "${cp[$i]}" || fail "viewer $i of $1: $(tail -3 "$WORK/v$i.err"); the daemon: $(tail -5 "$DLOG")"
 		grep -q "^received $2 frames (seq 0-$(($2 - 1))), 0 gaps" "$WORK/v$i.out" ||
 			fail "viewer $i of $1: $(cat "$WORK/v$i.out")"
 	done
+	VIEWERS=$1
+	wait_for 30 eval '[ "$(grep -c " disconnected: " "$DLOG")" -ge $VIEWERS ]' ||
+		fail "the daemon saw $(grep -c " disconnected: " "$DLOG") of $1 viewers leave"
 	wait_for 30 grep -q "a stream's last viewer left" "$DLOG" || fail "no stream summary"
 	CPU=$(( $(cpu_ms $pids) - c0 ))
-	[ "$(grep -c "a stream's last viewer left" "$DLOG")" = 1 ] ||
-		fail "$1 viewers of one stream had $(grep -c "a stream's last viewer left" "$DLOG") encoders"
-	ENCODED=$(sed -n "s/.*a stream's last viewer left: \([0-9]*\) frames encoded.*/\1/p" "$DLOG")
+	local streams
+	streams=$(grep -c "a stream's last viewer left" "$DLOG")
+	[ "${3:-}" != one ] || [ "$streams" = 1 ] || fail "$1 viewers of one stream had $streams encoders"
+	ENCODED=$(sed -n "s/.*a stream's last viewer left: \([0-9]*\) frames encoded.*/\1/p" "$DLOG" |
+		awk '{ s += $1 } END { print s + 0 }')
 }
 
 # kmscast_viewers FRAMES: CPU per frame encoded with one viewer and with
-# sixteen of the same stream, each (CPU for FRAMES - CPU for 1) / (frames
-# encoded for FRAMES - for 1): joins' keyframes cancel out.
+# sixteen of the same stream, each (CPU for FRAMES - CPU for 1, the least
+# of three) / (frames encoded for FRAMES - for 1): joins' keyframes cancel
+# out. FRAMES is at least 10 s worth, to outlast the joins.
 kmscast_viewers() {
-	local n=$1 c1 e1 v i
+	local n=$(( $1 > FPS * 10 ? $1 : FPS * 10 )) c1 e1 v i
 	start_daemon d --codec h264 --encoder software --fps "$FPS" --no-input --max-viewers 16 \
-		--max-handshakes 64 --max-handshakes-per-source 16 # all at once, from here
+		--max-handshakes 64 --max-handshakes-per-source 16 --handshake-timeout 60000
+	# (all at once, from here, while each 1080p encode holds the loop under TCG)
 	viewers_session 1 1 # first-session costs
 	for v in 1 16; do
 		c1= e1=
@@ -195,11 +239,12 @@ kmscast_viewers() {
 			viewers_session $v 1
 			[ -z "$c1" ] || [ "$CPU" -lt "$c1" ] && c1=$CPU e1=$ENCODED
 		done
-		viewers_session $v "$n"
+		viewers_session $v "$n" one
 		[ "$ENCODED" -gt "$e1" ] || fail "$v viewers: $ENCODED frames encoded for $n, $e1 for 1"
 		put "k${v}v_cpu_ms" "$(div $((CPU - c1)) $((ENCODED - e1)))"
 		put "k${v}v_encoded" "$ENCODED"
 	done
+	put viewers_frames "$n"
 	stop_daemon
 }
 
@@ -280,7 +325,7 @@ bench_run() {
 	put kernel "$(uname -r)"
 	put ffmpeg "$(ffmpeg -version | head -1 | awk '{ print $3 }')"
 
-	start_paint --mode "$mode" --fps $((FPS * 2)) -v
+	start_paint --mode "$mode" --fps $((FPS * 3)) -v
 	kmscast_moving h264 k "$n"
 	ok "kmscast h264: $(grep '^k_' "$RAW" | tr '\n' ' ')"
 	ffmpeg_moving "$n"
@@ -298,7 +343,7 @@ bench_run() {
 	stop_paint
 
 	# What damage tracking cannot help: every pixel changes every frame.
-	start_paint --mode "$mode" --fps $((FPS * 2)) --scene video -v
+	start_paint --mode "$mode" --fps $((FPS * 3)) --scene video -v
 	kmscast_moving h264 kv "$n"
 	ok "kmscast h264, video scene: $(grep '^kv_' "$RAW" | tr '\n' ' ')"
 	ffmpeg_moving "$n" ffv
