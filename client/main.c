@@ -741,13 +741,19 @@ static void add_latency(struct client *cl, uint64_t capture_us)
 	}
 }
 
+/* Frames that count for --frames: decoded ones, or with --no-decode
+ * every one that arrived whole. */
+static unsigned long taken(const struct client *cl)
+{
+	return cl->o->no_decode ? cl->frames : cl->decoded;
+}
+
 static void ack_frame(struct client *cl, const struct proto_video_frame *f)
 {
-
 	struct proto_msg ack = {.type = PROTO_FRAME_ACK};
 	ack.u.ack_seq = f->seq;
 	conn_send(cl->conn, &ack);
-	if (cl->o->frames && cl->decoded >= cl->o->frames && !cl->exit_set) {
+	if (cl->o->frames && taken(cl) >= cl->o->frames && !cl->exit_set) {
 		if (cl->o->snapshot)
 			write_snapshot(cl);
 		else
@@ -764,9 +770,8 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "VIDEO_FRAME before STREAM_CONFIG");
 		return;
 	}
-	if (cl->o->frames && cl->decoded >= cl->o->frames)
+	if (cl->o->frames && taken(cl) >= cl->o->frames)
 		return; /* in flight when we left after --frames */
-
 	if (cl->frames && f->seq != cl->last_seq + 1) {
 		cl->gaps++;
 		if (cl->o->verbose)
@@ -785,8 +790,7 @@ static void on_frame(struct client *cl, const struct proto_video_frame *f)
 	cl->stat_bytes += f->payload_len;
 	if (f->flags & PROTO_FRAME_KEYFRAME)
 		cl->key_requested = false;
-	if (cl->o->no_decode) { /* a frame counts as taken once it arrived whole */
-		cl->decoded++;
+	if (cl->o->no_decode) {
 		add_latency(cl, f->capture_us);
 		ack_frame(cl, f);
 		return;
@@ -969,7 +973,7 @@ static void print_summary(const struct client *cl)
 	printf("received %lu frames (seq %u-%u), %lu gaps, %lu bad payloads, %lu bytes, "
 	       "%lu decoded\n",
 	       cl->frames, cl->frames ? cl->first_seq : 0, cl->frames ? cl->last_seq : 0, cl->gaps,
-	       cl->bad_payloads, cl->bytes, cl->o->no_decode ? 0 : cl->decoded);
+	       cl->bad_payloads, cl->bytes, cl->decoded);
 	fflush(stdout);
 	if (cl->o->stats && cl->latency.n)
 		fprintf(stderr, "stats: capture to %s p50 %.1f ms, p99 %.1f ms over %lu frames\n",

@@ -845,13 +845,13 @@ int main(int argc, char **argv)
 			    .codec = PROTO_CODEC_H264};
 	struct config_words words;
 	char **all;
+	int n, rc;
 
 	/* Encoders' frames (megabytes each) come and go with viewers. glibc
 	 * would raise its mmap threshold past them after the first free and
 	 * serve the next session's from a heap that does not shrink: a fixed
 	 * threshold gives them back when the last viewer leaves. */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
-	int n, rc;
 
 	/* A peer that vanishes must not kill us through a write. */
 	signal(SIGPIPE, SIG_IGN);

@@ -17,11 +17,11 @@
 #
 # CPU per frame is (CPU at the end - CPU when the first K frames were out)
 # / (FRAMES - K) for both sides, K = 1 from the client's --stats line for
-# its first frame, K from FFmpeg's -progress (every 50 ms), so neither is charged its start-up (ffmpeg loading its
-# libraries, seconds under TCG and never the same twice; kmscast's TLS
-# handshake and encoder set-up). kmscast's CPU is
-# its two processes' (the capture helper and the streamer), read from
-# /proc around a client's session; ffmpeg's is GNU time's. Peak RSS: the
+# its first frame, K from FFmpeg's -progress (every 50 ms), so neither is
+# charged its start-up (ffmpeg loading its libraries, seconds under TCG
+# and never the same twice; kmscast's TLS handshake and encoder set-up).
+# kmscast's CPU is its two processes' (the capture helper and the
+# streamer), read from /proc; ffmpeg's is GNU time's. Peak RSS: the
 # sum of both processes' VmHWM, and ffmpeg's maximum resident set.
 . tests/vm/lib.sh
 RAW=$OUT/bench.raw
@@ -81,15 +81,13 @@ per_frame() {
 }
 
 # kmscast_session FRAMES TAG: one client session of FRAMES decoded frames
-# against the running daemon; sets CPU (ms, both daemon processes), WALL,
-# K, CK and TK (at_first_frame), and leaves the client's stdout and stderr
+# against the running daemon; sets CPU_END (ms, both daemon processes),
+# T_END, HWM, SHOWN, K, CK and TK (at_first_frame), and leaves the client's stdout and stderr
 # in $WORK/TAG.out, .err and the daemon's lines of this session alone (its
 # summary) in $DLOG.
 kmscast_session() {
-	local pids="$DPID $(pgrep -P "$DPID")" c0 t0 s0 cpid
+	local pids="$DPID $(pgrep -P "$DPID")" s0 cpid
 	: >"$DLOG"
-	c0=$(cpu_ms $pids)
-	t0=$(now)
 	s0=$(shown)
 	timeout 900 "$B/kmscast" --present none --config-dir "$WORK/c" --accept-new --stats --frames "$1" \
 		127.0.0.1:$PORT >"$WORK/$2.out" 2>"$WORK/$2.err" &
@@ -97,11 +95,9 @@ kmscast_session() {
 	at_first_frame "$WORK/$2.err" 's/^stats: first frame received .*/1/p' $cpid $pids
 	wait $cpid || fail "kmscast --frames $1: $(tail -3 "$WORK/$2.err")"
 	T_END=$(now)
-	WALL=$(awk -v a="$t0" -v b="$T_END" 'BEGIN { printf "%.2f", b - a }')
 	SHOWN=$(( $(shown) - s0 ))
 	wait_for 30 grep -q "frames sent.*capture to encoded" "$DLOG" || fail "no session summary"
 	CPU_END=$(cpu_ms $pids)
-	CPU=$((CPU_END - c0))
 	HWM=$(hwm_kb $pids)
 }
 
@@ -174,7 +170,7 @@ ffmpeg_frames() {
 	wait $tpid || fail "ffmpeg: $(tail -3 "$WORK/$2.err")"
 	T_END=$(now)
 	SHOWN=$(( $(shown) - s0 ))
-	read -r FWALL FU FS FRSS <"$WORK/$2.time"
+	read -r _ FU FS FRSS <"$WORK/$2.time"
 	FCPU=$(awk -v u="$FU" -v s="$FS" 'BEGIN { printf "%d", (u + s) * 1000 }')
 }
 
