@@ -220,12 +220,17 @@ MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-MANPAGES = $(BUILD)/man/kmscastd.8 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1
+MANPAGES = $(BUILD)/man/kmscastd.8 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 \
+	$(BUILD)/man/kmscast-pool.1
 
 man: $(MANPAGES)
 $(BUILD)/man/kmscastd.8: $(BUILD)/kmscastd
 $(BUILD)/man/kmscast.1: $(BUILD)/kmscast
 $(BUILD)/man/kmscast-grab.1: $(BUILD)/kmscast-grab
+# The pool tool is a script: its --help comes from tools/.
+$(BUILD)/man/kmscast-pool.1: man/kmscast-pool.1.in tools/manhelp tools/kmscast-pool
+	@mkdir -p $(dir $@)
+	tools/manhelp $< tools/kmscast-pool >$@.tmp && mv $@.tmp $@
 $(BUILD)/man/%: man/%.in tools/manhelp
 	@mkdir -p $(dir $@)
 	tools/manhelp $< $(BUILD)/$(basename $*) >$@.tmp && mv $@.tmp $@
@@ -233,8 +238,10 @@ $(BUILD)/man/%: man/%.in tools/manhelp
 install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(MANPAGES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
-	install -m 755 $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(DESTDIR)$(BINDIR)/
-	install -m 644 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 755 $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab tools/kmscast-pool \
+		$(DESTDIR)$(BINDIR)/
+	install -m 644 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 $(BUILD)/man/kmscast-pool.1 \
+		$(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(BUILD)/man/kmscastd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 udev/60-kmscast.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/kmscast.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscast.conf

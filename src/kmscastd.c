@@ -45,7 +45,8 @@
 
 struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
-	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *cert, *key, *source;
+	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *crl, *cert, *key,
+		*source;
 	const char *web_cert, *web_key, *web_origin;
 	bool no_web;
 	const char *device, *output, *config, *user, *capture_user;
@@ -93,6 +94,9 @@ static void usage(FILE *f)
 		"                           --client-ca (default STATE_DIR/revoked-clients;\n"
 		"                           SIGHUP re-reads)\n"
 		"  --client-ca FILE         also trust clients whose certificate FILE's CA signed\n"
+		"                           (a pool CA: tools/kmscast-pool; SIGHUP re-reads)\n"
+		"  --crl FILE               the client CA's revocation list (PEM, signed by it;\n"
+		"                           SIGHUP re-reads; readable by the streamer's user)\n"
 		"  --cert FILE --key FILE   use this certificate instead of the generated one\n"
 		"  --web-cert FILE --web-key FILE\n"
 		"                           the certificate browsers get (ECDSA or RSA; default:\n"
@@ -185,7 +189,8 @@ enum {
 	O_WEBCERT,
 	O_WEBKEY,
 	O_WEBORIGIN,
-	O_NOWEB
+	O_NOWEB,
+	O_CRL
 };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
@@ -193,6 +198,7 @@ static const struct option longopts[] = {
 	{"authorized-clients", required_argument, NULL, O_AUTH},
 	{"revoked-clients", required_argument, NULL, O_REVOKED},
 	{"client-ca", required_argument, NULL, O_CA},
+	{"crl", required_argument, NULL, O_CRL},
 	{"cert", required_argument, NULL, O_CERT},
 	{"key", required_argument, NULL, O_KEY},
 	{"source", required_argument, NULL, O_SOURCE},
@@ -243,6 +249,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_AUTH: o->authorized = optarg; break;
 		case O_REVOKED: o->revoked = optarg; break;
 		case O_CA: o->client_ca = optarg; break;
+		case O_CRL: o->crl = optarg; break;
 		case O_CERT: o->cert = optarg; break;
 		case O_KEY: o->key = optarg; break;
 		case O_SOURCE: o->source = optarg; break;
@@ -326,6 +333,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "--cert and --key go together");
 	if (!!o->web_cert != !!o->web_key)
 		cli_die_usage(PROG, "--web-cert and --web-key go together");
+	if (o->crl && !o->client_ca)
+		cli_die_usage(PROG, "--crl is the --client-ca's revocation list: give both");
 	if (o->cmd || !o->source)
 		return;
 	if (strncmp(o->source, "test", 4) != 0 || (o->source[4] && o->source[4] != ':'))
@@ -669,6 +678,7 @@ static int run(struct options *o)
 		.authorized_path = o->authorized,
 		.revoked_path = o->revoked,
 		.client_ca = o->client_ca,
+		.crl = o->crl,
 		.id = id,
 		.codecs = codecs,
 		.web_id = web,
@@ -748,6 +758,14 @@ static int run(struct options *o)
 				   "%s is not writable by this user (%s): pairing and "
 				   "trust reloads will fail",
 				   trust, strerror(errno));
+		/* Read again on SIGHUP, by the streamer. */
+		const char *reread[] = {o->client_ca, o->crl};
+		for (int i = 0; i < 2; i++)
+			if (reread[i] && access(reread[i], R_OK) != 0)
+				log_printf(LOG_WARN,
+					   "%s is not readable by this user (%s): SIGHUP will "
+					   "not reload it",
+					   reread[i], strerror(errno));
 	}
 	if (note[0])
 		log_printf(LOG_INFO, "%s", note);

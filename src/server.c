@@ -96,7 +96,6 @@ bool server_trusted(const struct server *srv, const struct session *s)
 static void on_open(struct conn *c, void *data)
 {
 	struct session *s = data;
-	char why[128];
 	(void)c;
 	if (conn_is_web(s->conn)) {
 		/* A browser: HTTP first; it proves itself inside (web.c). */
@@ -111,7 +110,21 @@ static void on_open(struct conn *c, void *data)
 		return;
 	}
 	fp_format(s->fp, s->fp_str);
-	s->by_ca = s->srv->o.client_ca && tls_peer_chain_ok(conn_ssl(s->conn), why, sizeof(why));
+	if (s->srv->o.client_ca) {
+		s->by_ca = tls_peer_chain_ok(conn_ssl(s->conn), s->ca_why, sizeof(s->ca_why));
+		s->ca_verdict = SSL_get_verify_result(conn_ssl(s->conn));
+		switch (s->ca_verdict) {
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+			/* OpenSSL's words for this are about chains, not pools. */
+			snprintf(s->ca_why, sizeof(s->ca_why),
+				 "signed by another CA, or self-signed");
+			break;
+		}
+	}
 	s->authorized = server_trusted(s->srv, s);
 	s->state = SS_HELLO;
 	log_printf(LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
@@ -167,17 +180,30 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		s->state = SS_PAIRING;
 		return;
 	}
+	if (s->ca_verdict == X509_V_ERR_CERT_REVOKED) {
+		char serial[80];
+		tls_peer_revoked(conn_ssl(s->conn), NULL, serial, sizeof(serial));
+		snprintf(buf, sizeof(buf),
+			 "client %s: its certificate (serial %s) is revoked by the client CA's "
+			 "CRL %s",
+			 s->fp_str, serial, s->srv->o.crl);
+		server_refuse(s, PROTO_ERR_REVOKED, buf, "a certificate the CRL revokes");
+		return;
+	}
 	if (fp_list_contains(&s->srv->revoked, s->fp)) {
 		snprintf(buf, sizeof(buf), "client %s is revoked on this host (listed in %s)",
 			 s->fp_str, s->srv->revoked_path);
 		server_refuse(s, PROTO_ERR_REVOKED, buf, "a revoked client");
 		return;
 	}
+	char ca[160] = "";
+	if (s->srv->o.client_ca)
+		snprintf(ca, sizeof(ca),
+			 " or use a certificate signed by the client CA (this one: %s)", s->ca_why);
 	snprintf(buf, sizeof(buf),
 		 "client %s is not authorized on this host; add it to %s%s, "
 		 "or pair with 'kmscastd pair'",
-		 s->fp_str, s->srv->authorized_path,
-		 s->srv->o.client_ca ? " or use a certificate signed by the client CA" : "");
+		 s->fp_str, s->srv->authorized_path, ca);
 	server_refuse(s, PROTO_ERR_UNAUTHORIZED, buf, "not an authorized client");
 }
 
@@ -299,7 +325,7 @@ static void handle_pair(struct session *s, const uint8_t proof[PROTO_PAIR_PROOF_
 		conn_close(s->conn, PROTO_ERR_INTERNAL, "the daemon could not save the pairing");
 		return;
 	}
-	server_reload_trust(srv);
+	server_reload_lists(srv);
 	struct proto_msg m = {.type = PROTO_PAIR_RESULT};
 	m.u.pair.ok = 1;
 	pair_proof(key, true, server_fp, s->fp, m.u.pair.proof);
@@ -643,7 +669,42 @@ static int reload_list(struct server *srv, const char *path, const char *what, s
 	return 0;
 }
 
-int server_reload_trust(struct server *srv)
+static void log_crl(const struct server *srv)
+{
+	STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(srv->crl);
+	log_printf(LOG_INFO, "%d certificates revoked by the CRL %s",
+		   rev ? sk_X509_REVOKED_num(rev) : 0, srv->o.crl);
+}
+
+/* The client CA and its CRL again; live sessions the new CRL lists lose
+ * the CA's trust. The old store stays on any failure. */
+static int reload_ca(struct server *srv)
+{
+	char err[PATH_MAX + 160], serial[80];
+	X509_CRL *crl;
+	int r = tls_ctx_set_client_ca(srv->ctx, srv->o.client_ca, srv->o.crl, &crl, err,
+				      sizeof(err));
+	if (r) {
+		log_printf(LOG_ERR, "%s; keeping the client CA and CRL loaded before", err);
+		return r;
+	}
+	X509_CRL_free(srv->crl);
+	srv->crl = crl;
+	if (!crl)
+		return 0;
+	log_crl(srv);
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		if (s->by_ca && tls_peer_revoked(conn_ssl(s->conn), crl, serial, sizeof(serial))) {
+			s->by_ca = false;
+			log_printf(LOG_INFO, "client %s (%s): certificate serial %s is in the CRL",
+				   s->fp_str, conn_peer(s->conn), serial);
+		}
+	}
+	return 0;
+}
+
+/* The fingerprint lists; sessions no longer trusted end. */
+int server_reload_lists(struct server *srv)
 {
 	int r = reload_list(srv, srv->authorized_path, "authorized", &srv->authorized);
 	int r2 = reload_list(srv, srv->revoked_path, "revoked", &srv->revoked);
@@ -668,6 +729,14 @@ int server_reload_trust(struct server *srv)
 			s->authorized = true;
 		}
 	}
+	return r ? r : r2;
+}
+
+int server_reload_trust(struct server *srv)
+{
+	/* The CA first: a session the new CRL revokes ends in server_reload_lists. */
+	int r = srv->o.client_ca ? reload_ca(srv) : 0;
+	int r2 = server_reload_lists(srv);
 	return r ? r : r2;
 }
 
@@ -705,20 +774,29 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 		 opts->state_dir);
 	snprintf(srv->browsers_path, sizeof(srv->browsers_path), "%s/" STATEDIR_BROWSERS,
 		 opts->state_dir);
-	srv->ctx = tls_ctx_create(true, opts->id, opts->client_ca, err, len);
+	srv->ctx = tls_ctx_create(true, opts->id, NULL, err, len);
 	if (!srv->ctx) {
 		free(srv);
 		return -EINVAL;
 	}
+	if (opts->client_ca &&
+	    tls_ctx_set_client_ca(srv->ctx, opts->client_ca, opts->crl, &srv->crl, err, len) != 0) {
+		SSL_CTX_free(srv->ctx);
+		free(srv);
+		return -EINVAL;
+	}
+	if (srv->crl)
+		log_crl(srv);
 	if (opts->web_id)
 		tls_ctx_serve_web(srv->ctx, opts->web_id);
 	r = listen_socket(srv, err, len);
 	if (r) {
+		X509_CRL_free(srv->crl);
 		SSL_CTX_free(srv->ctx);
 		free(srv);
 		return r;
 	}
-	server_reload_trust(srv);
+	server_reload_lists(srv);
 	uv_poll_init_socket(loop, &srv->listen_poll, srv->fd);
 	srv->listen_poll.data = srv;
 	uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen);
@@ -735,6 +813,7 @@ static void maybe_free(struct server *srv)
 	if (!srv->destroying || srv->handles > 0 || srv->count > 0)
 		return;
 	close(srv->fd);
+	X509_CRL_free(srv->crl);
 	SSL_CTX_free(srv->ctx);
 	fp_list_free(&srv->authorized);
 	fp_list_free(&srv->revoked);

@@ -28,8 +28,10 @@ struct session {
 	struct session *prev, *next;
 	struct conn *conn;
 	enum sess_state state;
-	bool counted; /* holds an unauthenticated slot */
-	bool by_ca;   /* trusted through --client-ca */
+	bool counted;    /* holds an unauthenticated slot */
+	bool by_ca;      /* trusted through --client-ca */
+	long ca_verdict; /* the chain's check against --client-ca (X509_V_*) */
+	char ca_why[96]; /* ... in words, when it failed */
 	bool authorized;
 	bool logged;   /* a refusal was logged; don't log the close too */
 	bool web;      /* a browser: fp is its credential's hash */
@@ -52,6 +54,7 @@ struct server {
 	char browsers_path[PATH_MAX];
 	char pairing_path[PATH_MAX];
 	SSL_CTX *ctx;
+	X509_CRL *crl; /* the client CA's, to check live sessions on reload */
 	int fd;
 	uv_poll_t listen_poll;
 	uv_timer_t timer;
@@ -84,6 +87,9 @@ bool server_refusal_log_ok(struct server *srv);
 void server_refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why);
 /* Revocation wins over every way in. */
 bool server_trusted(const struct server *srv, const struct session *s);
+/* Re-reads the fingerprint lists alone (after pairing); ends sessions no
+ * longer trusted. */
+int server_reload_lists(struct server *srv);
 /* Checks a pairing proof over (a, b) against the pending code: 0 with key
  * set (the code is spent), or -EACCES with to_peer saying why. */
 int server_check_code(struct server *srv, const char *source, const uint8_t a[FP_SIZE],

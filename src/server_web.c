@@ -261,7 +261,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 				 "the daemon could not save the credential");
 		return;
 	}
-	server_reload_trust(srv);
+	server_reload_lists(srv);
 	uint8_t server_proof[PAIR_PROOF_SIZE];
 	pair_proof(key, true, srv->o.web_id->fp, id, server_proof);
 	OPENSSL_cleanse(key, sizeof(key));

@@ -3,9 +3,14 @@
 
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "kmscast/fileio.h"
+#include "kmscast/trust.h"
 
 /* Accept every chain during the handshake; SSL_get_verify_result keeps
  * the outcome for tls_peer_chain_ok. Trust is decided afterwards, where
@@ -52,6 +57,105 @@ SSL_CTX *tls_ctx_create(bool server, const struct ident *id, const char *ca_file
 		return NULL;
 	}
 	return ctx;
+}
+
+static void asn1_time_str(const ASN1_TIME *t, char *out, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = b && ASN1_TIME_print(b, t) == 1 ? BIO_read(b, out, (int)len - 1) : -1;
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+/* A CRL from a bounded read of path, signed by one of the store's CAs and
+ * still current. NULL with a message. */
+static X509_CRL *load_crl(X509_STORE *store, const char *path, char *err, size_t len)
+{
+	char *text = NULL, when[64], e2[160];
+	size_t n;
+	int r = fileio_read_all(path, TRUST_MAX_FILE, &text, &n, err, len);
+	if (r)
+		return NULL;
+	BIO *b = BIO_new_mem_buf(text, (int)n);
+	X509_CRL *crl = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	free(text);
+	if (!crl) {
+		snprintf(err, len, "%s: not a PEM CRL: %s", path,
+			 ident_ssl_error(e2, sizeof(e2), "unreadable"));
+		return NULL;
+	}
+	bool signed_ok = false;
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	for (int i = 0; i < sk_X509_OBJECT_num(objs) && !signed_ok; i++) {
+		X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		signed_ok =
+			ca &&
+			X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) == 0 &&
+			X509_CRL_verify(crl, X509_get0_pubkey(ca)) == 1;
+	}
+	ERR_clear_error();
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	if (!signed_ok) {
+		snprintf(err, len, "%s is not signed by the client CA", path);
+	} else if (next && X509_cmp_current_time(next) < 0) {
+		asn1_time_str(next, when, sizeof(when));
+		snprintf(
+			err, len,
+			"%s expired on %s: sign a new one (kmscast-pool crl POOL) and copy it here",
+			path, when);
+		signed_ok = false;
+	}
+	if (!signed_ok) {
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+int tls_ctx_set_client_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, X509_CRL **crl,
+			  char *err, size_t len)
+{
+	char e2[160];
+	X509_STORE *store = X509_STORE_new();
+	X509_CRL *c = NULL;
+
+	if (!store)
+		return -ENOMEM;
+	if (X509_STORE_load_file(store, ca_file) != 1) {
+		snprintf(err, len, "cannot load CA file %s: %s", ca_file,
+			 ident_ssl_error(e2, sizeof(e2), "unreadable or not PEM"));
+		X509_STORE_free(store);
+		return -EINVAL;
+	}
+	if (crl_file) {
+		c = load_crl(store, crl_file, err, len);
+		if (!c || X509_STORE_add_crl(store, c) != 1) {
+			X509_CRL_free(c);
+			X509_STORE_free(store);
+			return -EINVAL;
+		}
+		/* The leaf is checked; the pool CA signs leaves only (pathlen 0). */
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+	}
+	SSL_CTX_set_cert_store(ctx, store);
+	*crl = c;
+	return 0;
+}
+
+bool tls_peer_revoked(SSL *ssl, X509_CRL *crl, char *serial, size_t len)
+{
+	X509 *peer = SSL_get0_peer_certificate(ssl);
+	X509_REVOKED *rev;
+	serial[0] = '\0';
+	if (!peer)
+		return false;
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	snprintf(serial, len, "%s", hex ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return crl && X509_CRL_get0_by_cert(crl, &rev, peer) == 1;
 }
 
 /* Browsers offer http/1.1 by ALPN; our client offers none. */

@@ -12,14 +12,15 @@ trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL install: $*"; exit 1; }
 
 make -s BUILD="$B" install DESTDIR="$t/dest" PREFIX=/usr >"$t/log" 2>&1 || fail "make install: $(tail -3 "$t/log")"
-want="usr/bin/kmscast usr/bin/kmscast-grab usr/bin/kmscastd usr/lib/systemd/system/kmscastd.service
-usr/lib/sysusers.d/kmscast.conf usr/lib/udev/rules.d/60-kmscast.rules usr/share/man/man1/kmscast-grab.1
-usr/share/man/man1/kmscast.1 usr/share/man/man8/kmscastd.8"
+want="usr/bin/kmscast usr/bin/kmscast-grab usr/bin/kmscast-pool usr/bin/kmscastd
+usr/lib/systemd/system/kmscastd.service usr/lib/sysusers.d/kmscast.conf
+usr/lib/udev/rules.d/60-kmscast.rules usr/share/man/man1/kmscast-grab.1
+usr/share/man/man1/kmscast-pool.1 usr/share/man/man1/kmscast.1 usr/share/man/man8/kmscastd.8"
 got=$(cd "$t/dest" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
 [ "$got" = "$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')" ] || fail "installed: $got"
 grep -qx 'ExecStart=/usr/bin/kmscastd --state-dir /var/lib/kmscast' \
 	"$t/dest/usr/lib/systemd/system/kmscastd.service" || fail "ExecStart does not name /usr/bin"
-echo "ok: DESTDIR+PREFIX=/usr installed the 9 files"
+echo "ok: DESTDIR+PREFIX=/usr installed the 11 files"
 
 # verify checks that ExecStart exists and the documentation's man page
 # opens, so the unit is verified where it was installed for real.
@@ -33,16 +34,18 @@ done
 echo "ok: systemd-analyze verify passes the hardened unit"
 echo "$(systemd-analyze security --offline=yes "$t/usr/lib/systemd/system/kmscastd.service" 2>/dev/null | tail -1)"
 
-for m in kmscastd.8:kmscastd kmscast.1:kmscast kmscast-grab.1:kmscast-grab; do
+for m in kmscastd.8:kmscastd kmscast.1:kmscast kmscast-grab.1:kmscast-grab kmscast-pool.1:kmscast-pool; do
 	page=$(find "$t/dest" -name "${m%%:*}")
 	w=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	[ -z "$w" ] || fail "${m%%:*}: groff warns: $w"
 	text=$(MANWIDTH=200 man -l "$page" 2>/dev/null)
-	for o in $("$B/${m#*:}" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	bin=$B/${m#*:}
+	[ -x "$bin" ] || bin=tools/${m#*:}
+	for o in $("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		echo "$text" | grep -q -- "$o" || fail "${m%%:*} does not mention $o"
 	done
 done
-echo "ok: three man pages render without warnings and name every option of their --help"
+echo "ok: four man pages render without warnings and name every option of their --help"
 
 systemd-sysusers --dry-run --root="$t/dest" "$t/dest/usr/lib/sysusers.d/kmscast.conf" >"$t/su" 2>&1 ||
 	fail "systemd-sysusers: $(cat "$t/su")"

@@ -35,6 +35,7 @@ struct server_options {
 	const char *authorized_path; /* NULL: STATE_DIR/authorized-clients */
 	const char *revoked_path;    /* NULL: STATE_DIR/revoked-clients */
 	const char *client_ca;       /* PEM CA bundle or NULL */
+	const char *crl;             /* the client CA's CRL (PEM) or NULL; SIGHUP re-reads */
 	const struct ident *id;      /* not owned */
 	const struct ident *web_id;  /* browsers' identity (ECDSA); NULL: no browsers */
 	const char *web_origins;     /* more Origins allowed besides the page's own,
@@ -55,10 +56,10 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
  * must run until it has no more handles for the memory to be freed. */
 void server_destroy(struct server *srv);
 
-/* Re-reads the authorized-clients and revoked-clients files; live sessions
- * whose client is no longer trusted end with "revoked". On a bad file its
- * old list stays. A revoked fingerprint is refused even if the client CA
- * signed it. */
+/* Re-reads the authorized-clients and revoked-clients files, and the
+ * client CA with its CRL; live sessions whose client is no longer trusted
+ * end with "revoked". On a bad file its old contents stay. A revoked
+ * fingerprint is refused even if the client CA signed it. */
 int server_reload_trust(struct server *srv);
 
 /* "ADDR:PORT" actually bound (after port 0 is resolved). */

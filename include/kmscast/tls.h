@@ -15,6 +15,17 @@
 SSL_CTX *tls_ctx_create(bool server, const struct ident *id, const char *ca_file, char *err,
 			size_t err_len);
 
+/* The server's client CA with its CRL (crl_file may be NULL): a new
+ * store for the handshakes to come, so a reload never touches one under
+ * way. The CRL must be signed by a CA in ca_file and not have expired.
+ * *crl gets it (the caller's, or NULL without one) to check live sessions.
+ * 0 or -errno with a message; ctx is unchanged on failure. */
+int tls_ctx_set_client_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, X509_CRL **crl,
+			  char *err, size_t err_len);
+
+/* Is the peer's certificate listed in crl? serial gets its serial (hex). */
+bool tls_peer_revoked(SSL *ssl, X509_CRL *crl, char *serial, size_t serial_len);
+
 /* Serves browsers on the same port: a client that offers ALPN http/1.1
  * gets the web identity (ECDSA P-256) and no certificate request, and the
  * connection says so through ALPN. web must outlive ctx. */
