@@ -38,7 +38,8 @@ COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c edid.c er
 # The capture code by role: src/capture/ (see its files' heads) and the
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
-DAEMON_SRC = $(addprefix src/,damage.c encoder.c inject.c pace.c server.c server_web.c statedir.c \
+DAEMON_SRC = $(addprefix src/,damage.c encoder.c exporter.c inject.c listen.c metrics.c pace.c server.c \
+	server_web.c statedir.c \
 	streamer.c vaapi.c webassets.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))

@@ -210,6 +210,7 @@ static void finish_close(struct conn *c)
 /* Writes what the socket takes. Returns false if the conn was aborted. */
 static bool flush(struct conn *c, bool notify)
 {
+	uint64_t before = c->written;
 	while (queued(c) && c->state != ST_DRAINING) {
 		size_t n = c->retry_len ? c->retry_len : queued(c);
 		if (n > WRITE_CHUNK)
@@ -241,6 +242,8 @@ static bool flush(struct conn *c, bool notify)
 			c->written += (uint64_t)r;
 		}
 	}
+	if (c->o.written_total)
+		*c->o.written_total += c->written - before;
 	if (!queued(c)) {
 		c->out_head = c->out_len = 0;
 		c->want_write = false;

@@ -22,6 +22,7 @@
 
 #include "kmscast/cli.h"
 #include "kmscast/config.h"
+#include "kmscast/exporter.h"
 #include "kmscast/vaapi.h"
 #include "kmscast/fileio.h"
 #include "kmscast/ident.h"
@@ -47,7 +48,7 @@ struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *crl, *cert, *key,
 		*source;
-	const char *web_cert, *web_key, *web_origin;
+	const char *web_cert, *web_key, *web_origin, *metrics_listen;
 	bool no_web;
 	const char *device, *output, *config, *user, *capture_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s,
@@ -68,6 +69,8 @@ struct daemon {
 	struct options *o;
 	struct server *srv;
 	struct streamer *streamer;
+	struct exporter *exporter;
+	struct metrics metrics;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t test_timer;
 	bool stopping;
@@ -104,6 +107,9 @@ static void usage(FILE *f)
 		"  --web-origin ORIGINS     also accept browsers whose page comes from these\n"
 		"                           origins (comma-separated, e.g. https://portal.example)\n"
 		"  --no-web                 serve no browsers: native clients only\n"
+		"  --metrics-listen ADDR:PORT\n"
+		"                           serve Prometheus metrics over plain HTTP at\n"
+		"                           /metrics (:PORT is 127.0.0.1; default: none)\n"
 		"  --device PATH            card (default: the first with a connected connector;\n"
 		"                           a card that goes away is looked for at this path,\n"
 		"                           or without one in every card, until it is back)\n"
@@ -190,7 +196,8 @@ enum {
 	O_WEBKEY,
 	O_WEBORIGIN,
 	O_NOWEB,
-	O_CRL
+	O_CRL,
+	O_METRICS
 };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
@@ -229,6 +236,7 @@ static const struct option longopts[] = {
 	{"web-key", required_argument, NULL, O_WEBKEY},
 	{"web-origin", required_argument, NULL, O_WEBORIGIN},
 	{"no-web", no_argument, NULL, O_NOWEB},
+	{"metrics-listen", required_argument, NULL, O_METRICS},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	/* Test only: a syscall the filter forbids, half a second in. */
 	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
@@ -317,6 +325,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_WEBKEY: o->web_key = optarg; break;
 		case O_WEBORIGIN: o->web_origin = optarg; break;
 		case O_NOWEB: o->no_web = true; break;
+		case O_METRICS: o->metrics_listen = optarg; break;
 		case O_NOSANDBOX: o->no_sandbox = true; break;
 		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
@@ -492,6 +501,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	d->streamer = NULL;
 	server_destroy(d->srv);
 	d->srv = NULL;
+	exporter_destroy(d->exporter);
+	d->exporter = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -688,6 +699,7 @@ static int run(struct options *o)
 		.handshake_ms = o->handshake_ms,
 		.idle_ms = o->idle_ms,
 		.window = o->window,
+		.metrics = &d.metrics,
 	};
 	struct server_callbacks cb = {.on_ready = on_ready,
 				      .on_message = on_message,
@@ -695,6 +707,14 @@ static int run(struct options *o)
 	if (server_create(&loop, &so, &cb, &d, &d.srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_loop;
+	}
+	d.metrics.encoder = kind == ENCODER_VAAPI ? "vaapi" : "software";
+	d.metrics.codec = proto_codec_name(o->source ? PROTO_CODEC_TEST : o->codec);
+	/* Bound before the sandbox, like the protocol port. */
+	if (o->metrics_listen && exporter_create(&loop, o->metrics_listen, &d.metrics, &d.exporter,
+						 err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		goto out_server;
 	}
 	if (!o->no_input)
 		input = make_input(o);
@@ -717,6 +737,7 @@ static int run(struct options *o)
 		.cursor_in_video = o->cursor_in_video,
 		.max_viewers = o->max_viewers,
 		.input = input,
+		.metrics = &d.metrics,
 	};
 	/* The user changes before the streamer talks to the helper (which
 	 * checks it); the filter comes once the streamer has opened all it
@@ -769,6 +790,8 @@ static int run(struct options *o)
 	}
 	if (note[0])
 		log_printf(LOG_INFO, "%s", note);
+	if (d.exporter)
+		log_printf(LOG_INFO, "metrics at http://%s/metrics", exporter_address(d.exporter));
 	log_printf(LOG_INFO, "listening on %s as %s", server_address(d.srv), id->fp_str);
 	uv_signal_t *sigs[] = {&d.sig_term, &d.sig_int, &d.sig_hup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
@@ -791,6 +814,7 @@ out_streamer:
 	streamer_destroy(d.streamer);
 out_server:
 	server_destroy(d.srv);
+	exporter_destroy(d.exporter);
 	uv_run(&loop, UV_RUN_DEFAULT); /* until the sessions' handles are closed */
 out_loop:
 	uv_loop_close(&loop);

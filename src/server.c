@@ -20,6 +20,7 @@
 
 #include "kmscast/clock.h"
 #include "kmscast/fileio.h"
+#include "kmscast/listen.h"
 #include "kmscast/statedir.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
@@ -77,6 +78,7 @@ static void send_hello(struct session *s)
 void server_refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why)
 {
 	s->logged = true;
+	s->srv->m->refused[metrics_refusal_for(code)]++;
 	if (server_refusal_log_ok(s->srv))
 		log_printf(LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
 			   s->fp_str[0] ? s->fp_str : "no certificate", log_why);
@@ -136,6 +138,7 @@ static void become_ready(struct session *s)
 	struct server *srv = s->srv;
 	release_slot(s);
 	s->state = SS_READY;
+	srv->m->sessions_total[s->web ? METRICS_BROWSER : METRICS_NATIVE]++;
 	send_hello(s);
 	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str, s->hello.name,
 		   conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
@@ -146,7 +149,7 @@ static void become_ready(struct session *s)
 
 static void handle_hello(struct session *s, const struct proto_hello *h)
 {
-	char buf[PATH_MAX + 256];
+	char buf[PATH_MAX + 512];
 	if (h->version != PROTO_VERSION) {
 		snprintf(buf, sizeof(buf),
 			 "protocol version mismatch: the daemon speaks %u, the client %u",
@@ -410,10 +413,16 @@ static void on_closed(struct conn *c, const char *why, void *data)
 		/* A browser closing a connection it fetched files on: routine. */
 		log_printf(LOG_DEBUG, "browser connection from %s closed: %s", conn_peer(s->conn),
 			   why);
-	} else if (!srv->destroying && (srv->untrusted_closed++, !s->logged) &&
-		   server_refusal_log_ok(srv)) {
-		log_printf(LOG_INFO, "connection from %s closed before it was trusted: %s",
-			   conn_peer(s->conn), why);
+	} else if (!srv->destroying) {
+		srv->untrusted_closed++;
+		/* Not refused by us: its TLS failed, or it left. */
+		if (!s->logged) {
+			srv->m->refused[METRICS_REFUSED_HANDSHAKE]++;
+			if (server_refusal_log_ok(srv))
+				log_printf(LOG_INFO,
+					   "connection from %s closed before it was trusted: %s",
+					   conn_peer(s->conn), why);
+		}
 	}
 	free(s);
 	maybe_free(srv);
@@ -478,6 +487,7 @@ static void accept_one(struct server *srv, int fd)
 	conn_peer_addr(fd, source, sizeof(source), &port);
 	if (!admit(srv, source, why, sizeof(why))) {
 		srv->over_limit++;
+		srv->m->refused[METRICS_REFUSED_LIMIT]++;
 		if (server_refusal_log_ok(srv))
 			log_printf(LOG_WARN, "%s", why);
 		close(fd);
@@ -506,6 +516,7 @@ static void accept_one(struct server *srv, int fd)
 		.silent_ms = srv->o.handshake_ms / 4,
 		.idle_ms = srv->o.idle_ms,
 		.window = srv->o.window,
+		.written_total = &srv->m->bytes_sent,
 	};
 	int r = conn_create(srv->loop, &co, &session_cb, s, &s->conn);
 	if (r) {
@@ -570,71 +581,11 @@ static void on_timer(uv_timer_t *t)
 
 static int listen_socket(struct server *srv, char *err, size_t len)
 {
-	char host[256];
-	unsigned port;
-	const char *spec = srv->o.listen ? srv->o.listen : "";
-	int r;
-
-	if (*spec && !strchr(spec, ':') && !strchr(spec, '[')) {
-		snprintf(err, len, "bad --listen '%s': want ADDR:PORT, :PORT or [IPV6]:PORT", spec);
-		return -EINVAL;
-	}
-	r = trust_split_hostport(spec, PROTO_DEFAULT_PORT, host, sizeof(host), &port, err, len);
-	if (r)
-		return r;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *res = NULL;
-	char ps[8];
-	snprintf(ps, sizeof(ps), "%u", port);
-	/* All addresses: one dual-stack IPv6 socket, else IPv4 only. */
-	hints.ai_family = *host ? AF_UNSPEC : AF_INET6;
-	r = getaddrinfo(*host ? host : NULL, ps, &hints, &res);
-	if (r && !*host) {
-		hints.ai_family = AF_INET;
-		r = getaddrinfo(NULL, ps, &hints, &res);
-	}
-	if (r) {
-		snprintf(err, len, "cannot resolve --listen '%s': %s", spec, gai_strerror(r));
-		return -EINVAL;
-	}
-	int e = 0;
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			e = errno;
-			continue;
-		}
-		int one = 1, zero = 0;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (ai->ai_family == AF_INET6 && !*host)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0) {
-			srv->fd = fd;
-			break;
-		}
-		e = errno;
-		close(fd);
-	}
-	freeaddrinfo(res);
-	if (srv->fd < 0) {
-		snprintf(err, len, "cannot listen on %s:%u: %s", *host ? host : "*", port,
-			 strerror(e));
-		return -e;
-	}
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char a[INET6_ADDRSTRLEN] = "?";
-	getsockname(srv->fd, (struct sockaddr *)&ss, &sl);
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(srv->address, sizeof(srv->address), "[%s]:%u", a, ntohs(s6->sin6_port));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(srv->address, sizeof(srv->address), "%s:%u", a, ntohs(s4->sin_port));
-	}
+	int fd = listen_tcp(srv->o.listen, PROTO_DEFAULT_PORT, false, "--listen", srv->address,
+			    sizeof(srv->address), err, len);
+	if (fd < 0)
+		return fd;
+	srv->fd = fd;
 	return 0;
 }
 
@@ -758,6 +709,7 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 		srv->o.handshake_ms = 10000;
 	srv->cb = *cb;
 	srv->data = data;
+	srv->m = opts->metrics ? opts->metrics : &srv->own;
 	srv->fd = -1;
 	if (opts->authorized_path)
 		snprintf(srv->authorized_path, sizeof(srv->authorized_path), "%s",
@@ -856,6 +808,7 @@ unsigned server_session_count(const struct server *srv) { return srv->count; }
 struct conn *session_conn(struct session *s) { return s->conn; }
 const char *session_fingerprint(const struct session *s) { return s->fp_str; }
 const char *session_name(const struct session *s) { return s->hello.name; }
+bool session_is_web(const struct session *s) { return s->web; }
 const struct proto_hello *session_hello(const struct session *s) { return &s->hello; }
 void *session_data(struct session *s) { return s->data; }
 void session_set_data(struct session *s, void *data) { s->data = data; }

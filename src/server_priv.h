@@ -48,6 +48,8 @@ struct server {
 	uv_loop_t *loop;
 	struct server_options o;
 	struct server_callbacks cb;
+	struct metrics *m; /* o.metrics, or own */
+	struct metrics own;
 	void *data;
 	char authorized_path[PATH_MAX];
 	char revoked_path[PATH_MAX];

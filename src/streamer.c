@@ -115,6 +115,8 @@ struct streamer {
 	uint32_t drawn_w, drawn_h;
 
 	uint8_t *test_payload;
+	struct metrics *m; /* o.metrics, or own */
+	struct metrics own;
 	struct viewer *viewers;
 	struct stream *streams;
 	/* VA-API: frames stay on the GPU; change is judged by fb_id alone. */
@@ -298,6 +300,7 @@ static void stream_send(struct stream *s, const uint8_t *data, size_t len, bool 
 			continue;
 		if (!conn_can_send_frame(c)) {
 			v->skipped++;
+			st->m->frames_dropped++;
 			if (v->synced) {
 				v->missed++;
 				v->synced = false;
@@ -323,6 +326,8 @@ static void stream_send(struct stream *s, const uint8_t *data, size_t len, bool 
 		v->seq++;
 		v->frames++;
 		v->cpu_frames += !st->gpu;
+		st->m->frames_sent++;
+		st->m->frames_cpu_copied += !st->gpu;
 		v->synced = true;
 	}
 }
@@ -382,6 +387,11 @@ static void stream_tick(struct stream *s, uint64_t now)
 	s->frame_gen = st->frame_gen;
 	s->encodes++;
 	st->encodes++;
+	st->m->frames_encoded++;
+	if (fresh) {
+		uint64_t t = wall_us();
+		metrics_latency(st->m, t > st->frame_us ? t - st->frame_us : 0);
+	}
 	s->keys += is_key;
 	if (is_key && rekey) /* a join's keyframe leaves the rate limit alone */
 		s->key_us = now;
@@ -442,6 +452,7 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	}
 	if (!conn_can_send_frame(c)) {
 		v->skipped++; /* skip the tick: never queue a stale frame */
+		st->m->frames_dropped++;
 		return;
 	}
 	struct proto_msg m = {.type = PROTO_VIDEO_FRAME};
@@ -458,6 +469,8 @@ static void viewer_tick(struct viewer *v, uint64_t now)
 	v->seq++;
 	v->frames++;
 	st->encodes++;
+	st->m->frames_encoded++;
+	st->m->frames_sent++;
 	v->synced = true;
 }
 
@@ -499,12 +512,22 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
  * read (capture_grab, a conversion), and the next tick tries again. */
 static void want_rescan(struct streamer *st);
 
+/* The capture holds a picture unlike the last, taken at t0. */
+static void new_frame(struct streamer *st, uint64_t t0)
+{
+	st->changes++;
+	st->frame_gen++;
+	st->frame_us = t0;
+	st->m->frames_captured++;
+}
+
 static void grab_error(struct streamer *st, int r, const char *err)
 {
 	if (r == -EAGAIN) {
 		st->torn++;
 		return;
 	}
+	st->m->capture_errors++;
 	if (r != st->last_err && !st->gone) /* a rescan said why already */
 		log_printf(LOG_WARN, "capture: %s", err);
 	st->last_err = r;
@@ -630,11 +653,8 @@ static void capture_once(struct streamer *st)
 		st->gpu_buf = f.fb;
 		st->last_err = 0;
 		st->idle_ticks = flipped ? 0 : st->idle_ticks + 1;
-		if (flipped) {
-			st->changes++;
-			st->frame_gen++;
-			st->frame_us = t0;
-		}
+		if (flipped)
+			new_frame(st, t0);
 		st->have_frame = true;
 		update_cursor(st, &f);
 		return;
@@ -698,9 +718,7 @@ static void capture_once(struct streamer *st)
 			for (size_t i = 0; s->acc && i < n; i++)
 				s->acc[i] |= d->tiles[i];
 		st->tiles_changed += d->n_damaged;
-		st->changes++;
-		st->frame_gen++;
-		st->frame_us = t0;
+		new_frame(st, t0);
 		damage_clear(d);
 	}
 	st->have_frame = true;
@@ -944,6 +962,7 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 		return -ENOMEM;
 	st->loop = loop;
 	st->o = *o;
+	st->m = o->metrics ? o->metrics : &st->own;
 	st->gpu = o->source == SOURCE_CAPTURE && o->encoder == ENCODER_VAAPI;
 	if (o->source == SOURCE_TEST) {
 		st->test_payload = malloc(o->test_bytes);
@@ -989,6 +1008,7 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
  * unseen meanwhile) and tick at once, so that it gets a keyframe now. */
 static void start_watching(struct streamer *st)
 {
+	st->m->capture_running = true;
 	if (st->o.source == SOURCE_CAPTURE) {
 		int r = capture_watch(st->cap, true);
 		if (r < 0)
@@ -1005,6 +1025,7 @@ static void start_watching(struct streamer *st)
  * vblank event already armed still comes, and ends the chain. */
 static void stop_watching(struct streamer *st)
 {
+	st->m->capture_running = false;
 	uv_timer_stop(&st->timer);
 	if (st->o.source != SOURCE_CAPTURE)
 		return;
@@ -1127,6 +1148,7 @@ void streamer_add(struct streamer *st, struct session *s)
 		snprintf(why, sizeof(why), "the viewer limit (%u) is reached; try again later",
 			 st->o.max_viewers);
 		log_printf(LOG_INFO, "refused %s: %s", session_fingerprint(s), why);
+		st->m->refused[METRICS_REFUSED_FULL]++;
 		conn_close(session_conn(s), PROTO_ERR_REFUSED, why);
 		return;
 	}
@@ -1170,6 +1192,7 @@ void streamer_add(struct streamer *st, struct session *s)
 	bool first = !st->viewers;
 	v->next = st->viewers;
 	st->viewers = v;
+	st->m->viewers[session_is_web(s) ? METRICS_BROWSER : METRICS_NATIVE]++;
 	session_set_data(s, v);
 	log_printf(LOG_INFO, "%s joins %s%s", session_fingerprint(s),
 		   control ? "in control" : "view-only",
@@ -1199,6 +1222,7 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
+	st->m->viewers[session_is_web(s) ? METRICS_BROWSER : METRICS_NATIVE]--;
 	log_printf(LOG_INFO,
 		   "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
 		   "skipped for backpressure (%lu frames missed), %lu keyframes on %lu requests; "

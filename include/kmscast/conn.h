@@ -34,19 +34,20 @@ struct conn_callbacks {
 };
 
 struct conn_options {
-	enum proto_side side;  /* which messages we accept */
-	int fd;                /* connected socket; the conn owns it */
-	SSL *ssl;              /* NULL: plain TCP */
-	unsigned handshake_ms; /* TLS must finish within this (0: 10 s) */
-	unsigned silent_ms;    /* a peer that sent no byte at all is dropped
+	enum proto_side side;    /* which messages we accept */
+	int fd;                  /* connected socket; the conn owns it */
+	SSL *ssl;                /* NULL: plain TCP */
+	unsigned handshake_ms;   /* TLS must finish within this (0: 10 s) */
+	unsigned silent_ms;      /* a peer that sent no byte at all is dropped
 				   * after this, before handshake_ms (0: never) */
-	unsigned idle_ms;      /* nothing received for this long: close (0: 20 s) */
-	unsigned ping_ms;      /* PING this often once open (0: 5 s) */
-	unsigned window;       /* video frames in flight before the owner waits (0: 4) */
-	size_t queue_limit;    /* conn_send fails beyond this (0: 64 MiB) */
-	const char *peer_name; /* for messages; else taken from the socket */
-	bool read_after_bye;   /* after our BYE, still deliver what the peer sent
+	unsigned idle_ms;        /* nothing received for this long: close (0: 20 s) */
+	unsigned ping_ms;        /* PING this often once open (0: 5 s) */
+	unsigned window;         /* video frames in flight before the owner waits (0: 4) */
+	size_t queue_limit;      /* conn_send fails beyond this (0: 64 MiB) */
+	const char *peer_name;   /* for messages; else taken from the socket */
+	bool read_after_bye;     /* after our BYE, still deliver what the peer sent
 				   * before its own (a leaving viewer counts frames in flight) */
+	uint64_t *written_total; /* every byte written is also added here, or NULL */
 };
 
 int conn_create(uv_loop_t *loop, const struct conn_options *opts, const struct conn_callbacks *cb,

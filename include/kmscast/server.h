@@ -12,6 +12,7 @@
 #include "kmscast/conn.h"
 #include "kmscast/ident.h"
 #include "kmscast/log.h"
+#include "kmscast/metrics.h"
 
 #define SERVER_DEFAULT_PER_SOURCE 8
 
@@ -47,6 +48,7 @@ struct server_options {
 	unsigned handshake_ms;       /* TLS and HELLO within this (0: 10 s) */
 	unsigned idle_ms;            /* silent peer timeout (0: 20 s) */
 	unsigned window;             /* frames in flight per session (0: 4) */
+	struct metrics *metrics;     /* counted into (sessions, refusals, bytes); NULL: none */
 };
 
 int server_create(uv_loop_t *loop, const struct server_options *opts,
@@ -72,6 +74,7 @@ unsigned server_session_count(const struct server *srv);
 struct conn *session_conn(struct session *s);
 const char *session_fingerprint(const struct session *s);
 const char *session_name(const struct session *s); /* from HELLO */
+bool session_is_web(const struct session *s);      /* a browser */
 const struct proto_hello *session_hello(const struct session *s);
 void *session_data(struct session *s);
 void session_set_data(struct session *s, void *data);

@@ -30,8 +30,9 @@ struct streamer_options {
 	int crf;
 	unsigned bitrate_kbps;
 	bool cursor_in_video;
-	unsigned max_viewers; /* view-only sessions besides the controller */
-	struct inject *input; /* the controller's input goes here; NULL: view-only for all */
+	unsigned max_viewers;    /* view-only sessions besides the controller */
+	struct inject *input;    /* the controller's input goes here; NULL: view-only for all */
+	struct metrics *metrics; /* counted into (frames, viewers, capture); NULL: none */
 };
 
 struct streamer;
