@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
 PKGS_COMMON = libdrm libpng openssl libuv libzstd libavcodec libavformat libavutil libswscale libva libva-drm \
-	libevdev libudev libcap libseccomp libxxhash x264
+	libevdev libudev libcap libseccomp libxxhash x264 avahi-client
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 
@@ -25,20 +25,21 @@ CPPFLAGS += -D_DEFAULT_SOURCE -Iinclude
 CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 # libwslay ships no pkg-config file.
-LDLIBS += $(PKG_LIBS) -lwslay -lm
+# Nor does libresolv, glibc's (unicast DNS-SD).
+LDLIBS += $(PKG_LIBS) -lwslay -lresolv -lm
 
 # Three archives, so that a dependency across a line is a link error (as
 # wayvnc's meson.build draws it): common is what the client, the daemon and
 # the tools share; capture reads scanout buffers and runs the privileged
 # helper; daemon is the network side, streaming, encoding and injecting.
 # The client links common alone.
-COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c edid.c errmsg.c \
-	fileio.c format.c hist.c hotplug.c http.c ident.c inputfilter.c kms.c log.c lossless.c \
+COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c dnssd.c edid.c errmsg.c \
+	fileio.c format.c hist.c hotplug.c http.c ident.c inputfilter.c json.c kms.c log.c lossless.c \
 	paint.c pngio.c proto.c testframe.c tls.c trust.c ws.c)
 # The capture code by role: src/capture/ (see its files' heads) and the
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
-DAEMON_SRC = $(addprefix src/,damage.c encoder.c exporter.c inject.c listen.c metrics.c pace.c server.c \
+DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c listen.c metrics.c pace.c server.c \
 	server_web.c statedir.c \
 	streamer.c vaapi.c webassets.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
@@ -147,7 +148,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/annexb.c
 FUZZ_SRC_lossless = src/lossless.c
@@ -158,6 +159,8 @@ FUZZ_SRC_files = src/trust.c src/config.c
 FUZZ_LIBS_files = -lcrypto
 FUZZ_SRC_http = src/http.c
 FUZZ_LIBS_http = -lcrypto
+FUZZ_SRC_dnssd = src/dnssd.c src/trust.c
+FUZZ_LIBS_dnssd = -lresolv -lcrypto
 FUZZ_SRC_ws = src/ws.c src/proto.c
 FUZZ_LIBS_ws = -lwslay
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kmscast/fileio.h"
+#include "kmscast/json.h"
 #include "kmscast/clock.h"
 #include "kmscast/webassets.h"
 #include "server_priv.h"
@@ -54,26 +55,11 @@ static bool origin_ok(const struct server *srv, const struct http_request *req)
 	return false;
 }
 
-static void json_string(char *out, size_t len, const char *s)
-{
-	size_t o = 0;
-	for (; *s && o + 7 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			o += (size_t)snprintf(out + o, len - o, "\\%c", c);
-		else if (c < 0x20)
-			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
-
 static void reply_json_error(struct session *s, const struct http_request *req, const char *status,
 			     const char *msg)
 {
 	char esc[600], body[700];
-	json_string(esc, sizeof(esc), msg);
+	json_escape(esc, sizeof(esc), msg);
 	int n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}", esc);
 	conn_http_reply(s->conn, req, status, JSON_HEADERS, body, (size_t)n, false);
 }
@@ -288,7 +274,7 @@ static void web_info(struct session *s, const struct http_request *req)
 	uint8_t token[WEB_TOKEN_SIZE], hash[FP_SIZE];
 	char cookie[64];
 	gethostname(host, sizeof(host) - 1);
-	json_string(esc, sizeof(esc), host);
+	json_escape(esc, sizeof(esc), host);
 	/* What the page should say: paired, or why not. The time lets it
 	 * learn how far its clock is from ours (NTP-style, over a few
 	 * requests): frames carry our wall clock's capture time. */
