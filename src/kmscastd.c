@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "kmscast/cli.h"
+#include "kmscast/announce.h"
 #include "kmscast/config.h"
 #include "kmscast/exporter.h"
 #include "kmscast/vaapi.h"
@@ -48,8 +49,8 @@ struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *crl, *cert, *key,
 		*source;
-	const char *web_cert, *web_key, *web_origin, *metrics_listen;
-	bool no_web;
+	const char *web_cert, *web_key, *web_origin, *metrics_listen, *announce_name;
+	bool no_web, no_announce;
 	const char *device, *output, *config, *user, *capture_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s,
 		max_viewers;
@@ -71,6 +72,7 @@ struct daemon {
 	struct streamer *streamer;
 	struct exporter *exporter;
 	struct metrics metrics;
+	struct announce_peer announce;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t test_timer;
 	bool stopping;
@@ -107,6 +109,9 @@ static void usage(FILE *f)
 		"  --web-origin ORIGINS     also accept browsers whose page comes from these\n"
 		"                           origins (comma-separated, e.g. https://portal.example)\n"
 		"  --no-web                 serve no browsers: native clients only\n"
+		"  --no-announce            do not announce this host as _kmscast._tcp through\n"
+		"                           avahi-daemon (mDNS/DNS-SD; on by default)\n"
+		"  --announce-name NAME     the announced service's name (default: the host name)\n"
 		"  --metrics-listen ADDR:PORT\n"
 		"                           serve Prometheus metrics over plain HTTP at\n"
 		"                           /metrics (:PORT is 127.0.0.1; default: none)\n"
@@ -197,7 +202,9 @@ enum {
 	O_WEBORIGIN,
 	O_NOWEB,
 	O_CRL,
-	O_METRICS
+	O_METRICS,
+	O_NOANNOUNCE,
+	O_ANNOUNCENAME
 };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
@@ -237,6 +244,8 @@ static const struct option longopts[] = {
 	{"web-origin", required_argument, NULL, O_WEBORIGIN},
 	{"no-web", no_argument, NULL, O_NOWEB},
 	{"metrics-listen", required_argument, NULL, O_METRICS},
+	{"no-announce", no_argument, NULL, O_NOANNOUNCE},
+	{"announce-name", required_argument, NULL, O_ANNOUNCENAME},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	/* Test only: a syscall the filter forbids, half a second in. */
 	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
@@ -326,6 +335,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_WEBORIGIN: o->web_origin = optarg; break;
 		case O_NOWEB: o->no_web = true; break;
 		case O_METRICS: o->metrics_listen = optarg; break;
+		case O_NOANNOUNCE: o->no_announce = true; break;
+		case O_ANNOUNCENAME:
+			/* A DNS-SD instance name: one label of at most 63 bytes. */
+			if (!*optarg || strlen(optarg) > 63)
+				cli_die_usage(PROG, "--announce-name wants 1 to 63 bytes");
+			for (const char *p = optarg; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					cli_die_usage(PROG,
+						      "--announce-name: no control characters");
+			o->announce_name = optarg;
+			break;
 		case O_NOSANDBOX: o->no_sandbox = true; break;
 		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
@@ -485,6 +505,36 @@ static void on_gone(struct session *s, void *data)
 		streamer_remove(d->streamer, s);
 }
 
+/* The announcement follows the streamer: viewers, control, output. */
+static void on_status(void *data)
+{
+	struct daemon *d = data;
+	struct dnssd_status st;
+	if (!d->streamer)
+		return;
+	streamer_status(d->streamer, &st);
+	announce_update(&d->announce, &st);
+}
+
+/* The announcer, unless --no-announce; a failure to start it is logged
+ * and the daemon goes on (announcing is a convenience, not a service). */
+static void start_announcer(struct daemon *d, const struct ident *id, const struct ident *web,
+			    const struct sandbox_user *user)
+{
+	char err[256];
+	const char *addr = server_address(d->srv), *colon = strrchr(addr, ':');
+	struct announce_options ao = {.name = d->o->announce_name,
+				      .port = colon ? (unsigned)atoi(colon + 1)
+						    : PROTO_DEFAULT_PORT,
+				      .fp = id->fp_str,
+				      .webfp = web ? web->fp_str : NULL,
+				      .user = user};
+	if (d->o->no_announce)
+		return;
+	if (announce_spawn(&ao, &d->announce, err, sizeof(err)) != 0)
+		log_printf(LOG_WARN, "%s: this host is not announced", err);
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
@@ -625,7 +675,7 @@ static void reap(pid_t pid)
 
 static int run(struct options *o)
 {
-	struct daemon d = {.o = o};
+	struct daemon d = {.o = o, .announce = {.fd = -1, .pid = -1}};
 	struct inject *input = NULL;
 	struct ident *id, *web;
 	char err[512], what[768];
@@ -716,6 +766,8 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;
 	}
+	/* Forked before the streamer drops its rights, which it does alone. */
+	start_announcer(&d, id, web, change_user ? &user : NULL);
 	if (!o->no_input)
 		input = make_input(o);
 	struct streamer_options sto = {
@@ -738,6 +790,8 @@ static int run(struct options *o)
 		.max_viewers = o->max_viewers,
 		.input = input,
 		.metrics = &d.metrics,
+		.on_status = on_status,
+		.status_data = &d,
 	};
 	/* The user changes before the streamer talks to the helper (which
 	 * checks it); the filter comes once the streamer has opened all it
@@ -750,6 +804,7 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;
 	}
+	on_status(&d); /* the first announcement */
 	/* The capture has the sockets and the board now, or the card. */
 	peer.fd = peer.ev_fd = -1;
 	peer.board = NULL;
@@ -818,6 +873,7 @@ out_server:
 	uv_run(&loop, UV_RUN_DEFAULT); /* until the sessions' handles are closed */
 out_loop:
 	uv_loop_close(&loop);
+	announce_close(&d.announce);
 	inject_destroy(input);
 out_card:
 	if (card >= 0)

@@ -489,6 +489,12 @@ static void pointer_size(struct streamer *st, uint32_t w, uint32_t h)
 
 /* A new frame size: a new damage map, every stream's encoder and buffers
  * made again at it, and for each viewer a config and a keyframe. */
+static void status_changed(struct streamer *st)
+{
+	if (st->o.on_status && !st->closing)
+		st->o.on_status(st->o.status_data);
+}
+
 static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 {
 	damage_destroy(st->damage);
@@ -505,6 +511,7 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 		v->configured = false;
 	log_printf(LOG_INFO, "capturing %ux%u from %s", w, h, capture_output_name(st->cap));
 	pointer_size(st, w, h);
+	status_changed(st);
 	return 0;
 }
 
@@ -930,6 +937,7 @@ static void on_rescan(uv_timer_t *t)
 		st->idle_ticks = 0;
 		for (struct viewer *v = st->viewers; v; v = v->next)
 			v->configured = false;
+		status_changed(st);
 	}
 	if ((repace || changed) && !st->vblank_armed && st->viewers) {
 		uv_timer_stop(&st->timer);
@@ -1211,7 +1219,10 @@ void streamer_add(struct streamer *st, struct session *s)
 	viewer_tick(v, now);
 	if (capture)
 		stream_tick(v->stream, now);
+	status_changed(st);
 }
+
+static void pass_control(struct streamer *st);
 
 void streamer_remove(struct streamer *st, struct session *s)
 {
@@ -1249,9 +1260,15 @@ void streamer_remove(struct streamer *st, struct session *s)
 	}
 	if (!st->viewers && !st->closing)
 		stop_watching(st);
-	if (!was_control)
-		return;
-	/* Hand control to the longest-waiting client that did not ask to only watch. */
+	if (was_control)
+		pass_control(st);
+	status_changed(st);
+}
+
+/* Hands control to the longest-waiting client that did not ask to only
+ * watch. */
+static void pass_control(struct streamer *st)
+{
 	struct viewer *next = NULL;
 	for (struct viewer *w = st->viewers; w; w = w->next)
 		if (!w->wants_view_only)
@@ -1297,5 +1314,26 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 		input(st, v, &m->u.input);
 		break;
 	default: break;
+	}
+}
+
+void streamer_status(struct streamer *st, struct dnssd_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (struct viewer *v = st->viewers; v; v = v->next)
+		out->viewers++;
+	out->in_use = controller(st) != NULL;
+	if (st->o.source == SOURCE_TEST) {
+		snprintf(out->output, sizeof(out->output), "test");
+		out->w = TEST_W;
+		out->h = TEST_H;
+		return;
+	}
+	snprintf(out->output, sizeof(out->output), "%s", capture_output_name(st->cap));
+	if (st->w && st->h) {
+		out->w = st->w;
+		out->h = st->h;
+	} else {
+		capture_mode_size(st->cap, &out->w, &out->h);
 	}
 }

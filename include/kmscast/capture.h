@@ -71,6 +71,8 @@ const char *capture_driver(const struct capture *cap);
 
 /* The connector name and CRTC the capture follows. */
 const char *capture_output_name(const struct capture *cap);
+/* The output's mode size as found (no buffer read); 0 x 0 when unknown. */
+void capture_mode_size(const struct capture *cap, uint32_t *w, uint32_t *h);
 uint32_t capture_crtc_id(const struct capture *cap);
 
 /* Reads a linear buffer through the CPU (mmap + DMA_BUF_IOCTL_SYNC) into

@@ -55,8 +55,9 @@ struct capture_info {
 	char driver[32];
 	char output[64];
 	uint32_t crtc_id;
-	int32_t crtc_index; /* for vblank requests; -1: unknown */
-	uint32_t card;      /* counts moves to another card */
+	int32_t crtc_index;      /* for vblank requests; -1: unknown */
+	uint32_t card;           /* counts moves to another card */
+	uint32_t mode_w, mode_h; /* the CRTC's mode when it was found (0: unknown) */
 };
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "kmscast/dnssd.h"
 #include "kmscast/encoder.h"
 #include "kmscast/inject.h"
 #include "kmscast/server.h"
@@ -33,6 +34,10 @@ struct streamer_options {
 	unsigned max_viewers;    /* view-only sessions besides the controller */
 	struct inject *input;    /* the controller's input goes here; NULL: view-only for all */
 	struct metrics *metrics; /* counted into (frames, viewers, capture); NULL: none */
+	/* Viewers came or went, or the output or its size changed (the
+	 * daemon's announcement follows streamer_status). */
+	void (*on_status)(void *data);
+	void *status_data;
 };
 
 struct streamer;
@@ -46,5 +51,8 @@ void streamer_destroy(struct streamer *st);
 void streamer_add(struct streamer *st, struct session *s);
 void streamer_remove(struct streamer *st, struct session *s);
 void streamer_message(struct streamer *st, struct session *s, const struct proto_msg *m);
+/* Viewers, whether one is in control, the output and its size (the
+ * mode's until a frame was read). */
+void streamer_status(struct streamer *st, struct dnssd_status *out);
 
 #endif

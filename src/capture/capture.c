@@ -79,6 +79,12 @@ const char *capture_driver(const struct capture *cap) { return cap->info.driver;
 
 const char *capture_output_name(const struct capture *cap) { return cap->info.output; }
 
+void capture_mode_size(const struct capture *cap, uint32_t *w, uint32_t *h)
+{
+	*w = cap->info.mode_w;
+	*h = cap->info.mode_h;
+}
+
 uint32_t capture_crtc_id(const struct capture *cap) { return cap->info.crtc_id; }
 
 const char *capture_modifier_str(uint64_t modifier, char *buf, size_t len)

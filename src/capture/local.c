@@ -233,6 +233,11 @@ static void planes_setup(struct local *l)
 		plane_props_find(l->fd, l->cursor_plane_id, &l->cursor_props);
 	}
 	l->base.info.crtc_index = crtc_index_of(l->fd, l->base.info.crtc_id);
+	/* The size without reading a buffer: an unwatched host announces it. */
+	drmModeCrtc *crtc = drmModeGetCrtc(l->fd, l->base.info.crtc_id);
+	l->base.info.mode_w = crtc && crtc->mode_valid ? crtc->mode.hdisplay : 0;
+	l->base.info.mode_h = crtc && crtc->mode_valid ? crtc->mode.vdisplay : 0;
+	drmModeFreeCrtc(crtc);
 }
 
 /* The followed output and its planes on the capture's card. */

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/* Announcing the host as _kmscast._tcp through Avahi. The daemon forks a
+ * small announcer before it sandboxes the streamer: the announcer alone
+ * talks to D-Bus (the streamer's filter allows no new socket, and the
+ * network-facing process has no business on the system bus). The streamer
+ * sends it fixed-size status messages over a socketpair; the announcer
+ * keeps the TXT record in step, and comes and goes with avahi-daemon. */
+#ifndef KMSCAST_ANNOUNCE_H
+#define KMSCAST_ANNOUNCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kmscast/dnssd.h"
+#include "kmscast/sandbox.h"
+
+#define ANNOUNCE_RETRY_MS 10000 /* a bus that is not there yet is asked again */
+
+struct announce_options {
+	const char *name;  /* service name; NULL: Avahi's host name */
+	unsigned port;     /* where clients connect */
+	const char *fp;    /* native fingerprint */
+	const char *webfp; /* browsers' fingerprint, or NULL */
+	/* As root: the user the announcer runs as; NULL: stay as we are. */
+	const struct sandbox_user *user;
+};
+
+struct announce_peer {
+	int fd;    /* the daemon's end, non-blocking; -1: none */
+	pid_t pid; /* the announcer */
+	struct dnssd_status_msg last;
+};
+
+/* Forks the announcer. 0, or -errno with a message. */
+int announce_spawn(const struct announce_options *o, struct announce_peer *peer, char *err,
+		   size_t err_len);
+/* Sends st unless it is what was sent last. A full socket drops the
+ * update (the next one carries the whole state). NULL-safe on fd -1. */
+void announce_update(struct announce_peer *peer, const struct dnssd_status *st);
+/* Closes the socket (the announcer withdraws the service and exits) and
+ * reaps it. */
+void announce_close(struct announce_peer *peer);
+
+#endif
