@@ -36,6 +36,7 @@
 #include "kmscast/testframe.h"
 #include "kmscast/tls.h"
 #include "kmscast/trust.h"
+#include "browse.h"
 #include "input.h"
 #include "choose.h"
 #include "present.h"
@@ -56,7 +57,10 @@ enum exit_code {
 };
 
 struct options {
-	const char *cmd; /* NULL: view; "id"; "pair" */
+	const char *cmd;    /* NULL: view; "id"; "pair"; "browse" */
+	const char *domain; /* DNS-SD: unicast in this zone; NULL: mDNS */
+	bool json, any_free;
+	unsigned browse_ms;
 	const char *config_dir, *cert, *key, *host_ca, *server_fp, *target, *code, *present;
 	const char *snapshot, *record;
 	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
@@ -80,6 +84,7 @@ struct client {
 	uv_signal_t sig_int, sig_term;
 	uv_timer_t stats_timer;
 	char host[300], hostport[320], known_hosts[PATH_MAX];
+	char addr[INET6_ADDRSTRLEN]; /* DNS-SD found it: connect here, check host's name */
 	unsigned port;
 	uint8_t server_fp[FP_SIZE];
 	uint8_t pair_key[PAIR_KEY_SIZE];
@@ -112,17 +117,30 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kmscast [OPTION]... HOST[:PORT]        receive a kmscastd stream\n"
+		"       kmscast [OPTION]... --any-free [--domain DOMAIN]\n"
+		"                                               the same from a free host\n"
+		"       kmscast browse [--domain DOMAIN] [--json] [--timeout SECONDS]\n"
+		"                                               list the hosts that announce\n"
+		"                                               themselves\n"
 		"       kmscast id [--config-dir DIR]           print this client's fingerprint\n"
 		"       kmscast pair [--config-dir DIR] HOST[:PORT] CODE\n"
 		"                                               pair with a host using the code\n"
 		"                                               'kmscastd pair' showed there\n"
 		"\n"
+		"  --domain DOMAIN          find hosts in DOMAIN's DNS zone (unicast DNS-SD: PTR,\n"
+		"                           SRV and TXT records) instead of by mDNS on this link\n"
+		"  --json                   browse: one JSON document\n"
+		"  --timeout SECONDS        browse, --any-free and HOST by name: how long mDNS\n"
+		"                           listens (default 3)\n"
+		"  --any-free               connect to a host that announces itself free, chosen\n"
+		"                           at random (else one that announces no state)\n"
 		"  --config-dir DIR         key, certificate and known_hosts\n"
 		"                           (default $XDG_CONFIG_HOME/kmscast or ~/.config/kmscast)\n"
 		"  --cert FILE --key FILE   use this certificate (e.g. signed by a lab-pool CA)\n"
 		"  --accept-new             pin an unknown host's key on first use\n"
 		"  --server-fingerprint FP  trust exactly this server key (sha256:...)\n"
 		"  --host-ca FILE           trust server certificates FILE's CA signed for HOST\n"
+		"                           (a host found by DNS-SD: for its SRV target name)\n"
 		"  --frames N               stop after N decoded frames (with --snapshot: 1;\n"
 		"                           with --no-decode, N received)\n"
 		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
@@ -275,7 +293,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_FONT,
 		O_VT,
 		O_MAXSIZE,
-		O_NODECODE
+		O_NODECODE,
+		O_DOMAIN,
+		O_JSON,
+		O_TIMEOUT,
+		O_ANYFREE
 	};
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
@@ -306,13 +328,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"font", required_argument, NULL, O_FONT},
 		{"max-size", required_argument, NULL, O_MAXSIZE},
 		{"no-decode", no_argument, NULL, O_NODECODE},
+		{"domain", required_argument, NULL, O_DOMAIN},
+		{"json", no_argument, NULL, O_JSON},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"any-free", no_argument, NULL, O_ANYFREE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320};
+	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320, .browse_ms = 3000};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
 	o->show.font = DEFAULT_FONT;
@@ -327,6 +353,20 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_ACCEPT: o->accept_new = true; break;
 		case O_SFP: o->server_fp = optarg; break;
 		case O_HOSTCA: o->host_ca = optarg; break;
+		case O_DOMAIN:
+			/* Goes into DNS queries: a name of letters, digits, '-', '.', '_'. */
+			if (!*optarg || strlen(optarg) > 200 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789-._") != strlen(optarg))
+				cli_die_usage(PROG, "--domain wants a DNS domain, not '%s'",
+					      optarg);
+			o->domain = optarg;
+			break;
+		case O_JSON: o->json = true; break;
+		case O_TIMEOUT:
+			o->browse_ms = (unsigned)cli_uint(PROG, "--timeout", optarg, 1, 60) * 1000;
+			break;
+		case O_ANYFREE: o->any_free = true; break;
 		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, 1000000000); break;
 		case O_PRESENT: o->present = optarg; break;
 		case O_VIEW: o->view_only = true; break;
@@ -394,13 +434,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "--view-only sends no input: drop --input-device");
 	d->verbose = o->verbose;
 	/* The subcommand is the first word that is not an option. */
-	if (optind < argc && (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0))
+	if (optind < argc &&
+	    (strcmp(argv[optind], "id") == 0 || strcmp(argv[optind], "pair") == 0 ||
+	     strcmp(argv[optind], "browse") == 0))
 		o->cmd = argv[optind++];
-	int want = !o->cmd ? 1 : strcmp(o->cmd, "pair") == 0 ? 2 : 0;
+	bool browse = o->cmd && strcmp(o->cmd, "browse") == 0;
+	if (o->cmd && o->any_free)
+		cli_die_usage(PROG, "--any-free goes with a session, not '%s'", o->cmd);
+	if ((o->json && !browse) || (o->domain && o->cmd && !browse))
+		cli_die_usage(PROG, "--json goes with browse; --domain with browse, --any-free or "
+				    "a HOST");
+	int want = o->any_free || browse ? 0 : !o->cmd ? 1 : strcmp(o->cmd, "pair") == 0 ? 2 : 0;
 	if (argc - optind != want)
-		cli_die_usage(PROG, want == 0   ? "'id' takes no arguments"
-				    : want == 1 ? "want one HOST[:PORT]"
-						: "'pair' wants HOST[:PORT] and CODE");
+		cli_die_usage(PROG,
+			      want == 0 && o->any_free ? "--any-free takes no HOST"
+			      : want == 0              ? "'%s' takes no arguments"
+			      : want == 1              ? "want one HOST[:PORT] (or --any-free)"
+						       : "'pair' wants HOST[:PORT] and CODE",
+			      o->cmd);
 	if (want >= 1)
 		o->target = argv[optind];
 	if (want == 2)
@@ -486,7 +537,9 @@ static int connect_tcp(struct client *cl, char *err, size_t len)
 	int fd = -1, e = 0;
 
 	snprintf(ps, sizeof(ps), "%u", cl->port);
-	int r = getaddrinfo(cl->host, ps, &hints, &res);
+	if (cl->addr[0])
+		hints.ai_flags |= AI_NUMERICHOST;
+	int r = getaddrinfo(cl->addr[0] ? cl->addr : cl->host, ps, &hints, &res);
 	if (r) {
 		snprintf(err, len, "cannot resolve %s: %s", cl->host, gai_strerror(r));
 		return -1;
@@ -1074,21 +1127,102 @@ static void window_focus_lost(void *data)
 		input_release(cl->input);
 }
 
+/* The place DNS-SD gave a host: its SRV target's name (for the host's
+ * certificate and known_hosts) and its first address (to connect to). */
+static void use_found(struct client *cl, const struct dnssd_host *h)
+{
+	snprintf(cl->host, sizeof(cl->host), "%s", h->target[0] ? h->target : h->addrs[0]);
+	snprintf(cl->addr, sizeof(cl->addr), "%s", h->addrs[0]);
+	cl->port = h->port;
+}
+
+static bool resolves(const char *name)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
+
+static const char *where(const struct options *o, char *buf, size_t len)
+{
+	if (o->domain)
+		snprintf(buf, len, "in the DNS zone %s", o->domain);
+	else
+		snprintf(buf, len, "by mDNS in %u s", o->browse_ms / 1000);
+	return buf;
+}
+
+/* --any-free, or a HOST with no port that DNS does not know (or with
+ * --domain): a name DNS-SD announces. 0, or an exit status. */
+static int find_target(struct client *cl)
+{
+	struct options *o = cl->o;
+	static struct browse_result found;
+	char err[512], w[96];
+	bool bare = !o->any_free && !strchr(o->target, ':') && !strchr(o->target, '[');
+
+	if (!o->any_free && (!bare || (!o->domain && resolves(cl->host))))
+		return 0;
+	if (browse_run(o->domain, o->browse_ms, &found, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_LOST;
+	}
+	const struct dnssd_host *h =
+		o->any_free ? browse_pick_free(&found) : browse_find(&found, cl->host);
+	if (!h && o->any_free) {
+		fprintf(stderr, PROG ": no free host among the %d found %s\n", found.n,
+			where(o, w, sizeof(w)));
+		return EXIT_LOST;
+	}
+	if (!h) {
+		fprintf(stderr,
+			PROG ": cannot resolve %s: DNS does not know it, and no host of "
+			     "that name is announced %s ('kmscast browse' lists them)\n",
+			cl->host, where(o, w, sizeof(w)));
+		return EXIT_LOST;
+	}
+	use_found(cl, h);
+	fprintf(stderr, PROG ": %s: %s (%s) at %s port %u%s\n", o->any_free ? "free" : "found",
+		h->name, cl->host, cl->addr, cl->port,
+		h->state[0] ? "" : " (it announces no state)");
+	return 0;
+}
+
+static int cmd_browse(const struct options *o)
+{
+	static struct browse_result found;
+	char err[512], w[96];
+	if (browse_run(o->domain, o->browse_ms, &found, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_LOST;
+	}
+	browse_print(stdout, &found, o->json);
+	if (!found.n && !o->json)
+		fprintf(stderr, PROG ": no kmscast host found %s\n", where(o, w, sizeof(w)));
+	return 0;
+}
+
 static int session(struct options *o)
 {
 	struct client cl = {.o = o};
 	char err[512], dir[PATH_MAX - 16];
 	uv_loop_t loop;
 
-	if (trust_split_hostport(o->target, PROTO_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
-				 err, sizeof(err)) != 0 ||
-	    !cl.host[0])
+	if (!o->any_free &&
+	    (trust_split_hostport(o->target, PROTO_DEFAULT_PORT, cl.host, sizeof(cl.host), &cl.port,
+				  err, sizeof(err)) != 0 ||
+	     !cl.host[0]))
 		cli_die_usage(PROG, "%s", cl.host[0] ? err : "want HOST[:PORT]");
 	if (o->code && pair_code_parse(o->code, cl.pair_key) != 0)
 		cli_die_usage(PROG,
 			      "'%s' is not a pairing code (26 letters and digits from "
 			      "'kmscastd pair')",
 			      o->code);
+	int found = find_target(&cl);
+	if (found)
+		return found;
 	snprintf(cl.hostport, sizeof(cl.hostport), strchr(cl.host, ':') ? "[%s]:%u" : "%s:%u",
 		 cl.host, cl.port);
 	config_dir(o, dir, sizeof(dir));
@@ -1204,6 +1338,8 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	/* libavcodec and x264 talk a lot; keep their errors, and more with -vv. */
 	av_log_set_level(o.verbose > 1 ? AV_LOG_VERBOSE : AV_LOG_ERROR);
+	if (o.cmd && strcmp(o.cmd, "browse") == 0)
+		return cmd_browse(&o);
 	if (o.cmd && strcmp(o.cmd, "id") == 0) {
 		struct ident *id;
 		if (load_identity(&o, &id))
