@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
 PKGS_COMMON = libdrm libpng openssl libuv libzstd libavcodec libavformat libavutil libswscale libva libva-drm \
-	libevdev libudev libcap libseccomp libxxhash x264 avahi-client
+	libevdev libudev libcap libseccomp libxxhash x264 avahi-client jansson
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 
@@ -39,9 +39,8 @@ COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c dnssd.c e
 # The capture code by role: src/capture/ (see its files' heads) and the
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
-DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c listen.c metrics.c pace.c server.c \
-	server_web.c statedir.c \
-	streamer.c vaapi.c webassets.c yuvconv.c)
+DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c jwt.c listen.c metrics.c \
+	pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
 COMMON_LIB = $(BUILD)/libkmscast-common.a
@@ -54,7 +53,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
 	$(BUILD)/tests/evdev-tool $(BUILD)/tests/mkedid
-NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/net-flood $(BUILD)/tests/bench-transport
+NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/net-flood $(BUILD)/tests/bench-transport \
+	$(BUILD)/tests/mktoken
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -96,6 +96,10 @@ $(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(COMMON_LIB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/vm/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Portal tokens for the tests, signed as a portal signs them.
+$(BUILD)/tests/mktoken: $(BUILD)/obj/tests/web/mktoken.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 $(BUILD)/tests/net-%: $(BUILD)/obj/tests/net/net-%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -148,7 +152,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/annexb.c
 FUZZ_SRC_lossless = src/lossless.c
@@ -159,6 +163,8 @@ FUZZ_SRC_files = src/trust.c src/config.c
 FUZZ_LIBS_files = -lcrypto
 FUZZ_SRC_http = src/http.c
 FUZZ_LIBS_http = -lcrypto
+FUZZ_SRC_jwt = src/jwt.c src/fileio.c src/errmsg.c
+FUZZ_LIBS_jwt = -lcrypto -ljansson
 FUZZ_SRC_dnssd = src/dnssd.c src/trust.c
 FUZZ_LIBS_dnssd = -lresolv -lcrypto
 FUZZ_SRC_ws = src/ws.c src/proto.c
