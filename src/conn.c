@@ -897,10 +897,10 @@ int conn_http_reply(struct conn *c, const struct http_request *req, const char *
 	return 0;
 }
 
-int conn_ws_accept(struct conn *c, const struct http_request *req)
+int conn_ws_accept(struct conn *c, const struct http_request *req, const char *subprotocol)
 {
 	static const struct ws_callbacks wcb = {.on_message = ws_message, .write = put_raw};
-	char accept[HTTP_WS_ACCEPT_SIZE], head[256];
+	char accept[HTTP_WS_ACCEPT_SIZE], head[320];
 	if (c->state != ST_OPEN || c->phase != PH_HTTP)
 		return -EPIPE;
 	int r = ws_create(PROTO_HEADER_SIZE + proto_max_body(c->o.side), &wcb, c, &c->ws);
@@ -909,8 +909,9 @@ int conn_ws_accept(struct conn *c, const struct http_request *req)
 	http_ws_accept(req->ws_key, accept);
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-			 accept);
+			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s%.32s%s\r\n",
+			 accept, subprotocol ? "Sec-WebSocket-Protocol: " : "",
+			 subprotocol ? subprotocol : "", subprotocol ? "\r\n" : "");
 	r = put_raw(c, (const uint8_t *)head, (size_t)n);
 	if (r)
 		return r;

@@ -165,6 +165,8 @@ int http_parse_request(const uint8_t *buf, size_t len, struct http_request *req,
 			dst = req->origin, cap = sizeof(req->origin);
 		} else if (name_is(line, nlen, "Sec-WebSocket-Key")) {
 			dst = req->ws_key, cap = sizeof(req->ws_key);
+		} else if (name_is(line, nlen, "Sec-WebSocket-Protocol")) {
+			dst = req->ws_protocol, cap = sizeof(req->ws_protocol);
 		} else if (name_is(line, nlen, "Sec-WebSocket-Version")) {
 			dst = req->ws_version, cap = sizeof(req->ws_version);
 		} else if (name_is(line, nlen, "Cookie")) {

@@ -49,7 +49,7 @@ struct options {
 	const char *cmd; /* NULL: run; "id"; "pair" */
 	const char *listen, *state_dir, *authorized, *revoked, *client_ca, *crl, *cert, *key,
 		*source;
-	const char *web_cert, *web_key, *web_origin, *metrics_listen, *announce_name;
+	const char *web_cert, *web_key, *web_origin, *metrics_listen, *announce_name, *portal_key;
 	bool no_web, no_announce;
 	const char *device, *output, *config, *user, *capture_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s,
@@ -109,6 +109,10 @@ static void usage(FILE *f)
 		"  --web-origin ORIGINS     also accept browsers whose page comes from these\n"
 		"                           origins (comma-separated, e.g. https://portal.example)\n"
 		"  --no-web                 serve no browsers: native clients only\n"
+		"  --portal-key FILE        admit browsers with a portal's short-lived token\n"
+		"                           (https://HOST:PORT/#token=JWT) signed by one of\n"
+		"                           FILE's PEM public keys: ES256 (P-256) or EdDSA\n"
+		"                           (Ed25519); SIGHUP re-reads\n"
 		"  --no-announce            do not announce this host as _kmscast._tcp through\n"
 		"                           avahi-daemon (mDNS/DNS-SD; on by default)\n"
 		"  --announce-name NAME     the announced service's name (default: the host name)\n"
@@ -204,7 +208,8 @@ enum {
 	O_CRL,
 	O_METRICS,
 	O_NOANNOUNCE,
-	O_ANNOUNCENAME
+	O_ANNOUNCENAME,
+	O_PORTALKEY
 };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
@@ -245,6 +250,7 @@ static const struct option longopts[] = {
 	{"no-web", no_argument, NULL, O_NOWEB},
 	{"metrics-listen", required_argument, NULL, O_METRICS},
 	{"no-announce", no_argument, NULL, O_NOANNOUNCE},
+	{"portal-key", required_argument, NULL, O_PORTALKEY},
 	{"announce-name", required_argument, NULL, O_ANNOUNCENAME},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	/* Test only: a syscall the filter forbids, half a second in. */
@@ -336,6 +342,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_NOWEB: o->no_web = true; break;
 		case O_METRICS: o->metrics_listen = optarg; break;
 		case O_NOANNOUNCE: o->no_announce = true; break;
+		case O_PORTALKEY: o->portal_key = optarg; break;
 		case O_ANNOUNCENAME:
 			/* A DNS-SD instance name: one label of at most 63 bytes. */
 			if (!*optarg || strlen(optarg) > 63)
@@ -362,6 +369,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		cli_die_usage(PROG, "--cert and --key go together");
 	if (!!o->web_cert != !!o->web_key)
 		cli_die_usage(PROG, "--web-cert and --web-key go together");
+	if (o->portal_key && o->no_web)
+		cli_die_usage(PROG, "--portal-key admits browsers, which --no-web turns away");
 	if (o->crl && !o->client_ca)
 		cli_die_usage(PROG, "--crl is the --client-ca's revocation list: give both");
 	if (o->cmd || !o->source)
@@ -740,6 +749,7 @@ static int run(struct options *o)
 		.revoked_path = o->revoked,
 		.client_ca = o->client_ca,
 		.crl = o->crl,
+		.portal_key = o->portal_key,
 		.id = id,
 		.codecs = codecs,
 		.web_id = web,
@@ -835,8 +845,8 @@ static int run(struct options *o)
 				   "trust reloads will fail",
 				   trust, strerror(errno));
 		/* Read again on SIGHUP, by the streamer. */
-		const char *reread[] = {o->client_ca, o->crl};
-		for (int i = 0; i < 2; i++)
+		const char *reread[] = {o->client_ca, o->crl, o->portal_key};
+		for (int i = 0; i < 3; i++)
 			if (reread[i] && access(reread[i], R_OK) != 0)
 				log_printf(LOG_WARN,
 					   "%s is not readable by this user (%s): SIGHUP will "

@@ -77,8 +77,14 @@ static void send_hello(struct session *s)
 
 void server_refuse(struct session *s, unsigned code, const char *to_peer, const char *log_why)
 {
+	server_refuse_as(s, code, (int)metrics_refusal_for(code), to_peer, log_why);
+}
+
+void server_refuse_as(struct session *s, unsigned code, int refusal, const char *to_peer,
+		      const char *log_why)
+{
 	s->logged = true;
-	s->srv->m->refused[metrics_refusal_for(code)]++;
+	s->srv->m->refused[refusal]++;
 	if (server_refusal_log_ok(s->srv))
 		log_printf(LOG_WARN, "refused %s (%s): %s", conn_peer(s->conn),
 			   s->fp_str[0] ? s->fp_str : "no certificate", log_why);
@@ -88,6 +94,8 @@ void server_refuse(struct session *s, unsigned code, const char *to_peer, const 
 /* Revocation wins over both ways in: the trust list and the client CA. */
 bool server_trusted(const struct server *srv, const struct session *s)
 {
+	if (s->web && s->by_token)
+		return !fp_list_contains(&srv->revoked, s->fp);
 	if (s->web)
 		return s->web_cred && !fp_list_contains(&srv->revoked, s->fp) &&
 		       fp_list_contains(&srv->browsers, s->fp);
@@ -140,8 +148,11 @@ static void become_ready(struct session *s)
 	s->state = SS_READY;
 	srv->m->sessions_total[s->web ? METRICS_BROWSER : METRICS_NATIVE]++;
 	send_hello(s);
-	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s", s->fp_str, s->hello.name,
+	log_printf(LOG_INFO, "client %s \"%s\" connected from %s%s%s%s", s->fp_str, s->hello.name,
 		   conn_peer(s->conn), s->by_ca ? " (client CA)" : "",
+		   s->by_token
+			   ? (s->token_view ? " (portal token, view)" : " (portal token, control)")
+			   : "",
 		   conn_ktls_send(s->conn) ? " (kTLS)" : "");
 	if (srv->cb.on_ready)
 		srv->cb.on_ready(s, srv->data);
@@ -158,6 +169,9 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		return;
 	}
 	s->hello = *h;
+	/* A portal token's scope, not the page, says whether it may type. */
+	if (s->by_token && s->token_view)
+		s->hello.flags |= PROTO_HELLO_VIEW_ONLY;
 	if (!(h->codecs & s->srv->o.codecs)) {
 		unsigned c = 0;
 		while (c < PROTO_CODEC_COUNT && !(s->srv->o.codecs >> c & 1))
@@ -685,8 +699,13 @@ int server_reload_lists(struct server *srv)
 
 int server_reload_trust(struct server *srv)
 {
+	char err[PATH_MAX + 160];
 	/* The CA first: a session the new CRL revokes ends in server_reload_lists. */
 	int r = srv->o.client_ca ? reload_ca(srv) : 0;
+	if (srv->o.portal_key && web_portal_load(srv, err, sizeof(err)) != 0) {
+		log_printf(LOG_ERR, "%s; keeping the portal keys loaded before", err);
+		r = r ? r : -EINVAL;
+	}
 	int r2 = server_reload_lists(srv);
 	return r ? r : r2;
 }
@@ -741,8 +760,15 @@ int server_create(uv_loop_t *loop, const struct server_options *opts,
 		log_crl(srv);
 	if (opts->web_id)
 		tls_ctx_serve_web(srv->ctx, opts->web_id);
+	if (opts->portal_key && web_portal_load(srv, err, len) != 0) {
+		X509_CRL_free(srv->crl);
+		SSL_CTX_free(srv->ctx);
+		free(srv);
+		return -EINVAL;
+	}
 	r = listen_socket(srv, err, len);
 	if (r) {
+		web_portal_free(srv);
 		X509_CRL_free(srv->crl);
 		SSL_CTX_free(srv->ctx);
 		free(srv);
@@ -765,6 +791,7 @@ static void maybe_free(struct server *srv)
 	if (!srv->destroying || srv->handles > 0 || srv->count > 0)
 		return;
 	close(srv->fd);
+	web_portal_free(srv);
 	X509_CRL_free(srv->crl);
 	SSL_CTX_free(srv->ctx);
 	fp_list_free(&srv->authorized);

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 
+#include "kmscast/jwt.h"
 #include "kmscast/server.h"
 #include "kmscast/trust.h"
 
@@ -33,9 +34,12 @@ struct session {
 	long ca_verdict; /* the chain's check against --client-ca (X509_V_*) */
 	char ca_why[96]; /* ... in words, when it failed */
 	bool authorized;
-	bool logged;   /* a refusal was logged; don't log the close too */
-	bool web;      /* a browser: fp is its credential's hash */
-	bool web_cred; /* the browser sent a credential at all */
+	bool logged;         /* a refusal was logged; don't log the close too */
+	bool web;            /* a browser: fp is its credential's hash */
+	bool web_cred;       /* the browser sent a credential at all */
+	bool by_token;       /* a browser a portal token admitted (fp_str: "portal:USER") */
+	bool token_view;     /* ... with scope view */
+	char token_why[320]; /* a token it sent did not hold: why */
 	uint64_t accepted_us;
 	uint8_t fp[FP_SIZE];
 	char fp_str[FP_STR_SIZE];
@@ -56,7 +60,13 @@ struct server {
 	char browsers_path[PATH_MAX];
 	char pairing_path[PATH_MAX];
 	SSL_CTX *ctx;
-	X509_CRL *crl; /* the client CA's, to check live sessions on reload */
+	X509_CRL *crl;             /* the client CA's, to check live sessions on reload */
+	struct jwt_keys portal;    /* --portal-key's keys */
+	struct jwt_replay *replay; /* portal tokens seen, until they expire */
+	/* What a token's aud may name: the host name, the names the
+	 * certificates are for, the fingerprints. */
+	char audience[JWT_MAX_AUD * 2][JWT_AUD_MAX];
+	int n_audience;
 	int fd;
 	uv_poll_t listen_poll;
 	uv_timer_t timer;
@@ -92,6 +102,13 @@ bool server_trusted(const struct server *srv, const struct session *s);
 /* Re-reads the fingerprint lists alone (after pairing); ends sessions no
  * longer trusted. */
 int server_reload_lists(struct server *srv);
+/* As server_refuse, counted as refusal (a metrics_refusal). */
+void server_refuse_as(struct session *s, unsigned code, int refusal, const char *to_peer,
+		      const char *log_why);
+/* server_web.c: the portal's keys and the names tokens may be for, at
+ * start (fatal) and on SIGHUP (the old keys stay on failure). */
+int web_portal_load(struct server *srv, char *err, size_t len);
+void web_portal_free(struct server *srv);
 /* Checks a pairing proof over (a, b) against the pending code: 0 with key
  * set (the code is spent), or -EACCES with to_peer saying why. */
 int server_check_code(struct server *srv, const char *source, const uint8_t a[FP_SIZE],

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,141 @@ static void web_info(struct session *s, const struct http_request *req)
 	conn_http_reply(s->conn, req, "200 OK", JSON_HEADERS, body, (size_t)n, false);
 }
 
+void web_portal_free(struct server *srv)
+{
+	jwt_keys_free(&srv->portal);
+	free(srv->replay);
+	srv->replay = NULL;
+}
+
+static void add_audience(struct server *srv, const char *name)
+{
+	if (name && *name &&
+	    srv->n_audience < (int)(sizeof(srv->audience) / sizeof(srv->audience[0])))
+		snprintf(srv->audience[srv->n_audience++], JWT_AUD_MAX, "%s", name);
+}
+
+/* The DNS names a certificate is for: names this host answers to that a
+ * CA vouched for (the Host header would be the browser's word). */
+static void add_cert_names(struct server *srv, X509 *cert)
+{
+	GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+		if (g->type != GEN_DNS)
+			continue;
+		char name[JWT_AUD_MAX];
+		int n = ASN1_STRING_length(g->d.dNSName);
+		if (n <= 0 || n >= (int)sizeof(name))
+			continue;
+		memcpy(name, ASN1_STRING_get0_data(g->d.dNSName), (size_t)n);
+		name[n] = '\0';
+		add_audience(srv, name);
+	}
+	GENERAL_NAMES_free(names);
+}
+
+int web_portal_load(struct server *srv, char *err, size_t len)
+{
+	struct jwt_keys keys;
+	char host[256] = "";
+	int r = jwt_keys_load(srv->o.portal_key, &keys, err, len);
+	if (r)
+		return r;
+	if (!srv->replay && !(srv->replay = calloc(1, sizeof(*srv->replay)))) {
+		jwt_keys_free(&keys);
+		return -ENOMEM;
+	}
+	jwt_keys_free(&srv->portal);
+	srv->portal = keys;
+	srv->n_audience = 0;
+	gethostname(host, sizeof(host) - 1);
+	add_audience(srv, host);
+	add_audience(srv, srv->o.id->fp_str);
+	add_cert_names(srv, srv->o.id->cert);
+	if (srv->o.web_id) {
+		add_audience(srv, srv->o.web_id->fp_str);
+		add_cert_names(srv, srv->o.web_id->cert);
+	}
+	char names[512] = "";
+	for (int i = 0, o = 0; i < srv->n_audience && o < (int)sizeof(names); i++)
+		if (!strchr(srv->audience[i], ':')) /* the fingerprints go without saying */
+			o += snprintf(names + o, sizeof(names) - (size_t)o, "%s%s", o ? ", " : "",
+				      srv->audience[i]);
+	log_printf(LOG_INFO,
+		   "portal tokens: %d keys in %s; aud may name %s or this host's fingerprints",
+		   keys.n, srv->o.portal_key, names[0] ? names : "nothing but");
+	return 0;
+}
+
+/* The portal's token, offered as the WebSocket subprotocol
+ * "kmscast.token.JWT" beside "kmscast" (browsers can set no other header
+ * on a WebSocket; the Kubernetes API carries bearer tokens the same way).
+ * Admits the session or says why not in token_why. */
+static void web_token(struct session *s, const char *token, size_t len)
+{
+	struct server *srv = s->srv;
+	struct jwt_claims c;
+	const char *names[JWT_MAX_AUD * 2];
+	char why[240];
+	int64_t now = (int64_t)time(NULL);
+
+	if (!srv->o.portal_key) {
+		snprintf(s->token_why, sizeof(s->token_why),
+			 "portal token: this host takes none (it has no --portal-key)");
+		return;
+	}
+	if (jwt_verify(token, len, &srv->portal, now, &c, why, sizeof(why)) != 0) {
+		snprintf(s->token_why, sizeof(s->token_why), "%s", why);
+		return;
+	}
+	for (int i = 0; i < srv->n_audience; i++)
+		names[i] = srv->audience[i];
+	if (!jwt_audience_is(&c, names, srv->n_audience)) {
+		snprintf(s->token_why, sizeof(s->token_why),
+			 "portal token for %.64s is for another host (aud %.100s)", c.sub,
+			 c.aud[0]);
+		return;
+	}
+	int r = jwt_replay_check(srv->replay, &c, now);
+	if (r) {
+		snprintf(s->token_why, sizeof(s->token_why),
+			 r == -EEXIST ? "portal token for %.64s was used already (jti %.64s): "
+					"ask the portal for a new one"
+				      : "portal token for %.64s: too many tokens in use on this "
+					"host; try again in a minute (jti %.64s)",
+			 c.sub, c.jti);
+		return;
+	}
+	s->by_token = true;
+	s->token_view = c.scope == JWT_SCOPE_VIEW;
+	snprintf(s->fp_str, sizeof(s->fp_str), "portal:%.63s", c.sub);
+	SHA256((const unsigned char *)s->fp_str, strlen(s->fp_str), s->fp);
+	log_printf(LOG_INFO,
+		   "portal token for %s from %s admitted (%s, scope %s, jti %s, %lld s left)",
+		   c.sub, conn_peer(s->conn), c.alg, s->token_view ? "view" : "control", c.jti,
+		   (long long)(c.exp - now));
+}
+
+/* Sec-WebSocket-Protocol: our protocol's name (to answer with) and a
+ * token, if one is offered. */
+static const char *web_subprotocols(struct session *s, const struct http_request *req)
+{
+	const char *p = req->ws_protocol, *ours = NULL;
+	static const char prefix[] = "kmscast.token.";
+	while (*p) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t,");
+		if (n == 7 && strncmp(p, "kmscast", 7) == 0)
+			ours = "kmscast";
+		else if (n > sizeof(prefix) - 1 && strncmp(p, prefix, sizeof(prefix) - 1) == 0 &&
+			 !s->by_token && !s->token_why[0])
+			web_token(s, p + sizeof(prefix) - 1, n - (sizeof(prefix) - 1));
+		p += n;
+	}
+	return ours;
+}
+
 static void web_upgrade(struct session *s, const struct http_request *req)
 {
 	struct server *srv = s->srv;
@@ -320,11 +456,13 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 			   true);
 		return;
 	}
-	if (conn_ws_accept(s->conn, req) != 0) {
+	const char *proto = web_subprotocols(s, req);
+	if (conn_ws_accept(s->conn, req, proto) != 0) {
 		conn_abort(s->conn, "cannot start the WebSocket");
 		return;
 	}
-	s->web_cred = http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
+	s->web_cred = !s->by_token &&
+		      http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
 		      token_parse(cookie, token);
 	if (s->web_cred) {
 		token_hash(token, s->fp);
@@ -332,7 +470,7 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 		fp_format(s->fp, s->fp_str);
 	}
 	s->authorized = server_trusted(srv, s);
-	if (s->authorized)
+	if (s->authorized && !s->by_token)
 		mark_used(srv, s);
 	s->state = SS_HELLO;
 }
@@ -341,7 +479,13 @@ void web_refuse_hello(struct session *s)
 {
 	struct server *srv = s->srv;
 	char buf[PATH_MAX + 200];
-	if (s->web_cred && fp_list_contains(&srv->revoked, s->fp)) {
+	if (s->token_why[0]) {
+		server_refuse_as(s, PROTO_ERR_UNAUTHORIZED, METRICS_REFUSED_TOKEN, s->token_why,
+				 s->token_why);
+	} else if (s->by_token) {
+		server_refuse(s, PROTO_ERR_REVOKED, "this portal user is revoked on this host",
+			      "a revoked portal user");
+	} else if (s->web_cred && fp_list_contains(&srv->revoked, s->fp)) {
 		snprintf(buf, sizeof(buf),
 			 "this browser's credential is revoked on this host; pair "
 			 "again with a code from 'kmscastd pair'");

@@ -22,6 +22,8 @@ const state = {
 	stats: {frames: 0, bytes: 0, drops: 0, lastSeq: -1, decodeMs: 0, latencyMs: [], rtt: 0,
 		since: performance.now(), fps: 0, kbps: 0, errors: 0},
 	cursor: null, lastError: '', status: 'starting', codecs: 0, no444: false, clockOffsetMs: 0,
+	// A portal's token (#token=...): offered once, on the first connection.
+	token: null, viaToken: false,
 };
 window.kmscast = state; // for people (and tests) looking from the console
 
@@ -436,7 +438,11 @@ function onMessage(ev) {
 		showMessage(`${m.reason} (${P.ERR[m.code] || 'error'})`, true);
 		setStatus(P.ERR[m.code] || 'error', true);
 		// Trust problems need a person; others (shutdown, timeout) retry.
-		if (m.code === 3 || m.code === 8) {
+		// A portal's token is used once: the portal makes the next one.
+		if ((m.code === 3 || m.code === 8) && state.viaToken) {
+			state.stop = true;
+			showMessage(`${m.reason}. Open this host again from the portal.`, true);
+		} else if (m.code === 3 || m.code === 8) {
 			state.stop = true;
 			askForCode('');
 		} else if (m.code === 1 || m.code === 2 || m.code === 4) {
@@ -452,7 +458,12 @@ function connect() {
 	state.stop = false;
 	state.errorCode = 0;
 	setStatus('connecting');
-	const ws = new WebSocket(`wss://${location.host}/ws`);
+	// The token rides as a subprotocol: a WebSocket carries no other header
+	// a page can set, and the fragment it came in never reached a server.
+	const protocols = state.token ? ['kmscast', `kmscast.token.${state.token}`] : ['kmscast'];
+	state.viaToken = !!state.token;
+	state.token = null;
+	const ws = new WebSocket(`wss://${location.host}/ws`, protocols);
 	ws.binaryType = 'arraybuffer';
 	state.ws = ws;
 	ws.onopen = () => {
@@ -532,12 +543,14 @@ async function start() {
 		await probeCodecs();
 	const frag = new URLSearchParams(location.hash.slice(1));
 	const code = frag.get('code');
-	if (code)
-		history.replaceState(null, '', location.pathname); // the code is not kept
+	if (frag.get('token'))
+		state.token = frag.get('token');
+	if (code || state.token)
+		history.replaceState(null, '', location.pathname); // neither is kept
 	// #chroma=420 asks for 4:2:0 even where 4:4:4 decodes (slow devices).
 	if (frag.get('chroma') === '420')
 		state.no444 = true;
-	if (!state.info.paired) {
+	if (!state.info.paired && !state.token) {
 		if (state.info.credential === 'revoked')
 			showMessage("This browser's credential was revoked on this host: pair again " +
 				"with a new code.", true);

@@ -75,8 +75,9 @@ void conn_abort(struct conn *c, const char *why);
 int conn_http_reply(struct conn *c, const struct http_request *req, const char *status,
 		    const char *headers, const void *body, size_t len, bool close);
 /* Answers req with 101 and carries the protocol in WebSocket binary
- * messages from now on, one kmscast message in each. */
-int conn_ws_accept(struct conn *c, const struct http_request *req);
+ * messages from now on, one kmscast message in each. subprotocol, when
+ * not NULL, is the one of the client's it picked (named in the answer). */
+int conn_ws_accept(struct conn *c, const struct http_request *req, const char *subprotocol);
 /* Whether the peer is a browser (ALPN http/1.1), and whether it has
  * upgraded to the WebSocket yet. */
 bool conn_is_web(const struct conn *c);

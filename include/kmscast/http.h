@@ -14,6 +14,7 @@
 #define HTTP_MAX_HEAD 8192 /* request line and headers together */
 #define HTTP_MAX_HEADERS 32
 #define HTTP_MAX_BODY 4096
+#define HTTP_MAX_PROTOCOL 4608 /* a JWT of 4096 bytes and the protocols' names */
 #define HTTP_WS_ACCEPT_SIZE 29 /* base64 of SHA-1, with its NUL */
 
 struct http_request {
@@ -23,6 +24,7 @@ struct http_request {
 	bool keep_alive; /* the connection may carry another request */
 	bool upgrade_ws; /* Connection: upgrade and Upgrade: websocket */
 	char host[256], origin[256], ws_key[64], ws_version[8], cookie[1024], content_type[64];
+	char ws_protocol[HTTP_MAX_PROTOCOL]; /* Sec-WebSocket-Protocol: a portal token rides here */
 	size_t content_length;
 	const uint8_t *body; /* into the parsed buffer */
 };

@@ -37,6 +37,7 @@ struct server_options {
 	const char *revoked_path;    /* NULL: STATE_DIR/revoked-clients */
 	const char *client_ca;       /* PEM CA bundle or NULL */
 	const char *crl;             /* the client CA's CRL (PEM) or NULL; SIGHUP re-reads */
+	const char *portal_key;      /* PEM public keys whose portal tokens admit browsers */
 	const struct ident *id;      /* not owned */
 	const struct ident *web_id;  /* browsers' identity (ECDSA); NULL: no browsers */
 	const char *web_origins;     /* more Origins allowed besides the page's own,

@@ -15,7 +15,7 @@ ticks() { # utime + stime of the streamer and its helper, in clock ticks
 	echo $t
 }
 start_paint --mode 640x480 --fps 30
-start_daemon d --codec h264 --fps 30
+start_daemon d --codec h264 --fps 30 --metrics-listen 127.0.0.1:9730
 [ -n "$(pgrep -P "$DPID")" ] || fail "no capture helper under the daemon"
 sleep 3
 c0=$(ticks); sleep 60; c1=$(ticks)
@@ -39,6 +39,21 @@ c0=$(ticks); sleep 20; c1=$(ticks)
 after=$((c1 - c0))
 echo "after the viewer left: $after ticks in 20 s"
 [ $((after * 1000 / $(getconf CLK_TCK))) -le 20 ] || fail "after the last viewer: $after ticks in 20 s"
+# What Prometheus would read of that session (scraped after the CPU was counted).
+curl -sf --max-time 10 http://127.0.0.1:9730/metrics >"$WORK/m" || fail "no metrics"
+promtool check metrics <"$WORK/m" >"$WORK/pc" 2>&1 || fail "promtool: $(cat "$WORK/pc")"
+metric() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/m"; }
+[ "$(metric kmscast_capture_running)" = 0 ] || fail "capture running after the viewer left"
+[ "$(metric 'kmscast_sessions_total{kind="native"}')" = 1 ] || fail "sessions: $(grep sessions "$WORK/m")"
+[ "$(metric kmscast_frames_captured_total)" -ge 5 ] || fail "captured: $(grep captured "$WORK/m")"
+[ "$(metric kmscast_frames_encoded_total)" -ge 5 ] || fail "encoded: $(grep encoded "$WORK/m")"
+[ "$(metric kmscast_frames_sent_total)" -ge 5 ] || fail "sent: $(grep frames_sent "$WORK/m")"
+[ "$(metric kmscast_frames_cpu_copied_total)" = "$(metric kmscast_frames_sent_total)" ] ||
+	fail "software encoding copies every frame it sends: $(grep frames_ "$WORK/m")"
+[ "$(metric kmscast_capture_to_encoded_seconds_count)" -ge 5 ] || fail "latency: $(grep seconds_count "$WORK/m")"
+[ "$(metric kmscast_capture_errors_total)" = 0 ] || fail "capture errors: $(grep errors "$WORK/m")"
+grep -qx 'kmscast_encoder_info{encoder="software",codec="h264"} 1' "$WORK/m" || fail "encoder_info"
+ok "metrics of the session: $(metric kmscast_frames_captured_total) captured, $(metric kmscast_frames_encoded_total) encoded, $(metric kmscast_frames_sent_total) sent; promtool accepts them"
 stop_daemon
 final=$(sed -n 's/.* idle peeks, \([0-9]*\) grabs, .*/\1/p' "$DLOG" | tail -1)
 [ "$final" = "$grabs" ] || fail "$final grabs at exit, $grabs when the viewer left: it kept grabbing"
