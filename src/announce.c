@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmscast/errmsg.h"
@@ -36,6 +35,7 @@ struct announcer {
 	char *name; /* avahi_malloc'd: collisions rename it */
 	int fd;
 	bool have_status, said_waiting, said_bus;
+	unsigned retry_ms; /* the next wait for a bus */
 	struct dnssd_status st;
 };
 
@@ -140,7 +140,10 @@ static void on_retry(AvahiTimeout *t, void *data)
 static void retry_later(struct announcer *a)
 {
 	struct timeval tv;
-	avahi_elapse_time(&tv, ANNOUNCE_RETRY_MS, 0);
+	avahi_elapse_time(&tv, a->retry_ms, 0);
+	if (a->retry_ms < ANNOUNCE_RETRY_MAX_MS)
+		a->retry_ms = a->retry_ms * 2 < ANNOUNCE_RETRY_MAX_MS ? a->retry_ms * 2
+								      : ANNOUNCE_RETRY_MAX_MS;
 	if (a->retry)
 		a->poll->timeout_update(a->retry, &tv);
 	else
@@ -163,6 +166,7 @@ static void on_client(AvahiClient *c, AvahiClientState state, void *data)
 	switch (state) {
 	case AVAHI_CLIENT_S_RUNNING:
 		a->said_waiting = a->said_bus = false;
+		a->retry_ms = ANNOUNCE_RETRY_MS;
 		publish(a);
 		break;
 	case AVAHI_CLIENT_S_COLLISION:
@@ -201,8 +205,8 @@ static void start_client(struct announcer *a)
 	if (!a->said_bus)
 		log_printf(LOG_WARN,
 			   "announce: no D-Bus system bus (%s); this host is not announced; "
-			   "asking again every %d s",
-			   avahi_strerror(err), ANNOUNCE_RETRY_MS / 1000);
+			   "asking again in %u s, then less often",
+			   avahi_strerror(err), a->retry_ms / 1000);
 	a->said_bus = true;
 	retry_later(a);
 }
@@ -236,7 +240,7 @@ static void on_status(AvahiWatch *w, int fd, AvahiWatchEvent ev, void *data)
 
 static int announcer_run(const struct announce_options *o, int fd)
 {
-	struct announcer a = {.o = o, .fd = fd};
+	struct announcer a = {.o = o, .fd = fd, .retry_ms = ANNOUNCE_RETRY_MS};
 	a.sp = avahi_simple_poll_new();
 	if (!a.sp)
 		return -ENOMEM;
@@ -309,18 +313,7 @@ void announce_update(struct announce_peer *peer, const struct dnssd_status *st)
 
 void announce_close(struct announce_peer *peer)
 {
-	int status;
 	if (peer->fd >= 0)
 		close(peer->fd);
 	peer->fd = -1;
-	if (peer->pid <= 0)
-		return;
-	/* It withdraws the service and exits once its socket closes. */
-	for (int i = 0; i < 50 && waitpid(peer->pid, &status, WNOHANG) == 0; i++)
-		usleep(20000);
-	if (waitpid(peer->pid, &status, WNOHANG) == 0) {
-		kill(peer->pid, SIGTERM);
-		waitpid(peer->pid, &status, 0);
-	}
-	peer->pid = -1;
 }

@@ -667,7 +667,7 @@ static void on_test_timer(uv_timer_t *t)
 	fprintf(stderr, "error: test: the forbidden syscall returned\n");
 }
 
-/* The helper is gone once its socket closed; reap it. */
+/* A helper (capture, announcer) goes once its socket closed; reap it. */
 static void reap(pid_t pid)
 {
 	int status;
@@ -884,6 +884,7 @@ out_server:
 out_loop:
 	uv_loop_close(&loop);
 	announce_close(&d.announce);
+	reap(d.announce.pid);
 	inject_destroy(input);
 out_card:
 	if (card >= 0)

@@ -15,7 +15,10 @@
 #include "kmscast/dnssd.h"
 #include "kmscast/sandbox.h"
 
-#define ANNOUNCE_RETRY_MS 10000 /* a bus that is not there yet is asked again */
+/* A bus that is not there is asked again after 10 s, then twice as long
+ * each time up to 5 min: an idle host without one costs next to nothing. */
+#define ANNOUNCE_RETRY_MS 10000
+#define ANNOUNCE_RETRY_MAX_MS 300000
 
 struct announce_options {
 	const char *name;  /* service name; NULL: Avahi's host name */
@@ -38,8 +41,8 @@ int announce_spawn(const struct announce_options *o, struct announce_peer *peer,
 /* Sends st unless it is what was sent last. A full socket drops the
  * update (the next one carries the whole state). NULL-safe on fd -1. */
 void announce_update(struct announce_peer *peer, const struct dnssd_status *st);
-/* Closes the socket (the announcer withdraws the service and exits) and
- * reaps it. */
+/* Closes the socket: the announcer withdraws the service and exits (the
+ * caller reaps peer->pid). */
 void announce_close(struct announce_peer *peer);
 
 #endif
