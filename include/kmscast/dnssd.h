@@ -21,7 +21,7 @@
 #define DNSSD_MAX_NAME 64
 #define DNSSD_MAX_HOST 256
 #define DNSSD_MAX_ADDRS 4
-#define DNSSD_MAX_HOSTS 256 /* a browse keeps at most this many */
+#define DNSSD_MAX_HOSTS 1024 /* a browse keeps at most this many (a pool of hundreds fits) */
 
 /* What the daemon says of itself, beyond its fingerprints. */
 struct dnssd_status {
