@@ -288,11 +288,11 @@ static void grant_key(struct viewer *v, uint64_t now)
 
 /* Sends what the stream just encoded to each of its viewers that can take
  * it: a keyframe to all of them, a delta to those in step. One that cannot
- * take it now misses it, and waits for a keyframe. */
-static void stream_send(struct stream *s, const uint8_t *data, size_t len, bool key, bool fresh)
+ * take it now misses it, and waits for a keyframe. t: when it was encoded. */
+static void stream_send(struct stream *s, const uint8_t *data, size_t len, bool key, bool fresh,
+			uint64_t t)
 {
 	struct streamer *st = s->st;
-	uint64_t t = wall_us();
 
 	for (struct viewer *v = st->viewers; v; v = v->next) {
 		struct conn *c = session_conn(v->s);
@@ -388,14 +388,13 @@ static void stream_tick(struct stream *s, uint64_t now)
 	s->encodes++;
 	st->encodes++;
 	st->m->frames_encoded++;
-	if (fresh) {
-		uint64_t t = wall_us();
+	uint64_t t = wall_us(); /* the frame is encoded: its latency ends here */
+	if (fresh)
 		metrics_latency(st->m, t > st->frame_us ? t - st->frame_us : 0);
-	}
 	s->keys += is_key;
 	if (is_key && rekey) /* a join's keyframe leaves the rate limit alone */
 		s->key_us = now;
-	stream_send(s, data, len, is_key, fresh);
+	stream_send(s, data, len, is_key, fresh, t);
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		if (v->stream == s && v->synced)
 			v->key_waits_said = false;
@@ -487,14 +486,15 @@ static void pointer_size(struct streamer *st, uint32_t w, uint32_t h)
 			   inject_devnode(st->o.input, INPUT_DEV_POINTER), w, h);
 }
 
-/* A new frame size: a new damage map, every stream's encoder and buffers
- * made again at it, and for each viewer a config and a keyframe. */
+/* Viewers, the output or its size changed: the daemon's announcement follows. */
 static void status_changed(struct streamer *st)
 {
 	if (st->o.on_status && !st->closing)
 		st->o.on_status(st->o.status_data);
 }
 
+/* A new frame size: a new damage map, every stream's encoder and buffers
+ * made again at it, and for each viewer a config and a keyframe. */
 static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 {
 	damage_destroy(st->damage);
@@ -1143,6 +1143,11 @@ static void input_done(struct streamer *st, struct viewer *v)
 		session_fingerprint(v->s), v->injected, v->blocked, v->limited, v->invalid, n);
 }
 
+static enum metrics_kind kind_of(const struct session *s)
+{
+	return session_is_web(s) ? METRICS_BROWSER : METRICS_NATIVE;
+}
+
 void streamer_add(struct streamer *st, struct session *s)
 {
 	const struct proto_hello *h = session_hello(s);
@@ -1200,7 +1205,7 @@ void streamer_add(struct streamer *st, struct session *s)
 	bool first = !st->viewers;
 	v->next = st->viewers;
 	st->viewers = v;
-	st->m->viewers[session_is_web(s) ? METRICS_BROWSER : METRICS_NATIVE]++;
+	st->m->viewers[kind_of(s)]++;
 	session_set_data(s, v);
 	log_printf(LOG_INFO, "%s joins %s%s", session_fingerprint(s),
 		   control ? "in control" : "view-only",
@@ -1222,7 +1227,20 @@ void streamer_add(struct streamer *st, struct session *s)
 	status_changed(st);
 }
 
-static void pass_control(struct streamer *st);
+/* Hands control to the longest-waiting client that did not ask to only
+ * watch. */
+static void pass_control(struct streamer *st)
+{
+	struct viewer *next = NULL;
+	for (struct viewer *w = st->viewers; w; w = w->next)
+		if (!w->wants_view_only)
+			next = w;
+	if (next) {
+		next->control = true;
+		send_config(next);
+		log_printf(LOG_INFO, "%s now in control", session_fingerprint(next->s));
+	}
+}
 
 void streamer_remove(struct streamer *st, struct session *s)
 {
@@ -1233,7 +1251,7 @@ void streamer_remove(struct streamer *st, struct session *s)
 		;
 	if (*pp)
 		*pp = v->next;
-	st->m->viewers[session_is_web(s) ? METRICS_BROWSER : METRICS_NATIVE]--;
+	st->m->viewers[kind_of(s)]--;
 	log_printf(LOG_INFO,
 		   "%s: %lu frames sent (%lu copied by the CPU), %lu ticks "
 		   "skipped for backpressure (%lu frames missed), %lu keyframes on %lu requests; "
@@ -1263,21 +1281,6 @@ void streamer_remove(struct streamer *st, struct session *s)
 	if (was_control)
 		pass_control(st);
 	status_changed(st);
-}
-
-/* Hands control to the longest-waiting client that did not ask to only
- * watch. */
-static void pass_control(struct streamer *st)
-{
-	struct viewer *next = NULL;
-	for (struct viewer *w = st->viewers; w; w = w->next)
-		if (!w->wants_view_only)
-			next = w;
-	if (next) {
-		next->control = true;
-		send_config(next);
-		log_printf(LOG_INFO, "%s now in control", session_fingerprint(next->s));
-	}
 }
 
 void streamer_message(struct streamer *st, struct session *s, const struct proto_msg *m)
