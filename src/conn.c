@@ -55,6 +55,11 @@ struct conn {
 	bool above_lowat;
 	bool bye_sent; /* we said BYE and still deliver the peer's messages */
 	bool heard;    /* the peer has sent something */
+	/* The last frame the owner queued: it went in while the queue was
+	 * below OUT_LOWAT, so up to its size above the mark is ours, not
+	 * the peer's doing (see reading()). */
+	size_t frame_slack;
+	uint64_t last_tx; /* when the socket last took a byte, or the queue filled */
 	/* Bytes the socket took, ever; a PONG or PING we queued is still
 	 * unsent while this is below its end. */
 	uint64_t written, pong_end, ping_end;
@@ -159,13 +164,21 @@ static bool delivering(const struct conn *c)
 	       (c->bye_sent && (c->state == ST_CLOSING || c->state == ST_DRAINING));
 }
 
+/* Does the peer's input get read now? Not while what we owe it piles up:
+ * a few bytes in (a PING, a pipelined request) must not make megabytes out
+ * that it never reads, in any phase (the unread PONGs of a WebSocket once
+ * grew the daemon by gigabytes). Its bytes wait in the kernel then, and a
+ * peer that reads nothing at all is closed by on_tick. */
+static bool reading(const struct conn *c)
+{
+	return queued(c) < OUT_LOWAT + (c->phase == PH_HTTP ? 0 : c->frame_slack);
+}
+
 static void update_poll(struct conn *c)
 {
 	if (c->state == ST_CLOSED)
 		return;
-	/* A browser pipelining requests waits while their answers pile up:
-	 * a few bytes in must not make megabytes out. */
-	int ev = c->phase == PH_HTTP && queued(c) >= OUT_LOWAT ? 0 : UV_READABLE;
+	int ev = reading(c) ? UV_READABLE : 0;
 	if (c->want_write || (queued(c) && c->state != ST_DRAINING))
 		ev |= UV_WRITABLE;
 	uv_poll_start(&c->poll, ev, on_poll);
@@ -242,6 +255,8 @@ static bool flush(struct conn *c, bool notify)
 			c->written += (uint64_t)r;
 		}
 	}
+	if (c->written != before)
+		c->last_tx = mono_us();
 	if (c->o.written_total)
 		*c->o.written_total += c->written - before;
 	if (!queued(c)) {
@@ -261,6 +276,8 @@ static bool flush(struct conn *c, bool notify)
 
 static int reserve_out(struct conn *c, size_t n)
 {
+	if (!queued(c))
+		c->last_tx = mono_us(); /* the peer owes us a read from now on */
 	if (c->out_head && c->out_len + n > c->out_cap) {
 		memmove(c->out, c->out + c->out_head, queued(c));
 		c->out_len -= c->out_head;
@@ -283,6 +300,9 @@ static int reserve_out(struct conn *c, size_t n)
 static int put_raw(void *data, const uint8_t *buf, size_t n)
 {
 	struct conn *c = data;
+	/* Control frames and answers too: no byte is queued past the limit. */
+	if (queued(c) + n > c->o.queue_limit)
+		return -ENOBUFS;
 	int r = reserve_out(c, n);
 	if (r)
 		return r;
@@ -302,6 +322,10 @@ static int enqueue_ws(struct conn *c, const struct proto_msg *m, size_t n)
 	long w = proto_encode(m, tmp, n);
 	int r = w < 0 ? (int)w : ws_send(c->ws, tmp, (size_t)w);
 	free(tmp);
+	/* wslay keeps what it could not write and would send it later, out of
+	 * order with what we refuse now: a full queue ends the connection. */
+	if (r == -ENOBUFS)
+		conn_abort(c, "output queue full");
 	return r;
 }
 
@@ -340,6 +364,7 @@ int conn_send(struct conn *c, const struct proto_msg *m)
 			c->acked_seq = m->u.frame.seq - 1; /* nothing before it is owed */
 		c->sent_seq = m->u.frame.seq;
 		c->sent_any = true;
+		c->frame_slack = proto_encoded_size(m);
 	}
 	flush(c, false);
 	return 0;
@@ -373,6 +398,8 @@ void conn_close(struct conn *c, unsigned code, const char *reason)
 		c->bye_sent = c->o.read_after_bye;
 	}
 	enqueue(c, &m, true);
+	if (c->state == ST_CLOSED)
+		return;
 	if (c->phase == PH_WS)
 		ws_close(c->ws, reason ? 1008 : 1000, NULL);
 	c->state = ST_CLOSING;
@@ -542,8 +569,7 @@ static void http_error(struct conn *c, int err)
 static void parse_http(struct conn *c)
 {
 	size_t off = 0;
-	while (c->phase == PH_HTTP && c->state == ST_OPEN && off < c->in_len &&
-	       queued(c) < OUT_LOWAT) {
+	while (c->phase == PH_HTTP && c->state == ST_OPEN && off < c->in_len && reading(c)) {
 		struct http_request req;
 		size_t used;
 		int r = http_parse_request(c->in + off, c->in_len - off, &req, &used);
@@ -587,8 +613,8 @@ static void do_read(struct conn *c)
 	 * ones) cannot keep the loop from the others and from the frame timer. */
 	size_t budget = c->in_max * 4 < READ_BUDGET ? c->in_max * 4 : READ_BUDGET;
 	for (;;) {
-		if (c->phase == PH_HTTP && queued(c) >= OUT_LOWAT)
-			return; /* on_poll resumes once the answers are out */
+		if (!reading(c))
+			return; /* on_poll resumes once the queue is down */
 		if (c->in_len == c->in_cap) {
 			if (!delivering(c)) {
 				c->in_len = 0; /* closing: input is discarded */
@@ -734,9 +760,8 @@ static void on_poll(uv_poll_t *h, int status, int events)
 		update_poll(c);
 	/* Requests held back while answers were queued (see update_poll),
 	 * in our buffer or still in TLS's. */
-	if (c->state == ST_OPEN && c->phase == PH_HTTP && queued(c) < OUT_LOWAT &&
-	    (c->in_len || (c->ssl && SSL_pending(c->ssl)))) {
-		if (c->in_len)
+	if (c->state == ST_OPEN && reading(c) && (c->in_len || (c->ssl && SSL_pending(c->ssl)))) {
+		if (c->in_len && c->phase == PH_HTTP)
 			parse_http(c);
 		if (c->state == ST_OPEN && c->ssl && SSL_pending(c->ssl))
 			do_read(c);
@@ -763,6 +788,15 @@ static void on_tick(uv_timer_t *t)
 		}
 		break;
 	case ST_OPEN:
+		/* Checked first: a peer that stopped reading is also one we
+		 * stopped hearing (see reading()), but silence is not the cause. */
+		if (queued(c) && now - c->last_tx > c->o.idle_ms * 1000ull) {
+			snprintf(buf, sizeof(buf),
+				 "peer read nothing for %u ms (%zu bytes waiting)", c->o.idle_ms,
+				 queued(c));
+			conn_abort(c, buf);
+			break;
+		}
 		if (c->phase == PH_HTTP) {
 			/* Keep-alive between requests: no PINGs, just the idle bound. */
 			if (now - c->last_rx > c->o.idle_ms * 1000ull)
