@@ -140,13 +140,17 @@ static int get_string(json_t *obj, const char *key, char *out, size_t cap, char 
 	return string_value(v, key, out, cap, why, len);
 }
 
-/* A NumericDate (RFC 7519 2): whole seconds, as JSON integer or real. */
+/* A NumericDate (RFC 7519 2): whole seconds, as JSON integer or real.
+ * Bounded to +-10^15 s (thirty million years) before any arithmetic: the
+ * checks below add and subtract, and an int64 near its end would overflow. */
+#define TIME_LIMIT 1000000000000000ll
 static int get_time(json_t *obj, const char *key, int64_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v)
 		return -ENOENT;
-	if (json_is_integer(v)) {
+	if (json_is_integer(v) && json_integer_value(v) > -TIME_LIMIT &&
+	    json_integer_value(v) < TIME_LIMIT) {
 		*out = (int64_t)json_integer_value(v);
 		return 0;
 	}

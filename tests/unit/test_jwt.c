@@ -151,6 +151,17 @@ static int checks_claims(void)
 			    "\"jti\":\"1\",\"iat\":1800000100}",
 			    why),
 		     -ETIME);
+	/* Times at int64's ends are refused, not overflowed (UBSan watches). */
+	const char *far[] = {"\"exp\":9223372036854775807", "\"exp\":-9223372036854775808",
+			     "\"exp\":1800000060,\"nbf\":-9223372036854775808",
+			     "\"exp\":1800000060,\"iat\":-9223372036854775807",
+			     "\"exp\":1800000060,\"nbf\":9223372036854775807"};
+	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		char j[256];
+		snprintf(j, sizeof(j), "{\"aud\":\"h\",\"sub\":\"u\",\"scope\":\"view\",%s,\"jti\":\"1\"}",
+			 far[i]);
+		CHECK_EQ_INT(claims(j, why), -EINVAL);
+	}
 	CHECK_EQ_INT(claims("[1,2]", why), -EINVAL);
 	char big[256];
 	snprintf(big, sizeof(big),
