@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <seccomp.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <drm.h>
@@ -357,13 +358,20 @@ int sandbox_detach_tty(char *err, size_t len)
 		return 0;
 	/* A process group leader (started by an interactive shell) cannot
 	 * make a session: it gives up the terminal instead. Either way the
-	 * kernel then refuses TIOCSTI on the fds still open on it. */
-	for (int i = STDOUT_FILENO; i <= STDERR_FILENO; i++)
+	 * kernel then refuses TIOCSTI on the fds still open on it. A session
+	 * leader (setsid -c, script -c, some supervisors) giving up its
+	 * terminal makes the kernel send SIGHUP to its foreground group, which
+	 * is itself: ignored for the call, or it would die of it silently. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGHUP, &ign, &old);
+	int r = 0;
+	for (int i = STDOUT_FILENO; i <= STDERR_FILENO && !r; i++)
 		if (isatty(i) && ioctl(i, TIOCNOTTY) != 0)
-			return errmsg(err, len, -errno,
-				      "cannot give up the controlling terminal: %s",
-				      strerror(errno));
-	return 0;
+			r = errmsg(err, len, -errno, "cannot give up the controlling terminal: %s",
+				   strerror(errno));
+	sigaction(SIGHUP, &old, NULL);
+	return r;
 }
 
 void sandbox_test_forbidden_syscall(void) { syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0); }
