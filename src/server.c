@@ -99,7 +99,7 @@ bool server_trusted(const struct server *srv, const struct session *s)
 	if (s->web)
 		return s->web_cred && !fp_list_contains(&srv->revoked, s->fp) &&
 		       fp_list_contains(&srv->browsers, s->fp);
-	return !fp_list_contains(&srv->revoked, s->fp) &&
+	return !s->crl_revoked && !fp_list_contains(&srv->revoked, s->fp) &&
 	       (s->by_ca || fp_list_contains(&srv->authorized, s->fp));
 }
 
@@ -135,6 +135,11 @@ static void on_open(struct conn *c, void *data)
 			break;
 		}
 	}
+	/* A certificate the CRL lists is refused whatever else admits it (its
+	 * fingerprint in authorized-clients too). */
+	char serial[80];
+	s->crl_revoked = s->srv->crl &&
+			 tls_peer_revoked(conn_ssl(s->conn), s->srv->crl, serial, sizeof(serial));
 	s->authorized = server_trusted(s->srv, s);
 	s->state = SS_HELLO;
 	log_printf(LOG_DEBUG, "TLS up with %s, client %s%s", conn_peer(s->conn), s->fp_str,
@@ -197,7 +202,7 @@ static void handle_hello(struct session *s, const struct proto_hello *h)
 		s->state = SS_PAIRING;
 		return;
 	}
-	if (s->ca_verdict == X509_V_ERR_CERT_REVOKED) {
+	if (s->crl_revoked) {
 		char serial[80];
 		tls_peer_revoked(conn_ssl(s->conn), NULL, serial, sizeof(serial));
 		snprintf(buf, sizeof(buf),
@@ -642,7 +647,7 @@ static void log_crl(const struct server *srv)
 }
 
 /* The client CA and its CRL again; live sessions the new CRL lists lose
- * the CA's trust. The old store stays on any failure. */
+ * every trust, the CA's and the list's. The old store stays on any failure. */
 static int reload_ca(struct server *srv)
 {
 	char err[PATH_MAX + 160], serial[80];
@@ -659,8 +664,10 @@ static int reload_ca(struct server *srv)
 		return 0;
 	log_crl(srv);
 	for (struct session *s = srv->sessions; s; s = s->next) {
-		if (s->by_ca && tls_peer_revoked(conn_ssl(s->conn), crl, serial, sizeof(serial))) {
+		if (!s->web && !s->crl_revoked &&
+		    tls_peer_revoked(conn_ssl(s->conn), crl, serial, sizeof(serial))) {
 			s->by_ca = false;
+			s->crl_revoked = true;
 			log_printf(LOG_INFO, "client %s (%s): certificate serial %s is in the CRL",
 				   s->fp_str, conn_peer(s->conn), serial);
 		}
