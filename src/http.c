@@ -218,7 +218,7 @@ const char *http_status_for(int err)
 	}
 }
 
-int http_cookie(const char *header, const char *name, char *out, size_t out_len)
+int http_cookie(const char *header, const char *name, unsigned nth, char *out, size_t out_len)
 {
 	size_t nl = strlen(name);
 	const char *p = header;
@@ -227,7 +227,7 @@ int http_cookie(const char *header, const char *name, char *out, size_t out_len)
 			p++;
 		const char *e = strchr(p, ';');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=' && nth-- == 0) {
 			size_t vl = l - nl - 1;
 			if (vl >= out_len)
 				return -EMSGSIZE;

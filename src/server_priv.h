@@ -20,7 +20,9 @@
 
 enum sess_state { SS_TLS, SS_WEB, SS_HELLO, SS_PAIRING, SS_READY };
 
-#define WEB_COOKIE "kmscast"
+/* __Host-: Secure, Path=/ and no Domain, or the browser refuses it; so no
+ * other site can plant one, and the name says the cookie is this host's. */
+#define WEB_COOKIE "__Host-kmscast"
 #define WEB_TOKEN_SIZE 32
 #define WEB_COOKIE_AGE (400 * 24 * 3600) /* the most browsers keep a cookie */
 
@@ -29,10 +31,11 @@ struct session {
 	struct session *prev, *next;
 	struct conn *conn;
 	enum sess_state state;
-	bool counted;    /* holds an unauthenticated slot */
-	bool by_ca;      /* trusted through --client-ca */
-	long ca_verdict; /* the chain's check against --client-ca (X509_V_*) */
-	char ca_why[96]; /* ... in words, when it failed */
+	bool counted;     /* holds an unauthenticated slot */
+	bool by_ca;       /* trusted through --client-ca */
+	bool crl_revoked; /* --crl lists its certificate: refused however else it is trusted */
+	long ca_verdict;  /* the chain's check against --client-ca (X509_V_*) */
+	char ca_why[96];  /* ... in words, when it failed */
 	bool authorized;
 	bool logged;         /* a refusal was logged; don't log the close too */
 	bool web;            /* a browser: fp is its credential's hash */

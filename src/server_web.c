@@ -57,12 +57,26 @@ static bool origin_ok(const struct server *srv, const struct http_request *req)
 }
 
 static void reply_json_error(struct session *s, const struct http_request *req, const char *status,
-			     const char *msg)
+			     const char *msg, bool close)
 {
 	char esc[600], body[700];
 	json_escape(esc, sizeof(esc), msg);
 	int n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}", esc);
-	conn_http_reply(s->conn, req, status, JSON_HEADERS, body, (size_t)n, false);
+	conn_http_reply(s->conn, req, status, JSON_HEADERS, body, (size_t)n, close);
+}
+
+/* A pairing request refused: counted and logged like every other refusal
+ * (rate-limited: one keep-alive connection once wrote 60,000 lines a
+ * second), answered, and the connection closed, so each try costs the
+ * peer a new TLS handshake. */
+static void pair_refuse(struct session *s, const struct http_request *req, const char *status,
+			int refusal, const char *msg)
+{
+	s->srv->m->refused[refusal]++;
+	if (server_refusal_log_ok(s->srv))
+		log_printf(LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn),
+			   msg);
+	reply_json_error(s, req, status, msg, true);
 }
 
 static void reply_text(struct session *s, const struct http_request *req, const char *status,
@@ -165,6 +179,39 @@ static bool token_parse(const char *s, uint8_t token[WEB_TOKEN_SIZE])
 	return true;
 }
 
+enum web_cred { CRED_NONE, CRED_KNOWN, CRED_REVOKED, CRED_UNKNOWN };
+
+/* The browser's credential among its cookies. A browser sends every
+ * cookie that matches, so ours may come more than once (a sibling site
+ * can plant one where the __Host- prefix is not enforced): a known one
+ * wins, then a revoked one (to say so), then any well-formed one. */
+static enum web_cred web_credential(const struct server *srv, const struct http_request *req,
+				    uint8_t hash[FP_SIZE])
+{
+	enum web_cred best = CRED_NONE;
+	char cookie[64];
+	uint8_t token[WEB_TOKEN_SIZE], h[FP_SIZE];
+	for (unsigned i = 0; i < 16; i++) {
+		int r = http_cookie(req->cookie, WEB_COOKIE, i, cookie, sizeof(cookie));
+		if (r == -ENOENT)
+			break;
+		if (r || !token_parse(cookie, token))
+			continue;
+		token_hash(token, h);
+		OPENSSL_cleanse(token, sizeof(token));
+		enum web_cred c = fp_list_contains(&srv->revoked, h)    ? CRED_REVOKED
+				  : fp_list_contains(&srv->browsers, h) ? CRED_KNOWN
+									: CRED_UNKNOWN;
+		if (best == CRED_NONE || c == CRED_KNOWN ||
+		    (c == CRED_REVOKED && best != CRED_KNOWN)) {
+			best = c;
+			memcpy(hash, h, FP_SIZE);
+		}
+	}
+	OPENSSL_cleanse(cookie, sizeof(cookie));
+	return best;
+}
+
 /* Updates a credential's "last used" in place: fixed width, so no rewrite
  * of the file (which the streamer may write but not replace). */
 static void mark_used(struct server *srv, const struct session *s)
@@ -206,26 +253,22 @@ static void web_pair(struct session *s, const struct http_request *req)
 			 "refused: Origin '%.100s' is not this host's page "
 			 "(https://%.100s) nor a --web-origin",
 			 req->origin, req->host);
-		log_printf(LOG_WARN, "browser pairing from %s: %s", conn_peer(s->conn), msg);
-		reply_json_error(s, req, "403 Forbidden", msg);
+		pair_refuse(s, req, "403 Forbidden", METRICS_REFUSED_UNAUTHORIZED, msg);
 		return;
 	}
 	if (!form_field(req->body, req->content_length, "id", id_hex, sizeof(id_hex)) ||
 	    !form_field(req->body, req->content_length, "proof", proof_hex, sizeof(proof_hex)) ||
 	    !hex_bytes(id_hex, strlen(id_hex), id, sizeof(id)) ||
 	    !hex_bytes(proof_hex, strlen(proof_hex), proof, sizeof(proof))) {
-		reply_json_error(s, req, "400 Bad Request",
-				 "a pairing request needs id and proof, "
-				 "64 hex digits each");
+		pair_refuse(s, req, "400 Bad Request", METRICS_REFUSED_PROTOCOL,
+			    "a pairing request needs id and proof, 64 hex digits each");
 		return;
 	}
 	if (!form_field(req->body, req->content_length, "name", name, sizeof(name)) || !name[0])
 		snprintf(name, sizeof(name), "a browser");
 	if (server_check_code(srv, s->source, id, srv->o.web_id->fp, proof, key, msg,
 			      sizeof(msg)) != 0) {
-		log_printf(LOG_WARN, "browser pairing from %s refused: %s", conn_peer(s->conn),
-			   msg);
-		reply_json_error(s, req, "403 Forbidden", msg);
+		pair_refuse(s, req, "403 Forbidden", METRICS_REFUSED_PAIRING, msg);
 		return;
 	}
 	char line[400], when[21], b64[48], head[400], body[200];
@@ -233,7 +276,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 	char hash_str[FP_STR_SIZE];
 	if (RAND_bytes(token, sizeof(token)) != 1) {
 		reply_json_error(s, req, "500 Internal Server Error",
-				 "no randomness for a credential");
+				 "no randomness for a credential", false);
 		return;
 	}
 	token_hash(token, hash);
@@ -245,7 +288,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 	    0) {
 		log_printf(LOG_ERR, "browser pairing: %s", err);
 		reply_json_error(s, req, "500 Internal Server Error",
-				 "the daemon could not save the credential");
+				 "the daemon could not save the credential", false);
 		return;
 	}
 	server_reload_lists(srv);
@@ -272,22 +315,14 @@ static void web_pair(struct session *s, const struct http_request *req)
 static void web_info(struct session *s, const struct http_request *req)
 {
 	char host[PROTO_MAX_NAME + 1] = "", esc[160], body[600];
-	uint8_t token[WEB_TOKEN_SIZE], hash[FP_SIZE];
-	char cookie[64];
+	uint8_t hash[FP_SIZE];
+	static const char *const creds[] = {"none", "known", "revoked", "unknown"};
 	gethostname(host, sizeof(host) - 1);
 	json_escape(esc, sizeof(esc), host);
 	/* What the page should say: paired, or why not. The time lets it
 	 * learn how far its clock is from ours (NTP-style, over a few
 	 * requests): frames carry our wall clock's capture time. */
-	const char *cred = "none";
-	if (http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
-	    token_parse(cookie, token)) {
-		token_hash(token, hash);
-		OPENSSL_cleanse(token, sizeof(token));
-		cred = fp_list_contains(&s->srv->revoked, hash)    ? "revoked"
-		       : fp_list_contains(&s->srv->browsers, hash) ? "known"
-								   : "unknown";
-	}
+	const char *cred = creds[web_credential(s->srv, req, hash)];
 	int n = snprintf(body, sizeof(body),
 			 "{\"host\":\"%s\",\"fingerprint\":\"%s\",\"native\":\"%s\","
 			 "\"protocol\":%u,\"paired\":%s,\"credential\":\"%s\",\"time_us\":%llu}",
@@ -435,8 +470,7 @@ static const char *web_subprotocols(struct session *s, const struct http_request
 static void web_upgrade(struct session *s, const struct http_request *req)
 {
 	struct server *srv = s->srv;
-	char cookie[64], msg[400];
-	uint8_t token[WEB_TOKEN_SIZE];
+	char msg[400];
 
 	if (!origin_ok(srv, req)) {
 		snprintf(msg, sizeof(msg),
@@ -461,14 +495,9 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 		conn_abort(s->conn, "cannot start the WebSocket");
 		return;
 	}
-	s->web_cred = !s->by_token &&
-		      http_cookie(req->cookie, WEB_COOKIE, cookie, sizeof(cookie)) == 0 &&
-		      token_parse(cookie, token);
-	if (s->web_cred) {
-		token_hash(token, s->fp);
-		OPENSSL_cleanse(token, sizeof(token));
+	s->web_cred = !s->by_token && web_credential(srv, req, s->fp) != CRED_NONE;
+	if (s->web_cred)
 		fp_format(s->fp, s->fp_str);
-	}
 	s->authorized = server_trusted(srv, s);
 	if (s->authorized && !s->by_token)
 		mark_used(srv, s);

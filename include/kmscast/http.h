@@ -39,8 +39,10 @@ int http_parse_request(const uint8_t *buf, size_t len, struct http_request *req,
 /* The status line to answer a parse error with: "400 Bad Request" etc. */
 const char *http_status_for(int err);
 
-/* Cookie name's value from a Cookie header, or -ENOENT. */
-int http_cookie(const char *header, const char *name, char *out, size_t out_len);
+/* The value of the nth (from 0) cookie called name in a Cookie header, or
+ * -ENOENT. A browser sends every cookie that matches, so one name may come
+ * more than once (another site of the same host may have set one). */
+int http_cookie(const char *header, const char *name, unsigned nth, char *out, size_t out_len);
 
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2). */
 void http_ws_accept(const char *key, char out[HTTP_WS_ACCEPT_SIZE]);

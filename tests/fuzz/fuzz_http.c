@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(req.host) >= sizeof(req.host) || strlen(req.cookie) >= sizeof(req.cookie))
 			abort();
 		char v[64], accept[HTTP_WS_ACCEPT_SIZE];
-		http_cookie(req.cookie, "kmscast", v, sizeof(v));
+		http_cookie(req.cookie, "kmscast", 0, v, sizeof(v));
+		http_cookie(req.cookie, "kmscast", 1, v, sizeof(v));
 		http_ws_accept(req.ws_key, accept);
 		off += used;
 	}

@@ -24,11 +24,18 @@ static int get_request(void)
 	CHECK(req.http11 && req.keep_alive && req.upgrade_ws);
 	CHECK(strcmp(req.ws_version, "13") == 0);
 	char v[16];
-	CHECK_EQ_INT(http_cookie(req.cookie, "kmscast", v, sizeof(v)), 0);
+	CHECK_EQ_INT(http_cookie(req.cookie, "kmscast", 0, v, sizeof(v)), 0);
 	CHECK(strcmp(v, "tok") == 0);
-	CHECK_EQ_INT(http_cookie(req.cookie, "kms", v, sizeof(v)), -ENOENT);
-	CHECK_EQ_INT(http_cookie("kmscastx=1", "kmscast", v, sizeof(v)), -ENOENT);
-	CHECK_EQ_INT(http_cookie("kmscast=0123456789abcdef", "kmscast", v, sizeof(v)), -EMSGSIZE);
+	CHECK_EQ_INT(http_cookie(req.cookie, "kms", 0, v, sizeof(v)), -ENOENT);
+	CHECK_EQ_INT(http_cookie("kmscastx=1", "kmscast", 0, v, sizeof(v)), -ENOENT);
+	CHECK_EQ_INT(http_cookie("kmscast=0123456789abcdef", "kmscast", 0, v, sizeof(v)), -EMSGSIZE);
+	/* One name twice (another site of the host set one too): each in turn. */
+	const char *two = "__Host-k=planted; x=1; __Host-k=mine";
+	CHECK_EQ_INT(http_cookie(two, "__Host-k", 0, v, sizeof(v)), 0);
+	CHECK(strcmp(v, "planted") == 0);
+	CHECK_EQ_INT(http_cookie(two, "__Host-k", 1, v, sizeof(v)), 0);
+	CHECK(strcmp(v, "mine") == 0);
+	CHECK_EQ_INT(http_cookie(two, "__Host-k", 2, v, sizeof(v)), -ENOENT);
 	return 0;
 }
 

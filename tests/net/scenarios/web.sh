@@ -71,14 +71,30 @@ wc_ --origin "https://$HP" pair "$HP" "$wrong" "$WFP"
 have '{"error":"wrong pairing code"}' "a wrong code"
 wc_ --origin "https://$HP" --jar "$W/jar" pair "$HP" "$code" "$WFP"
 have "status: HTTP/1.1 200 OK" "pairing"
-have "set-cookie: kmscast=...; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=34560000" "the cookie"
+have "set-cookie: __Host-kmscast=...; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=34560000" "the cookie"
 have "server-proof: ok" "the daemon's proof"
 grep -q '^sha256:[0-9a-f]\{64\}  # last used .*, "wsclient test" paired from 127.0.0.1 at ' \
 	"$W/d/browser-credentials" || fail "credential line: $(cat "$W/d/browser-credentials")"
-grep -qF "$(sed 's/kmscast=//' "$W/jar")" "$W/d/browser-credentials" && fail "the token itself is stored"
+grep -qF "$(sed 's/__Host-kmscast=//' "$W/jar")" "$W/d/browser-credentials" && fail "the token itself is stored"
 wc_ --origin "https://$HP" pair "$HP" "$code" "$WFP"
 have "no pairing code is pending" "a replayed code"
 ok "pairing: foreign Origin 403, wrong code, cookie Secure+HttpOnly+SameSite=Strict, stored hashed, replay refused"
+
+# Refused pairings are refusals like any other: one answer and the
+# connection closes, the log keeps to its burst with a count of the rest,
+# and the peer's bytes reach the log escaped.
+lines0=$(grep -c "browser pairing from" "$DLOG")
+for i in 1 2 3; do
+	wc_ pairflood "$HP" 1000
+	have "answers: 1" "a refused pairing closes its connection"
+done
+sleep 0.5
+lines=$(($(grep -c "browser pairing from" "$DLOG") - lines0))
+[ "$lines" -le 10 ] || fail "$lines log lines for 3 refused pairings after a burst"
+grep -qF "Origin 'https://evil\x9b31m\xff.example' is not this host's page" "$DLOG" ||
+	fail "the Origin's bytes are not escaped in the log: $(grep -a evil "$DLOG" | head -2)"
+LC_ALL=C grep -qaP '[\x80-\xff\x00-\x08\x0b-\x1f]' "$DLOG" && fail "raw control or 8-bit bytes in the log"
+ok "a refused pairing gets one answer and a close; the log escapes the peer's bytes"
 
 # The WebSocket carries the protocol: one message per binary message.
 wc_ --origin "https://$HP" --jar "$W/jar" session "$HP" 16 5
@@ -90,10 +106,18 @@ wc_ --origin https://evil.example --jar "$W/jar" session "$HP" 16 5
 have "status: HTTP/1.1 403 Forbidden" "a foreign page's WebSocket"
 wc_ --origin "https://$HP" session "$HP" 16 5
 have "error: 3: this browser is not paired with this host" "no cookie"
-echo "kmscast=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$W/badjar"
+echo "__Host-kmscast=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$W/badjar"
 wc_ --origin "https://$HP" --jar "$W/badjar" session "$HP" 16 5
 have "error: 3: this browser's credential is not known on this host" "an unknown credential"
-ok "the WebSocket session streams with the cookie; no cookie, a forged one and a foreign page are refused"
+# The cookie without its __Host- prefix (as a sibling site could set it) is
+# not ours; a planted one beside the real one does not shadow it.
+sed 's/^__Host-//' "$W/jar" >"$W/oldjar"
+wc_ --origin "https://$HP" --jar "$W/oldjar" session "$HP" 16 5
+have "error: 3: this browser is not paired with this host" "a cookie without __Host-"
+echo "__Host-kmscast=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA; $(cat "$W/jar")" >"$W/twojar"
+wc_ --origin "https://$HP" --jar "$W/twojar" session "$HP" 16 5
+have "frames: 5" "the real cookie behind a planted one"
+ok "the WebSocket session streams with the __Host- cookie, also behind a planted one; no cookie, a forged one, an unprefixed one and a foreign page are refused"
 
 # Revoked while watching: ERROR(revoked) with the reason; a reload too.
 timeout 60 "$WC" --origin "https://$HP" --jar "$W/jar" --hold 1 session "$HP" 16 3 >"$W/held" 2>&1 &
