@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /* s escaped for the inside of a JSON string (quotes, backslashes, control
- * characters), cut short to fit out. */
+ * characters and DEL), cut short to fit out. The result is valid UTF-8:
+ * well-formed sequences are kept, any other byte becomes \ufffd. */
 void json_escape(char *out, size_t len, const char *s);
 
 #endif
