@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "kmscast/errmsg.h"
 #include "kmscast/json.h"
@@ -178,70 +179,101 @@ static int browse_mdns(unsigned timeout_ms, struct browse_result *r, char *err, 
 }
 
 /* Unicast DNS-SD: PTR for the instances, then SRV and TXT for each and
- * the target's addresses through the ordinary resolver. */
-static int query(res_state rs, const char *name, int type, uint8_t *buf, size_t size)
+ * the target's addresses (A, else AAAA), all through one resolver state
+ * and within one deadline: an unanswered query must not hold a browse of
+ * a thousand hosts for ten seconds each. */
+struct unicast {
+	struct __res_state rs;
+	uint64_t deadline_ms;
+	bool late; /* the deadline passed before every host was asked */
+};
+
+static uint64_t now_ms(void)
 {
-	return res_nquery(rs, name, ns_c_in, type, buf, (int)size);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int browse_unicast(const char *domain, struct browse_result *r, char *err, size_t len)
+/* One query, given at most the time left (the resolver counts whole
+ * seconds: at least one, one try per server). -1 once the time is up. */
+static int query(struct unicast *u, const char *name, int type, uint8_t *buf, size_t size)
+{
+	uint64_t now = now_ms();
+	if (now >= u->deadline_ms) {
+		u->late = true;
+		return -1;
+	}
+	uint64_t left = (u->deadline_ms - now + 999) / 1000;
+	u->rs.retrans = (int)(left > 30 ? 30 : left);
+	u->rs.retry = 1;
+	return res_nquery(&u->rs, name, ns_c_in, type, buf, (int)size);
+}
+
+static int browse_unicast(const char *domain, unsigned timeout_ms, struct browse_result *r,
+			  char *err, size_t len)
 {
 	static char names[DNSSD_MAX_HOSTS][DNSSD_MAX_HOST];
-	struct __res_state rs;
+	static struct unicast u;
 	uint8_t buf[NS_MAXMSG];
 	char q[NS_MAXDNAME];
 	int n = 0, got;
 
-	memset(&rs, 0, sizeof(rs));
-	if (res_ninit(&rs) != 0)
+	memset(&u, 0, sizeof(u));
+	if (res_ninit(&u.rs) != 0)
 		return errmsg(err, len, -EIO, "cannot set up the DNS resolver");
+	u.deadline_ms = now_ms() + timeout_ms;
 	snprintf(q, sizeof(q), "%s.%s", DNSSD_SERVICE, domain);
-	got = query(&rs, q, ns_t_ptr, buf, sizeof(buf));
+	got = query(&u, q, ns_t_ptr, buf, sizeof(buf));
 	if (got < 0) {
-		int h = rs.res_h_errno;
-		res_nclose(&rs);
+		int h = u.rs.res_h_errno;
+		res_nclose(&u.rs);
 		if (h == HOST_NOT_FOUND || h == NO_DATA)
 			return 0; /* no host in that zone */
+		if (u.late || now_ms() >= u.deadline_ms)
+			return errmsg(err, len, -ETIMEDOUT,
+				      "DNS query for %s: no answer within %u s", q,
+				      (timeout_ms + 999) / 1000);
 		return errmsg(err, len, -EIO, "DNS query for %s failed: %s", q, hstrerror(h));
 	}
 	if (dnssd_parse_ptr(buf, (size_t)got, names, DNSSD_MAX_HOSTS, &n) == -EINVAL) {
-		res_nclose(&rs);
+		res_nclose(&u.rs);
 		return errmsg(err, len, -EINVAL, "the DNS answer for %s is malformed", q);
 	}
-	for (int i = 0; i < n; i++) {
-		char label[DNSSD_MAX_NAME], target[DNSSD_MAX_HOST];
+	int asked = 0;
+	for (int i = 0; i < n && !u.late; i++, asked++) {
+		char label[DNSSD_MAX_NAME], shown[DNSSD_MAX_NAME], target[DNSSD_MAX_HOST];
 		unsigned port;
 		if (dnssd_instance(names[i], domain, label) != 0)
 			continue; /* a PTR to something else */
-		got = query(&rs, names[i], ns_t_srv, buf, sizeof(buf));
+		got = query(&u, names[i], ns_t_srv, buf, sizeof(buf));
 		if (got < 0 || dnssd_parse_srv(buf, (size_t)got, target, &port) != 0)
 			continue;
-		struct dnssd_host *h = host_named(r, label);
+		/* The same filter as mDNS names: printable ASCII or '?'. */
+		copy_shown(shown, sizeof(shown), label);
+		struct dnssd_host *h = host_named(r, shown);
 		if (!h)
 			break;
 		copy_shown(h->target, sizeof(h->target), target);
 		h->port = port;
-		got = query(&rs, names[i], ns_t_txt, buf, sizeof(buf));
+		got = query(&u, names[i], ns_t_txt, buf, sizeof(buf));
 		if (got > 0)
 			dnssd_parse_txt(buf, (size_t)got, h);
-		struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-		if (getaddrinfo(target, NULL, &hints, &res) == 0) {
-			for (ai = res; ai; ai = ai->ai_next) {
-				char a[INET6_ADDRSTRLEN];
-				const void *p =
-					ai->ai_family == AF_INET
-						? (const void *)&((struct sockaddr_in *)ai->ai_addr)
-							  ->sin_addr
-						: (const void *)&(
-							  (struct sockaddr_in6 *)ai->ai_addr)
-							  ->sin6_addr;
-				if (inet_ntop(ai->ai_family, p, a, sizeof(a)))
-					dnssd_add_addr(h, a);
-			}
-			freeaddrinfo(res);
+		got = query(&u, target, ns_t_a, buf, sizeof(buf));
+		if (got <= 0 || dnssd_parse_addrs(buf, (size_t)got, h) != 0) {
+			got = query(&u, target, ns_t_aaaa, buf, sizeof(buf));
+			if (got > 0)
+				dnssd_parse_addrs(buf, (size_t)got, h);
 		}
 	}
-	res_nclose(&rs);
+	res_nclose(&u.rs);
+	if (u.late) {
+		r->late = true;
+		snprintf(r->late_why, sizeof(r->late_why),
+			 "the zone %s did not answer for every host within %u s (--timeout): %d of "
+			 "%d instances asked",
+			 domain, (timeout_ms + 999) / 1000, asked, n);
+	}
 	return 0;
 }
 
@@ -255,7 +287,8 @@ int browse_run(const char *domain, unsigned timeout_ms, struct browse_result *ou
 	       size_t len)
 {
 	out->n = 0;
-	int r = domain ? browse_unicast(domain, out, err, len)
+	out->late = false;
+	int r = domain ? browse_unicast(domain, timeout_ms, out, err, len)
 		       : browse_mdns(timeout_ms, out, err, len);
 	if (r)
 		return r;

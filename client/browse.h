@@ -13,11 +13,13 @@
 struct browse_result {
 	struct dnssd_host hosts[DNSSD_MAX_HOSTS];
 	int n;
+	bool late; /* the deadline cut the browse short: late_why says how */
+	char late_why[200];
 };
 
-/* domain NULL: mDNS for up to timeout_ms; else unicast DNS-SD in domain.
- * Hosts come sorted by name, each with at least one address. 0, or -errno
- * with a message. */
+/* domain NULL: mDNS for up to timeout_ms; else unicast DNS-SD in domain,
+ * every query within timeout_ms in all. Hosts come sorted by name, each
+ * with at least one address. 0, or -errno with a message. */
 int browse_run(const char *domain, unsigned timeout_ms, struct browse_result *out, char *err,
 	       size_t err_len);
 

@@ -3,6 +3,7 @@
  * (known_hosts, --server-fingerprint or --host-ca), receives the stream
  * and acknowledges frames; `kmscast pair` pins both sides with a code. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -86,6 +87,11 @@ struct client {
 	char host[300], hostport[320], known_hosts[PATH_MAX];
 	char addr[INET6_ADDRSTRLEN]; /* DNS-SD found it: connect here, check host's name */
 	unsigned port;
+	/* Found by browsing: the instance asked for, its known_hosts key
+	 * ("pc7._kmscast._tcp.local"), and whether the announcement's target
+	 * is the instance's own name (else the certificate must name it). */
+	bool browsed, bound;
+	char instance[DNSSD_MAX_NAME], instance_key[4 * DNSSD_MAX_NAME + DNSSD_MAX_HOST + 32];
 	uint8_t server_fp[FP_SIZE];
 	uint8_t pair_key[PAIR_KEY_SIZE];
 	struct proto_stream_config config;
@@ -131,7 +137,8 @@ static void usage(FILE *f)
 		"                           SRV and TXT records) instead of by mDNS on this link\n"
 		"  --json                   browse: one JSON document\n"
 		"  --timeout SECONDS        browse, --any-free and HOST by name: how long mDNS\n"
-		"                           listens (default 3)\n"
+		"                           listens (default 3), or the whole --domain browse's\n"
+		"                           deadline (default 10)\n"
 		"  --any-free               connect to a host that announces itself free, chosen\n"
 		"                           at random (else one that announces no state)\n"
 		"  --config-dir DIR         key, certificate and known_hosts\n"
@@ -338,7 +345,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320, .browse_ms = 3000};
+	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
 	o->show.font = DEFAULT_FONT;
@@ -574,22 +581,126 @@ static int connect_tcp(struct client *cl, char *err, size_t len)
 	return fd;
 }
 
-static int pin_host(struct client *cl, const char *note)
+static int pin_line(struct client *cl, const char *key, const char *note)
 {
-	char line[512], err[512], fp[FP_STR_SIZE];
+	char line[900], err[512], fp[FP_STR_SIZE], dir[PATH_MAX];
 	fp_format(cl->server_fp, fp);
-	snprintf(line, sizeof(line), "%s %s  # %s", cl->hostport, fp, note);
-	int r = fileio_append_line(cl->known_hosts, line, TRUST_MAX_FILE, 0600, err, sizeof(err));
+	snprintf(line, sizeof(line), "%s %s  # %s", key, fp, note);
+	/* With --cert nothing made the config folder yet. */
+	config_dir(cl->o, dir, sizeof(dir));
+	int r = fileio_mkdirs(dir, 0700, err, sizeof(err));
+	if (!r)
+		r = fileio_append_line(cl->known_hosts, line, TRUST_MAX_FILE, 0600, err,
+				       sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
 	return r;
 }
 
+/* Pins the host's key under HOST:PORT and, for a host found by browsing,
+ * under its instance too (whose target may change). */
+static int pin_host(struct client *cl, const char *note)
+{
+	int r = pin_line(cl, cl->hostport, note);
+	if (!r && cl->browsed) {
+		char n[400];
+		snprintf(n, sizeof(n), "%s, announced at %s", note, cl->hostport);
+		r = pin_line(cl, cl->instance_key, n);
+	}
+	return r;
+}
+
+/* known_hosts' word on key: 1 and its pin, 0 when it has none, or -1
+ * after finish (the file cannot be read or parsed). */
+static int known_host(struct client *cl, const char *key, uint8_t pinned[FP_SIZE], unsigned *line)
+{
+	char *text = NULL, err[512];
+	size_t n = 0;
+	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
+	if (r && r != -ENOENT) {
+		finish(cl, EXIT_HOST_KEY, "%s", err);
+		return -1;
+	}
+	r = r ? 0 : trust_known_hosts_find(text, n, key, pinned, line, err, sizeof(err));
+	free(text);
+	if (r < 0) {
+		finish(cl, EXIT_HOST_KEY, "%s: %s", cl->known_hosts, err);
+		return -1;
+	}
+	return r;
+}
+
+static void key_changed(struct client *cl, const char *who, const uint8_t pinned[FP_SIZE],
+			unsigned line)
+{
+	char want[FP_STR_SIZE], got[FP_STR_SIZE];
+	fp_format(pinned, want);
+	fp_format(cl->server_fp, got);
+	finish(cl, EXIT_HOST_KEY,
+	       "WARNING: THE KEY OF %s HAS CHANGED!\n"
+	       "  pinned:    %s (%s line %u)\n"
+	       "  presented: %s\n"
+	       "Someone may be intercepting this connection, or the host was reinstalled.\n"
+	       "Refusing to connect. If the change is expected, remove line %u of %s.",
+	       who, want, cl->known_hosts, line, got, line, cl->known_hosts);
+}
+
+/* A host found by browsing, checked against known_hosts: its instance's
+ * pin first (the announcement chooses the target, so the instance is what
+ * the user asked for), then its target's. Never pinned on first use: an
+ * announcement can point anywhere. */
+static bool verify_browsed(struct client *cl)
+{
+	char got[FP_STR_SIZE], who[400];
+	uint8_t pi[FP_SIZE], pt[FP_SIZE];
+	unsigned li = 0, lt = 0;
+	fp_format(cl->server_fp, got);
+	snprintf(who, sizeof(who), "%s (announced at %s)", cl->instance, cl->hostport);
+	int ri = known_host(cl, cl->instance_key, pi, &li);
+	int rt = ri < 0 ? -1 : known_host(cl, cl->hostport, pt, &lt);
+	if (rt < 0)
+		return false;
+	if (ri == 1 && memcmp(pi, cl->server_fp, FP_SIZE) != 0) {
+		key_changed(cl, who, pi, li);
+		return false;
+	}
+	if (rt == 1 && memcmp(pt, cl->server_fp, FP_SIZE) != 0) {
+		key_changed(cl, who, pt, lt);
+		return false;
+	}
+	if (ri == 1 && rt == 0) {
+		/* The same key, somewhere new: say so loudly, then follow it. */
+		fprintf(stderr,
+			PROG ": WARNING: %s is now announced at %s, a target it was not pinned at "
+			     "(%s line %u); its key is the one pinned for it, so connecting\n",
+			cl->instance, cl->hostport, cl->known_hosts, li);
+		return pin_line(cl, cl->hostport, "pinned for its instance, announced here") == 0 ||
+		       (finish(cl, EXIT_LOST, NULL), false);
+	}
+	if (ri == 1)
+		return true;
+	if (rt == 1) {
+		/* Pinned by its address before: the instance is that host. */
+		char n[400];
+		snprintf(n, sizeof(n), "pinned at %s before, announced there", cl->hostport);
+		return pin_line(cl, cl->instance_key, n) == 0 ||
+		       (finish(cl, EXIT_LOST, NULL), false);
+	}
+	finish(cl, EXIT_HOST_KEY,
+	       "the key of %s is unknown: %s\n"
+	       "It was found by browsing, and an announcement can point anywhere, so it is not "
+	       "pinned on first use%s.\n"
+	       "Check the key against 'kmscastd id' on %s, then re-run with "
+	       "--server-fingerprint %s (which pins it), or pair with 'kmscast pair'.",
+	       who, got, cl->o->accept_new ? " (not even with --accept-new)" : "", cl->instance,
+	       got);
+	return false;
+}
+
 /* Decides whether the server's key is the one we trust. */
 static bool verify_server(struct client *cl)
 {
-	char got[FP_STR_SIZE], why[256], *text = NULL, err[512];
-	size_t n = 0;
+	char got[FP_STR_SIZE], why[256];
 	uint8_t pinned[FP_SIZE];
 	unsigned line = 0;
 
@@ -597,8 +708,14 @@ static bool verify_server(struct client *cl)
 	if (cl->o->server_fp) {
 		uint8_t want[FP_SIZE];
 		fp_parse(cl->o->server_fp, strlen(cl->o->server_fp), want);
-		if (memcmp(want, cl->server_fp, FP_SIZE) == 0)
+		if (memcmp(want, cl->server_fp, FP_SIZE) == 0) {
+			/* A browsed host the user checked: pinned, so its name works next time. */
+			if (cl->browsed && known_host(cl, cl->instance_key, pinned, &line) == 0 &&
+			    pin_host(cl, "confirmed by --server-fingerprint") == 0)
+				fprintf(stderr, PROG ": pinned %s (%s) as %s in %s\n", cl->instance,
+					cl->hostport, got, cl->known_hosts);
 			return true;
+		}
 		finish(cl, EXIT_HOST_KEY,
 		       "%s presented key %s, not the --server-fingerprint %s; "
 		       "refusing to connect",
@@ -611,32 +728,19 @@ static bool verify_server(struct client *cl)
 		finish(cl, EXIT_HOST_KEY,
 		       "%s's certificate is not trusted by --host-ca %s for "
 		       "host '%s': %s",
-		       cl->hostport, cl->o->host_ca, cl->host, why);
+		       cl->hostport, cl->o->host_ca,
+		       cl->browsed && !cl->bound ? cl->instance : cl->host, why);
 		return false;
 	}
-	int r = fileio_read_all(cl->known_hosts, TRUST_MAX_FILE, &text, &n, err, sizeof(err));
-	if (r && r != -ENOENT) {
-		finish(cl, EXIT_HOST_KEY, "%s", err);
+	if (cl->browsed)
+		return verify_browsed(cl);
+	int r = known_host(cl, cl->hostport, pinned, &line);
+	if (r < 0)
 		return false;
-	}
-	r = r ? 0 : trust_known_hosts_find(text, n, cl->hostport, pinned, &line, err, sizeof(err));
-	free(text);
-	if (r < 0) {
-		finish(cl, EXIT_HOST_KEY, "%s: %s", cl->known_hosts, err);
-		return false;
-	}
 	if (r == 1 && memcmp(pinned, cl->server_fp, FP_SIZE) == 0)
 		return true;
 	if (r == 1) {
-		char want[FP_STR_SIZE];
-		fp_format(pinned, want);
-		finish(cl, EXIT_HOST_KEY,
-		       "WARNING: THE KEY OF %s HAS CHANGED!\n"
-		       "  pinned:    %s (%s line %u)\n"
-		       "  presented: %s\n"
-		       "Someone may be intercepting this connection, or the host was reinstalled.\n"
-		       "Refusing to connect. If the change is expected, remove line %u of %s.",
-		       cl->hostport, want, cl->known_hosts, line, got, line, cl->known_hosts);
+		key_changed(cl, cl->hostport, pinned, line);
 		return false;
 	}
 	if (cl->o->accept_new) {
@@ -1150,8 +1254,23 @@ static const char *where(const struct options *o, char *buf, size_t len)
 	if (o->domain)
 		snprintf(buf, len, "in the DNS zone %s", o->domain);
 	else
-		snprintf(buf, len, "by mDNS in %u s", o->browse_ms / 1000);
+		snprintf(buf, len, "by mDNS in %u s", o->browse_ms ? o->browse_ms / 1000 : 3);
 	return buf;
+}
+
+/* Browses as the options say; says on stderr when the deadline cut the
+ * browse short (what was found still counts). 0, or an exit status. */
+static int browse(const struct options *o, struct browse_result *found)
+{
+	char err[512];
+	unsigned ms = o->browse_ms ? o->browse_ms : o->domain ? 10000 : 3000;
+	if (browse_run(o->domain, ms, found, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_LOST;
+	}
+	if (found->late)
+		fprintf(stderr, PROG ": warning: %s; listing what answered\n", found->late_why);
+	return 0;
 }
 
 /* --any-free, or a HOST with no port that DNS does not know (or with
@@ -1160,15 +1279,14 @@ static int find_target(struct client *cl)
 {
 	struct options *o = cl->o;
 	static struct browse_result found;
-	char err[512], w[96];
+	char w[96];
 	bool bare = !o->any_free && !strchr(o->target, ':') && !strchr(o->target, '[');
 
 	if (!o->any_free && (!bare || (!o->domain && resolves(cl->host))))
 		return 0;
-	if (browse_run(o->domain, o->browse_ms, &found, err, sizeof(err)) != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		return EXIT_LOST;
-	}
+	int r = browse(o, &found);
+	if (r)
+		return r;
 	const struct dnssd_host *h =
 		o->any_free ? browse_pick_free(&found) : browse_find(&found, cl->host);
 	if (!h && o->any_free) {
@@ -1187,17 +1305,44 @@ static int find_target(struct client *cl)
 	fprintf(stderr, PROG ": %s: %s (%s) at %s port %u%s\n", o->any_free ? "free" : "found",
 		h->name, cl->host, cl->addr, cl->port,
 		h->state[0] ? "" : " (it announces no state)");
+	/* The announcement names its own target: it must be the instance's
+	 * name, or the certificate must name the instance (--host-ca), or
+	 * the user vouches for the key (--server-fingerprint). */
+	cl->browsed = true;
+	cl->bound = dnssd_target_is_instance(h->target, h->name, o->domain);
+	snprintf(cl->instance, sizeof(cl->instance), "%s", h->name);
+	/* The service instance's DNS name in presentation form ("Lab\032PC"),
+	 * so it is one word in known_hosts. */
+	size_t k = 0;
+	for (const char *p = h->name; *p && k + 5 <= 4 * DNSSD_MAX_NAME; p++)
+		k += (size_t)(isalnum((unsigned char)*p) || *p == '-' || *p == '_'
+				      ? snprintf(cl->instance_key + k, 2, "%c", *p)
+				      : snprintf(cl->instance_key + k, 5, "\\%03u",
+						 (unsigned char)*p));
+	snprintf(cl->instance_key + k, sizeof(cl->instance_key) - k, ".%s.%s", DNSSD_SERVICE,
+		 o->domain ? o->domain : "local");
+	if (!cl->bound && !o->host_ca && !o->server_fp) {
+		fprintf(stderr,
+			PROG
+			": the announcement of %s points at %s, which is not %s.local%s%s: anyone "
+			"who can answer %s can announce a name, so kmscast does not follow it.\n"
+			"Connect to the host by its address, or use --host-ca with certificates "
+			"that name %s.\n",
+			h->name, h->target, h->name, o->domain ? " nor " : "",
+			o->domain ? h->name : "", o->domain ? "for the zone" : "mDNS on the link",
+			h->name);
+		return EXIT_HOST_KEY;
+	}
 	return 0;
 }
 
 static int cmd_browse(const struct options *o)
 {
 	static struct browse_result found;
-	char err[512], w[96];
-	if (browse_run(o->domain, o->browse_ms, &found, err, sizeof(err)) != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		return EXIT_LOST;
-	}
+	char w[96];
+	int r = browse(o, &found);
+	if (r)
+		return r;
 	browse_print(stdout, &found, o->json);
 	if (!found.n && !o->json)
 		fprintf(stderr, PROG ": no kmscast host found %s\n", where(o, w, sizeof(w)));
@@ -1247,7 +1392,17 @@ static int session(struct options *o)
 	}
 	SSL *ssl = SSL_new(ctx);
 	SSL_set_connect_state(ssl);
-	if (o->host_ca) {
+	if (o->host_ca && cl.browsed && !cl.bound) {
+		/* The target is the announcement's word: the certificate must
+		 * name the instance itself. */
+		char name[DNSSD_MAX_NAME + DNSSD_MAX_HOST + 2];
+		snprintf(name, sizeof(name), "%s.local", cl.instance);
+		SSL_set1_host(ssl, name);
+		if (o->domain) {
+			snprintf(name, sizeof(name), "%s.%s", cl.instance, o->domain);
+			SSL_add1_host(ssl, name);
+		}
+	} else if (o->host_ca) {
 		struct in6_addr a;
 		if (inet_pton(AF_INET, cl.host, &a) == 1 || inet_pton(AF_INET6, cl.host, &a) == 1)
 			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), cl.host);

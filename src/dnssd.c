@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kmscast/dnssd.h"
 
+#include <arpa/inet.h>
+
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <errno.h>
@@ -63,6 +65,47 @@ int dnssd_status_parse(const void *buf, size_t len, struct dnssd_status *st)
 	st->w = m.w;
 	st->h = m.h;
 	memcpy(st->output, m.output, ol + 1);
+	return 0;
+}
+
+void dnssd_config_encode(const struct dnssd_config *c, struct dnssd_config_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->magic = DNSSD_CONFIG_MAGIC;
+	m->port = c->port;
+	snprintf(m->name, sizeof(m->name), "%s", c->name);
+	snprintf(m->fp, sizeof(m->fp), "%s", c->fp);
+	snprintf(m->webfp, sizeof(m->webfp), "%s", c->webfp);
+}
+
+/* A terminated field of its buffer; with fp, a fingerprint or "". */
+static bool field_ok(const char *f, size_t cap, bool fp, bool empty_ok)
+{
+	size_t n = strnlen(f, cap);
+	uint8_t raw[FP_SIZE];
+	if (n == cap || (!n && !empty_ok))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)f[i] < 0x20 || f[i] == 0x7f)
+			return false;
+	return !fp || !n || fp_parse(f, n, raw) == 0;
+}
+
+int dnssd_config_parse(const void *buf, size_t len, struct dnssd_config *c)
+{
+	struct dnssd_config_msg m;
+	if (len != sizeof(m))
+		return -EINVAL;
+	memcpy(&m, buf, sizeof(m));
+	if (m.magic != DNSSD_CONFIG_MAGIC || m.port == 0 || m.port > 65535 ||
+	    !field_ok(m.name, sizeof(m.name), false, true) ||
+	    !field_ok(m.fp, sizeof(m.fp), true, false) ||
+	    !field_ok(m.webfp, sizeof(m.webfp), true, true))
+		return -EINVAL;
+	c->port = m.port;
+	memcpy(c->name, m.name, sizeof(c->name));
+	memcpy(c->fp, m.fp, sizeof(c->fp));
+	memcpy(c->webfp, m.webfp, sizeof(c->webfp));
 	return 0;
 }
 
@@ -313,4 +356,51 @@ static int on_txt(ns_msg *m, ns_rr *rr, void *arg)
 int dnssd_parse_txt(const uint8_t *msg, size_t len, struct dnssd_host *h)
 {
 	return each_answer(msg, len, ns_t_txt, on_txt, h);
+}
+
+static int on_addr(ns_msg *m, ns_rr *rr, void *arg)
+{
+	char a[INET6_ADDRSTRLEN];
+	int af = ns_rr_type(*rr) == ns_t_a ? AF_INET : AF_INET6;
+	(void)m;
+	if (ns_rr_rdlen(*rr) != (af == AF_INET ? 4 : 16))
+		return -EINVAL;
+	if (inet_ntop(af, ns_rr_rdata(*rr), a, sizeof(a)))
+		dnssd_add_addr(arg, a);
+	return 0;
+}
+
+int dnssd_parse_addrs(const uint8_t *msg, size_t len, struct dnssd_host *h)
+{
+	int r = each_answer(msg, len, ns_t_a, on_addr, h);
+	if (r != -ENOENT)
+		return r;
+	return each_answer(msg, len, ns_t_aaaa, on_addr, h);
+}
+
+/* Equal as DNS names: case-insensitive, a final dot or not. */
+static bool same_name(const char *a, size_t al, const char *b)
+{
+	size_t bl = strlen(b);
+	if (al && a[al - 1] == '.')
+		al--;
+	if (bl && b[bl - 1] == '.')
+		bl--;
+	return al == bl && strncasecmp(a, b, al) == 0;
+}
+
+bool dnssd_target_is_instance(const char *target, const char *instance, const char *domain)
+{
+	size_t il = strlen(instance);
+	/* The instance as one plain label: letters, digits and hyphens. */
+	if (!il || il > 63)
+		return false;
+	for (size_t i = 0; i < il; i++)
+		if (!isalnum((unsigned char)instance[i]) && instance[i] != '-')
+			return false;
+	if (strncasecmp(target, instance, il) != 0 || target[il] != '.')
+		return false;
+	const char *rest = target + il + 1;
+	return same_name(rest, strlen(rest), "local") ||
+	       (domain && same_name(rest, strlen(rest), domain));
 }

@@ -47,6 +47,28 @@ void dnssd_status_encode(const struct dnssd_status *st, struct dnssd_status_msg 
  * name, bounded numbers. 0 or -EINVAL. */
 int dnssd_status_parse(const void *buf, size_t len, struct dnssd_status *st);
 
+/* What the announcer announces, sent once the daemon knows it (the port
+ * it listens on, the fingerprints of keys the announcer never holds: it is
+ * forked before they are loaded). */
+#define DNSSD_CONFIG_MAGIC 0x6b616331u /* "kac1" */
+struct dnssd_config {
+	unsigned port;
+	char name[DNSSD_MAX_NAME]; /* "": the host name */
+	char fp[FP_STR_SIZE];
+	char webfp[FP_STR_SIZE]; /* "": no browsers */
+};
+struct dnssd_config_msg {
+	uint32_t magic;
+	uint32_t port;
+	char name[DNSSD_MAX_NAME];
+	char fp[FP_STR_SIZE];
+	char webfp[FP_STR_SIZE];
+};
+void dnssd_config_encode(const struct dnssd_config *c, struct dnssd_config_msg *m);
+/* Exact size, magic, a port, terminated names without control bytes,
+ * fingerprints in their form. 0 or -EINVAL. */
+int dnssd_config_parse(const void *buf, size_t len, struct dnssd_config *c);
+
 /* A host as browsing finds it. Unknown numbers are -1, strings "". */
 struct dnssd_host {
 	char name[DNSSD_MAX_NAME];   /* the service instance: "pc1" */
@@ -89,5 +111,13 @@ int dnssd_instance(const char *full, const char *domain, char out[DNSSD_MAX_NAME
 int dnssd_parse_ptr(const uint8_t *msg, size_t len, char (*names)[DNSSD_MAX_HOST], int max, int *n);
 int dnssd_parse_srv(const uint8_t *msg, size_t len, char target[DNSSD_MAX_HOST], unsigned *port);
 int dnssd_parse_txt(const uint8_t *msg, size_t len, struct dnssd_host *h);
+/* A records (or else AAAA records) added to h's addresses. */
+int dnssd_parse_addrs(const uint8_t *msg, size_t len, struct dnssd_host *h);
+
+/* Whether an announcement's SRV target is the instance's own name:
+ * "<instance>.local" or "<instance>.<domain>" (domain may be NULL). An
+ * announcement names any target it likes: one that points elsewhere may
+ * send a user who asked for pc7 to another host. */
+bool dnssd_target_is_instance(const char *target, const char *instance, const char *domain);
 
 #endif

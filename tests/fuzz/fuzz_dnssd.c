@@ -2,7 +2,8 @@
 /* libFuzzer target for DNS-SD: a DNS server's answers (PTR, SRV, TXT) as
  * kmscast browse --domain reads them, TXT strings as Avahi hands them over
  * from any host on the link, instance names, and the status the streamer
- * sends the announcer. The first byte picks the parser. */
+ * sends the announcer and its configuration, A/AAAA answers, and the instance-to-target binding.
+ * The first byte picks the parser. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dnssd_host_init(&h);
 	const uint8_t *d = data + 1;
 	size_t len = size - 1;
-	switch (data[0] % 6) {
+	switch (data[0] % 9) {
 	case 0:
 		if (dnssd_parse_ptr(d, len, names, 8, &n) == 0)
 			for (int i = 0; i < n; i++)
@@ -73,6 +74,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(text, d, len);
 		text[len] = '\0';
 		dnssd_instance(text, "pool.example", label);
+		free(text);
+		break;
+	case 6:
+		dnssd_parse_addrs(d, len, &h);
+		if (h.n_addrs > DNSSD_MAX_ADDRS)
+			abort();
+		for (int i = 0; i < h.n_addrs; i++)
+			if (strlen(h.addrs[i]) >= INET6_ADDRSTRLEN)
+				abort();
+		break;
+	case 8: {
+		struct dnssd_config c;
+		if (dnssd_config_parse(d, len, &c) == 0 &&
+		    (c.port == 0 || c.port > 65535 || strlen(c.fp) != FP_STR_LEN ||
+		     strlen(c.name) >= sizeof(c.name)))
+			abort();
+		break;
+	}
+	case 7:
+		/* A target and an instance as an announcement gives them. */
+		text = malloc(len + 1);
+		if (!text)
+			return 0;
+		memcpy(text, d, len);
+		text[len] = '\0';
+		dnssd_target_is_instance(text, text + strnlen(text, len) / 2, "pool.example");
 		free(text);
 		break;
 	}

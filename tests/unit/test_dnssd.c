@@ -114,6 +114,42 @@ static int status_messages(void)
 	return 0;
 }
 
+static int config_messages(void)
+{
+	struct dnssd_config c = {.port = 7300, .name = "Lab PC 4", .fp = FP1}, got;
+	struct dnssd_config_msg m, bad;
+	dnssd_config_encode(&c, &m);
+	CHECK_EQ_INT(dnssd_config_parse(&m, sizeof(m), &got), 0);
+	CHECK_EQ_INT(got.port, 7300);
+	CHECK(strcmp(got.name, "Lab PC 4") == 0 && strcmp(got.fp, FP1) == 0 && !got.webfp[0]);
+	CHECK_EQ_INT(dnssd_config_parse(&m, sizeof(m) + 1, &got), -EINVAL);
+	/* A status message is not a configuration. */
+	struct dnssd_status_msg sm = {.magic = DNSSD_STATUS_MAGIC};
+	CHECK_EQ_INT(dnssd_config_parse(&sm, sizeof(sm), &got), -EINVAL);
+	bad = m;
+	bad.port = 0;
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	bad.port = 65536;
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	bad.fp[10] = 'x'; /* not hex */
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	bad.fp[0] = '\0'; /* a fingerprint is required */
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	memset(bad.name, 'a', sizeof(bad.name)); /* not terminated */
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	bad.name[1] = '\x1b';
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	bad = m;
+	snprintf(bad.webfp, sizeof(bad.webfp), "sha256:12");
+	CHECK_EQ_INT(dnssd_config_parse(&bad, sizeof(bad), &got), -EINVAL);
+	return 0;
+}
+
 static int instance_names(void)
 {
 	char out[DNSSD_MAX_NAME];
@@ -272,6 +308,60 @@ static int unicast_answers(void)
 	return 0;
 }
 
+static int unicast_addresses(void)
+{
+	struct msg m;
+	struct dnssd_host h;
+	dnssd_host_init(&h);
+	start(&m, "pc1.pool.example", ns_t_a);
+	answer(&m, ns_t_a, 4);
+	put8(&m, 10);
+	put8(&m, 73);
+	put8(&m, 0);
+	put8(&m, 11);
+	finish(&m);
+	CHECK_EQ_INT(dnssd_parse_addrs(m.b, m.n, &h), 0);
+	CHECK_EQ_INT(h.n_addrs, 1);
+	CHECK(strcmp(h.addrs[0], "10.73.0.11") == 0);
+	/* An A record of the wrong size is malformed. */
+	start(&m, "pc1.pool.example", ns_t_a);
+	answer(&m, ns_t_a, 3);
+	put8(&m, 10);
+	put8(&m, 73);
+	put8(&m, 0);
+	finish(&m);
+	CHECK_EQ_INT(dnssd_parse_addrs(m.b, m.n, &h), -EINVAL);
+	/* AAAA when there is no A. */
+	start(&m, "pc1.pool.example", ns_t_aaaa);
+	answer(&m, ns_t_aaaa, 16);
+	for (int i = 0; i < 15; i++)
+		put8(&m, i == 0 ? 0x20 : i == 1 ? 0x01 : 0);
+	put8(&m, 7);
+	finish(&m);
+	CHECK_EQ_INT(dnssd_parse_addrs(m.b, m.n, &h), 0);
+	CHECK(strcmp(h.addrs[1], "2001::7") == 0);
+	return 0;
+}
+
+static int targets_bound_to_instances(void)
+{
+	CHECK(dnssd_target_is_instance("pc7.local", "pc7", NULL));
+	CHECK(dnssd_target_is_instance("PC7.Local.", "pc7", "pool.example"));
+	CHECK(dnssd_target_is_instance("pc7.pool.example", "pc7", "pool.example"));
+	CHECK(dnssd_target_is_instance("pc7.pool.example.", "PC7", "pool.example."));
+	/* Another host's name, a longer label, a name under the instance's. */
+	CHECK(!dnssd_target_is_instance("pc1.local", "pc7", NULL));
+	CHECK(!dnssd_target_is_instance("pc77.local", "pc7", NULL));
+	CHECK(!dnssd_target_is_instance("pc7.evil.example", "pc7", "pool.example"));
+	CHECK(!dnssd_target_is_instance("pc7.x.local", "pc7", NULL));
+	CHECK(!dnssd_target_is_instance("pc7.pool.example", "pc7", NULL));
+	/* An instance that is no host name ("Lab PC 4", "a.b") binds to nothing. */
+	CHECK(!dnssd_target_is_instance("Lab PC 4.local", "Lab PC 4", NULL));
+	CHECK(!dnssd_target_is_instance("a.b.local", "a.b", NULL));
+	CHECK(!dnssd_target_is_instance(".local", "", NULL));
+	return 0;
+}
+
 static int addresses(void)
 {
 	struct dnssd_host h;
@@ -289,5 +379,5 @@ static int addresses(void)
 }
 
 TST_MAIN("dnssd", TST_CASE(txt_round_trip), TST_CASE(txt_refuses_bad_values),
-	 TST_CASE(status_messages), TST_CASE(instance_names), TST_CASE(unicast_answers),
-	 TST_CASE(addresses))
+	 TST_CASE(status_messages), TST_CASE(config_messages), TST_CASE(instance_names), TST_CASE(unicast_answers),
+	 TST_CASE(unicast_addresses), TST_CASE(targets_bound_to_instances), TST_CASE(addresses))

@@ -103,6 +103,50 @@ on_client --present none --config-dir "$W/cl" --frames 1 nosuch >"$W/r" 2>&1
 	fail "an unknown name: $(cat "$W/r")"
 ok "pc2 is free again once the session ends; an unknown name is refused with the reason"
 
+# A name found by browsing is the instance's, not whatever its announcement
+# points at: an impostor on the link announces pc9 with pc1's address as the
+# target. Without --host-ca it is not followed; with --host-ca pc1's
+# certificate (which does not name pc9) is refused.
+lan_bg client avahi-publish -s -H pc1.local pc9 _kmscast._tcp 7300 "fp=${FP[1]}" 2>"$W/rogue.err"
+ROGUE=$LAN_PID
+browse_until "^pc9 \(pc1.local\)" || fail "the impostor's pc9 is not announced: $(cat "$W/b" "$W/rogue.err")"
+on_client --present none --config-dir "$W/cl3" --accept-new --frames 1 pc9 >"$W/r" 2>&1
+[ $? -eq 4 ] && grep -q "the announcement of pc9 points at pc1.local, which is not pc9.local: anyone who can answer mDNS on the link can announce a name, so kmscast does not follow it" "$W/r" ||
+	fail "pc9 pointing at pc1 without --host-ca: $(cat "$W/r")"
+on_client --present none --config-dir "$W/cl3" --cert "$C/cert.pem" --key "$C/key.pem" \
+	--host-ca "$POOL/ca.pem" --frames 1 pc9 >"$W/r" 2>&1
+[ $? -eq 4 ] && grep -q "certificate is not trusted by --host-ca $POOL/ca.pem for host 'pc9'" "$W/r" ||
+	fail "pc9 pointing at pc1 with --host-ca: $(cat "$W/r")"
+kill -TERM "$ROGUE"
+wait "$ROGUE" 2>/dev/null
+[ ! -e "$W/cl3/known_hosts" ] || fail "something was pinned for pc9: $(cat "$W/cl3/known_hosts")"
+ok "an announcement of pc9 pointing at pc1 is not followed, and pc1's certificate does not pass for pc9"
+
+# A browsed host is never pinned on first use, not even with --accept-new;
+# a --server-fingerprint the user checked pins it, by instance and target,
+# and its name then works alone. A changed key refuses, naming the
+# instance; a new target with the pinned key is followed with a warning.
+on_client --present none --config-dir "$W/cl4" --cert "$C/cert.pem" --key "$C/key.pem" --accept-new --frames 1 pc3 >"$W/r" 2>&1
+[ $? -eq 4 ] && grep -q "It was found by browsing, and an announcement can point anywhere, so it is not pinned on first use (not even with --accept-new)" "$W/r" ||
+	fail "--accept-new for a browsed host: $(cat "$W/r")"
+[ ! -e "$W/cl4/known_hosts" ] || fail "--accept-new pinned a browsed host"
+on_client --present none --config-dir "$W/cl4" --cert "$C/cert.pem" --key "$C/key.pem" --server-fingerprint "${FP[3]}" --frames 1 pc3 >"$W/r" 2>&1 ||
+	fail "pc3 with --server-fingerprint: $(cat "$W/r")"
+grep -q "pinned pc3 (pc3.local:7300) as ${FP[3]}" "$W/r" || fail "not pinned: $(cat "$W/r")"
+grep -qx "pc3._kmscast._tcp.local ${FP[3]}  # confirmed by --server-fingerprint, announced at pc3.local:7300" \
+	"$W/cl4/known_hosts" || fail "known_hosts: $(cat "$W/cl4/known_hosts")"
+on_client --present none --config-dir "$W/cl4" --cert "$C/cert.pem" --key "$C/key.pem" --frames 1 pc3 >"$W/r" 2>&1 || fail "pc3 by name once pinned: $(cat "$W/r")"
+cp "$W/cl4/known_hosts" "$W/kh"
+sed -i "s/^pc3._kmscast._tcp.local sha256:[0-9a-f]*/pc3._kmscast._tcp.local ${FP[1]}/" "$W/cl4/known_hosts"
+on_client --present none --config-dir "$W/cl4" --cert "$C/cert.pem" --key "$C/key.pem" --frames 1 pc3 >"$W/r" 2>&1
+[ $? -eq 4 ] && grep -q "WARNING: THE KEY OF pc3 (announced at pc3.local:7300) HAS CHANGED!" "$W/r" ||
+	fail "a changed key of a browsed host: $(cat "$W/r")"
+grep -v "^pc3.local:7300 " "$W/kh" >"$W/cl4/known_hosts"
+on_client --present none --config-dir "$W/cl4" --cert "$C/cert.pem" --key "$C/key.pem" --frames 1 pc3 >"$W/r" 2>&1 || fail "pc3 at a new target: $(cat "$W/r")"
+grep -q "WARNING: pc3 is now announced at pc3.local:7300, a target it was not pinned at" "$W/r" ||
+	fail "no warning for a new target: $(cat "$W/r")"
+ok "a browsed host: not pinned by --accept-new, pinned by --server-fingerprint, a changed key refused, a new target warned of"
+
 # Unicast DNS-SD: dnsmasq serves the README's zone lines for each host.
 awk '/^    # kmscast pool zone \(dnsmasq\)$/ { on = 1; next } on && /^$/ { exit } on { sub(/^    /, ""); print }' \
 	README.md >"$W/zone.tmpl"
@@ -141,6 +185,30 @@ on_client browse --domain nothing.example >"$W/b" 2>"$W/b.err"
 	fail "a zone the server refuses: $(cat "$W/b" "$W/b.err")"
 unset RESOLV
 ok "unicast DNS-SD: dnsmasq with the README's lines; browse --domain finds pc1-3; pc3 by name; an empty zone is empty, a refused query an error"
+
+# A hostile zone: names with C1 and 8-bit bytes, and 40 instances whose SRV
+# queries are never answered. --timeout is the whole browse's deadline; the
+# text shows no raw byte and the JSON is valid UTF-8.
+lan_join dns2 54
+BUS=none lan_bg dns2 python3 tests/net/dns-stub 10.73.0.54 slow.example 2>"$W/stub.log"
+echo "nameserver 10.73.0.54" >"$W/resolv2.conf"
+export RESOLV=$W/resolv2.conf
+wait_for 10 eval 'on_client browse --domain slow.example --timeout 1 >"$W/b" 2>"$W/b.err"; grep -q "^ok1 " "$W/b"' ||
+	fail "the stub zone: $(cat "$W/b" "$W/b.err" "$W/stub.log")"
+t0=$(date +%s%N)
+on_client browse --domain slow.example --timeout 2 >"$W/b" 2>"$W/b.err" || fail "browse of a slow zone: $(cat "$W/b.err")"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 4000 ] || fail "browse --timeout 2 took $ms ms"
+grep -q "warning: the zone slow.example did not answer for every host within 2 s (--timeout): [0-9]* of 42 instances asked; listing what answered" "$W/b.err" ||
+	fail "no deadline warning: $(cat "$W/b.err")"
+grep -qx "ok1 (ok1.slow.example) 10.73.0.11:7300  state not announced" "$W/b" || fail "ok1: $(cat "$W/b")"
+grep -qxF 'pc?31m? (t\155\255.slow.example) 10.73.0.11:7300  state not announced' "$W/b" || fail "the 8-bit name: $(cat "$W/b")"
+LC_ALL=C grep -qaP '[\x80-\xff\x00-\x08\x0b-\x1f\x7f]' "$W/b" && fail "raw bytes in the listing"
+on_client browse --domain slow.example --timeout 2 --json >"$W/b" 2>"$W/b.err" || fail "browse --json: $(cat "$W/b.err")"
+iconv -f UTF-8 -t UTF-8 "$W/b" >/dev/null || fail "browse --json is not valid UTF-8"
+[ "$(jq -r '.[].name' "$W/b" | sort | tr '\n' ' ')" = "ok1 pc?31m? " ] || fail "JSON names: $(cat "$W/b")"
+unset RESOLV
+ok "a hostile zone: browse --timeout 2 ends in $ms ms with what answered, 8-bit names shown as '?' (targets in DNS escapes), JSON valid UTF-8"
 
 # Without avahi-daemon the daemon streams and says so once; it announces
 # as soon as avahi-daemon starts. Without a bus at all, the same.
