@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kmscast/conn.h"
 #include "kmscast/http.h"
 #include "kmscast/listen.h"
 #include "kmscast/log.h"
@@ -21,7 +22,9 @@ struct econn {
 	char *reply;
 	size_t len;
 	bool answered;
+	bool closing;
 	int handles;
+	char source[INET6_ADDRSTRLEN];
 	uint8_t buf[HTTP_MAX_HEAD + HTTP_MAX_BODY];
 };
 
@@ -55,7 +58,6 @@ static void econn_closed(uv_handle_t *h)
 			break;
 		}
 	}
-	e->count--;
 	free(c->reply);
 	free(c);
 	maybe_free(e);
@@ -63,8 +65,10 @@ static void econn_closed(uv_handle_t *h)
 
 static void econn_close(struct econn *c)
 {
-	if (uv_is_closing((uv_handle_t *)&c->tcp))
+	if (c->closing)
 		return;
+	c->closing = true;
+	c->e->count--;
 	uv_close((uv_handle_t *)&c->tcp, econn_closed);
 	uv_close((uv_handle_t *)&c->timer, econn_closed);
 }
@@ -162,9 +166,48 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 static void on_timeout(uv_timer_t *t) { econn_close(t->data); }
 
+/* The oldest connection that has not asked yet, from source (or any
+ * when source is NULL), or NULL: conns is newest first. */
+static struct econn *oldest_idle(struct exporter *e, const char *source, unsigned *from)
+{
+	struct econn *old = NULL;
+	*from = 0;
+	for (struct econn *c = e->conns; c; c = c->next) {
+		if (c->closing || (source && strcmp(c->source, source) != 0))
+			continue;
+		(*from)++;
+		if (!c->answered)
+			old = c;
+	}
+	return old;
+}
+
+/* Room for a connection from source: past the per-source or total limit,
+ * the oldest that has not asked yet goes (a scraper asks at once; a peer
+ * holding connections open must not lock it out). False when every one
+ * is busy answering. */
+static bool make_room(struct exporter *e, const char *source)
+{
+	unsigned mine, all;
+	struct econn *old = oldest_idle(e, source, &mine);
+	if (mine >= EXPORTER_MAX_PER_SOURCE) {
+		if (!old)
+			return false;
+		econn_close(old);
+	}
+	old = oldest_idle(e, NULL, &all);
+	if (all >= EXPORTER_MAX_CONNS) {
+		if (!old)
+			return false;
+		econn_close(old);
+	}
+	return true;
+}
+
 static void on_connection(uv_stream_t *l, int status)
 {
 	struct exporter *e = l->data;
+	unsigned port;
 	if (status < 0)
 		return;
 	struct econn *c = calloc(1, sizeof(*c));
@@ -175,20 +218,28 @@ static void on_connection(uv_stream_t *l, int status)
 	uv_timer_init(e->loop, &c->timer);
 	c->tcp.data = c->timer.data = c;
 	c->handles = 2;
-	c->next = e->conns;
-	e->conns = c;
-	e->count++;
 	if (uv_accept(l, (uv_stream_t *)&c->tcp) != 0) {
+		c->next = e->conns;
+		e->conns = c;
+		e->count++;
 		econn_close(c);
 		return;
 	}
-	/* A scraper needs one connection; more at once is someone else. */
-	if (e->count > EXPORTER_MAX_CONNS) {
+	uv_os_fd_t fd;
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0 ||
+	    conn_peer_addr(fd, c->source, sizeof(c->source), &port) != 0)
+		snprintf(c->source, sizeof(c->source), "?");
+	bool room = make_room(e, c->source);
+	c->next = e->conns;
+	e->conns = c;
+	e->count++;
+	if (!room) {
 		if (e->refused++ % 100 == 0)
 			log_printf(
 				LOG_WARN,
-				"metrics: %u connections at once; closing the newest (%lu so far)",
-				e->count - 1, e->refused);
+				"metrics: %u connections busy (%u from %s); closing the newest (%lu "
+				"so far)",
+				e->count - 1, EXPORTER_MAX_PER_SOURCE, c->source, e->refused);
 		econn_close(c);
 		return;
 	}

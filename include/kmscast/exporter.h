@@ -12,7 +12,8 @@
 
 #define EXPORTER_DEFAULT_PORT 9730
 #define EXPORTER_MAX_CONNS 8
-#define EXPORTER_TIMEOUT_MS 5000
+#define EXPORTER_MAX_PER_SOURCE 2 /* a scraper needs one */
+#define EXPORTER_TIMEOUT_MS 2000  /* to ask and be answered: a scraper asks at once */
 
 struct exporter;
 
