@@ -40,7 +40,7 @@ COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c dnssd.c e
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
 DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c jwt.c listen.c metrics.c \
-	pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c yuvconv.c)
+	pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c webparse.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
 COMMON_LIB = $(BUILD)/libkmscast-common.a
@@ -152,7 +152,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/annexb.c
 FUZZ_SRC_lossless = src/lossless.c
@@ -167,6 +167,8 @@ FUZZ_SRC_jwt = src/jwt.c src/fileio.c src/errmsg.c
 FUZZ_LIBS_jwt = -lcrypto -ljansson
 FUZZ_SRC_dnssd = src/dnssd.c src/trust.c
 FUZZ_LIBS_dnssd = -lresolv -lcrypto
+FUZZ_SRC_web = src/webparse.c src/http.c src/trust.c
+FUZZ_LIBS_web = -lcrypto
 FUZZ_SRC_ws = src/ws.c src/proto.c
 FUZZ_LIBS_ws = -lwslay
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h

@@ -11,6 +11,7 @@
 #include "kmscast/jwt.h"
 #include "kmscast/server.h"
 #include "kmscast/trust.h"
+#include "kmscast/webparse.h"
 
 #define ACCEPT_BATCH 64
 #define PAIR_MAX_FAILURES 3 /* wrong codes from one address */
@@ -23,7 +24,7 @@ enum sess_state { SS_TLS, SS_WEB, SS_HELLO, SS_PAIRING, SS_READY };
 /* __Host-: Secure, Path=/ and no Domain, or the browser refuses it; so no
  * other site can plant one, and the name says the cookie is this host's. */
 #define WEB_COOKIE "__Host-kmscast"
-#define WEB_TOKEN_SIZE 32
+#define WEB_TOKEN_SIZE WEBPARSE_TOKEN_SIZE
 #define WEB_COOKIE_AGE (400 * 24 * 3600) /* the most browsers keep a cookie */
 
 struct session {

@@ -23,6 +23,7 @@
 #include "kmscast/json.h"
 #include "kmscast/clock.h"
 #include "kmscast/webassets.h"
+#include "kmscast/webparse.h"
 #include "server_priv.h"
 
 #define JSON_HEADERS "Content-Type: application/json\r\nCache-Control: no-store\r\n"
@@ -33,28 +34,6 @@
 	"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
 	"form-action 'none'\r\n"
 #define LAST_USED_AT 14 /* "  # last used " after the fingerprint */
-
-/* The page's own origin (https://HOST from the request), or one of
- * --web-origin's. A WebSocket is not bound by the same-origin rule: this
- * is what keeps another site's page from driving the host. */
-static bool origin_ok(const struct server *srv, const struct http_request *req)
-{
-	char own[300];
-	if (!req->origin[0])
-		return false;
-	snprintf(own, sizeof(own), "https://%s", req->host);
-	if (strcmp(req->origin, own) == 0)
-		return true;
-	const char *p = srv->o.web_origins;
-	size_t ol = strlen(req->origin);
-	while (p && *p) {
-		size_t n = strcspn(p, ",");
-		if (n == ol && strncmp(p, req->origin, n) == 0)
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
 
 static void reply_json_error(struct session *s, const struct http_request *req, const char *status,
 			     const char *msg, bool close)
@@ -88,55 +67,6 @@ static void reply_text(struct session *s, const struct http_request *req, const 
 	conn_http_reply(s->conn, req, status, h, msg, strlen(msg), close);
 }
 
-/* Exactly len bytes as 2 * len hex digits (either case). */
-static bool hex_bytes(const char *s, size_t n, uint8_t *out, size_t len)
-{
-	if (n != 2 * len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
-/* One field of an application/x-www-form-urlencoded body, decoded; only
- * printable ASCII comes out (a name goes into a file and the log). */
-static bool form_field(const uint8_t *body, size_t len, const char *name, char *out, size_t cap)
-{
-	size_t nl = strlen(name), i = 0;
-	while (i < len) {
-		size_t e = i;
-		while (e < len && body[e] != '&')
-			e++;
-		if (e - i > nl && memcmp(body + i, name, nl) == 0 && body[i + nl] == '=') {
-			size_t o = 0;
-			for (size_t j = i + nl + 1; j < e; j++) {
-				unsigned c = body[j];
-				if (c == '+') {
-					c = ' ';
-				} else if (c == '%') {
-					uint8_t b;
-					if (j + 2 >= e ||
-					    !hex_bytes((const char *)body + j + 1, 2, &b, 1))
-						return false;
-					c = b;
-					j += 2;
-				}
-				if (c < 0x20 || c >= 0x7f || c == '"' || o + 1 >= cap)
-					return false;
-				out[o++] = (char)c;
-			}
-			out[o] = '\0';
-			return true;
-		}
-		i = e + 1;
-	}
-	return false;
-}
-
 static void token_hash(const uint8_t token[WEB_TOKEN_SIZE], uint8_t hash[FP_SIZE])
 {
 	SHA256(token, WEB_TOKEN_SIZE, hash);
@@ -158,27 +88,6 @@ static void token_b64(const uint8_t token[WEB_TOKEN_SIZE], char out[48])
 	out[strcspn(out, "=")] = '\0';
 }
 
-static bool token_parse(const char *s, uint8_t token[WEB_TOKEN_SIZE])
-{
-	char b[48];
-	uint8_t raw[36];
-	if (strlen(s) != 43)
-		return false;
-	for (int i = 0; i < 43; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return false;
-		b[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-	}
-	b[43] = '=';
-	b[44] = '\0';
-	if (EVP_DecodeBlock(raw, (const unsigned char *)b, 44) != 33)
-		return false;
-	memcpy(token, raw, WEB_TOKEN_SIZE);
-	return true;
-}
-
 enum web_cred { CRED_NONE, CRED_KNOWN, CRED_REVOKED, CRED_UNKNOWN };
 
 /* The browser's credential among its cookies. A browser sends every
@@ -195,7 +104,7 @@ static enum web_cred web_credential(const struct server *srv, const struct http_
 		int r = http_cookie(req->cookie, WEB_COOKIE, i, cookie, sizeof(cookie));
 		if (r == -ENOENT)
 			break;
-		if (r || !token_parse(cookie, token))
+		if (r || !webparse_token(cookie, token))
 			continue;
 		token_hash(token, h);
 		OPENSSL_cleanse(token, sizeof(token));
@@ -248,7 +157,7 @@ static void web_pair(struct session *s, const struct http_request *req)
 			   false);
 		return;
 	}
-	if (!origin_ok(srv, req)) {
+	if (!webparse_origin_ok(req->origin, req->host, srv->o.web_origins)) {
 		snprintf(msg, sizeof(msg),
 			 "refused: Origin '%.100s' is not this host's page "
 			 "(https://%.100s) nor a --web-origin",
@@ -256,15 +165,17 @@ static void web_pair(struct session *s, const struct http_request *req)
 		pair_refuse(s, req, "403 Forbidden", METRICS_REFUSED_UNAUTHORIZED, msg);
 		return;
 	}
-	if (!form_field(req->body, req->content_length, "id", id_hex, sizeof(id_hex)) ||
-	    !form_field(req->body, req->content_length, "proof", proof_hex, sizeof(proof_hex)) ||
-	    !hex_bytes(id_hex, strlen(id_hex), id, sizeof(id)) ||
-	    !hex_bytes(proof_hex, strlen(proof_hex), proof, sizeof(proof))) {
+	if (!webparse_form_field(req->body, req->content_length, "id", id_hex, sizeof(id_hex)) ||
+	    !webparse_form_field(req->body, req->content_length, "proof", proof_hex,
+				 sizeof(proof_hex)) ||
+	    !webparse_hex(id_hex, strlen(id_hex), id, sizeof(id)) ||
+	    !webparse_hex(proof_hex, strlen(proof_hex), proof, sizeof(proof))) {
 		pair_refuse(s, req, "400 Bad Request", METRICS_REFUSED_PROTOCOL,
 			    "a pairing request needs id and proof, 64 hex digits each");
 		return;
 	}
-	if (!form_field(req->body, req->content_length, "name", name, sizeof(name)) || !name[0])
+	if (!webparse_form_field(req->body, req->content_length, "name", name, sizeof(name)) ||
+	    !name[0])
 		snprintf(name, sizeof(name), "a browser");
 	if (server_check_code(srv, s->source, id, srv->o.web_id->fp, proof, key, msg,
 			      sizeof(msg)) != 0) {
@@ -448,23 +359,16 @@ static void web_token(struct session *s, const char *token, size_t len)
 		   (long long)(c.exp - now));
 }
 
-/* Sec-WebSocket-Protocol: our protocol's name (to answer with) and a
- * token, if one is offered. */
+/* Sec-WebSocket-Protocol: our protocol's name (to answer with), and the
+ * portal token checked if one is offered. */
 static const char *web_subprotocols(struct session *s, const struct http_request *req)
 {
-	const char *p = req->ws_protocol, *ours = NULL;
-	static const char prefix[] = "kmscast.token.";
-	while (*p) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, " \t,");
-		if (n == 7 && strncmp(p, "kmscast", 7) == 0)
-			ours = "kmscast";
-		else if (n > sizeof(prefix) - 1 && strncmp(p, prefix, sizeof(prefix) - 1) == 0 &&
-			 !s->by_token && !s->token_why[0])
-			web_token(s, p + sizeof(prefix) - 1, n - (sizeof(prefix) - 1));
-		p += n;
-	}
-	return ours;
+	const char *token;
+	size_t len;
+	bool ours = webparse_subprotocols(req->ws_protocol, &token, &len);
+	if (token)
+		web_token(s, token, len);
+	return ours ? "kmscast" : NULL;
 }
 
 static void web_upgrade(struct session *s, const struct http_request *req)
@@ -472,7 +376,7 @@ static void web_upgrade(struct session *s, const struct http_request *req)
 	struct server *srv = s->srv;
 	char msg[400];
 
-	if (!origin_ok(srv, req)) {
+	if (!webparse_origin_ok(req->origin, req->host, srv->o.web_origins)) {
 		snprintf(msg, sizeof(msg),
 			 "Origin '%.100s' is not this host's page (https://%.100s) "
 			 "nor a --web-origin",
