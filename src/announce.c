@@ -26,7 +26,8 @@
 /* The announcer's state: Avahi's own simple poll loop, which watches the
  * socket to the streamer too. No libuv here: nothing else runs. */
 struct announcer {
-	const struct announce_options *o;
+	struct dnssd_config cfg; /* what to announce, once the daemon said */
+	bool configured;
 	AvahiSimplePoll *sp;
 	const AvahiPoll *poll;
 	AvahiClient *client;
@@ -42,7 +43,7 @@ struct announcer {
 static AvahiStringList *txt_of(const struct announcer *a)
 {
 	char txt[DNSSD_MAX_TXT][DNSSD_TXT_LEN];
-	int n = dnssd_txt_build(a->o->fp, a->o->webfp, &a->st, txt);
+	int n = dnssd_txt_build(a->cfg.fp, a->cfg.webfp[0] ? a->cfg.webfp : NULL, &a->st, txt);
 	AvahiStringList *l = NULL;
 	for (int i = n - 1; i >= 0; i--) /* avahi_string_list_add prepends */
 		l = avahi_string_list_add(l, txt[i]);
@@ -57,7 +58,7 @@ static void on_group(AvahiEntryGroup *g, AvahiEntryGroupState state, void *data)
 	switch (state) {
 	case AVAHI_ENTRY_GROUP_ESTABLISHED:
 		log_printf(LOG_INFO, "announce: %s is %s on port %u (mDNS, via avahi-daemon)",
-			   a->name, DNSSD_SERVICE, a->o->port);
+			   a->name, DNSSD_SERVICE, a->cfg.port);
 		break;
 	case AVAHI_ENTRY_GROUP_COLLISION: {
 		/* Another host has the name: take the next one, as Avahi's
@@ -83,11 +84,11 @@ static void on_group(AvahiEntryGroup *g, AvahiEntryGroupState state, void *data)
 static void publish(struct announcer *a)
 {
 	if (!a->client || avahi_client_get_state(a->client) != AVAHI_CLIENT_S_RUNNING ||
-	    !a->have_status)
+	    !a->have_status || !a->configured)
 		return;
 	if (!a->name)
-		a->name = avahi_strdup(a->o->name ? a->o->name
-						  : avahi_client_get_host_name(a->client));
+		a->name = avahi_strdup(a->cfg.name[0] ? a->cfg.name
+						      : avahi_client_get_host_name(a->client));
 	if (!a->group && !(a->group = avahi_entry_group_new(a->client, on_group, a))) {
 		log_printf(LOG_WARN, "announce: %s", avahi_strerror(avahi_client_errno(a->client)));
 		return;
@@ -97,7 +98,7 @@ static void publish(struct announcer *a)
 	AvahiStringList *txt = txt_of(a);
 	int r = avahi_entry_group_add_service_strlst(a->group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
 						     0, a->name, DNSSD_SERVICE, NULL, NULL,
-						     (uint16_t)a->o->port, txt);
+						     (uint16_t)a->cfg.port, txt);
 	avahi_string_list_free(txt);
 	if (r == AVAHI_ERR_COLLISION) {
 		on_group(a->group, AVAHI_ENTRY_GROUP_COLLISION, a);
@@ -214,7 +215,7 @@ static void start_client(struct announcer *a)
 static void on_status(AvahiWatch *w, int fd, AvahiWatchEvent ev, void *data)
 {
 	struct announcer *a = data;
-	struct dnssd_status_msg buf[2];
+	struct dnssd_config_msg buf[2];
 	(void)w;
 	(void)ev;
 	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -223,6 +224,20 @@ static void on_status(AvahiWatch *w, int fd, AvahiWatchEvent ev, void *data)
 	if (n <= 0) {
 		/* The daemon is gone: the service goes with it. */
 		avahi_simple_poll_quit(a->sp);
+		return;
+	}
+	/* The first message says what to announce; the rest are status. */
+	if (!a->configured) {
+		if (dnssd_config_parse(buf, (size_t)n, &a->cfg) != 0) {
+			log_printf(LOG_WARN,
+				   "announce: a malformed configuration of %zd bytes from the "
+				   "daemon; not announcing",
+				   n);
+			avahi_simple_poll_quit(a->sp);
+			return;
+		}
+		a->configured = true;
+		publish(a);
 		return;
 	}
 	struct dnssd_status st;
@@ -238,9 +253,9 @@ static void on_status(AvahiWatch *w, int fd, AvahiWatchEvent ev, void *data)
 	update(a);
 }
 
-static int announcer_run(const struct announce_options *o, int fd)
+static int announcer_run(int fd)
 {
-	struct announcer a = {.o = o, .fd = fd, .retry_ms = ANNOUNCE_RETRY_MS};
+	struct announcer a = {.fd = fd, .retry_ms = ANNOUNCE_RETRY_MS};
 	a.sp = avahi_simple_poll_new();
 	if (!a.sp)
 		return -ENOMEM;
@@ -257,7 +272,7 @@ static int announcer_run(const struct announce_options *o, int fd)
 	return 0;
 }
 
-int announce_spawn(const struct announce_options *o, struct announce_peer *peer, char *err,
+int announce_spawn(const struct sandbox_user *user, struct announce_peer *peer, char *err,
 		   size_t len)
 {
 	int sv[2];
@@ -287,15 +302,29 @@ int announce_spawn(const struct announce_options *o, struct announce_peer *peer,
 		if (sv[1] > 3)
 			close_range(3, (unsigned)sv[1] - 1, 0);
 		close_range((unsigned)sv[1] + 1, ~0u, 0);
-		if (sandbox_drop(o->user, why, sizeof(why)) != 0) {
+		int r = sandbox_drop(user, why, sizeof(why));
+		if (r == 0)
+			r = sandbox_announcer_filter(why, sizeof(why));
+		if (r != 0 && r != -ENOTSUP) {
 			log_printf(LOG_ERR, "announce: %s", why);
 			_exit(1);
 		}
-		_exit(announcer_run(o, sv[1]) < 0 ? 1 : 0);
+		_exit(announcer_run(sv[1]) < 0 ? 1 : 0);
 	}
 	close(sv[1]);
 	peer->fd = sv[0];
 	peer->pid = pid;
+	return 0;
+}
+
+int announce_configure(struct announce_peer *peer, const struct dnssd_config *c)
+{
+	struct dnssd_config_msg m;
+	if (peer->fd < 0)
+		return -ENOTCONN;
+	dnssd_config_encode(c, &m);
+	if (send(peer->fd, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		return -errno;
 	return 0;
 }
 

@@ -51,7 +51,7 @@ struct options {
 		*source;
 	const char *web_cert, *web_key, *web_origin, *metrics_listen, *announce_name, *portal_key;
 	bool no_web, no_announce;
-	const char *device, *output, *config, *user, *capture_user;
+	const char *device, *output, *config, *user, *capture_user, *announce_user;
 	unsigned fps, window, max_handshakes, max_per_source, handshake_ms, idle_ms, pair_s,
 		max_viewers;
 	unsigned bitrate_kbps;
@@ -145,6 +145,10 @@ static void usage(FILE *f)
 		"  --capture-user NAME      started as root: the capture helper runs as NAME\n"
 		"                           (default " SANDBOX_CAPTURE_USER
 		", which must exist, in group video)\n"
+		"  --announce-user NAME     started as root: the announcer runs as NAME, without\n"
+		"                           supplementary groups (default " SANDBOX_ANNOUNCE_USER
+		";\n"
+		"                           where it does not exist, the streamer's user)\n"
 		"  --no-sandbox             keep one privileged process (for debugging only)\n"
 		"  --config FILE            settings as 'key = value' with the long options' names\n"
 		"                           (default " DEFAULT_CONFIG " if it exists)\n"
@@ -201,6 +205,7 @@ enum {
 	O_ALLOWPOWER,
 	O_REVOKED,
 	O_CAPUSER,
+	O_ANNUSER,
 	O_WEBCERT,
 	O_WEBKEY,
 	O_WEBORIGIN,
@@ -244,6 +249,7 @@ static const struct option longopts[] = {
 	{"input-rate", required_argument, NULL, O_INRATE},
 	{"user", required_argument, NULL, O_USER},
 	{"capture-user", required_argument, NULL, O_CAPUSER},
+	{"announce-user", required_argument, NULL, O_ANNUSER},
 	{"web-cert", required_argument, NULL, O_WEBCERT},
 	{"web-key", required_argument, NULL, O_WEBKEY},
 	{"web-origin", required_argument, NULL, O_WEBORIGIN},
@@ -336,6 +342,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_USER: o->user = optarg; break;
 		case O_CAPUSER: o->capture_user = optarg; break;
+		case O_ANNUSER: o->announce_user = optarg; break;
 		case O_WEBCERT: o->web_cert = optarg; break;
 		case O_WEBKEY: o->web_key = optarg; break;
 		case O_WEBORIGIN: o->web_origin = optarg; break;
@@ -525,23 +532,47 @@ static void on_status(void *data)
 	announce_update(&d->announce, &st);
 }
 
-/* The announcer, unless --no-announce; a failure to start it is logged
- * and the daemon goes on (announcing is a convenience, not a service). */
-static void start_announcer(struct daemon *d, const struct ident *id, const struct ident *web,
-			    const struct sandbox_user *user)
+/* The announcer, unless --no-announce, forked before the keys are loaded
+ * (it never holds them) as its own user, so the streamer cannot signal
+ * it. A failure to start it is logged and the daemon goes on (announcing
+ * is a convenience, not a service). */
+static void spawn_announcer(struct daemon *d, const struct sandbox_user *streamer)
 {
-	char err[256];
-	const char *addr = server_address(d->srv), *colon = strrchr(addr, ':');
-	struct announce_options ao = {.name = d->o->announce_name,
-				      .port = colon ? (unsigned)atoi(colon + 1)
-						    : PROTO_DEFAULT_PORT,
-				      .fp = id->fp_str,
-				      .webfp = web ? web->fp_str : NULL,
-				      .user = user};
+	char err[512];
+	struct sandbox_user u, *user = NULL;
 	if (d->o->no_announce)
 		return;
-	if (announce_spawn(&ao, &d->announce, err, sizeof(err)) != 0)
+	if (streamer) {
+		if (sandbox_find_announce_user(d->o->announce_user, &u, err, sizeof(err)) != 0) {
+			if (d->o->announce_user) {
+				log_printf(LOG_WARN, "%s: this host is not announced", err);
+				return;
+			}
+			/* Degraded, and said: the streamer could signal it. */
+			log_printf(LOG_WARN,
+				   "announce: user %s does not exist (systemd-sysusers "
+				   "kmscast.conf makes it); the announcer runs as %s",
+				   SANDBOX_ANNOUNCE_USER, streamer->name);
+			u = *streamer;
+		}
+		u.no_groups = true;
+		user = &u;
+	}
+	if (announce_spawn(user, &d->announce, err, sizeof(err)) != 0)
 		log_printf(LOG_WARN, "%s: this host is not announced", err);
+}
+
+/* What to announce, once the port and the keys are known. */
+static void configure_announcer(struct daemon *d, const struct ident *id, const struct ident *web)
+{
+	const char *addr = server_address(d->srv), *colon = strrchr(addr, ':');
+	struct dnssd_config c = {.port = colon ? (unsigned)atoi(colon + 1) : PROTO_DEFAULT_PORT};
+	snprintf(c.name, sizeof(c.name), "%s", d->o->announce_name ? d->o->announce_name : "");
+	snprintf(c.fp, sizeof(c.fp), "%s", id->fp_str);
+	snprintf(c.webfp, sizeof(c.webfp), "%s", web ? web->fp_str : "");
+	if (d->announce.fd >= 0 && announce_configure(&d->announce, &c) != 0)
+		log_printf(LOG_WARN, "announce: cannot reach the announcer; this host is not "
+				     "announced");
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -707,8 +738,9 @@ static int run(struct options *o)
 	/* The state dir is root's before root reads a key from it. */
 	if (change_user && root_state(o, &user) != 0)
 		return 1;
+	spawn_announcer(&d, change_user ? &user : NULL);
 	if (load_identity(o, &id))
-		return 1;
+		goto out_announce;
 	if (load_web_identity(o, &web))
 		goto out_id;
 	if (open_card(o, &card, card_path, sizeof(card_path)) != 0)
@@ -776,8 +808,7 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;
 	}
-	/* Forked before the streamer drops its rights, which it does alone. */
-	start_announcer(&d, id, web, change_user ? &user : NULL);
+	configure_announcer(&d, id, web);
 	if (!o->no_input)
 		input = make_input(o);
 	struct streamer_options sto = {
@@ -883,8 +914,6 @@ out_server:
 	uv_run(&loop, UV_RUN_DEFAULT); /* until the sessions' handles are closed */
 out_loop:
 	uv_loop_close(&loop);
-	announce_close(&d.announce);
-	reap(d.announce.pid);
 	inject_destroy(input);
 out_card:
 	if (card >= 0)
@@ -895,6 +924,9 @@ out_ids:
 	ident_destroy(web);
 out_id:
 	ident_destroy(id);
+out_announce:
+	announce_close(&d.announce);
+	reap(d.announce.pid);
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -91,6 +92,11 @@ int sandbox_find_capture_user(const char *name, struct sandbox_user *u, char *er
 	return find_user(name, SANDBOX_CAPTURE_USER, "--capture-user", u, err, len);
 }
 
+int sandbox_find_announce_user(const char *name, struct sandbox_user *u, char *err, size_t len)
+{
+	return find_user(name, SANDBOX_ANNOUNCE_USER, "--announce-user", u, err, len);
+}
+
 /* Empties the bounding set but for keep (-1: nothing), while CAP_SETPCAP is
  * still there. */
 static void drop_bounding(int keep)
@@ -145,10 +151,10 @@ int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t le
 
 static int become(const struct sandbox_user *u, char *err, size_t len)
 {
-	/* The user's groups come along: render, for VA-API on a render node
-	 * the encoder opens once a client is there. */
-	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
-	    setresuid(u->uid, u->uid, u->uid) < 0)
+	/* The user's groups come along (render, for VA-API on a render node
+	 * the encoder opens once a client is there), unless it needs none. */
+	if ((u->no_groups ? setgroups(0, NULL) : initgroups(u->name, u->gid)) < 0 ||
+	    setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
 		return errmsg(err, len, -errno, "cannot become user %s (uid %u gid %u): %s",
 			      u->name, u->uid, u->gid, strerror(errno));
 	if (setuid(0) == 0)
@@ -243,6 +249,23 @@ static const char *const helper_allowed[] = {
 };
 /* clang-format on */
 
+/* What the announcer does: wait on its socket and D-Bus's in Avahi's
+ * poll loop, talk D-Bus (and connect to the bus again when it comes
+ * back: socket and connect, AF_UNIX alone, below), and log on stderr. */
+/* Laid out by hand, as a table. */
+/* clang-format off */
+static const char *const announcer_allowed[] = {
+	"read", "write", "readv", "writev", "close", "fstat", "newfstatat", "statx", "lseek",
+	"open", "openat", "access", "faccessat", "faccessat2", "fcntl", "dup", "pipe2",
+	"mmap", "munmap", "mremap", "madvise", "brk", "poll", "ppoll", "recvfrom", "recvmsg",
+	"sendto", "sendmsg", "getsockopt", "setsockopt", "getsockname", "getpeername",
+	"shutdown", "clock_gettime", "gettimeofday", "getpid", "gettid", "getuid", "geteuid",
+	"getgid", "getegid", "getresuid", "getresgid", "getppid", "getrandom", "futex",
+	"rt_sigaction", "rt_sigprocmask",
+	"rt_sigreturn", "sigaltstack", "uname", "exit", "exit_group", "restart_syscall",
+};
+/* clang-format on */
+
 /* The helper's ioctls: DRM requests alone (type 'd'), on the card. */
 static const struct ioctl_rule helper_ioctls[] = {
 	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
@@ -250,12 +273,23 @@ static const struct ioctl_rule helper_ioctls[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static int install_filter(bool helper, char *err, size_t len)
+static int install_filter(enum sandbox_role role, char *err, size_t len)
 {
-	const char *const *names = helper ? helper_allowed : allowed;
-	size_t n_names = helper ? ARRAY_LEN(helper_allowed) : ARRAY_LEN(allowed);
-	const struct ioctl_rule *rules = helper ? helper_ioctls : ioctls;
-	size_t n_rules = helper ? ARRAY_LEN(helper_ioctls) : ARRAY_LEN(ioctls);
+	static const struct {
+		const char *const *names;
+		size_t n_names;
+		const struct ioctl_rule *rules;
+		size_t n_rules;
+	} roles[] = {
+		[SANDBOX_STREAMER] = {allowed, ARRAY_LEN(allowed), ioctls, ARRAY_LEN(ioctls)},
+		[SANDBOX_HELPER] = {helper_allowed, ARRAY_LEN(helper_allowed), helper_ioctls,
+				    ARRAY_LEN(helper_ioctls)},
+		[SANDBOX_ANNOUNCER] = {announcer_allowed, ARRAY_LEN(announcer_allowed), NULL, 0},
+	};
+	const char *const *names = roles[role].names;
+	size_t n_names = roles[role].n_names;
+	const struct ioctl_rule *rules = roles[role].rules;
+	size_t n_rules = roles[role].n_rules;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int r = ctx ? 0 : -ENOMEM;
 
@@ -282,11 +316,17 @@ static int install_filter(bool helper, char *err, size_t len)
 	/* Threads, never processes: clone only with CLONE_THREAD; clone3's
 	 * flags sit in memory a filter cannot read, so glibc is told it has
 	 * none and falls back to clone. */
-	if (!r && !helper)
+	if (!r && role == SANDBOX_STREAMER)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-	if (!r && !helper)
+	if (!r && role == SANDBOX_STREAMER)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* The announcer: new sockets to the bus alone. */
+	if (!r && role == SANDBOX_ANNOUNCER)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (!r && role == SANDBOX_ANNOUNCER)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
 	if (!r)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -323,25 +363,35 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
 	return 0;
 }
 
-int sandbox_filter_load(bool helper, char *err, size_t len)
+int sandbox_filter_load(enum sandbox_role role, char *err, size_t len)
 {
-	return install_filter(helper, err, len);
+	return install_filter(role, err, len);
 }
 
 /* No filter in sanitizer builds: LeakSanitizer's ptrace and the
  * sanitizers' own syscalls. */
-static int filter_unless_sanitized(bool helper, char *err, size_t len)
+static int filter_unless_sanitized(enum sandbox_role role, char *err, size_t len)
 {
 #ifdef SANITIZER_BUILD
-	(void)helper;
+	(void)role;
 	return errmsg(err, len, -ENOTSUP, "no seccomp filter in a sanitizer build");
 #else
-	return install_filter(helper, err, len);
+	return install_filter(role, err, len);
 #endif
 }
 
-int sandbox_helper_filter(char *err, size_t len) { return filter_unless_sanitized(true, err, len); }
-int sandbox_filter(char *err, size_t len) { return filter_unless_sanitized(false, err, len); }
+int sandbox_helper_filter(char *err, size_t len)
+{
+	return filter_unless_sanitized(SANDBOX_HELPER, err, len);
+}
+int sandbox_announcer_filter(char *err, size_t len)
+{
+	return filter_unless_sanitized(SANDBOX_ANNOUNCER, err, len);
+}
+int sandbox_filter(char *err, size_t len)
+{
+	return filter_unless_sanitized(SANDBOX_STREAMER, err, len);
+}
 
 int sandbox_detach_tty(char *err, size_t len)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Announcing the host as _kmscast._tcp through Avahi. The daemon forks a
- * small announcer before it sandboxes the streamer: the announcer alone
+ * small announcer before it loads its keys: the announcer alone
  * talks to D-Bus (the streamer's filter allows no new socket, and the
  * network-facing process has no business on the system bus). The streamer
  * sends it fixed-size status messages over a socketpair; the announcer
@@ -20,24 +20,22 @@
 #define ANNOUNCE_RETRY_MS 10000
 #define ANNOUNCE_RETRY_MAX_MS 300000
 
-struct announce_options {
-	const char *name;  /* service name; NULL: Avahi's host name */
-	unsigned port;     /* where clients connect */
-	const char *fp;    /* native fingerprint */
-	const char *webfp; /* browsers' fingerprint, or NULL */
-	/* As root: the user the announcer runs as; NULL: stay as we are. */
-	const struct sandbox_user *user;
-};
-
 struct announce_peer {
 	int fd;    /* the daemon's end, non-blocking; -1: none */
 	pid_t pid; /* the announcer */
 	struct dnssd_status_msg last;
 };
 
-/* Forks the announcer. 0, or -errno with a message. */
-int announce_spawn(const struct announce_options *o, struct announce_peer *peer, char *err,
+/* Forks the announcer, before the daemon loads its keys (so the announcer
+ * never holds them): as user (NULL: as we are), without supplementary
+ * groups when user says so, no capabilities, no_new_privs, its own seccomp
+ * filter. It announces nothing until announce_configure. 0, or -errno with
+ * a message. */
+int announce_spawn(const struct sandbox_user *user, struct announce_peer *peer, char *err,
 		   size_t err_len);
+/* What to announce (once the port and the fingerprints are known). 0 or
+ * -errno. */
+int announce_configure(struct announce_peer *peer, const struct dnssd_config *c);
 /* Sends st unless it is what was sent last. A full socket drops the
  * update (the next one carries the whole state). NULL-safe on fd -1. */
 void announce_update(struct announce_peer *peer, const struct dnssd_status *st);

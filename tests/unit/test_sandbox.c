@@ -3,6 +3,7 @@
  * ioctls it lists pass, TIOCSTI (typing into a terminal) and any other
  * request kill, isatty() says no. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -16,12 +17,12 @@
 #include "tst.h"
 
 /* Runs fn under a filter in a child; returns its wait status. */
-static int filtered_as(bool helper, int (*fn)(void))
+static int filtered_as(enum sandbox_role role, int (*fn)(void))
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		char err[256];
-		if (sandbox_filter_load(helper, err, sizeof(err)) != 0) {
+		if (sandbox_filter_load(role, err, sizeof(err)) != 0) {
 			fprintf(stderr, "  %s\n", err);
 			_exit(90);
 		}
@@ -32,7 +33,7 @@ static int filtered_as(bool helper, int (*fn)(void))
 	return status;
 }
 
-static int filtered(int (*fn)(void)) { return filtered_as(false, fn); }
+static int filtered(int (*fn)(void)) { return filtered_as(SANDBOX_STREAMER, fn); }
 
 static int type_into_tty(void)
 {
@@ -104,12 +105,57 @@ static int uinput_request(void)
  * ioctl (not even the streamer's uinput ones), no TIOCSTI. */
 static int helper_filter_holds(void)
 {
-	int st = filtered_as(true, drm_request);
+	int st = filtered_as(SANDBOX_HELPER, drm_request);
 	CHECK(WIFEXITED(st));
 	CHECK_EQ_INT(WEXITSTATUS(st), 0);
 	int (*const deadly[])(void) = {make_socket, uinput_request, type_into_tty};
 	for (size_t i = 0; i < sizeof(deadly) / sizeof(deadly[0]); i++) {
-		st = filtered_as(true, deadly[i]);
+		st = filtered_as(SANDBOX_HELPER, deadly[i]);
+		CHECK(WIFSIGNALED(st));
+		CHECK_EQ_INT(WTERMSIG(st), SIGSYS);
+	}
+	return 0;
+}
+
+static int unix_socket(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return fd >= 0 ? 0 : 4;
+}
+
+static int signal_parent(void)
+{
+	kill(getppid(), 0);
+	return 0;
+}
+
+static int spawn(void)
+{
+	fork();
+	return 0;
+}
+
+static int read_a_file(void)
+{
+	char b[8];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, b, sizeof(b)) > 0 ? 0 : 5;
+}
+
+/* The announcer's filter: a Unix socket (D-Bus) and files pass; an IP
+ * socket, any ioctl, a signal to another process, a fork kill. */
+static int announcer_filter_holds(void)
+{
+	int (*const fine[])(void) = {unix_socket, read_a_file};
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		int st = filtered_as(SANDBOX_ANNOUNCER, fine[i]);
+		CHECK(WIFEXITED(st));
+		CHECK_EQ_INT(WEXITSTATUS(st), 0);
+	}
+	int (*const deadly[])(void) = {make_socket, uinput_request, type_into_tty, signal_parent,
+				       spawn};
+	for (size_t i = 0; i < sizeof(deadly) / sizeof(deadly[0]); i++) {
+		int st = filtered_as(SANDBOX_ANNOUNCER, deadly[i]);
 		CHECK(WIFSIGNALED(st));
 		CHECK_EQ_INT(WTERMSIG(st), SIGSYS);
 	}
@@ -117,4 +163,4 @@ static int helper_filter_holds(void)
 }
 
 TST_MAIN("sandbox", TST_CASE(tiocsti_kills), TST_CASE(listed_ioctls_pass),
-	 TST_CASE(helper_filter_holds))
+	 TST_CASE(helper_filter_holds), TST_CASE(announcer_filter_holds))

@@ -58,6 +58,59 @@ ok "the streamer's $(dmabufs | wc -l) dmabuf fds are read-only"
 echo "streamer: $(field $DPID Uid | cut -d' ' -f1) CapEff $(field $DPID CapEff) NoNewPrivs $(field $DPID NoNewPrivs) Seccomp $(field $DPID Seccomp); helper CapEff $(field $HPID CapEff)"
 ok "streamer: uid kmscast, no capabilities, NoNewPrivs 1, Seccomp 2, no card; helper: uid kmscast-capture, CAP_SYS_ADMIN alone, Seccomp 2, the card"
 
+# The announcer: a user of its own (the streamer cannot signal it), no
+# supplementary groups, no capabilities, its own filter, and neither private
+# key in its memory (it is forked before they are loaded), while the
+# streamer's memory holds them (so the search is one that finds them).
+APID=
+for p in /proc/[0-9]*; do
+	[ "$(cat "$p/comm" 2>/dev/null)" = kmscastd-announ ] && [ "$(field "${p#/proc/}" PPid)" = "$DPID" ] && APID=${p#/proc/}
+done
+[ -n "$APID" ] || fail "no announcer"
+au=$(id -u kmscast-announce) || fail "the guest has no kmscast-announce user"
+want_field $APID Uid "$au $au $au $au" announcer
+want_field $APID Groups "" announcer
+for f in CapPrm CapEff CapBnd CapAmb; do want_field $APID $f 0000000000000000 announcer; done
+want_field $APID NoNewPrivs 1 announcer
+want_field $APID Seccomp 2 announcer
+setpriv --reuid kmscast --regid kmscast --clear-groups kill -0 "$APID" 2>/dev/null &&
+	fail "the streamer's user can signal the announcer"
+setpriv --reuid kmscast --regid kmscast --clear-groups kill -0 "$DPID" || fail "the check itself: kmscast cannot signal its own streamer"
+keys() { # the private keys' secret bytes, hex, both byte orders
+	openssl pkey -in "$WORK/d/key.pem" -outform DER | tail -c 32 | xxd -p -c 64
+	openssl pkey -in "$WORK/d/web-key.pem" -text -noout |
+		awk '/^priv:/ { on = 1; next } /^pub:/ { on = 0 } on' | tr -d ' :\n' | sed 's/^00//' | tail -c 64
+	echo
+}
+keys >"$WORK/keys"
+[ "$(grep -c '^[0-9a-f]\{64\}$' "$WORK/keys")" = 2 ] || fail "cannot read the keys: $(cat "$WORK/keys")"
+holds() { # PID: how many of the keys its memory holds
+	python3 - "$1" "$WORK/keys" <<'PY'
+import re, sys
+pid, keys = sys.argv[1], [bytes.fromhex(l.strip()) for l in open(sys.argv[2]) if l.strip()]
+needles = [k for k in keys] + [k[::-1] for k in keys]
+found = set()
+with open(f"/proc/{pid}/maps") as m, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+    for line in m:
+        a, perms = line.split()[:2]
+        if perms[0] != "r" or "[vvar]" in line or "[vsyscall]" in line:
+            continue
+        lo, hi = (int(x, 16) for x in a.split("-"))
+        try:
+            mem.seek(lo)
+            data = mem.read(hi - lo)
+        except OSError:
+            continue
+        for i, n in enumerate(needles):
+            if n in data:
+                found.add(i % len(keys))
+print(len(found))
+PY
+}
+[ "$(holds "$DPID")" = 2 ] || fail "the search does not find the keys in the streamer's memory"
+[ "$(holds "$APID")" = 0 ] || fail "the announcer's memory holds $(holds "$APID") private keys"
+ok "announcer: uid kmscast-announce, no groups, no capabilities, Seccomp 2, unsignalable by the streamer, neither private key in memory (the streamer's holds both)"
+
 stop_paint
 start_paint --mode 800x600 --fps 10
 wait_for 120 grep -q "stream 800x600" "$WORK/m.err" || fail "no 800x600 config: $(cat "$WORK/m.err"; tail -5 "$DLOG")"
