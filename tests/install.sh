@@ -28,7 +28,8 @@ make -s BUILD="$B" install PREFIX="$t/usr" >"$t/log" 2>&1 || fail "make install 
 out=$(MANPATH="$t/usr/share/man" systemd-analyze verify "$t/usr/lib/systemd/system/kmscastd.service" 2>&1)
 [ $? -eq 0 ] && [ -z "$out" ] || fail "systemd-analyze verify: $out"
 for k in DevicePolicy=closed 'DeviceAllow=char-drm rw' 'DeviceAllow=/dev/uinput rw' ProtectSystem=strict \
-	ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes CapabilityBoundingSet= RestrictAddressFamilies=; do
+	ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes CapabilityBoundingSet= RestrictAddressFamilies= \
+	MemoryMax=1G; do
 	grep -q "^$k" "$t/usr/lib/systemd/system/kmscastd.service" || fail "the unit lacks $k"
 done
 echo "ok: systemd-analyze verify passes the hardened unit"
@@ -49,8 +50,10 @@ echo "ok: four man pages render without warnings and name every option of their 
 
 systemd-sysusers --dry-run --root="$t/dest" "$t/dest/usr/lib/sysusers.d/kmscast.conf" >"$t/su" 2>&1 ||
 	fail "systemd-sysusers: $(cat "$t/su")"
-grep -q "Creating user 'kmscast'" "$t/su" || fail "sysusers makes no kmscast user: $(cat "$t/su")"
-echo "ok: sysusers creates user kmscast"
+for u in kmscast kmscast-capture kmscast-announce; do
+	grep -q "Creating user '$u'" "$t/su" || fail "sysusers makes no $u user: $(cat "$t/su")"
+done
+echo "ok: sysusers creates users kmscast, kmscast-capture and kmscast-announce"
 for f in kernel-notes/edid/*.bin; do
 	edid-decode --check "$f" >"$t/ed" 2>&1 || fail "edid-decode --check $f: $(tail -5 "$t/ed")"
 	grep -q "EDID conformity: PASS" "$t/ed" || fail "$f: $(tail -3 "$t/ed")"
