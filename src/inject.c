@@ -208,6 +208,8 @@ int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigne
 	return write_all(in, inputfilter_batch(&in->filter, evs, n, now_us, in->out, rep));
 }
 
+struct inputfilter *inject_filter(struct inject *in) { return &in->filter; }
+
 const char *inject_devnode(const struct inject *in, enum input_dev d)
 {
 	return d < INPUT_DEV_COUNT && in->dev[d] ? libevdev_uinput_get_devnode(in->dev[d]) : NULL;

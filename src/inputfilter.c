@@ -68,34 +68,69 @@ static bool is_fkey(uint16_t c)
 	       (c >= KEY_F13 && c <= KEY_F24);
 }
 
+static bool is_arrow(uint16_t c) { return c == KEY_LEFT || c == KEY_RIGHT; }
+
+static bool is_alt(uint16_t c) { return c == KEY_LEFTALT || c == KEY_RIGHTALT; }
+
+void inputfilter_set_console(struct inputfilter *f, enum capture_console c) { f->console = c; }
+
+bool inputfilter_console_matters(const struct inputfilter *f, const struct proto_input_event *evs,
+				 unsigned n)
+{
+	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
+	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
+
+	if (f->o.allow_vt_switch)
+		return false;
+	for (unsigned i = 0; i < n && i < PROTO_MAX_INPUT_EVENTS; i++) {
+		if (evs[i].type != EV_KEY || evs[i].value != 1)
+			continue;
+		if (is_alt(evs[i].code))
+			alt = true;
+		else if (alt && (is_fkey(evs[i].code) || is_arrow(evs[i].code)))
+			return true;
+	}
+	return false;
+}
+
 /* On a text console the kernel's keymap switches consoles on Ctrl+Alt+Fn,
  * Alt+Fn and Alt+Left/Right, and Ctrl+Alt+Del reboots (systemd's
- * ctrl-alt-del.target); Alt+SysRq starts a magic SysRq command. Judged on
- * what this session holds, so the order the modifiers came in does not
- * matter. Power keys are judged alone. */
+ * ctrl-alt-del.target); Alt+SysRq starts a magic SysRq command. In a
+ * graphical session the display server switches on Ctrl+Alt+Fn alone,
+ * and Alt+F4 or Alt+Left are the desktop's keys. Judged on what this
+ * session holds, so the order the modifiers came in does not matter.
+ * Power keys are judged alone. */
 static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilter_report *rep)
 {
 	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
 	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
 	bool ctrl = bitset_test(k, KEY_LEFTCTRL) || bitset_test(k, KEY_RIGHTCTRL);
-	const char *with = ctrl && alt ? "Ctrl+Alt+" : alt ? "Alt+" : "", *option;
+	const char *with = ctrl && alt ? "Ctrl+Alt+" : alt ? "Alt+" : "", *option, *where = "";
 	if (inputfilter_power_key(code)) {
 		if (f->o.allow_power_keys)
 			return false;
 		with = "";
 		option = "--allow-power-keys";
 	} else {
-		bool console = alt && (is_fkey(code) || code == KEY_LEFT || code == KEY_RIGHT);
+		bool keymap = f->console != CAPTURE_CONSOLE_GRAPHICS &&
+			      f->console != CAPTURE_CONSOLE_NONE;
+		bool server = ctrl && alt && is_fkey(code);
+		bool text = !server && keymap && alt && (is_fkey(code) || is_arrow(code));
 		bool reboot = ctrl && alt && (code == KEY_DELETE || code == KEY_KPDOT);
 		bool sysrq = alt && code == KEY_SYSRQ;
-		if (f->o.allow_vt_switch || (!console && !reboot && !sysrq))
+		if (f->o.allow_vt_switch || (!server && !text && !reboot && !sysrq))
 			return false;
 		option = "--allow-vt-switch";
+		if (text)
+			where = f->console == CAPTURE_CONSOLE_TEXT
+					? " on a text console"
+					: " (the console's mode is unknown)";
 	}
 	if (rep->blocked < INPUTFILTER_BLOCKED_NAMED) {
 		rep->blocked_code[rep->blocked] = code;
 		rep->blocked_with[rep->blocked] = with;
 		rep->blocked_option[rep->blocked] = option;
+		rep->blocked_where[rep->blocked] = where;
 	}
 	rep->blocked++;
 	return true;

@@ -122,6 +122,10 @@ struct streamer {
 	/* VA-API: frames stay on the GPU; change is judged by fb_id alone. */
 	bool gpu;
 	struct capture_buffer gpu_buf;
+	/* The active console as last asked, and what was said of it. */
+	enum capture_console console;
+	bool console_asked;
+	char console_why[256];
 };
 
 static void send_config(struct viewer *v)
@@ -1091,6 +1095,37 @@ static struct viewer *controller(struct streamer *st)
 	return NULL;
 }
 
+/* Asks whoever holds the card what the active console is, for a batch
+ * whose Alt+Fn or Alt+arrow means one thing on a text console and another
+ * in a desktop; each change, and why it cannot be told, is logged once. */
+static void ask_console(struct streamer *st)
+{
+	static const char *const names[] = {
+		[CAPTURE_CONSOLE_UNKNOWN] = "unknown",
+		[CAPTURE_CONSOLE_TEXT] = "a text console: Alt+Fn and Alt+Left/Right are blocked",
+		[CAPTURE_CONSOLE_GRAPHICS] = "graphical: Alt+Fn and Alt+Left/Right pass",
+		[CAPTURE_CONSOLE_NONE] = "absent (no /dev/tty0): Alt+Fn and Alt+Left/Right pass",
+	};
+	char why[256] = "there is no capture to ask (a test source)";
+	int m = st->cap ? capture_console(st->cap, why, sizeof(why)) : -ENODEV;
+	enum capture_console c = m < 0 ? CAPTURE_CONSOLE_UNKNOWN : (enum capture_console)m;
+
+	inputfilter_set_console(inject_filter(st->o.input), c);
+	if (st->console_asked && c == st->console && (m >= 0 || !strcmp(why, st->console_why)))
+		return;
+	st->console_asked = true;
+	st->console = c;
+	if (m < 0) {
+		snprintf(st->console_why, sizeof(st->console_why), "%s", why);
+		log_printf(LOG_WARN,
+			   "input: the active console's mode is unknown (%s): Alt+Fn and "
+			   "Alt+Left/Right are blocked as on a text console",
+			   why);
+	} else {
+		log_printf(LOG_INFO, "input: the active console is %s", names[c]);
+	}
+}
+
 static void input(struct streamer *st, struct viewer *v, const struct proto_input *in)
 {
 	const char *fp = session_fingerprint(v->s);
@@ -1106,15 +1141,17 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 	}
 	for (unsigned i = 0; i < in->count; i++)
 		proto_input_get(in, i, &evs[i]);
+	if (inputfilter_console_matters(inject_filter(st->o.input), evs, in->count))
+		ask_console(st);
 	int r = inject_batch(st->o.input, evs, in->count, mono_us(), &rep);
 	if (r < 0)
 		log_printf(LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
 	for (unsigned i = 0;
 	     i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED && v->blocked + i < 10; i++) {
 		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
-		log_printf(LOG_WARN, "input from %s: blocked %s%s (%s permits it)", fp,
+		log_printf(LOG_WARN, "input from %s: blocked %s%s%s (%s permits it)", fp,
 			   rep.blocked_with[i], name && !strncmp(name, "KEY_", 4) ? name + 4 : "?",
-			   rep.blocked_option[i]);
+			   rep.blocked_where[i], rep.blocked_option[i]);
 	}
 	if (rep.invalid && !v->invalid)
 		log_printf(LOG_WARN, "input from %s: dropped %u events: %s", fp, rep.invalid,

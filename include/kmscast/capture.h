@@ -63,6 +63,9 @@ int capture_crtc_index(const struct capture *cap);
  * of every buffer they hold (an unwatched host costs nothing). 0 or
  * -errno. */
 int capture_watch(struct capture *cap, bool on);
+/* The active virtual console's mode (enum capture_console), asked of the
+ * kernel by whoever holds the card; -errno with err set. */
+int capture_console(struct capture *cap, char *err, size_t err_len);
 /* Counts the capture's moves to another card. */
 uint32_t capture_card(const struct capture *cap);
 

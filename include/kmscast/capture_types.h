@@ -60,4 +60,16 @@ struct capture_info {
 	uint32_t mode_w, mode_h; /* the CRTC's mode when it was found (0: unknown) */
 };
 
+/* Whether the kernel acts on the keys of the active virtual console:
+ * on a text console its keymap switches consoles on Alt+Fn and
+ * Alt+Left/Right; a graphical session (KD_GRAPHICS, its keyboard off or
+ * raw) gets them as keys. */
+enum capture_console {
+	CAPTURE_CONSOLE_UNKNOWN,  /* could not be asked: judged as text */
+	CAPTURE_CONSOLE_TEXT,     /* the kernel's keymap acts */
+	CAPTURE_CONSOLE_GRAPHICS, /* a display server has it */
+	CAPTURE_CONSOLE_NONE,     /* no virtual consoles (no /dev/tty0) */
+	CAPTURE_CONSOLE_COUNT,
+};
+
 #endif

@@ -30,6 +30,8 @@ int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size
  * failed write, else 0. */
 int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigned n,
 		 uint64_t now_us, struct inputfilter_report *rep);
+/* The filter the batches go through, to tell it the console's mode. */
+struct inputfilter *inject_filter(struct inject *in);
 /* Releases every held key and button; returns how many. */
 unsigned inject_release_all(struct inject *in);
 /* The device's node (e.g. /dev/input/event5), or NULL before it exists. */

@@ -2,7 +2,8 @@
 /* The daemon's judgement of a client's input, apart from any device I/O:
  * which events are valid, which injected device each goes to, which keys
  * and combinations are blocked (console switching, Ctrl+Alt+Del, SysRq,
- * power keys), the per-session rate
+ * power keys; Alt+Fn and Alt+arrows on a text console alone), the
+ * per-session rate
  * limit, and which keys and buttons are held so a session's end can release
  * them. src/inject.c writes what this decides to uinput. */
 #ifndef KMSCAST_INPUTFILTER_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kmscast/capture_types.h"
 #include "kmscast/proto.h"
 
 enum input_dev { INPUT_DEV_KEYBOARD, INPUT_DEV_MOUSE, INPUT_DEV_POINTER, INPUT_DEV_COUNT };
@@ -47,6 +49,9 @@ struct inputfilter_report {
 	 * that would let it through. */
 	const char *blocked_with[INPUTFILTER_BLOCKED_NAMED];
 	const char *blocked_option[INPUTFILTER_BLOCKED_NAMED];
+	/* Where it is blocked when not everywhere: " on a text console", or
+	 * " (the console's mode is unknown)"; else "". */
+	const char *blocked_where[INPUTFILTER_BLOCKED_NAMED];
 	char why[96];
 };
 
@@ -54,7 +59,8 @@ struct inputfilter {
 	struct inputfilter_options o;
 	uint32_t abs_w, abs_h; /* the pointer's range; 0: no pointer */
 	uint64_t held[INPUT_DEV_COUNT][(INPUTFILTER_KEY_MAX + 64) / 64];
-	enum input_dev pointer; /* where buttons go: the last moved pointer */
+	enum input_dev pointer;       /* where buttons go: the last moved pointer */
+	enum capture_console console; /* the active console, as last told */
 	double tokens;
 	uint64_t last_us;
 	bool rate_started;
@@ -63,6 +69,14 @@ struct inputfilter {
 void inputfilter_init(struct inputfilter *f, const struct inputfilter_options *o);
 /* The pointer device's range is 0..w-1, 0..h-1: stream pixels. */
 void inputfilter_set_abs(struct inputfilter *f, uint32_t w, uint32_t h);
+/* What the active console is (inputfilter_console_matters says when to
+ * ask): Alt+Fn and Alt+Left/Right are blocked on a text console, or
+ * while that is unknown, and pass in a graphical session. */
+void inputfilter_set_console(struct inputfilter *f, enum capture_console c);
+/* Whether judging this batch depends on the console: it presses an
+ * F-key, Left or Right while an Alt key is (or comes to be) held. */
+bool inputfilter_console_matters(const struct inputfilter *f, const struct proto_input_event *evs,
+				 unsigned n);
 /* Judges one wire batch (already valid per proto.c) at now_us; returns the
  * number of events written to out (at most INPUTFILTER_OUT_MAX), in order,
  * each device's frames ending in SYN_REPORT. */

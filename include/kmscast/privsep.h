@@ -35,6 +35,7 @@ enum privsep_op {
 	PRIVSEP_RESCAN,     /* find the output again -> info */
 	PRIVSEP_VBLANK,     /* event socket only: -> vblank */
 	PRIVSEP_WATCH,      /* arg 1: look at the planes for the board; 0: stop -> result */
+	PRIVSEP_CONSOLE,    /* -> current: the active console's enum capture_console */
 };
 
 struct privsep_req {
@@ -54,7 +55,7 @@ struct privsep_resp {
 		struct capture_info info;
 		struct capture_frame frame; /* fd fields -1; the fds ride along */
 		struct capture_peek peek;
-		uint32_t current;
+		uint32_t current; /* also PRIVSEP_CONSOLE's answer */
 		uint64_t vblank_us;
 	} u;
 };

@@ -71,6 +71,11 @@ int capture_watch(struct capture *cap, bool on)
 	return r;
 }
 
+int capture_console(struct capture *cap, char *err, size_t len)
+{
+	return cap->impl->console(cap, err, len);
+}
+
 int capture_crtc_index(const struct capture *cap) { return cap->info.crtc_index; }
 
 uint32_t capture_card(const struct capture *cap) { return cap->info.card; }

@@ -104,6 +104,12 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 		if (!*watching)
 			capture_local_drop_buffers(cap);
 		break;
+	case PRIVSEP_CONSOLE: {
+		int m = capture_local_console(resp.err, sizeof(resp.err));
+		resp.result = m < 0 ? m : 0;
+		resp.u.current = m < 0 ? 0 : (uint32_t)m;
+		break;
+	}
 	default: resp.result = -EINVAL; break;
 	}
 	answer(o->fd, &resp, fds, n_fds);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xf86drm.h>
@@ -670,7 +672,39 @@ int capture_local_peek(struct capture *cap, struct capture_peek *p)
 	return 0;
 }
 
+int capture_local_console(char *err, size_t len)
+{
+	/* /dev/tty0 is whichever console is in front when it is opened: so
+	 * opened for each question, never kept. */
+	int fd = open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	int mode = KD_TEXT, kb = K_UNICODE, r = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT || r == -ENXIO || r == -ENODEV)
+			return CAPTURE_CONSOLE_NONE;
+		return errmsg(err, len, r, "cannot open /dev/tty0 as uid %u: %s%s",
+			      (unsigned)getuid(), strerror(-r),
+			      r == -EACCES ? " (that user needs the group tty)" : "");
+	}
+	if (ioctl(fd, KDGETMODE, &mode) < 0 || ioctl(fd, KDGKBMODE, &kb) < 0)
+		r = errmsg(err, len, -errno, "cannot ask /dev/tty0 its mode: %s", strerror(errno));
+	close(fd);
+	if (r < 0)
+		return r;
+	/* The keymap acts in the translating modes alone, whatever draws. */
+	return mode == KD_GRAPHICS && kb != K_XLATE && kb != K_UNICODE ? CAPTURE_CONSOLE_GRAPHICS
+								       : CAPTURE_CONSOLE_TEXT;
+}
+
+static int local_console(struct capture *cap, char *err, size_t len)
+{
+	(void)cap;
+	return capture_local_console(err, len);
+}
+
 static const struct capture_impl local_impl = {
+	.console = local_console,
 	.grab = capture_local_grab,
 	.peek = capture_local_peek,
 	.is_current = capture_local_is_current,

@@ -27,6 +27,10 @@ int capture_local_vblank_arm(struct capture *cap);
 int capture_local_vblank_fd(const struct capture *cap);
 int capture_local_vblank_read(struct capture *cap, uint64_t *t_us);
 const struct capture_info *capture_local_info(const struct capture *cap);
+/* The active virtual console's mode (enum capture_console), asked of the
+ * kernel now; -errno with err set when it cannot be asked. Needs no card:
+ * write access to /dev/tty0 (group tty). */
+int capture_local_console(char *err, size_t len);
 /* Lets go of every buffer exported so far (nobody watches). */
 void capture_local_drop_buffers(struct capture *cap);
 

@@ -97,6 +97,14 @@ static int remote_watch(struct capture *cap, bool on)
 	return call(cap, PRIVSEP_WATCH, on, &resp, err, sizeof(err));
 }
 
+static int remote_console(struct capture *cap, char *err, size_t len)
+{
+	struct privsep_resp resp;
+	int ret = call(cap, PRIVSEP_CONSOLE, 0, &resp, err, len);
+
+	return ret < 0 ? ret : (int)resp.u.current;
+}
+
 static int remote_vblank_fd(const struct capture *cap)
 {
 	return ((const struct remote *)cap)->peer.ev_fd;
@@ -186,5 +194,6 @@ static const struct capture_impl remote_impl = {
 	.vblank_fd = remote_vblank_fd,
 	.vblank_read = remote_vblank_read,
 	.watch = remote_watch,
+	.console = remote_console,
 	.destroy = remote_destroy,
 };

@@ -108,7 +108,7 @@ int privsep_check_req(const struct privsep_req *r, size_t n, char *err, size_t l
 			      "request with magic %08x version %u, want %08x "
 			      "version %u",
 			      r->magic, r->version, PRIVSEP_MAGIC, PRIVSEP_VERSION);
-	if (r->op < PRIVSEP_INFO || r->op == PRIVSEP_VBLANK || r->op > PRIVSEP_WATCH)
+	if (r->op < PRIVSEP_INFO || r->op == PRIVSEP_VBLANK || r->op > PRIVSEP_CONSOLE)
 		return errmsg(err, len, -EPROTO, "unknown request %u", r->op);
 	return 0;
 }
@@ -147,6 +147,8 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 	    (!terminated(r->u.info.driver, sizeof(r->u.info.driver)) ||
 	     !terminated(r->u.info.output, sizeof(r->u.info.output))))
 		return errmsg(err, len, -EPROTO, "unterminated names");
+	if (r->result == 0 && op == PRIVSEP_CONSOLE && r->u.current >= CAPTURE_CONSOLE_COUNT)
+		return errmsg(err, len, -EPROTO, "console mode %u", r->u.current);
 	if (r->result == 0 && op == PRIVSEP_GRAB) {
 		const struct capture_frame *f = &r->u.frame;
 		int e = check_buffer(&f->fb, "framebuffer", err, len);

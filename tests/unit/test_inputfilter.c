@@ -190,6 +190,63 @@ static int vt_switch_and_sysrq_blocked(void)
 	return 0;
 }
 
+/* Alt+Fn and Alt+Left/Right are the desktop's keys in a graphical session
+ * (Alt+F4 closes a window) and switch consoles on a text one; Ctrl+Alt+Fn,
+ * Ctrl+Alt+Del and Alt+SysRq are blocked whatever the console. */
+static int alt_keys_follow_the_console(void)
+{
+	struct inputfilter f;
+	fresh(&f, false);
+	const struct proto_input_event alt[] = {{EV_KEY, KEY_LEFTALT, 1}, SYN};
+	const struct proto_input_event f4[] = {{EV_KEY, KEY_F4, 1}, {EV_KEY, KEY_LEFT, 1}, SYN,
+					       {EV_KEY, KEY_F4, 0}, {EV_KEY, KEY_LEFT, 0}, SYN};
+	const struct proto_input_event keys[] = {{EV_KEY, KEY_F4, 1}, {EV_KEY, KEY_T, 1}, SYN};
+	/* Only a press of an F-key or arrow with Alt held needs the console. */
+	CHECK(!inputfilter_console_matters(&f, keys, 3));
+	CHECK(!inputfilter_console_matters(&f, alt, 2));
+	CHECK(inputfilter_console_matters(&f, (struct proto_input_event[]){{EV_KEY, KEY_RIGHTALT, 1},
+									{EV_KEY, KEY_RIGHT, 1}},
+					  2));
+	/* Unknown (never told): judged as a text console. */
+	RUN(&f, alt, 0, {K, EV_KEY, KEY_LEFTALT, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK(inputfilter_console_matters(&f, f4, 6));
+	CHECK(!inputfilter_console_matters(&f, keys + 1, 2));
+	RUN(&f, f4, 0);
+	CHECK_EQ_INT(rep.blocked, 2);
+	CHECK(!strcmp(rep.blocked_where[0], " (the console's mode is unknown)"));
+	inputfilter_set_console(&f, CAPTURE_CONSOLE_TEXT);
+	RUN(&f, f4, 0);
+	CHECK_EQ_INT(rep.blocked, 2);
+	CHECK(!strcmp(rep.blocked_where[1], " on a text console"));
+	CHECK(!strcmp(rep.blocked_with[1], "Alt+"));
+	/* Graphical, or no consoles at all: they pass, press and release. */
+	for (int c = CAPTURE_CONSOLE_GRAPHICS; c <= CAPTURE_CONSOLE_NONE; c++) {
+		inputfilter_set_console(&f, (enum capture_console)c);
+		RUN(&f, f4, 0, {K, EV_KEY, KEY_F4, 1}, {K, EV_KEY, KEY_LEFT, 1},
+		    {K, EV_SYN, SYN_REPORT, 0}, {K, EV_KEY, KEY_F4, 0}, {K, EV_KEY, KEY_LEFT, 0},
+		    {K, EV_SYN, SYN_REPORT, 0});
+		CHECK_EQ_INT(rep.blocked, 0);
+	}
+	/* Ctrl+Alt+Left (a desktop's workspace key) passes; Ctrl+Alt+F2,
+	 * Ctrl+Alt+Del and Alt+SysRq do not, graphical or not. */
+	const struct proto_input_event ctrl[] = {{EV_KEY, KEY_LEFTCTRL, 1}, {EV_KEY, KEY_LEFT, 1},
+						 {EV_KEY, KEY_F2, 1}, {EV_KEY, KEY_DELETE, 1}, SYN,
+						 {EV_KEY, KEY_LEFTCTRL, 0}, {EV_KEY, KEY_SYSRQ, 1}, SYN};
+	RUN(&f, ctrl, 0, {K, EV_KEY, KEY_LEFTCTRL, 1}, {K, EV_KEY, KEY_LEFT, 1},
+	    {K, EV_SYN, SYN_REPORT, 0}, {K, EV_KEY, KEY_LEFTCTRL, 0}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK_EQ_INT(rep.blocked, 3);
+	CHECK_EQ_INT(rep.blocked_code[0], KEY_F2);
+	CHECK_EQ_INT(rep.blocked_code[1], KEY_DELETE);
+	CHECK_EQ_INT(rep.blocked_code[2], KEY_SYSRQ);
+	CHECK(!strcmp(rep.blocked_where[0], "") && !strcmp(rep.blocked_with[0], "Ctrl+Alt+"));
+	/* --allow-vt-switch: nothing to ask. */
+	fresh(&f, true);
+	CHECK(!inputfilter_console_matters(&f, (struct proto_input_event[]){{EV_KEY, KEY_LEFTALT, 1},
+									{EV_KEY, KEY_F4, 1}},
+					   2));
+	return 0;
+}
+
 /* Power keys are blocked alone, with or without modifiers, unless
  * allowed; --allow-vt-switch does not allow them. */
 static int power_keys_blocked(void)
@@ -295,5 +352,6 @@ static int worst_case_fits_the_bound(void)
 TST_MAIN("inputfilter", TST_CASE(routes_to_three_devices), TST_CASE(absolute_clamps_to_output),
 	 TST_CASE(invalid_events_are_dropped_and_named),
 	 TST_CASE(repeats_duplicates_and_stray_releases), TST_CASE(every_key_code_routes),
-	 TST_CASE(vt_switch_and_sysrq_blocked), TST_CASE(power_keys_blocked), TST_CASE(rate_limit_keeps_releases),
+	 TST_CASE(vt_switch_and_sysrq_blocked), TST_CASE(alt_keys_follow_the_console),
+	 TST_CASE(power_keys_blocked), TST_CASE(rate_limit_keeps_releases),
 	 TST_CASE(release_all_frees_every_held_code), TST_CASE(worst_case_fits_the_bound))

@@ -46,6 +46,10 @@ static int requests_are_checked(void)
 	CHECK(strstr(err, "unknown request 7"));
 	q.op = 0;
 	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), -EPROTO);
+	q.op = PRIVSEP_CONSOLE;
+	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), 0);
+	q.op = PRIVSEP_CONSOLE + 1;
+	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), -EPROTO);
 	return 0;
 }
 
@@ -86,6 +90,15 @@ static int answers_are_checked(void)
 	memset(r.u.info.output, 'V', sizeof(r.u.info.output));
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_INFO, 3, 0, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "unterminated names"));
+	/* A console mode is one the streamer knows. */
+	memset(r.u.info.output, 0, sizeof(r.u.info.output));
+	r.op = PRIVSEP_CONSOLE;
+	r.u.current = CAPTURE_CONSOLE_GRAPHICS;
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_CONSOLE, 3, 0, err, sizeof(err)), 0);
+	r.u.current = CAPTURE_CONSOLE_COUNT;
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_CONSOLE, 3, 0, err, sizeof(err)),
+		     -EPROTO);
+	CHECK(strstr(err, "console mode 4"));
 	return 0;
 }
 

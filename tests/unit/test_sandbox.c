@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <drm.h>
+#include <linux/kd.h>
 #include <linux/uinput.h>
 #include <unistd.h>
 
@@ -90,6 +91,22 @@ static int drm_request(void)
 	return ioctl(STDIN_FILENO, DRM_IOCTL_VERSION, &v) < 0 ? 0 : 2;
 }
 
+/* The helper asks the active console its mode (on stdin: ENOTTY or
+ * the answer, never SIGSYS); setting it stays forbidden. */
+static int console_question(void)
+{
+	int m;
+	ioctl(STDIN_FILENO, KDGETMODE, &m);
+	ioctl(STDIN_FILENO, KDGKBMODE, &m);
+	return 0;
+}
+
+static int console_setting(void)
+{
+	ioctl(STDIN_FILENO, KDSETMODE, KD_GRAPHICS);
+	return 0;
+}
+
 static int make_socket(void)
 {
 	return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 3;
@@ -108,7 +125,10 @@ static int helper_filter_holds(void)
 	int st = filtered_as(SANDBOX_HELPER, drm_request);
 	CHECK(WIFEXITED(st));
 	CHECK_EQ_INT(WEXITSTATUS(st), 0);
-	int (*const deadly[])(void) = {make_socket, uinput_request, type_into_tty};
+	st = filtered_as(SANDBOX_HELPER, console_question);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ_INT(WEXITSTATUS(st), 0);
+	int (*const deadly[])(void) = {make_socket, uinput_request, type_into_tty, console_setting};
 	for (size_t i = 0; i < sizeof(deadly) / sizeof(deadly[0]); i++) {
 		st = filtered_as(SANDBOX_HELPER, deadly[i]);
 		CHECK(WIFSIGNALED(st));

@@ -15,16 +15,23 @@
  *   evdev-tool state NODE KEY
  *       prints "down" or "up": the key's state in the kernel (EVIOCGKEY), or
  *       "absent" when the device does not have the key at all.
+ *   evdev-tool console graphics|text off|unicode
+ *       sets the active console's mode (KDSETMODE) and its keyboard's
+ *       (KDSKBMODE), through /dev/tty0: a display server leaves it
+ *       "graphics off"; a text console is "text unicode".
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kd.h>
 #include <libevdev/libevdev-uinput.h>
 #include <libevdev/libevdev.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,6 +195,19 @@ static int state(const char *node, const char *key)
 	return 0;
 }
 
+static int console(const char *mode, const char *kb)
+{
+	bool graphics = !strcmp(mode, "graphics"), off = !strcmp(kb, "off");
+	int fd = open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || (!graphics && strcmp(mode, "text")) || (!off && strcmp(kb, "unicode")))
+		return die("console wants graphics|text off|unicode, and /dev/tty0");
+	if (ioctl(fd, KDSETMODE, graphics ? KD_GRAPHICS : KD_TEXT) < 0 ||
+	    ioctl(fd, KDSKBMODE, off ? K_OFF : K_UNICODE) < 0)
+		return die("cannot set the console's mode");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -197,8 +217,11 @@ int main(int argc, char **argv)
 		return reader(argv[2], argc == 5 ? argv[4] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "state"))
 		return state(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "console"))
+		return console(argv[2], argv[3]);
 	fprintf(stderr, "usage: evdev-tool create NAME keyboard|mouse|tablet\n"
 			"       evdev-tool read NAME [--ready FILE]\n"
-			"       evdev-tool state NODE KEY_NAME\n");
+			"       evdev-tool state NODE KEY_NAME\n"
+			"       evdev-tool console graphics|text off|unicode\n");
 	return 2;
 }

@@ -104,12 +104,38 @@ want kb "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTC
 	"EV_KEY KEY_LEFTALT 0" SYN $(keys Z)
 feed kbd $(keys POWER SLEEP Y)
 want kb $(keys Y)
-for l in "blocked Alt+F3 (--allow-vt-switch" "blocked Alt+LEFT (--allow-vt-switch" \
+for l in "blocked Alt+F3 on a text console (--allow-vt-switch" \
+	"blocked Alt+LEFT on a text console (--allow-vt-switch" "input: the active console is a text console" \
 	"blocked Ctrl+Alt+DELETE (--allow-vt-switch" "blocked POWER (--allow-power-keys permits it)" \
 	"blocked SLEEP (--allow-power-keys permits it)"; do
 	grep -qF "$l" "$DLOG" || fail "no log line '$l'"
 done
 ok "Alt+F3, Alt+Left, Ctrl+Alt+Del, Power and Sleep are blocked and logged; the keyboard has no power keys"
+
+# In a desktop (the console as a display server leaves it: KD_GRAPHICS, its
+# keyboard off) Alt+F4 and Alt+Left are the desktop's keys and arrive;
+# Ctrl+Alt+F2 (which a display server acts on) stays blocked. With the
+# kernel's keymap on again (a program that draws but leaves the keyboard to
+# the console), Alt+F4 is blocked again. The helper asks the kernel each
+# time. (Back to text at the end: a text console redraws, over paint.)
+trap 'cleanup; "$T" console text unicode' EXIT
+"$T" console graphics off || fail "cannot make the console graphical"
+feed kbd "EV_KEY KEY_LEFTALT 1" SYN $(keys F4 LEFT) "EV_KEY KEY_LEFTCTRL 1" SYN $(keys F2) \
+	"EV_KEY KEY_LEFTCTRL 0" SYN "EV_KEY KEY_LEFTALT 0" SYN
+want kb "EV_KEY KEY_LEFTALT 1" SYN $(keys F4 LEFT) "EV_KEY KEY_LEFTCTRL 1" SYN \
+	"EV_KEY KEY_LEFTCTRL 0" SYN "EV_KEY KEY_LEFTALT 0" SYN
+grep -q "input: the active console is graphical: Alt+Fn and Alt+Left/Right pass" "$DLOG" ||
+	fail "no log of the graphical console: $(cat "$DLOG")"
+[ "$(grep -c "blocked Ctrl+Alt+F2 (--allow-vt-switch permits it)" "$DLOG")" = 2 ] ||
+	fail "Ctrl+Alt+F2 was not blocked in the desktop: $(cat "$DLOG")"
+"$T" console graphics unicode || fail "cannot turn the console's keymap on"
+feed kbd "EV_KEY KEY_RIGHTALT 1" SYN $(keys F4) "EV_KEY KEY_RIGHTALT 0" SYN $(keys Z)
+want kb "EV_KEY KEY_RIGHTALT 1" SYN "EV_KEY KEY_RIGHTALT 0" SYN $(keys Z)
+[ "$(grep -c "blocked Alt+F4 on a text console" "$DLOG")" = 1 ] || fail "Alt+F4 passed the keymap"
+[ "$(grep -c "input: the active console is a text console" "$DLOG")" = 2 ] ||
+	fail "the change back was not logged: $(cat "$DLOG")"
+! grep -q "console's mode is unknown" "$DLOG" || fail "the helper could not ask: $(cat "$DLOG")"
+ok "graphical console: Alt+F4 and Alt+Left arrive, Ctrl+Alt+F2 does not; with the keymap on, Alt+F4 is blocked"
 
 # The release hotkey: input goes back to this machine, then returns.
 feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN "EV_KEY KEY_LEFTSHIFT 1" SYN \
