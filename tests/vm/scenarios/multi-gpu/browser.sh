@@ -44,11 +44,12 @@ ok "plain HTTP and a foreign Origin are refused with their messages"
 # Not paired: the page asks for a code; a wrong one is refused.
 r=$(host_browser fresh a status $URL)
 expect "$r" "status: not paired" "an unpaired browser"
+expect "$r" "pair-box: fits" "the pairing box in a 1280-pixel window"
 c=$(code)
 if [ "${c:0:1}" = A ]; then wrong=B${c:1}; else wrong=A${c:1}; fi
 r=$(host_browser wrong a status "$URL#code=$wrong")
 expect "$r" "wrong pairing code" "a wrong code"
-ok "an unpaired browser is asked for a code; a wrong code: $(field "$r" error)"
+ok "an unpaired browser is asked for a code (the box holds the fingerprint); a wrong code: $(field "$r" error)"
 
 # The right code pairs; the same code again (a replay) finds nothing pending.
 r=$(host_browser pair a snapshot "$URL#code=$c" OUTDIR/web-ll.png)
