@@ -484,6 +484,14 @@ static int cmd_pair(const struct options *o)
 		ident_destroy(id);
 		return 1;
 	}
+	/* The streamer reads the code as its own user: say now if it cannot. */
+	if (give &&
+	    statedir_reachable(o->state_dir, STATEDIR_PAIRING, &user, err, sizeof(err)) != 0)
+		fprintf(stderr,
+			PROG ": warning: %s: the running daemon's streamer will not see this code; "
+			     "use a --state-dir it can reach (the default is " DEFAULT_STATE_DIR
+			     ")\n",
+			err);
 	pair_code_format(key, code);
 	printf("One-time pairing code, valid for %u seconds (the running daemon reads it):\n"
 	       "\n    %s\n\n"
@@ -501,6 +509,29 @@ static int cmd_pair(const struct options *o)
 	OPENSSL_cleanse(key, sizeof(key));
 	ident_destroy(id);
 	return 0;
+}
+
+/* The streamer, as its own user, reads pairing codes from the state dir
+ * and writes its trust lists there: a dir under /root, say, lets it
+ * start on what root read for it, and then nothing arrives. */
+static void warn_unreachable_state(const struct options *o, const char *user)
+{
+	int fd = open(o->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	int e = errno;
+	char who[96];
+	if (user)
+		snprintf(who, sizeof(who), "user %s", user);
+	else
+		snprintf(who, sizeof(who), "uid %u", (unsigned)geteuid());
+	log_printf(LOG_WARN,
+		   "the streamer (%s) cannot reach --state-dir %s: %s: pairing codes and "
+		   "new trust will not reach it; use a state dir every folder above which "
+		   "lets %s through (the default is " DEFAULT_STATE_DIR ")",
+		   who, o->state_dir, strerror(e), who);
 }
 
 static void on_ready(struct session *s, void *data)
@@ -778,6 +809,7 @@ static int run(struct options *o)
 	struct server_options so = {
 		.listen = o->listen,
 		.state_dir = o->state_dir,
+		.user = change_user ? user.name : NULL,
 		.authorized_path = o->authorized,
 		.revoked_path = o->revoked,
 		.client_ca = o->client_ca,
@@ -842,6 +874,7 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;
 	}
+	warn_unreachable_state(o, change_user ? user.name : NULL);
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;

@@ -127,8 +127,6 @@ static int set_caps(int keep, char *err, size_t len)
 	return 0;
 }
 
-static int become(const struct sandbox_user *u, char *err, size_t len);
-
 int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t len)
 {
 	/* The bounding set goes first, while CAP_SETPCAP is still effective;
@@ -140,7 +138,7 @@ int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t le
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			return errmsg(err, len, -errno, "cannot keep capabilities: %s",
 				      strerror(errno));
-		r = become(user, err, len);
+		r = sandbox_become(user, err, len);
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	}
 	if (!r)
@@ -150,7 +148,7 @@ int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t le
 	return r;
 }
 
-static int become(const struct sandbox_user *u, char *err, size_t len)
+int sandbox_become(const struct sandbox_user *u, char *err, size_t len)
 {
 	/* The user's groups come along (render, for VA-API on a render node
 	 * the encoder opens once a client is there), unless it needs none. */
@@ -345,7 +343,7 @@ int sandbox_drop(const struct sandbox_user *user, char *err, size_t len)
 
 	if (user) {
 		drop_bounding(-1);
-		r = become(user, err, len);
+		r = sandbox_become(user, err, len);
 	} else if (sandbox_privileged()) {
 		drop_bounding(-1);
 	}

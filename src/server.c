@@ -279,8 +279,28 @@ int server_check_code(struct server *srv, const char *source, const uint8_t a[FP
 	uint8_t want[PAIR_PROOF_SIZE];
 	long long expires;
 
-	if (fileio_read_all(srv->pairing_path, 256, &text, &n, err, sizeof(err)) != 0 ||
-	    pair_pending_parse(text, n, key, &expires) != 0) {
+	int r = fileio_read_all(srv->pairing_path, 256, &text, &n, err, sizeof(err));
+	if (r != 0 && r != -ENOENT) {
+		/* Pending or not, the daemon cannot tell: said once in the log
+		 * (a peer can ask as often as it likes), with whose eyes. */
+		if (strcmp(err, srv->pairing_err) != 0) {
+			snprintf(srv->pairing_err, sizeof(srv->pairing_err), "%s", err);
+			char who[96];
+			if (srv->o.user)
+				snprintf(who, sizeof(who), "user %s", srv->o.user);
+			else
+				snprintf(who, sizeof(who), "uid %u", (unsigned)geteuid());
+			log_printf(LOG_ERR,
+				   "pairing: %s as %s, the streamer: no pairing code can reach "
+				   "this daemon until its --state-dir does",
+				   err, who);
+		}
+		snprintf(to_peer, len,
+			 "this host's daemon cannot read its pairing codes (its log says why)");
+		return -EACCES;
+	}
+	srv->pairing_err[0] = '\0';
+	if (r != 0 || pair_pending_parse(text, n, key, &expires) != 0) {
 		free(text);
 		snprintf(to_peer, len,
 			 "no pairing code is pending on this host "

@@ -63,6 +63,7 @@ struct server {
 	char revoked_path[PATH_MAX];
 	char browsers_path[PATH_MAX];
 	char pairing_path[PATH_MAX];
+	char pairing_err[256]; /* why it could not be read, as logged last ("" when read) */
 	SSL_CTX *ctx;
 	X509_CRL *crl;             /* the client CA's, to check live sessions on reload */
 	struct jwt_keys portal;    /* --portal-key's keys */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmscast/errmsg.h"
@@ -145,4 +146,32 @@ int statedir_give(const char *dir, const char *name, const struct sandbox_user *
 		errmsg(err, len, r, "%s/%s is missing", dir, name);
 	close(dfd);
 	return r;
+}
+
+int statedir_reachable(const char *dir, const char *name, const struct sandbox_user *u, char *err,
+		       size_t len)
+{
+	char path[PATH_MAX], why[256];
+	int st = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return errmsg(err, len, -ENAMETOOLONG, "%s/%s: the path is too long", dir, name);
+	/* Tried, not worked out from modes: ACLs, groups and mounts all count. */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return errmsg(err, len, -errno, "cannot fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (sandbox_become(u, why, sizeof(why)) != 0)
+			_exit(EPERM);
+		int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		_exit(fd < 0 ? errno : 0); /* every errno fits a status */
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int e = WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+	if (!e)
+		return 0;
+	return errmsg(err, len, -e, "user %s cannot read %s: %s%s", u->name, path, strerror(e),
+		      e == EACCES ? " (every folder above it must let that user through)" : "");
 }

@@ -33,6 +33,10 @@ int sandbox_find_capture_user(const char *name, struct sandbox_user *u, char *er
 /* The announcer's user: name, or with name NULL "kmscast-announce". */
 int sandbox_find_announce_user(const char *name, struct sandbox_user *u, char *err, size_t len);
 
+/* Becomes u for good (its groups unless no_groups; -EPERM if root could
+ * come back). 0 or -errno with err set. */
+int sandbox_become(const struct sandbox_user *u, char *err, size_t len);
+
 /* The capture helper: user (when given), every capability but
  * CAP_SYS_ADMIN goes, from the bounding set too; NO_NEW_PRIVS. 0 or -errno
  * with err set. */

@@ -28,4 +28,10 @@ int statedir_prepare(const char *dir, const struct sandbox_user *u, char *err, s
 int statedir_give(const char *dir, const char *name, const struct sandbox_user *u, char *err,
 		  size_t len);
 
+/* Whether u can open dir/name for reading, tried as u in a child (every
+ * parent folder must let u through): 0, or -errno with err naming the
+ * path, the user and the reason. */
+int statedir_reachable(const char *dir, const char *name, const struct sandbox_user *u, char *err,
+		       size_t len);
+
 #endif

@@ -56,6 +56,34 @@ expect_rc 0 "a client of the handed-over trust list"
 stop_daemon
 ok "the dir stays root's; the streamer owns only authorized-clients and browser-credentials"
 
+# A state dir the streamer's user cannot reach (a folder above it closed to
+# that user, as /root is): root starts it, so the daemon says so at start;
+# `kmscastd pair` says its code will not arrive; a client that tries is told
+# the daemon cannot read its codes (not that none is pending), and the log
+# says why, once, with the path and the user.
+mkdir -m 700 "$W/closed"
+mkdir "$W/closed/d"
+authorize good closed/d
+start_daemon closed/d --source test:1000 --fps 20
+expect_log "the streamer \(user $U\) cannot reach --state-dir $W/closed/d: Permission denied: pairing codes"
+rm -f "$W/good/known_hosts" # another key on a port seen before
+client good --accept-new --frames 3 127.0.0.1:$PORT
+expect_rc 0 "a client root authorized before the streamer started"
+"$B/kmscastd" pair --state-dir "$W/closed/d" "${DUSER[@]}" >"$W/pair" 2>"$W/err" ||
+	fail "kmscastd pair failed: $(cat "$W/err")"
+grep -q "warning: user $U cannot read $W/closed/d/pairing: Permission denied (every folder above it must let that user through): the running daemon's streamer will not see this code" "$W/err" ||
+	fail "kmscastd pair did not warn: $(cat "$W/err")"
+code=$(sed -n 's/^ *\([0-9A-Z-]\{31\}\)$/\1/p' "$W/pair")
+for i in 1 2; do
+	client c pair 127.0.0.1:$PORT "$code"
+	expect_rc 3 "pairing through an unreachable state dir"
+	expect_err "this host's daemon cannot read its pairing codes \(its log says why\)"
+done
+expect_log "pairing: cannot read $W/closed/d/pairing: Permission denied as user $U, the streamer"
+[ "$(grep -c "pairing: cannot read" "$DLOG")" = 1 ] || fail "the reason was logged more than once"
+stop_daemon
+ok "an unreachable state dir is named with its user at start, by kmscastd pair, and at pairing (once)"
+
 # No kmscast user and no --user: one line that says what to do.
 if ! getent passwd kmscast >/dev/null; then
 	timeout 20 "$B/kmscastd" --state-dir "$W/d" --listen 127.0.0.1:0 --source test 2>"$W/err"
