@@ -205,8 +205,9 @@ format:
 
 # Installs what is missing, builds plain and sanitized, runs the unit tests,
 # then the scenarios in the VM rig; ends with "N passed, N failed".
-check: deps
-	tests/check
+check:
+	@start=$$(date +%s); $(MAKE) --no-print-directory deps && \
+		KMSCAST_DEPS_SECONDS=$$(($$(date +%s) - start)) tests/check
 
 demo: deps
 	$(MAKE) all
