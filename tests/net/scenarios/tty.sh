@@ -24,38 +24,33 @@ ctl=$(pid_of "sleep 31.2345")
 kill "$ctl"
 
 DLOG=$W/d.log
-: >"$DLOG"
-script -qfec "$B/kmscastd --state-dir $W/d --listen 127.0.0.1:0 ${DUSER[*]} --source test:1000 2>>$DLOG" \
-	/dev/null >/dev/null 2>&1 &
-wait_for 60 grep -q 'listening on' "$DLOG" || fail "kmscastd did not start: $(cat "$DLOG")"
-DPID=$(pid_of "$B/kmscastd --state-dir $W/d")
-[ -n "$DPID" ] || fail "no kmscastd process"
-PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG")
-[ "$(tty_of "$DPID")" = 0 ] || fail "kmscastd keeps controlling terminal $(tty_of "$DPID")"
-[ "$(readlink "/proc/$DPID/fd/0")" = /dev/null ] || fail "stdin is $(readlink "/proc/$DPID/fd/0")"
-client good --accept-new --frames 3 127.0.0.1:$PORT
-expect_rc 0 "a client of the detached daemon"
-kill -TERM "$DPID"
-wait_for 10 eval '! kill -0 $DPID 2>/dev/null' || fail "kmscastd ignored SIGTERM"
-DPID=
-grep -q 'info: stopped' "$DLOG" || fail "kmscastd did not stop cleanly"
+# on_terminal WHAT PREFIX: kmscastd started inside script(1) behind PREFIX
+# (nothing, or setsid -c) must come up without a controlling terminal,
+# serve a client and stop cleanly on SIGTERM.
+on_terminal() {
+	local what=$1 prefix=$2
+	: >"$DLOG"
+	script -qfec "$prefix $B/kmscastd --state-dir $W/d --listen 127.0.0.1:0 ${DUSER[*]} --source test:1000 2>>$DLOG" \
+		/dev/null >/dev/null 2>&1 &
+	wait_for 60 grep -q 'listening on' "$DLOG" || fail "kmscastd $what did not start: $(cat "$DLOG")"
+	DPID=$(pid_of "$B/kmscastd --state-dir $W/d")
+	[ -n "$DPID" ] || fail "no kmscastd process"
+	PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG")
+	[ "$(tty_of "$DPID")" = 0 ] || fail "kmscastd keeps controlling terminal $(tty_of "$DPID")"
+	[ "$(readlink "/proc/$DPID/fd/0")" = /dev/null ] || fail "stdin is $(readlink "/proc/$DPID/fd/0")"
+	client good --accept-new --frames 3 127.0.0.1:$PORT
+	expect_rc 0 "a client of the daemon $what"
+	kill -TERM "$DPID"
+	wait_for 10 eval '! kill -0 $DPID 2>/dev/null' || fail "kmscastd $what ignored SIGTERM"
+	DPID=
+	grep -q 'info: stopped' "$DLOG" || fail "kmscastd $what did not stop cleanly"
+}
+
+on_terminal "on a terminal" ""
 ok "started on a terminal, kmscastd has no controlling terminal and stdin /dev/null"
 
 # Started as its terminal's session leader (setsid -c; some supervisors do
 # the same): giving up the terminal sends that session SIGHUP, which must not
 # kill it (it once died at once, exit 129, printing nothing).
-: >"$DLOG"
-script -qfec "setsid -c $B/kmscastd --state-dir $W/d --listen 127.0.0.1:0 ${DUSER[*]} --source test:1000 2>>$DLOG" \
-	/dev/null >/dev/null 2>&1 &
-wait_for 60 grep -q 'listening on' "$DLOG" || fail "kmscastd as a session leader did not start: $(cat "$DLOG")"
-DPID=$(pid_of "$B/kmscastd --state-dir $W/d")
-[ -n "$DPID" ] || fail "no kmscastd process"
-PORT=$(sed -n 's/.*listening on .*:\([0-9]*\) as .*/\1/p' "$DLOG")
-[ "$(tty_of "$DPID")" = 0 ] || fail "kmscastd keeps controlling terminal $(tty_of "$DPID")"
-client good --accept-new --frames 3 127.0.0.1:$PORT
-expect_rc 0 "a client of the daemon started as session leader"
-kill -TERM "$DPID"
-wait_for 10 eval '! kill -0 $DPID 2>/dev/null' || fail "kmscastd ignored SIGTERM"
-DPID=
-grep -q 'info: stopped' "$DLOG" || fail "kmscastd (session leader) did not stop cleanly"
+on_terminal "as its terminal's session leader" "setsid -c"
 ok "started as its terminal's session leader, kmscastd detaches and runs"
