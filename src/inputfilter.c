@@ -74,11 +74,16 @@ static bool is_alt(uint16_t c) { return c == KEY_LEFTALT || c == KEY_RIGHTALT; }
 
 void inputfilter_set_console(struct inputfilter *f, enum capture_console c) { f->console = c; }
 
+static bool alt_held(const struct inputfilter *f)
+{
+	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
+	return bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
+}
+
 bool inputfilter_console_matters(const struct inputfilter *f, const struct proto_input_event *evs,
 				 unsigned n)
 {
-	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
-	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
+	bool alt = alt_held(f);
 
 	if (f->o.allow_vt_switch)
 		return false;
@@ -103,7 +108,7 @@ bool inputfilter_console_matters(const struct inputfilter *f, const struct proto
 static bool blocked(const struct inputfilter *f, uint16_t code, struct inputfilter_report *rep)
 {
 	const uint64_t *k = f->held[INPUT_DEV_KEYBOARD];
-	bool alt = bitset_test(k, KEY_LEFTALT) || bitset_test(k, KEY_RIGHTALT);
+	bool alt = alt_held(f);
 	bool ctrl = bitset_test(k, KEY_LEFTCTRL) || bitset_test(k, KEY_RIGHTCTRL);
 	const char *with = ctrl && alt ? "Ctrl+Alt+" : alt ? "Alt+" : "", *option, *where = "";
 	if (inputfilter_power_key(code)) {

@@ -514,7 +514,7 @@ static int cmd_pair(const struct options *o)
 /* The streamer, as its own user, reads pairing codes from the state dir
  * and writes its trust lists there: a dir under /root, say, lets it
  * start on what root read for it, and then nothing arrives. */
-static void warn_unreachable_state(const struct options *o, const char *user)
+static void warn_unreachable_state(const struct options *o, const char *who)
 {
 	int fd = open(o->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -522,11 +522,6 @@ static void warn_unreachable_state(const struct options *o, const char *user)
 		return;
 	}
 	int e = errno;
-	char who[96];
-	if (user)
-		snprintf(who, sizeof(who), "user %s", user);
-	else
-		snprintf(who, sizeof(who), "uid %u", (unsigned)geteuid());
 	log_printf(LOG_WARN,
 		   "the streamer (%s) cannot reach --state-dir %s: %s: pairing codes and "
 		   "new trust will not reach it; use a state dir every folder above which "
@@ -806,10 +801,16 @@ static int run(struct options *o)
 		goto out_card;
 	d.loop = &loop;
 	uint32_t codecs = o->source ? 1u << PROTO_CODEC_TEST : 1u << o->codec;
+	/* Who the streamer will be, for what it cannot reach as that user. */
+	char who[96];
+	if (change_user)
+		snprintf(who, sizeof(who), "user %s", user.name);
+	else
+		snprintf(who, sizeof(who), "uid %u", (unsigned)geteuid());
 	struct server_options so = {
 		.listen = o->listen,
 		.state_dir = o->state_dir,
-		.user = change_user ? user.name : NULL,
+		.user = who,
 		.authorized_path = o->authorized,
 		.revoked_path = o->revoked,
 		.client_ca = o->client_ca,
@@ -874,7 +875,7 @@ static int run(struct options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;
 	}
-	warn_unreachable_state(o, change_user ? user.name : NULL);
+	warn_unreachable_state(o, who);
 	if (streamer_create(&loop, &sto, &d.streamer, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out_server;

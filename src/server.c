@@ -285,15 +285,10 @@ int server_check_code(struct server *srv, const char *source, const uint8_t a[FP
 		 * (a peer can ask as often as it likes), with whose eyes. */
 		if (strcmp(err, srv->pairing_err) != 0) {
 			snprintf(srv->pairing_err, sizeof(srv->pairing_err), "%s", err);
-			char who[96];
-			if (srv->o.user)
-				snprintf(who, sizeof(who), "user %s", srv->o.user);
-			else
-				snprintf(who, sizeof(who), "uid %u", (unsigned)geteuid());
 			log_printf(LOG_ERR,
 				   "pairing: %s as %s, the streamer: no pairing code can reach "
 				   "this daemon until its --state-dir does",
-				   err, who);
+				   err, srv->o.user ? srv->o.user : "this user");
 		}
 		snprintf(to_peer, len,
 			 "this host's daemon cannot read its pairing codes (its log says why)");

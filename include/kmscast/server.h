@@ -33,7 +33,7 @@ struct server_callbacks {
 struct server_options {
 	const char *listen;          /* "ADDR:PORT", ":PORT"; NULL: all addresses, 7300 */
 	const char *state_dir;       /* pairing file lives here */
-	const char *user;            /* the streamer's user, for messages; NULL: its uid */
+	const char *user;            /* the streamer's user for messages ("user kmscast") */
 	const char *authorized_path; /* NULL: STATE_DIR/authorized-clients */
 	const char *revoked_path;    /* NULL: STATE_DIR/revoked-clients */
 	const char *client_ca;       /* PEM CA bundle or NULL */

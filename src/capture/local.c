@@ -704,7 +704,6 @@ static int local_console(struct capture *cap, char *err, size_t len)
 }
 
 static const struct capture_impl local_impl = {
-	.console = local_console,
 	.grab = capture_local_grab,
 	.peek = capture_local_peek,
 	.is_current = capture_local_is_current,
@@ -712,5 +711,6 @@ static const struct capture_impl local_impl = {
 	.vblank_arm = capture_local_vblank_arm,
 	.vblank_fd = capture_local_vblank_fd,
 	.vblank_read = capture_local_vblank_read,
+	.console = local_console,
 	.destroy = capture_local_destroy,
 };
