@@ -52,14 +52,19 @@ struct mdns {
 	AvahiClient *client;
 	AvahiServiceBrowser *browser;
 	struct browse_result *r;
+	const char *want; /* the instance sought, or NULL: every one */
+	bool want_found;
 	int pending;
 	bool all_for_now;
 	int error;
 };
 
+/* "All for now" is what the caches held: a host sought may answer the
+ * query after it (a cold cache, a record just expired), so it is awaited
+ * until it comes or the time is up. */
 static void mdns_maybe_done(struct mdns *m)
 {
-	if (m->all_for_now && m->pending == 0)
+	if (m->want ? m->want_found : m->all_for_now && m->pending == 0)
 		avahi_simple_poll_quit(m->sp);
 }
 
@@ -88,6 +93,8 @@ static void on_resolved(AvahiServiceResolver *res, AvahiIfIndex iface, AvahiProt
 		for (AvahiStringList *l = txt; l; l = avahi_string_list_get_next(l))
 			dnssd_txt_apply(h, avahi_string_list_get_text(l),
 					avahi_string_list_get_size(l));
+		if (m->want && h->n_addrs && strcasecmp(h->name, m->want) == 0)
+			m->want_found = true;
 	}
 	avahi_service_resolver_free(res);
 	m->pending--;
@@ -144,9 +151,10 @@ static void on_timeout(AvahiTimeout *t, void *data)
 	avahi_simple_poll_quit(m->sp);
 }
 
-static int browse_mdns(unsigned timeout_ms, struct browse_result *r, char *err, size_t len)
+static int browse_mdns(const char *want, unsigned timeout_ms, struct browse_result *r, char *err,
+		       size_t len)
 {
-	struct mdns m = {.r = r};
+	struct mdns m = {.r = r, .want = want};
 	int e = 0, ret = 0;
 	struct timeval tv;
 
@@ -283,13 +291,13 @@ static int by_name(const void *a, const void *b)
 			  ((const struct dnssd_host *)b)->name);
 }
 
-int browse_run(const char *domain, unsigned timeout_ms, struct browse_result *out, char *err,
-	       size_t len)
+int browse_run(const char *domain, const char *want, unsigned timeout_ms, struct browse_result *out,
+	       char *err, size_t len)
 {
 	out->n = 0;
 	out->late = false;
 	int r = domain ? browse_unicast(domain, timeout_ms, out, err, len)
-		       : browse_mdns(timeout_ms, out, err, len);
+		       : browse_mdns(want, timeout_ms, out, err, len);
 	if (r)
 		return r;
 	/* A host with no address (its target did not resolve) cannot be reached. */

@@ -18,10 +18,13 @@ struct browse_result {
 };
 
 /* domain NULL: mDNS for up to timeout_ms; else unicast DNS-SD in domain,
- * every query within timeout_ms in all. Hosts come sorted by name, each
- * with at least one address. 0, or -errno with a message. */
-int browse_run(const char *domain, unsigned timeout_ms, struct browse_result *out, char *err,
-	       size_t err_len);
+ * every query within timeout_ms in all. With want (an instance name), an
+ * mDNS browse waits for that host until the deadline rather than ending
+ * at what the caches held, and ends once it has an address. Hosts come
+ * sorted by name, each with at least one address. 0, or -errno with a
+ * message. */
+int browse_run(const char *domain, const char *want, unsigned timeout_ms, struct browse_result *out,
+	       char *err, size_t err_len);
 
 void browse_print(FILE *f, const struct browse_result *r, bool json);
 

@@ -1258,13 +1258,14 @@ static const char *where(const struct options *o, char *buf, size_t len)
 	return buf;
 }
 
-/* Browses as the options say; says on stderr when the deadline cut the
- * browse short (what was found still counts). 0, or an exit status. */
-static int browse(const struct options *o, struct browse_result *found)
+/* Browses as the options say (awaiting want, when given); says on stderr
+ * when the deadline cut the browse short (what was found still counts).
+ * 0, or an exit status. */
+static int browse(const struct options *o, const char *want, struct browse_result *found)
 {
 	char err[512];
 	unsigned ms = o->browse_ms ? o->browse_ms : o->domain ? 10000 : 3000;
-	if (browse_run(o->domain, ms, found, err, sizeof(err)) != 0) {
+	if (browse_run(o->domain, want, ms, found, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_LOST;
 	}
@@ -1284,7 +1285,7 @@ static int find_target(struct client *cl)
 
 	if (!o->any_free && (!bare || (!o->domain && resolves(cl->host))))
 		return 0;
-	int r = browse(o, &found);
+	int r = browse(o, o->any_free ? NULL : cl->host, &found);
 	if (r)
 		return r;
 	const struct dnssd_host *h =
@@ -1340,7 +1341,7 @@ static int cmd_browse(const struct options *o)
 {
 	static struct browse_result found;
 	char w[96];
-	int r = browse(o, &found);
+	int r = browse(o, NULL, &found);
 	if (r)
 		return r;
 	browse_print(stdout, &found, o->json);

@@ -122,6 +122,22 @@ wait "$ROGUE" 2>/dev/null
 [ ! -e "$W/cl3/known_hosts" ] || fail "something was pinned for pc9: $(cat "$W/cl3/known_hosts")"
 ok "an announcement of pc9 pointing at pc1 is not followed, and pc1's certificate does not pass for pc9"
 
+# A name asked for is awaited until --timeout, not given up once the
+# caches are told: pc8 is announced 2 s after kmscast started looking (its
+# target is pc3.local, which is refused; being refused, it was found).
+lan_bg client "$B/kmscast" --present none --config-dir "$W/cl3" --timeout 8 --frames 1 pc8 \
+	>"$W/late.out" 2>"$W/late.err"
+LATE=$LAN_PID
+sleep 2
+lan_bg client avahi-publish -s -H pc3.local pc8 _kmscast._tcp 7300 "fp=${FP[3]}" 2>"$W/rogue.err"
+ROGUE=$LAN_PID
+wait "$LATE"
+grep -q "the announcement of pc8 points at pc3.local, which is not pc8.local" "$W/late.err" ||
+	fail "pc8, announced late, was not awaited: $(cat "$W/late.err")"
+kill -TERM "$ROGUE"
+wait "$ROGUE" 2>/dev/null
+ok "a name announced 2 s after kmscast started looking for it is found"
+
 # A browsed host is never pinned on first use, not even with --accept-new;
 # a --server-fingerprint the user checked pins it, by instance and target,
 # and its name then works alone. A changed key refuses, naming the
