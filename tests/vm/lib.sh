@@ -149,3 +149,55 @@ want() {
 	sleep 0.5 # anything extra would show now
 	diff -u "$WORK/$id.want" "$WORK/$id.out" || { tail -5 "$DLOG"; fail "$id: the injected events differ"; }
 }
+
+# --- Real display servers (tests/vm/scenarios/desktop) ---
+
+# vm_udev_start: systemd-udevd, as a distribution runs it, with every
+# device already present announced: libinput in a display server finds
+# input devices (kmscastd's included) through it. The guest runs the
+# scenarios chrooted into the host's root, where udevadm would do nothing.
+vm_udev_start() {
+	export SYSTEMD_IGNORE_CHROOT=1
+	/lib/systemd/systemd-udevd --daemon || fail "systemd-udevd did not start"
+	udevadm trigger --action=add && udevadm settle -t 30 || fail "udev did not settle"
+}
+
+# kmsgrab FILE.png: FFmpeg's kmsgrab frame of the first card's primary
+# plane (an independent reader of the same scanout buffer).
+kmsgrab() {
+	ffmpeg -loglevel error -y -device /dev/dri/card0 -f kmsgrab -i - \
+		-vf hwdownload,format=bgr0 -frames:v 1 "$1" || fail "kmsgrab failed"
+}
+
+# pixels FILE.png: one line naming the picture's size and its rgb24 pixels' MD5.
+pixels() {
+	ffmpeg -loglevel error -i "$1" -pix_fmt rgb24 -f framemd5 - |
+		awk '/^#dimensions/ { d = $3 } !/^#/ { m = $NF } END { print d, m }'
+}
+
+# psnr A.png B.png: the average PSNR (dB) of B against A.
+psnr() {
+	ffmpeg -hide_banner -i "$1" -i "$2" -lavfi psnr -f null - 2>&1 |
+		sed -n 's/.*PSNR.* average:\([0-9.inf]*\).*/\1/p'
+}
+
+# still_frame_equals PNG WHAT: the client's frame PNG equals kmsgrab's of
+# the same still screen: a grab before and after the client's must agree
+# (a clock may tick in between: three tries), and the client's equals them.
+# The rest of the arguments are the command that writes PNG.
+still_frame_equals() {
+	local png=$1 what=$2 a b c k
+	shift 2
+	for k in 1 2 3; do
+		kmsgrab "$WORK/before.png"
+		"$@" || fail "$what: the client's snapshot failed"
+		kmsgrab "$WORK/after.png"
+		a=$(pixels "$WORK/before.png")
+		b=$(pixels "$WORK/after.png")
+		c=$(pixels "$png")
+		[ "$a" = "$b" ] || continue
+		[ "$c" = "$a" ] && return 0
+		fail "$what: the client's frame ($c) is not kmsgrab's ($a)"
+	done
+	fail "$what: the screen did not hold still for three tries"
+}
