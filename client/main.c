@@ -136,9 +136,9 @@ static void usage(FILE *f)
 		"  --domain DOMAIN          find hosts in DOMAIN's DNS zone (unicast DNS-SD: PTR,\n"
 		"                           SRV and TXT records) instead of by mDNS on this link\n"
 		"  --json                   browse: one JSON document\n"
-		"  --timeout SECONDS        browse, --any-free and HOST by name: how long mDNS\n"
-		"                           listens (default 3), or the whole --domain browse's\n"
-		"                           deadline (default 10)\n"
+		"  --timeout SECONDS        browse and --any-free: how long mDNS listens (default\n"
+		"                           3); HOST by name: how long mDNS waits for it (default\n"
+		"                           5); or the whole --domain browse's deadline (default 10)\n"
 		"  --any-free               connect to a host that announces itself free, chosen\n"
 		"                           at random (else one that announces no state)\n"
 		"  --config-dir DIR         key, certificate and known_hosts\n"
@@ -1249,12 +1249,20 @@ static bool resolves(const char *name)
 	return true;
 }
 
-static const char *where(const struct options *o, char *buf, size_t len)
+/* How long a browse may take: --timeout, else 10 s for a DNS zone; on
+ * mDNS 5 s for one name (it ends once that host answers, and a query
+ * avahi sends again after 1 and 2 s still fits), 3 s for the list. */
+static unsigned browse_ms(const struct options *o, const char *want)
+{
+	return o->browse_ms ? o->browse_ms : o->domain ? 10000 : want ? 5000 : 3000;
+}
+
+static const char *where(const struct options *o, const char *want, char *buf, size_t len)
 {
 	if (o->domain)
 		snprintf(buf, len, "in the DNS zone %s", o->domain);
 	else
-		snprintf(buf, len, "by mDNS in %u s", o->browse_ms ? o->browse_ms / 1000 : 3);
+		snprintf(buf, len, "by mDNS in %u s", browse_ms(o, want) / 1000);
 	return buf;
 }
 
@@ -1264,8 +1272,7 @@ static const char *where(const struct options *o, char *buf, size_t len)
 static int browse(const struct options *o, const char *want, struct browse_result *found)
 {
 	char err[512];
-	unsigned ms = o->browse_ms ? o->browse_ms : o->domain ? 10000 : 3000;
-	if (browse_run(o->domain, want, ms, found, err, sizeof(err)) != 0) {
+	if (browse_run(o->domain, want, browse_ms(o, want), found, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_LOST;
 	}
@@ -1292,14 +1299,14 @@ static int find_target(struct client *cl)
 		o->any_free ? browse_pick_free(&found) : browse_find(&found, cl->host);
 	if (!h && o->any_free) {
 		fprintf(stderr, PROG ": no free host among the %d found %s\n", found.n,
-			where(o, w, sizeof(w)));
+			where(o, NULL, w, sizeof(w)));
 		return EXIT_LOST;
 	}
 	if (!h) {
 		fprintf(stderr,
 			PROG ": cannot resolve %s: DNS does not know it, and no host of "
 			     "that name is announced %s ('kmscast browse' lists them)\n",
-			cl->host, where(o, w, sizeof(w)));
+			cl->host, where(o, cl->host, w, sizeof(w)));
 		return EXIT_LOST;
 	}
 	use_found(cl, h);
@@ -1346,7 +1353,7 @@ static int cmd_browse(const struct options *o)
 		return r;
 	browse_print(stdout, &found, o->json);
 	if (!found.n && !o->json)
-		fprintf(stderr, PROG ": no kmscast host found %s\n", where(o, w, sizeof(w)));
+		fprintf(stderr, PROG ": no kmscast host found %s\n", where(o, NULL, w, sizeof(w)));
 	return 0;
 }
 
