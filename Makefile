@@ -40,7 +40,7 @@ COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c dnssd.c e
 # helper's sandbox.
 CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
 DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c jwt.c listen.c metrics.c \
-	pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c webparse.c yuvconv.c)
+	inputpace.c pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c webparse.c yuvconv.c)
 UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
 $(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
 COMMON_LIB = $(BUILD)/libkmscast-common.a

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* uinput devices for a client's input; see include/kmscast/inject.h. */
 #include "kmscast/inject.h"
+#include "kmscast/inputpace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,9 @@ struct inject {
 	struct libevdev_uinput *dev[INPUT_DEV_COUNT];
 	int fd[INPUT_DEV_COUNT];
 	uint32_t w, h;
+	struct inputpace pace;
 	struct input_out out[INPUTFILTER_RELEASE_MAX];
+	uint64_t due_us; /* when what waits is next due; 0: nothing waits */
 };
 
 static void enable_codes(struct libevdev *d, unsigned type, bool (*want)(uint16_t), unsigned max)
@@ -128,6 +131,7 @@ int inject_create(const struct inject_options *o, struct inject **out, char *err
 	}
 	in->o = *o;
 	inputfilter_init(&in->filter, &o->filter);
+	inputpace_init(&in->pace);
 	for (int d = 0; d < INPUT_DEV_COUNT; d++)
 		in->fd[d] = -1;
 	int r = 0;
@@ -160,12 +164,54 @@ static int write_all(struct inject *in, unsigned n)
 	return first;
 }
 
-unsigned inject_release_all(struct inject *in)
+int inject_pump(struct inject *in, uint64_t now_us)
+{
+	int first = 0;
+	unsigned n;
+	do {
+		n = inputpace_take(&in->pace, now_us, in->out, INPUTFILTER_RELEASE_MAX,
+				   &in->due_us);
+		int r = write_all(in, n);
+		first = first ? first : r;
+	} while (n && in->due_us == now_us);
+	inputfilter_set_backlog(&in->filter, !inputpace_room(&in->pace, INPUTFILTER_OUT_MAX));
+	return first;
+}
+
+uint64_t inject_due(const struct inject *in) { return in->due_us; }
+
+/* Queues what the filter gave; past the bound only releases come (the
+ * filter is told of the backlog), and those always fit. */
+static void queue(struct inject *in, unsigned n)
+{
+	(void)inputpace_push(&in->pace, in->out, n, true);
+}
+
+/* Writes whatever waits at once: the devices are going or changing. */
+static void drain(struct inject *in)
+{
+	unsigned n;
+	while ((n = inputpace_drain(&in->pace, in->out, INPUTFILTER_RELEASE_MAX)))
+		write_all(in, n);
+	in->due_us = 0;
+	inputfilter_set_backlog(&in->filter, false);
+}
+
+/* Releases of what is held join the queue behind what waits, so a key
+ * pressed there is released after, not before. */
+static unsigned release(struct inject *in)
 {
 	unsigned n = inputfilter_release_all(&in->filter, in->out), keys = 0;
 	for (unsigned i = 0; i < n; i++)
 		keys += in->out[i].type == EV_KEY;
-	write_all(in, n);
+	queue(in, n);
+	return keys;
+}
+
+unsigned inject_release_all(struct inject *in, uint64_t now_us)
+{
+	unsigned keys = release(in);
+	inject_pump(in, now_us);
 	return keys;
 }
 
@@ -173,7 +219,8 @@ void inject_destroy(struct inject *in)
 {
 	if (!in)
 		return;
-	inject_release_all(in);
+	release(in);
+	drain(in);
 	for (int d = 0; d < INPUT_DEV_COUNT; d++) {
 		unmake(in, (enum input_dev)d);
 		if (in->fd[d] >= 0)
@@ -186,8 +233,10 @@ int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size
 {
 	if (in->dev[INPUT_DEV_POINTER] && in->w == w && in->h == h)
 		return 0;
-	if (in->dev[INPUT_DEV_POINTER])
-		inject_release_all(in); /* a drag across a mode change ends */
+	if (in->dev[INPUT_DEV_POINTER]) {
+		release(in); /* a drag across a mode change ends */
+		drain(in);   /* and no old position reaches the new pointer */
+	}
 	unmake(in, INPUT_DEV_POINTER);
 	inputfilter_set_abs(&in->filter, 0, 0);
 	if (!w || !h || w > 65536 || h > 65536) {
@@ -205,7 +254,8 @@ int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size
 int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigned n,
 		 uint64_t now_us, struct inputfilter_report *rep)
 {
-	return write_all(in, inputfilter_batch(&in->filter, evs, n, now_us, in->out, rep));
+	queue(in, inputfilter_batch(&in->filter, evs, n, now_us, in->out, rep));
+	return inject_pump(in, now_us);
 }
 
 struct inputfilter *inject_filter(struct inject *in) { return &in->filter; }

@@ -291,7 +291,8 @@ unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event
 		cost += evs[i].type != EV_SYN;
 	refill(f, now_us);
 	/* The whole batch or none of it: half a frame is worse than a late one. */
-	bool limited = f->tokens < cost;
+	bool limited = f->backlog || f->tokens < cost;
+	rep->backlog = f->backlog;
 	if (!limited)
 		f->tokens -= cost;
 
@@ -314,6 +315,8 @@ unsigned inputfilter_batch(struct inputfilter *f, const struct proto_input_event
 	frame_end(&s);
 	return s.n;
 }
+
+void inputfilter_set_backlog(struct inputfilter *f, bool full) { f->backlog = full; }
 
 unsigned inputfilter_release_all(struct inputfilter *f, struct input_out *out)
 {

@@ -89,6 +89,7 @@ struct streamer {
 	bool vblank_armed, closing;
 	struct hotplug *hotplug;
 	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
+	uv_timer_t input_timer;  /* paced input waits for it (inputpace.h) */
 	uint64_t last_rescan_ms;
 	bool gone; /* the output is not there */
 	int handles;
@@ -1000,7 +1001,9 @@ int streamer_create(uv_loop_t *loop, const struct streamer_options *o, struct st
 	st->timer.data = st;
 	uv_timer_init(loop, &st->rescan_timer);
 	st->rescan_timer.data = st;
-	st->handles = 2;
+	uv_timer_init(loop, &st->input_timer);
+	st->input_timer.data = st;
+	st->handles = 3;
 	if (o->source == SOURCE_CAPTURE) {
 		static const char *const subsystems[] = {"drm", NULL};
 		char why[256];
@@ -1084,6 +1087,8 @@ void streamer_destroy(struct streamer *st)
 	uv_close((uv_handle_t *)&st->timer, handle_closed);
 	uv_timer_stop(&st->rescan_timer);
 	uv_close((uv_handle_t *)&st->rescan_timer, handle_closed);
+	uv_timer_stop(&st->input_timer);
+	uv_close((uv_handle_t *)&st->input_timer, handle_closed);
 	hotplug_destroy(st->hotplug);
 }
 
@@ -1126,6 +1131,33 @@ static void ask_console(struct streamer *st)
 	}
 }
 
+static void input_written(int r)
+{
+	if (r < 0)
+		log_printf(LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
+}
+
+static void on_input_timer(uv_timer_t *t);
+
+/* What the devices' pacing holds back is written when it is due. */
+static void input_schedule(struct streamer *st)
+{
+	uint64_t due = inject_due(st->o.input), now = mono_us();
+	if (!due || st->closing) {
+		uv_timer_stop(&st->input_timer);
+		return;
+	}
+	uv_timer_start(&st->input_timer, on_input_timer, due > now ? (due - now + 999) / 1000 : 0,
+		       0);
+}
+
+static void on_input_timer(uv_timer_t *t)
+{
+	struct streamer *st = t->data;
+	input_written(inject_pump(st->o.input, mono_us()));
+	input_schedule(st);
+}
+
 static void input(struct streamer *st, struct viewer *v, const struct proto_input *in)
 {
 	const char *fp = session_fingerprint(v->s);
@@ -1143,9 +1175,8 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 		proto_input_get(in, i, &evs[i]);
 	if (inputfilter_console_matters(inject_filter(st->o.input), evs, in->count))
 		ask_console(st);
-	int r = inject_batch(st->o.input, evs, in->count, mono_us(), &rep);
-	if (r < 0)
-		log_printf(LOG_WARN, "input: writing to uinput failed: %s", strerror(-r));
+	input_written(inject_batch(st->o.input, evs, in->count, mono_us(), &rep));
+	input_schedule(st);
 	for (unsigned i = 0;
 	     i < rep.blocked && i < INPUTFILTER_BLOCKED_NAMED && v->blocked + i < 10; i++) {
 		const char *name = libevdev_event_code_get_name(EV_KEY, rep.blocked_code[i]);
@@ -1157,10 +1188,9 @@ static void input(struct streamer *st, struct viewer *v, const struct proto_inpu
 		log_printf(LOG_WARN, "input from %s: dropped %u events: %s", fp, rep.invalid,
 			   rep.why);
 	if (rep.limited && !v->limited)
-		log_printf(LOG_WARN,
-			   "input from %s: over the rate limit; dropping "
-			   "events (releases still pass)",
-			   fp);
+		log_printf(LOG_WARN, "input from %s: %s; dropping events (releases still pass)", fp,
+			   rep.backlog ? "faster than the host's devices take it"
+				       : "over the rate limit");
 	v->injected += rep.injected;
 	v->blocked += rep.blocked;
 	v->limited += rep.limited;
@@ -1172,7 +1202,8 @@ static void input_done(struct streamer *st, struct viewer *v)
 {
 	if (!st->o.input)
 		return;
-	unsigned n = inject_release_all(st->o.input);
+	unsigned n = inject_release_all(st->o.input, mono_us());
+	input_schedule(st);
 	log_printf(
 		LOG_INFO,
 		"input from %s: %lu events injected, %lu key presses "

@@ -3,7 +3,8 @@
  * support: "kmscast keyboard" (every KEY_* code, the kernel's autorepeat),
  * "kmscast mouse" (relative motion, buttons, wheels with hi-res) and
  * "kmscast absolute pointer" (tablet-style, its range the captured output's
- * size in pixels). src/inputfilter.c decides what is written. */
+ * size in pixels). src/inputfilter.c decides what is written,
+ * src/inputpace.c when. */
 #ifndef KMSCAST_INJECT_H
 #define KMSCAST_INJECT_H
 
@@ -26,14 +27,18 @@ void inject_destroy(struct inject *in);
 /* (Re)makes the absolute pointer for a w x h output, releasing its buttons
  * first when the size changes. */
 int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size_t len);
-/* Writes one wire batch as the filter judges it; -errno of the first
- * failed write, else 0. */
+/* Queues one wire batch as the filter judges it and writes what is due
+ * (src/inputpace.c paces it); -errno of the first failed write, else 0. */
 int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigned n,
 		 uint64_t now_us, struct inputfilter_report *rep);
 /* The filter the batches go through, to tell it the console's mode. */
 struct inputfilter *inject_filter(struct inject *in);
-/* Releases every held key and button; returns how many. */
-unsigned inject_release_all(struct inject *in);
+/* Writes what is due at now_us; -errno of the first failed write. */
+int inject_pump(struct inject *in, uint64_t now_us);
+/* When inject_pump is next needed (monotonic us), 0 when nothing waits. */
+uint64_t inject_due(const struct inject *in);
+/* Releases every held key and button, after what waits; returns how many. */
+unsigned inject_release_all(struct inject *in, uint64_t now_us);
 /* The device's node (e.g. /dev/input/event5), or NULL before it exists. */
 const char *inject_devnode(const struct inject *in, enum input_dev d);
 

@@ -42,7 +42,8 @@ struct inputfilter_report {
 	unsigned injected; /* events written, SYN_REPORTs not counted */
 	unsigned repeats;  /* autorepeat (value 2) dropped: the host repeats */
 	unsigned invalid;  /* dropped; why names the first */
-	unsigned limited;  /* dropped by the rate limit */
+	unsigned limited;  /* dropped by the rate limit or the backlog */
+	bool backlog;      /* judged while the devices' queue was full */
 	unsigned blocked;  /* key presses dropped; the first few named here */
 	uint16_t blocked_code[INPUTFILTER_BLOCKED_NAMED];
 	/* What was held with it ("Ctrl+Alt+", "Alt+" or "") and the option
@@ -64,6 +65,7 @@ struct inputfilter {
 	double tokens;
 	uint64_t last_us;
 	bool rate_started;
+	bool backlog; /* the paced queue is full: drop as over the limit */
 };
 
 void inputfilter_init(struct inputfilter *f, const struct inputfilter_options *o);
@@ -77,6 +79,10 @@ void inputfilter_set_console(struct inputfilter *f, enum capture_console c);
  * F-key, Left or Right while an Alt key is (or comes to be) held. */
 bool inputfilter_console_matters(const struct inputfilter *f, const struct proto_input_event *evs,
 				 unsigned n);
+/* While the events already passed wait in a full queue (inputpace.h),
+ * batches are judged as over the rate limit: releases pass, the rest is
+ * dropped, so nothing stays held and nothing grows. */
+void inputfilter_set_backlog(struct inputfilter *f, bool full);
 /* Judges one wire batch (already valid per proto.c) at now_us; returns the
  * number of events written to out (at most INPUTFILTER_OUT_MAX), in order,
  * each device's frames ending in SYN_REPORT. */

@@ -331,6 +331,26 @@ static int release_all_frees_every_held_code(void)
 	return 0;
 }
 
+static int backlog_keeps_releases(void)
+{
+	struct inputfilter f;
+	fresh(&f, false);
+	const struct proto_input_event press[] = {{EV_KEY, KEY_A, 1}, SYN};
+	RUN(&f, press, 1000, {K, EV_KEY, KEY_A, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK(!rep.backlog);
+	/* With the devices' queue full, budget or not: only the release. */
+	inputfilter_set_backlog(&f, true);
+	const struct proto_input_event more[] = {{EV_KEY, KEY_B, 1}, {EV_KEY, KEY_A, 0},
+						 {EV_REL, REL_X, 3}, SYN};
+	RUN(&f, more, 2000, {K, EV_KEY, KEY_A, 0}, {K, EV_SYN, SYN_REPORT, 0});
+	CHECK(rep.backlog);
+	CHECK_EQ_INT(rep.limited, 2);
+	CHECK(!inputfilter_held(&f, K, KEY_B));
+	inputfilter_set_backlog(&f, false);
+	RUN(&f, press, 3000, {K, EV_KEY, KEY_A, 1}, {K, EV_SYN, SYN_REPORT, 0});
+	return 0;
+}
+
 static int worst_case_fits_the_bound(void)
 {
 	struct inputfilter f;
@@ -354,4 +374,5 @@ TST_MAIN("inputfilter", TST_CASE(routes_to_three_devices), TST_CASE(absolute_cla
 	 TST_CASE(repeats_duplicates_and_stray_releases), TST_CASE(every_key_code_routes),
 	 TST_CASE(vt_switch_and_sysrq_blocked), TST_CASE(alt_keys_follow_the_console),
 	 TST_CASE(power_keys_blocked), TST_CASE(rate_limit_keeps_releases),
+	 TST_CASE(backlog_keeps_releases),
 	 TST_CASE(release_all_frees_every_held_code), TST_CASE(worst_case_fits_the_bound))
