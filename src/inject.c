@@ -14,6 +14,12 @@
 #include <unistd.h>
 
 #define VENDOR 0x6b6d /* "km" */
+/* The absolute pointer counts half pixels and aims at a pixel's centre:
+ * libinput maps the range onto the output as w / (max + 1) per unit, X's
+ * libinput driver then scales through 0..65535 and floors, so a pixel's
+ * left edge lands one pixel short on X (399 for 400); its centre lands on
+ * the pixel under both, and on Wayland the application gets x + 0.5. */
+#define ABS_SUB 2
 
 struct inject {
 	struct inject_options o;
@@ -65,8 +71,8 @@ static void describe(struct libevdev *d, enum input_dev which, uint32_t w, uint3
 	case INPUT_DEV_POINTER: {
 		/* Like QEMU's USB tablet: ABS_X/Y and mouse buttons, which udev
 		 * and libinput take for an absolute mouse. */
-		struct input_absinfo ax = {.minimum = 0, .maximum = (int32_t)w - 1};
-		struct input_absinfo ay = {.minimum = 0, .maximum = (int32_t)h - 1};
+		struct input_absinfo ax = {.minimum = 0, .maximum = (int32_t)(w * ABS_SUB) - 1};
+		struct input_absinfo ay = {.minimum = 0, .maximum = (int32_t)(h * ABS_SUB) - 1};
 		enable_codes(d, EV_KEY, inputfilter_button, INPUTFILTER_KEY_MAX);
 		libevdev_enable_event_type(d, EV_ABS);
 		libevdev_enable_event_code(d, EV_ABS, ABS_X, &ax);
@@ -157,7 +163,8 @@ static int write_all(struct inject *in, unsigned n)
 		struct input_out *e = &in->out[i];
 		if (!in->dev[e->dev])
 			continue;
-		int r = libevdev_uinput_write_event(in->dev[e->dev], e->type, e->code, e->value);
+		int32_t v = e->type == EV_ABS ? e->value * ABS_SUB + ABS_SUB / 2 : e->value;
+		int r = libevdev_uinput_write_event(in->dev[e->dev], e->type, e->code, v);
 		if (r < 0 && !first)
 			first = r;
 	}

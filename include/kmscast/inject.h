@@ -3,8 +3,8 @@
  * support: "kmscast keyboard" (every KEY_* code, the kernel's autorepeat),
  * "kmscast mouse" (relative motion, buttons, wheels with hi-res) and
  * "kmscast absolute pointer" (tablet-style, its range the captured output's
- * size in pixels). src/inputfilter.c decides what is written,
- * src/inputpace.c when. */
+ * size in half pixels, a pixel written as its centre). src/inputfilter.c
+ * decides what is written, src/inputpace.c when. */
 #ifndef KMSCAST_INJECT_H
 #define KMSCAST_INJECT_H
 

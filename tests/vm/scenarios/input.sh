@@ -55,7 +55,7 @@ ok "kmscastd made kmscast keyboard, mouse and absolute pointer (640x480)"
 reader kb "kmscast keyboard"
 reader ms "kmscast mouse"
 reader ab "kmscast absolute pointer"
-want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
+want ab "absinfo ABS_X 0 1279" "absinfo ABS_Y 0 959"
 grep -q "input from $(cat "$WORK/kbd.node") (thin keyboard, keyboard, grabbed)" "$WORK/a.err" ||
 	fail "the keyboard was not grabbed: $(cat "$WORK/a.err")"
 
@@ -73,11 +73,12 @@ want ms "EV_REL REL_X 5" "EV_REL REL_Y -3" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY B
 	"EV_KEY BTN_RIGHT 0" SYN
 ok "relative motion, buttons and wheel arrive with their values"
 
-# The tablet's 0..32767 lands on stream pixels of the 640x480 output.
+# The tablet's 0..32767 lands on stream pixels of the 640x480 output,
+# written as their centres in the pointer's half pixels (2x + 1).
 feed tab "EV_ABS ABS_X 16384" "EV_ABS ABS_Y 16384" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
 	"EV_ABS ABS_X 32767" "EV_ABS ABS_Y 32767" SYN "EV_ABS ABS_X 52" "EV_ABS ABS_Y 0" SYN
-want ab "EV_ABS ABS_X 320" "EV_ABS ABS_Y 240" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
-	"EV_ABS ABS_X 639" "EV_ABS ABS_Y 479" SYN "EV_ABS ABS_X 1" "EV_ABS ABS_Y 0" SYN
+want ab "EV_ABS ABS_X 641" "EV_ABS ABS_Y 481" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN \
+	"EV_ABS ABS_X 1279" "EV_ABS ABS_Y 959" SYN "EV_ABS ABS_X 3" "EV_ABS ABS_Y 1" SYN
 ok "absolute positions and clicks land on the output's pixels (16384 -> 320,240; 32767 -> 639,479)"
 
 # Ctrl+Alt+F2 and Alt+SysRq are not injected; the modifiers are.

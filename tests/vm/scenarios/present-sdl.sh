@@ -67,7 +67,7 @@ ok "ctrl+alt+shift+s draws the stats overlay over the picture and takes it away 
 reader kb "kmscast keyboard"
 reader ab "kmscast absolute pointer"
 reader ms "kmscast mouse"
-want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
+want ab "absinfo ABS_X 0 1279" "absinfo ABS_Y 0 959"
 wid=$(timeout 30 xdotool search --name "^$(title)\$" | head -1)
 [ -n "$wid" ] || fail "no window called $(title)"
 # No window manager: focus the window by hand, as a click would.
@@ -77,9 +77,9 @@ want kb "EV_KEY KEY_K 1" SYN "EV_KEY KEY_K 0" SYN "EV_KEY KEY_M 1" SYN "EV_KEY K
 # (SDL reports the pointer at the window's centre when it opens: the
 # kernel passes on only changed positions, so the clicks go elsewhere.)
 xdo mousemove --window "$wid" 100 50 click 1
-want ab "EV_ABS ABS_X 100" "EV_ABS ABS_Y 50" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
+want ab "EV_ABS ABS_X 201" "EV_ABS ABS_Y 101" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
 xdo mousemove --window "$wid" 639 10 click 3
-want ab "EV_ABS ABS_X 639" "EV_ABS ABS_Y 10" SYN "EV_KEY BTN_RIGHT 1" SYN "EV_KEY BTN_RIGHT 0" SYN
+want ab "EV_ABS ABS_X 1279" "EV_ABS ABS_Y 21" SYN "EV_KEY BTN_RIGHT 1" SYN "EV_KEY BTN_RIGHT 0" SYN
 xdo click 5
 want ms "EV_REL REL_WHEEL -1" "EV_REL REL_WHEEL_HI_RES -120" SYN
 ok "SDL keys K M, clicks at 100,50 and 639,10, and a wheel notch arrive on the host as they were"
@@ -95,9 +95,9 @@ ok "--fullscreen, 640x480 on 1360x768: $(cat "$WORK/psnr.txt")"
 # (A new reader: the window reports the pointer where it opened.)
 kill $READER_ab
 reader fs "kmscast absolute pointer"
-want fs "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479"
+want fs "absinfo ABS_X 0 1279" "absinfo ABS_Y 0 959"
 xdo mousemove 424 192 click 1
-want fs "EV_ABS ABS_X 160" "EV_ABS ABS_Y 120" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
+want fs "EV_ABS ABS_X 321" "EV_ABS ABS_Y 241" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
 ok "a click at the screen's 424,192 lands on the stream's 160,120"
 unwindow
 stop_daemon

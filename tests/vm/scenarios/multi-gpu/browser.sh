@@ -107,7 +107,7 @@ expect "$r" "held: 0" "release on blur"
 keyrel() { printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$@"; }
 want kb $(keyrel K K) $(keyrel M M) $(keyrel S S) $(keyrel 1 1) $(keyrel ENTER ENTER) $(keyrel ESC ESC) \
 	"EV_KEY KEY_LEFTSHIFT 1" SYN "EV_KEY KEY_LEFTSHIFT 0" SYN
-want ab "absinfo ABS_X 0 639" "absinfo ABS_Y 0 479" "EV_ABS ABS_X 10" "EV_ABS ABS_Y 20" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
+want ab "absinfo ABS_X 0 1279" "absinfo ABS_Y 0 959" "EV_ABS ABS_X 21" "EV_ABS ABS_Y 41" SYN "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
 want ms "EV_REL REL_WHEEL -1" "EV_REL REL_WHEEL_HI_RES -120" SYN
 ok "typed keys, a click at 10,20, a wheel notch and the release of a held Shift on blur arrive exactly"
 stop_paint
