@@ -63,7 +63,7 @@ struct options {
 	bool json, any_free;
 	unsigned browse_ms;
 	const char *config_dir, *cert, *key, *host_ca, *server_fp, *target, *code, *present;
-	const char *snapshot, *record;
+	const char *snapshot, *record, *cursor_raw;
 	struct proto_input_event input[PROTO_MAX_INPUT_EVENTS];
 	unsigned input_count;
 	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
@@ -152,6 +152,9 @@ static void usage(FILE *f)
 		"                           with --no-decode, N received)\n"
 		"  --snapshot FILE.png      write the frame after --frames N as PNG, then exit 0\n"
 		"  --cursor                 with --snapshot: draw the cursor into the picture\n"
+		"  --cursor-raw FILE        with --snapshot: also write the cursor's image as\n"
+		"                           received (premultiplied ARGB8888, W*H*4 bytes) and\n"
+		"                           print its size, place and hotspot\n"
 		"  --record FILE.mkv        record the stream: H.264/HEVC as sent, lossless as FFV1\n"
 		"  --present kms|sdl|none   kms: take DRM master and show the stream full screen on\n"
 		"                           a connector (a kiosk; input from every keyboard and\n"
@@ -286,6 +289,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_CTIMEOUT,
 		O_SNAPSHOT,
 		O_CURSOR,
+		O_CURSOR_RAW,
 		O_RECORD,
 		O_INPUT,
 		O_HWDEC,
@@ -321,6 +325,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
 		{"snapshot", required_argument, NULL, O_SNAPSHOT},
 		{"cursor", no_argument, NULL, O_CURSOR},
+		{"cursor-raw", required_argument, NULL, O_CURSOR_RAW},
 		{"record", required_argument, NULL, O_RECORD},
 		{"send-input", required_argument, NULL, O_INPUT},
 		{"input-device", required_argument, NULL, O_INDEV},
@@ -389,6 +394,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_SNAPSHOT: o->snapshot = optarg; break;
 		case O_CURSOR: o->cursor = true; break;
+		case O_CURSOR_RAW: o->cursor_raw = optarg; break;
 		case O_RECORD: o->record = optarg; break;
 		case O_INPUT: parse_input(optarg, o); break;
 		case O_INDEV:
@@ -431,6 +437,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->frames = 1;
 	if (o->cursor && !o->snapshot)
 		cli_die_usage(PROG, "--cursor goes with --snapshot");
+	if (o->cursor_raw && !o->snapshot)
+		cli_die_usage(PROG, "--cursor-raw goes with --snapshot");
 	if (o->no_decode &&
 	    (o->snapshot || o->record || (o->present && strcmp(o->present, "none"))))
 		cli_die_usage(PROG, "--no-decode has no picture: it goes with --present none, "
@@ -843,8 +851,17 @@ static void write_snapshot(struct client *cl)
 				    (int64_t)cl->cursor_x - cl->hot_x,
 				    (int64_t)cl->cursor_y - cl->hot_y, cl->cursor_img, cl->cursor_w,
 				    cl->cursor_h, cl->cursor_w * 4u);
-	if (pngio_write_rgb8(cl->o->snapshot, img, cl->config.width, cl->config.height, err,
-			     sizeof(err)) != 0)
+	int r = pngio_write_rgb8(cl->o->snapshot, img, cl->config.width, cl->config.height, err,
+				 sizeof(err));
+	if (r == 0 && cl->o->cursor_raw) {
+		r = fileio_write_atomic(cl->o->cursor_raw, cl->cursor_img,
+					(size_t)cl->cursor_w * cl->cursor_h * 4, 0644, err,
+					sizeof(err));
+		printf("cursor %ux%u at %d,%d hotspot %u,%u %s\n", cl->cursor_w, cl->cursor_h,
+		       cl->cursor_x, cl->cursor_y, cl->hot_x, cl->hot_y,
+		       cl->cursor_visible ? "visible" : "hidden");
+	}
+	if (r != 0)
 		finish(cl, EXIT_LOST, "%s", err);
 	else
 		finish(cl, EXIT_OK, NULL);
