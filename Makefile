@@ -52,7 +52,7 @@ BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
-	$(BUILD)/tests/evdev-tool $(BUILD)/tests/mkedid
+	$(BUILD)/tests/evdev-tool $(BUILD)/tests/mkedid $(BUILD)/tests/wl-pointer
 NET_HELPERS = $(BUILD)/tests/net-abuse $(BUILD)/tests/net-flood $(BUILD)/tests/bench-transport \
 	$(BUILD)/tests/mktoken
 
@@ -129,6 +129,25 @@ $(BUILD)/tests/unit/test_record: $(BUILD)/obj/tests/unit/test_record.o $(BUILD)/
 $(BUILD)/tests/unit/test_choose: $(BUILD)/obj/tests/unit/test_choose.o $(BUILD)/obj/client/choose.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The desktop scenarios' Wayland application; xdg-shell's code is made
+# from the protocol's XML by wayland-scanner, as every Wayland client does.
+WL_XDG = $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-protocols)/stable/xdg-shell/xdg-shell.xml
+$(BUILD)/gen/xdg-shell-client-protocol.h: $(WL_XDG)
+	@mkdir -p $(dir $@)
+	wayland-scanner client-header $< $@
+$(BUILD)/gen/xdg-shell-protocol.c: $(WL_XDG)
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $< $@
+$(BUILD)/obj/gen/xdg-shell-protocol.o: $(BUILD)/gen/xdg-shell-protocol.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/tests/vm/wl-pointer.o: CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/tests/vm/wl-pointer.o: $(BUILD)/gen/xdg-shell-client-protocol.h
+$(BUILD)/tests/wl-pointer: $(BUILD)/obj/tests/vm/wl-pointer.o $(BUILD)/obj/gen/xdg-shell-protocol.o \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs wayland-client)
 
 # The capture's KMS logic against a fake libdrm, linked ahead of the real
 # one: the kernel is a table here, the capture code is the real code.

@@ -15,6 +15,9 @@
  *   evdev-tool state NODE KEY
  *       prints "down" or "up": the key's state in the kernel (EVIOCGKEY), or
  *       "absent" when the device does not have the key at all.
+ *   evdev-tool spec
+ *       reads the lines create reads and prints them as kmscast
+ *       --send-input's TYPE:CODE:VALUE,... (one batch on the wire).
  *   evdev-tool console graphics|text off|unicode
  *       sets the active console's mode (KDSETMODE) and its keyboard's
  *       (KDSKBMODE), through /dev/tty0: a display server leaves it
@@ -28,6 +31,7 @@
 #include <libevdev/libevdev.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +50,27 @@ static void enable_range(struct libevdev *d, unsigned type, unsigned from, unsig
 	libevdev_enable_event_type(d, type);
 	for (unsigned c = from; c <= to; c++)
 		libevdev_enable_event_code(d, type, c, NULL);
+}
+
+/* One event line, "EV_KEY KEY_A 1" or "SYN", into ev; false otherwise. */
+static bool parse_event(const char *line, struct input_event *ev)
+{
+	char t[64], c[64];
+	int v;
+	if (!strncmp(line, "SYN", 3)) {
+		*ev = (struct input_event){.type = EV_SYN, .code = SYN_REPORT};
+		return true;
+	}
+	if (sscanf(line, "%63s %63s %d", t, c, &v) != 3)
+		return false;
+	int type = libevdev_event_type_from_name(t);
+	int code = type < 0 ? -1 : libevdev_event_code_from_name((unsigned)type, c);
+	if (code < 0) {
+		fprintf(stderr, "evdev-tool: no event %s %s\n", t, c);
+		return false;
+	}
+	*ev = (struct input_event){.type = (uint16_t)type, .code = (uint16_t)code, .value = v};
+	return true;
 }
 
 static int create(const char *name, const char *kind)
@@ -76,24 +101,32 @@ static int create(const char *name, const char *kind)
 		return die(strerror(-r));
 	printf("%s\n", libevdev_uinput_get_devnode(ui));
 	fflush(stdout);
-	char line[256], t[64], c[64];
-	int v;
+	char line[256];
+	struct input_event ev;
+	int ms;
 	while (fgets(line, sizeof(line), stdin)) {
-		if (!strncmp(line, "SYN", 3)) {
-			libevdev_uinput_write_event(ui, EV_SYN, SYN_REPORT, 0);
-		} else if (sscanf(line, "sleep %d", &v) == 1) {
-			usleep((useconds_t)v * 1000);
-		} else if (sscanf(line, "%63s %63s %d", t, c, &v) == 3) {
-			int type = libevdev_event_type_from_name(t);
-			int code = type < 0 ? -1 : libevdev_event_code_from_name((unsigned)type, c);
-			if (code < 0) {
-				fprintf(stderr, "evdev-tool: no event %s %s\n", t, c);
-				continue;
-			}
-			libevdev_uinput_write_event(ui, (unsigned)type, (unsigned)code, v);
-		}
+		if (sscanf(line, "sleep %d", &ms) == 1)
+			usleep((useconds_t)ms * 1000);
+		else if (parse_event(line, &ev))
+			libevdev_uinput_write_event(ui, ev.type, ev.code, ev.value);
 	}
 	libevdev_uinput_destroy(ui);
+	return 0;
+}
+
+/* The same lines as kmscast --send-input's TYPE:CODE:VALUE,... (sleeps
+ * dropped: the client sends them as one batch). */
+static int spec(void)
+{
+	char line[256];
+	struct input_event ev;
+	const char *sep = "";
+	while (fgets(line, sizeof(line), stdin))
+		if (parse_event(line, &ev)) {
+			printf("%s%u:%u:%d", sep, ev.type, ev.code, ev.value);
+			sep = ",";
+		}
+	printf("\n");
 	return 0;
 }
 
@@ -219,9 +252,12 @@ int main(int argc, char **argv)
 		return state(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "console"))
 		return console(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "spec"))
+		return spec();
 	fprintf(stderr, "usage: evdev-tool create NAME keyboard|mouse|tablet\n"
 			"       evdev-tool read NAME [--ready FILE]\n"
 			"       evdev-tool state NODE KEY_NAME\n"
-			"       evdev-tool console graphics|text off|unicode\n");
+			"       evdev-tool console graphics|text off|unicode\n"
+			"       evdev-tool spec\n");
 	return 2;
 }

@@ -150,6 +150,50 @@ want() {
 	diff -u "$WORK/$id.want" "$WORK/$id.out" || { tail -5 "$DLOG"; fail "$id: the injected events differ"; }
 }
 
+# fake ID NAME KIND: a stand-in for a thin client's device (evdev-tool
+# create), fed through $WORK/ID.fifo; its node in $WORK/ID.node.
+fake() {
+	rm -f "$WORK/$1.fifo" "$WORK/$1.node"
+	mkfifo "$WORK/$1.fifo"
+	"$B/tests/evdev-tool" create "$2" "$3" <>"$WORK/$1.fifo" >"$WORK/$1.node" 2>"$WORK/$1.err" &
+	eval "FAKE_$1=$!"
+	wait_for 30 test -s "$WORK/$1.node" || fail "no device $2: $(cat "$WORK/$1.err")"
+}
+feed() { # ID LINE...: events into a stand-in device
+	local id=$1
+	shift
+	printf '%s\n' "$@" >"$WORK/$id.fifo"
+}
+keys() { # KEY...: press and release each, a frame each (as fed, and as read back)
+	local k
+	for k in "$@"; do printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$k" "$k"; done
+}
+# text_keys TEXT: the frames that type TEXT on a US layout (a-z, 0-9,
+# space, - . / > and newline), a line each.
+text_keys() {
+	local s=$1 c k i up
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1} up=
+		case $c in
+		[a-z0-9]) k=${c^^} ;;
+		' ') k=SPACE ;;
+		-) k=MINUS ;;
+		.) k=DOT ;;
+		/) k=SLASH ;;
+		'>') k=DOT up=1 ;;
+		$'\n') k=ENTER ;;
+		*) fail "text_keys: no key for '$c'" ;;
+		esac
+		[ -z "$up" ] || printf 'EV_KEY KEY_LEFTSHIFT 1\nSYN\n'
+		keys "$k"
+		[ -z "$up" ] || printf 'EV_KEY KEY_LEFTSHIFT 0\nSYN\n'
+	done
+}
+# type_text ID TEXT: TEXT typed on the stand-in keyboard ID, a frame every
+# 10 ms like a fast typist: written at once, the stand-in's own reader
+# (the client) would lose what overflows its evdev buffer.
+type_text() { text_keys "$2" | sed '/^SYN$/a sleep 10' >"$WORK/$1.fifo"; }
+
 # --- Real display servers (tests/vm/scenarios/desktop) ---
 
 # vm_udev_start: systemd-udevd, as a distribution runs it, with every
@@ -158,8 +202,174 @@ want() {
 # scenarios chrooted into the host's root, where udevadm would do nothing.
 vm_udev_start() {
 	export SYSTEMD_IGNORE_CHROOT=1
-	/lib/systemd/systemd-udevd --daemon || fail "systemd-udevd did not start"
+	# One udevd for the boot: the desktop scenarios run one after another.
+	pgrep -x systemd-udevd >/dev/null ||
+		/lib/systemd/systemd-udevd --daemon || fail "systemd-udevd did not start"
 	udevadm trigger --action=add && udevadm settle -t 30 || fail "udev did not settle"
+}
+
+# desktop_daemon: kmscastd as the unit runs it, lossless at 10 fps, with
+# three clients authorized: a (in control, a thin client's keyboard and
+# tablet), b (a burst of input, then gone) and v (view-only snapshots).
+# Started before the display server: weston will not start without an
+# input device, and kmscastd's may be the guest's only ones.
+desktop_daemon() {
+	mkdir -p "$WORK/d"
+	local c
+	for c in a b v; do
+		"$B/kmscast" id --config-dir "$WORK/$c" | tail -1 >>"$WORK/d/authorized-clients"
+	done
+	start_daemon d --codec lossless --fps 10 "$@"
+	udevadm settle -t 30
+	rm -f /tmp/kmscast-typed /tmp/kmscast-burst
+}
+
+# desktop_snapshot PNG [ARGS...]: a view-only client's first frame.
+desktop_snapshot() {
+	local png=$1
+	shift
+	"$B/kmscast" --config-dir "$WORK/v" --accept-new --view-only --snapshot "$png" "$@" \
+		127.0.0.1:$PORT >"$WORK/v.out" 2>"$WORK/v.err" || fail "the view-only client: $(cat "$WORK/v.err")"
+}
+
+# desktop_lossless_equals WHAT: a lossless frame of the still desktop equals
+# kmsgrab's pixel for pixel.
+desktop_lossless_equals() {
+	still_frame_equals "$WORK/client.png" "lossless on $1" desktop_snapshot "$WORK/client.png"
+	ok "$1: a lossless frame equals kmsgrab's pixel for pixel ($(pixels "$WORK/client.png"))"
+}
+
+# settled_from BEFORE.png: the screen differs from BEFORE and held still
+# between two grabs (a window that appeared has been drawn); for wait_for.
+settled_from() {
+	kmsgrab "$WORK/now.png"
+	local now
+	now=$(pixels "$WORK/now.png")
+	[ "$now" != "$(pixels "$1")" ] && [ "$now" = "${SETTLED_LAST:-}" ] && return 0
+	SETTLED_LAST=$now
+	return 1
+}
+
+# desktop_h264 WHAT: kmscastd (its lossless run stopped) again with H.264;
+# a frame reaches 38 dB against kmsgrab's of the same desktop.
+desktop_h264() {
+	local db
+	mkdir -p "$WORK/h"
+	cp "$WORK/d/authorized-clients" "$WORK/h/"
+	start_daemon h --codec h264 --fps 10
+	kmsgrab "$WORK/h-grab.png"
+	desktop_snapshot "$WORK/h264.png"
+	db=$(psnr "$WORK/h-grab.png" "$WORK/h264.png")
+	awk -v d="$db" 'BEGIN { exit !(d == "inf" || d >= 38) }' || fail "$1: H.264 reaches $db dB"
+	ok "$1: H.264 reaches $db dB against kmsgrab's frame"
+	stop_daemon
+}
+
+# desktop_burst WHAT FILE: a client in control sends one --send-input batch
+# (what a network stall delivers at once) that types "echo one burst of
+# keys >FILE" and Enter into the focused terminal, then leaves; FILE must
+# hold the line. Over 64 events: the display server's evdev buffer.
+desktop_burst() {
+	local line="echo one burst of keys >$2" spec
+	spec=$(text_keys "$line"$'\n' | "$B/tests/evdev-tool" spec)
+	timeout 60 "$B/kmscast" --present none --config-dir "$WORK/b" --accept-new -v --frames 1 --send-input "$spec" \
+		127.0.0.1:$PORT >"$WORK/b.out" 2>"$WORK/b.err" || fail "the burst's client: $(cat "$WORK/b.err"; tail -5 "$DLOG")"
+	wait_for 60 grep -qx "one burst of keys" "$2" ||
+		fail "$1: the burst did not reach the terminal whole ($(cat "$2" 2>/dev/null)); $(grep input "$DLOG" | tail -3)"
+	ok "$1: a burst of $(($(tr -cd , <<<"$spec" | wc -c) + 1)) input events in one batch reached the terminal whole"
+}
+
+# desktop_controller: client a in control, reading a stand-in thin
+# client's keyboard (kbd) and tablet (tab), grabbed.
+desktop_controller() {
+	fake kbd "thin keyboard" keyboard
+	fake tab "thin tablet" tablet
+	"$B/kmscast" --present none --config-dir "$WORK/a" --accept-new -v \
+		--input-device "$(cat "$WORK/kbd.node")" --input-device "$(cat "$WORK/tab.node")" \
+		127.0.0.1:$PORT >"$WORK/a.out" 2>"$WORK/a.err" &
+	CONTROLLER=$!
+	wait_for 60 grep -q "^kmscast: stream " "$WORK/a.err" || fail "the controlling client: $(cat "$WORK/a.err")"
+	wait_for 60 grep -q "input: kmscast absolute pointer at" "$DLOG" || fail "no absolute pointer: $(tail -5 "$DLOG")"
+	udevadm settle -t 30
+}
+
+# desktop_typing WHAT: text typed on the thin client's keyboard reaches the
+# focused terminal, whose shell writes it to a file.
+desktop_typing() {
+	type_text kbd $'echo typed by kmscast >/tmp/kmscast-typed\n'
+	wait_for 60 grep -qx "typed by kmscast" /tmp/kmscast-typed ||
+		fail "$1: typed text did not reach the terminal ($(cat /tmp/kmscast-typed 2>/dev/null))"
+	ok "$1: a line typed on the thin client's keyboard ran in the terminal"
+}
+
+# tablet X Y W H: the thin tablet's value (0..32767) aimed at pixel X,Y
+# of a W x H stream, then a frame moving there.
+tablet_at() {
+	local vx vy
+	vx=$(awk -v p="$1" -v w="$3" 'BEGIN { printf "%d", p * 32767 / (w - 1) + 0.5 }')
+	vy=$(awk -v p="$2" -v w="$4" 'BEGIN { printf "%d", p * 32767 / (w - 1) + 0.5 }')
+	feed tab "EV_ABS ABS_X $vx" "EV_ABS ABS_Y $vy" SYN
+}
+
+# desktop_click WHAT W H: wl-pointer fills the W x H screen; the thin
+# tablet aims at two pixels and clicks at each: the application gets
+# exactly those positions and the clicks there. Then the cursor (below).
+desktop_click() {
+	local xy
+	"$B/tests/wl-pointer" >"$WORK/wp.out" 2>"$WORK/wp.err" &
+	WL_POINTER=$!
+	wait_for 60 grep -qx "ready $2x$3" "$WORK/wp.out" ||
+		fail "$1: wl-pointer: $(cat "$WORK/wp.out" "$WORK/wp.err")"
+	for xy in "400 300" "1234 567"; do
+		tablet_at $xy "$2" "$3"
+		wait_for 30 grep -Eqx "(enter|motion) $xy" "$WORK/wp.out" ||
+			fail "$1: aimed at $xy, the application got: $(tail -3 "$WORK/wp.out")"
+		feed tab "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
+		wait_for 30 grep -qx "button $xy BTN_LEFT released" "$WORK/wp.out" ||
+			fail "$1: clicked at $xy, the application got: $(tail -3 "$WORK/wp.out")"
+	done
+	grep -qx "button 1234 567 BTN_LEFT pressed" "$WORK/wp.out" || fail "$1: no press: $(cat "$WORK/wp.out")"
+	ok "$1: absolute clicks landed on the pixels aimed at (400,300 and 1234,567)"
+	desktop_cursor "$1" 1234 567
+	kill "$WL_POINTER"
+	wait "$WL_POINTER" 2>/dev/null
+}
+
+# desktop_cursor WHAT X Y: the cursor the application set (wl-pointer's,
+# hotspot 4,4) with the pointer at X,Y: on the cursor plane, the client
+# receives the plane's image and place; drawn by the compositor, the video
+# shows it where the pointer is and the client has none to draw. With
+# DESKTOP_NO_CURSOR (why) set, a screen with no cursor anywhere passes if
+# kmsgrab's frame has none either.
+desktop_cursor() {
+	local plane
+	"$B/tests/wl-pointer" --cursor-raw "$WORK/want-cursor.raw"
+	"$B/kmscast-grab" --list >"$WORK/planes.txt"
+	plane=$(awk '$1 == "plane" && $3 == "cursor" && $4 == "crtc" { print $2 }' "$WORK/planes.txt")
+	desktop_snapshot "$WORK/cur.png" --cursor-raw "$WORK/cursor.raw"
+	if [ -n "$plane" ]; then
+		"$B/kmscast-grab" --plane "$plane" --raw "$WORK/plane.raw" || fail "cannot dump cursor plane $plane"
+		cmp -s "$WORK/plane.raw" "$WORK/want-cursor.raw" ||
+			fail "$1: cursor plane $plane does not hold the application's cursor ($(cat "$WORK/plane.raw.meta"))"
+		cmp -s "$WORK/cursor.raw" "$WORK/plane.raw" || fail "$1: the client's cursor image is not the plane's"
+		grep -qx "cursor 64x64 at $(($2 - 4)),$(($3 - 4)) hotspot 0,0 visible" "$WORK/v.out" ||
+			fail "$1: the client's cursor: $(grep ^cursor "$WORK/v.out"), want at $(($2 - 4)),$(($3 - 4))"
+		ok "$1: the cursor plane holds the application's cursor; the client received it, image and place"
+	else
+		grep -q "^cursor .* hidden$" "$WORK/v.out" || fail "$1: a cursor message with no cursor plane: $(grep ^cursor "$WORK/v.out")"
+		found=$("$B/tests/wl-pointer" --find-cursor "$WORK/cur.png")
+		kmsgrab "$WORK/cur-grab.png"
+		grabbed=$("$B/tests/wl-pointer" --find-cursor "$WORK/cur-grab.png")
+		if [ "$found" = "cursor at $2,$3" ]; then
+			ok "$1: the compositor draws the cursor (no cursor plane): the video shows it at $2,$3, the client draws none"
+		elif [ "$grabbed" = "no cursor" ] && [ -n "${DESKTOP_NO_CURSOR:-}" ]; then
+			# Faithful to the screen, which has none: said, not hidden.
+			ok "$1: no cursor on any plane or in the picture, kmsgrab's included ($DESKTOP_NO_CURSOR); the client draws none"
+		else
+			cp "$WORK/cur.png" "$OUT/$1-cursor.png"
+			fail "$1: the video shows the cursor: $found; kmsgrab: $grabbed; want at $2,$3; $(cat "$WORK/planes.txt")"
+		fi
+	fi
 }
 
 # kmsgrab FILE.png: FFmpeg's kmsgrab frame of the first card's primary

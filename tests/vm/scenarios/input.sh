@@ -12,23 +12,6 @@ IFS=$'\n'
 mkdir -p "$WORK/d"
 for c in a b c; do "$B/kmscast" id --config-dir "$WORK/$c" | tail -1 >>"$WORK/d/authorized-clients"; done
 
-# fake ID NAME KIND: a stand-in device fed through $WORK/ID.fifo; node in $WORK/ID.node.
-fake() {
-	rm -f "$WORK/$1.fifo" "$WORK/$1.node"
-	mkfifo "$WORK/$1.fifo"
-	"$T" create "$2" "$3" <>"$WORK/$1.fifo" >"$WORK/$1.node" 2>"$WORK/$1.err" &
-	eval "FAKE_$1=$!"
-	wait_for 30 test -s "$WORK/$1.node" || fail "no device $2: $(cat "$WORK/$1.err")"
-}
-feed() { # ID LINE...: events into a stand-in device
-	local id=$1
-	shift
-	printf '%s\n' "$@" >"$WORK/$id.fifo"
-}
-keys() { # KEY...: press and release each, a frame each (as fed, and as read back)
-	local k
-	for k in "$@"; do printf 'EV_KEY KEY_%s 1\nSYN\nEV_KEY KEY_%s 0\nSYN\n' "$k" "$k"; done
-}
 client() { # CONFIG ARGS...: kmscast in the background, output in $WORK/CONFIG.*
 	local c=$1
 	shift
