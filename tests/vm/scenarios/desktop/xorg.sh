@@ -15,18 +15,24 @@ RandomPlacement
 UsePPosition "on"
 NoTitle
 CONF
-kmsgrab "$WORK/console.png"
-/usr/lib/xorg/Xorg :1 vt3 -nolisten tcp -noreset -logfile "$WORK/Xorg.log" >"$WORK/xorg.out" 2>&1 &
-XORG=$!
+# fbcon's blinking cursor would keep the text console from holding still.
+printf '\033[?25l' >/dev/tty1
 export DISPLAY=:1
-wait_for 120 xdpyinfo >/dev/null 2>&1 || fail "Xorg did not come up: $(tail -20 "$WORK/Xorg.log")"
-grep -q "modeset(0)" "$WORK/Xorg.log" || fail "Xorg did not take the modesetting driver: $(grep -E '\(EE\)' "$WORK/Xorg.log")"
-twm -f "$WORK/twmrc" >"$WORK/twm.log" 2>&1 &
-# Focus follows the pointer in twm: the terminal is where it will be.
-xterm -geometry 100x30+0+0 -e bash >"$WORK/xterm.log" 2>&1 &
-TERMINAL=$!
-wait_for 120 settled_from "$WORK/console.png" || fail "Xorg showed nothing: $(tail -20 "$WORK/Xorg.log")"
-wait_for 60 eval 'xwininfo -root -tree | grep -q "\"xterm\""' || fail "xterm did not map: $(cat "$WORK/xterm.log")"
+# start_x: Xorg on VT 3, twm, and xterm where the pointer will give it focus.
+start_x() {
+	kmsgrab "$WORK/console.png"
+	/usr/lib/xorg/Xorg :1 vt3 -nolisten tcp -noreset -logfile "$WORK/Xorg.log" >"$WORK/xorg.out" 2>&1 &
+	XORG=$!
+	wait_for 120 xdpyinfo >/dev/null 2>&1 || fail "Xorg did not come up: $(tail -20 "$WORK/Xorg.log")"
+	grep -q "modeset(0)" "$WORK/Xorg.log" ||
+		fail "Xorg did not take the modesetting driver: $(grep -E '\(EE\)' "$WORK/Xorg.log")"
+	twm -f "$WORK/twmrc" >"$WORK/twm.log" 2>&1 &
+	xterm -geometry 100x30+0+0 -e bash >"$WORK/xterm.log" 2>&1 &
+	TERMINAL=$!
+	wait_for 120 settled_from "$WORK/console.png" || fail "Xorg showed nothing: $(tail -20 "$WORK/Xorg.log")"
+	wait_for 60 eval 'xwininfo -root -tree | grep -q "\"xterm\""' || fail "xterm did not map: $(cat "$WORK/xterm.log")"
+}
+start_x
 grep -q "kmscast keyboard" "$WORK/Xorg.log" || fail "Xorg's libinput did not take kmscast's keyboard"
 ok "Xorg (modesetting, libinput) shows twm and xterm; it took kmscast's devices through udev"
 
@@ -75,8 +81,13 @@ awk -F'[ ,]' 'NR == 1 { x = $5; y = $6 } NR == 2 { exit !($5 - x == 834 && $6 - 
 ok "xorg: the cursor is on the cursor plane; the client received its image and place, which followed the pointer ($(tr '\n' ';' <"$WORK/cursor-places"))"
 kill "$XEV" "$CONTROLLER"
 wait "$CONTROLLER" 2>/dev/null
+
 stop_daemon
 
+# H.264 of the desktop with its terminal, not of an empty root window.
+kmsgrab "$WORK/empty.png"
+xterm -geometry 100x30+0+0 -e bash >"$WORK/xterm.log" 2>&1 &
+wait_for 120 settled_from "$WORK/empty.png" || fail "xterm did not come back: $(cat "$WORK/xterm.log")"
 desktop_h264 xorg
 
 kill -TERM "$XORG"
