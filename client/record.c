@@ -70,10 +70,27 @@ static int parameter_sets(const struct recorder *r, const uint8_t *p, size_t n, 
 	return 0;
 }
 
+/* The file's creation time is its first frame's capture time on the host
+ * (the daemon's clock, to the microsecond): with each frame's timestamp
+ * from there, when every picture was on the host's screen. */
+static int set_creation_time(AVFormatContext *oc, uint64_t capture_us)
+{
+	time_t sec = (time_t)(capture_us / 1000000u);
+	struct tm tm;
+	char when[64], stamp[80];
+	if (!gmtime_r(&sec, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0; /* a time no calendar holds: the file goes without */
+	snprintf(stamp, sizeof(stamp), "%s.%06uZ", when, (unsigned)(capture_us % 1000000u));
+	return av_dict_set(&oc->metadata, "creation_time", stamp, 0);
+}
+
 static int open_muxer(struct recorder *r, enum AVCodecID id, const uint8_t *extra, int extra_len,
-		      char *err, size_t len)
+		      uint64_t capture_us, char *err, size_t len)
 {
 	int e = avformat_alloc_output_context2(&r->oc, NULL, "matroska", r->path);
+	if (e < 0)
+		return fail(e, r->path, err, len);
+	e = set_creation_time(r->oc, capture_us);
 	if (e < 0)
 		return fail(e, r->path, err, len);
 	r->st = avformat_new_stream(r->oc, NULL);
@@ -133,7 +150,7 @@ int recorder_packet(struct recorder *r, const struct proto_video_frame *f, char 
 		int e = open_muxer(r,
 				   r->cfg.codec == PROTO_CODEC_H264 ? AV_CODEC_ID_H264
 								    : AV_CODEC_ID_HEVC,
-				   extra, extra_len, err, len);
+				   extra, extra_len, f->capture_us, err, len);
 		av_free(extra);
 		if (e)
 			return e;
@@ -148,7 +165,7 @@ int recorder_packet(struct recorder *r, const struct proto_video_frame *f, char 
 	return write(r, r->pkt, f->capture_us, err, len);
 }
 
-static int open_ffv1(struct recorder *r, char *err, size_t len)
+static int open_ffv1(struct recorder *r, uint64_t capture_us, char *err, size_t len)
 {
 	const AVCodec *c = avcodec_find_encoder(AV_CODEC_ID_FFV1);
 	if (!c) {
@@ -173,7 +190,7 @@ static int open_ffv1(struct recorder *r, char *err, size_t len)
 	e = av_frame_get_buffer(r->frame, 0);
 	if (e < 0)
 		return fail(e, "frame", err, len);
-	return open_muxer(r, AV_CODEC_ID_FFV1, NULL, 0, err, len);
+	return open_muxer(r, AV_CODEC_ID_FFV1, NULL, 0, capture_us, err, len);
 }
 
 static int drain_ffv1(struct recorder *r, uint64_t capture_us, char *err, size_t len)
@@ -195,7 +212,7 @@ int recorder_picture(struct recorder *r, const uint8_t *rgb, uint64_t capture_us
 		     size_t len)
 {
 	if (!r->started) {
-		int e = open_ffv1(r, err, len);
+		int e = open_ffv1(r, capture_us, err, len);
 		if (e)
 			return e;
 	}
