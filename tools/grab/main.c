@@ -232,16 +232,23 @@ static void list_crtcs(int fd, const drmModeRes *res, struct lister *l)
 		if (!c) {
 			continue;
 		}
+		/* A mode kept with the CRTC switched off (ACTIVE 0): DPMS off. */
+		uint64_t on = 1;
+		kms_object_prop(fd, c->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", &on);
+		bool blanked = c->mode_valid && !on;
 		if (c->mode_valid) {
 			snprintf(mode, sizeof(mode), "%ux%u@%u", c->mode.hdisplay, c->mode.vdisplay,
 				 c->mode.vrefresh);
 		}
 		if (l->json) {
 			json_sep(l);
-			printf("{\"id\":%u,\"active\":%s,\"mode\":\"%s\",\"fb\":%u}", c->crtc_id,
-			       c->mode_valid ? "true" : "false", mode, c->buffer_id);
+			printf("{\"id\":%u,\"active\":%s,\"blanked\":%s,\"mode\":\"%s\",\"fb\":%u}",
+			       c->crtc_id, c->mode_valid ? "true" : "false",
+			       blanked ? "true" : "false", mode, c->buffer_id);
 		} else {
-			printf("  crtc %u %s fb %u\n", c->crtc_id, mode, c->buffer_id);
+			printf("  crtc %u %s fb %u%s\n", c->crtc_id, mode, c->buffer_id,
+			       blanked ? " blanked (DPMS off: the mode is kept, nothing is lit)"
+				       : "");
 		}
 		drmModeFreeCrtc(c);
 	}
