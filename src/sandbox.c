@@ -16,6 +16,7 @@
 #include <drm.h>
 #include <linux/dma-buf.h>
 #include <linux/kd.h>
+#include <linux/vt.h>
 #include <linux/uinput.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
@@ -265,12 +266,13 @@ static const char *const announcer_allowed[] = {
 };
 /* clang-format on */
 
-/* The helper's ioctls: DRM requests (type 'd') on the card, and the two
+/* The helper's ioctls: DRM requests (type 'd') on the card, and the three
  * questions to the active console (capture_local_console), exactly. */
 static const struct ioctl_rule helper_ioctls[] = {
 	{_IOC_TYPEMASK << _IOC_TYPESHIFT, (unsigned long)DRM_IOCTL_BASE << _IOC_TYPESHIFT},
 	{0xffffffffu, KDGETMODE},
 	{0xffffffffu, KDGKBMODE},
+	{0xffffffffu, VT_GETSTATE},
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -91,7 +91,9 @@ struct streamer {
 	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
 	uv_timer_t input_timer;  /* paced input waits for it (inputpace.h) */
 	uint64_t last_rescan_ms;
-	bool gone; /* the output is not there */
+	bool gone;      /* the output is not there */
+	bool blanked;   /* its CRTC is off (DPMS): viewers see black */
+	uint8_t *black; /* raw_len zero bytes: black in every format taken */
 	int handles;
 	struct pace pace;
 
@@ -127,6 +129,12 @@ struct streamer {
 	enum capture_console console;
 	bool console_asked;
 	char console_why[256];
+	/* The screen's side of it: the VT in front and its mode as last said,
+	 * and when it was last asked (a flip makes it stale). */
+	unsigned screen_vt;
+	enum capture_console screen_mode;
+	bool screen_stale;
+	uint64_t screen_ms;
 };
 
 static void send_config(struct viewer *v)
@@ -511,6 +519,8 @@ static int resize(struct streamer *st, uint32_t w, uint32_t h, size_t raw_len)
 	st->w = w;
 	st->h = h;
 	st->raw_len = raw_len;
+	free(st->black);
+	st->black = NULL;
 	st->have_frame = false;
 	for (struct viewer *v = st->viewers; v; v = v->next)
 		v->configured = false;
@@ -579,6 +589,44 @@ static bool update_cursor(struct streamer *st, struct capture_frame *f)
 	if (moved)
 		st->idle_ticks = 0;
 	return moved;
+}
+
+/* The display server blanked the screen (DPMS off) or lit it again: said
+ * once each way. A blanked frame is streamed as black, which is what its
+ * monitor shows, and without a cursor. The VA-API path encodes the scanout
+ * buffer itself and has no black one to give: its viewers keep the last
+ * picture, as the log says. Returns whether the state changed. */
+static bool blank_follow(struct streamer *st, struct capture_frame *f)
+{
+	if (f->blanked)
+		f->has_cursor = false;
+	if (!!f->blanked == st->blanked)
+		return false;
+	st->blanked = f->blanked;
+	if (st->blanked)
+		log_printf(LOG_INFO,
+			   "%s was blanked by the display server (DPMS off, its CRTC "
+			   "inactive): %s",
+			   capture_output_name(st->cap),
+			   st->gpu ? "VA-API has no black frame to send; viewers keep "
+				     "the last picture until it lights"
+				   : "streaming black until it lights again");
+	else
+		log_printf(LOG_INFO, "%s is lit again (DPMS on): streaming it",
+			   capture_output_name(st->cap));
+	return true;
+}
+
+static void ask_console(struct streamer *st);
+
+/* A new buffer on the plane may be another VT's or another display
+ * server's: the console is asked again, at most once a second (a flip
+ * during that second is asked about when it is over). */
+static void screen_follow(struct streamer *st, bool flipped)
+{
+	st->screen_stale |= flipped;
+	if (st->screen_stale && uv_now(st->loop) - st->screen_ms >= 1000)
+		ask_console(st);
 }
 
 /* What capture_peek would see of f. */
@@ -650,6 +698,8 @@ static void capture_once(struct streamer *st)
 		grab_error(st, r, err);
 		return;
 	}
+	bool blank_changed = blank_follow(st, &f);
+	screen_follow(st, f.fb.fb_id != st->peek.fb_id);
 	size_t raw_len = (size_t)f.fb.pitch[0] * f.fb.height;
 	if (f.fb.width != st->w || f.fb.height != st->h || raw_len != st->raw_len || !st->damage) {
 		if (f.fb.width > PROTO_MAX_DIMENSION || f.fb.height > PROTO_MAX_DIMENSION ||
@@ -660,7 +710,7 @@ static void capture_once(struct streamer *st)
 	}
 	if (st->gpu) {
 		/* Zero-copy: the encoder imports the buffer itself. */
-		bool flipped = f.fb.fb_id != st->peek.fb_id || !st->have_frame;
+		bool flipped = f.fb.fb_id != st->peek.fb_id || !st->have_frame || blank_changed;
 		st->peek = peek_of(&f);
 		st->gpu_buf = f.fb;
 		st->last_err = 0;
@@ -682,7 +732,7 @@ static void capture_once(struct streamer *st)
 	 * second: most of the cost of an idle screen is reading it. "Did not
 	 * flip" means the same fb_id, which may also be a buffer that flipped
 	 * away and back between two ticks: the sampled look finds that too. */
-	bool flipped = f.fb.fb_id != st->peek.fb_id;
+	bool flipped = f.fb.fb_id != st->peek.fb_id || blank_changed;
 	st->peek = peek_of(&f);
 	bool sampled = st->have_frame && !flipped;
 	bool check = !sampled || st->idle_ticks < st->o.fps ||
@@ -690,7 +740,13 @@ static void capture_once(struct streamer *st)
 		     (st->o.cursor_in_video && cursor_moved);
 	const uint8_t *px = NULL;
 	struct damage *d = st->damage;
-	if (check && (r = capture_cpu_begin(st->cap, &f.fb, &px, err, sizeof(err))) < 0) {
+	if (check && f.blanked) {
+		if (!st->black && !(st->black = calloc(1, raw_len))) {
+			grab_error(st, -ENOMEM, "out of memory for a blanked screen");
+			return;
+		}
+		px = st->black;
+	} else if (check && (r = capture_cpu_begin(st->cap, &f.fb, &px, err, sizeof(err))) < 0) {
 		grab_error(st, r, err);
 		return;
 	}
@@ -711,10 +767,11 @@ static void capture_once(struct streamer *st)
 		for (struct stream *s = st->streams; s && d->n_damaged; s = s->next)
 			if (s->viewers)
 				stream_convert(s, fmt, px, f.fb.pitch[0]);
-		capture_cpu_end(st->cap, &f.fb);
+		if (!f.blanked)
+			capture_cpu_end(st->cap, &f.fb);
 		/* A flip while the buffer was read may have mixed two frames:
 		 * its tiles are read again next time. */
-		if (d->n_damaged && !capture_is_current(st->cap, f.fb.fb_id)) {
+		if (!f.blanked && d->n_damaged && !capture_is_current(st->cap, f.fb.fb_id)) {
 			damage_forget(d);
 			damage_clear(d);
 			grab_error(st, -EAGAIN, "");
@@ -1083,6 +1140,7 @@ void streamer_destroy(struct streamer *st)
 	st->cap = NULL;
 	damage_destroy(st->damage);
 	free(st->test_payload);
+	free(st->black);
 	uv_timer_stop(&st->timer);
 	uv_close((uv_handle_t *)&st->timer, handle_closed);
 	uv_timer_stop(&st->rescan_timer);
@@ -1100,6 +1158,37 @@ static struct viewer *controller(struct streamer *st)
 	return NULL;
 }
 
+static const char *screen_owner(enum capture_console c)
+{
+	return c == CAPTURE_CONSOLE_GRAPHICS ? "a display server draws the screen"
+					     : "the kernel's text console draws the screen";
+}
+
+/* Who draws the screen, said in words when it changes: a VT switch, or a
+ * display server that took the screen or let it go (stopped, crashed). */
+static void say_screen(struct streamer *st, enum capture_console c, unsigned vt)
+{
+	if (!vt || (c != CAPTURE_CONSOLE_TEXT && c != CAPTURE_CONSOLE_GRAPHICS))
+		return; /* no consoles, or it cannot be asked: said elsewhere */
+	if (vt == st->screen_vt && c == st->screen_mode)
+		return;
+	if (!st->screen_vt)
+		log_printf(LOG_INFO, "tty%u is in front: %s", vt, screen_owner(c));
+	else if (vt != st->screen_vt)
+		log_printf(LOG_INFO, "the console switched from tty%u to tty%u: %s", st->screen_vt,
+			   vt, screen_owner(c));
+	else if (c == CAPTURE_CONSOLE_TEXT)
+		log_printf(LOG_INFO,
+			   "tty%u is a text console again: the display server on it stopped "
+			   "or let go of the screen",
+			   vt);
+	else
+		log_printf(LOG_INFO,
+			   "tty%u went into graphics mode: a display server took the screen", vt);
+	st->screen_vt = vt;
+	st->screen_mode = c;
+}
+
 /* Asks whoever holds the card what the active console is, for a batch
  * whose Alt+Fn or Alt+arrow means one thing on a text console and another
  * in a desktop; each change, and why it cannot be told, is logged once. */
@@ -1112,9 +1201,15 @@ static void ask_console(struct streamer *st)
 		[CAPTURE_CONSOLE_NONE] = "absent (no /dev/tty0): Alt+Fn and Alt+Left/Right pass",
 	};
 	char why[256] = "there is no capture to ask (a test source)";
-	int m = st->cap ? capture_console(st->cap, why, sizeof(why)) : -ENODEV;
+	unsigned vt = 0;
+	int m = st->cap ? capture_console(st->cap, &vt, why, sizeof(why)) : -ENODEV;
 	enum capture_console c = m < 0 ? CAPTURE_CONSOLE_UNKNOWN : (enum capture_console)m;
 
+	st->screen_ms = uv_now(st->loop);
+	st->screen_stale = false;
+	say_screen(st, c, vt);
+	if (!st->o.input)
+		return;
 	inputfilter_set_console(inject_filter(st->o.input), c);
 	if (st->console_asked && c == st->console && (m >= 0 || !strcmp(why, st->console_why)))
 		return;

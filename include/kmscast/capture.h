@@ -64,8 +64,9 @@ int capture_crtc_index(const struct capture *cap);
  * -errno. */
 int capture_watch(struct capture *cap, bool on);
 /* The active virtual console's mode (enum capture_console), asked of the
- * kernel by whoever holds the card; -errno with err set. */
-int capture_console(struct capture *cap, char *err, size_t err_len);
+ * kernel by whoever holds the card; -errno with err set. vt, when not
+ * NULL, gets its number too (0: none). */
+int capture_console(struct capture *cap, unsigned *vt, char *err, size_t err_len);
 /* Counts the capture's moves to another card. */
 uint32_t capture_card(const struct capture *cap);
 

@@ -30,6 +30,10 @@ struct capture_frame {
 	struct capture_buffer cursor;
 	int32_t cursor_x, cursor_y;
 	uint32_t cursor_w, cursor_h;
+	/* The CRTC is off while its planes keep their buffers (DPMS off, a
+	 * blanked screen): a monitor shows black. 0 or 1 (it crosses the
+	 * helper's socket). */
+	uint8_t blanked;
 };
 
 struct capture_options {
@@ -71,5 +75,14 @@ enum capture_console {
 	CAPTURE_CONSOLE_NONE,     /* no virtual consoles (no /dev/tty0) */
 	CAPTURE_CONSOLE_COUNT,
 };
+
+/* The virtual console in front: its mode and number (tty<number>; 0 where
+ * there are none). */
+struct capture_vt {
+	uint32_t mode; /* enum capture_console */
+	uint32_t number;
+};
+/* The kernel's MAX_NR_CONSOLES: tty1..tty63. */
+#define CAPTURE_VT_MAX 63
 
 #endif

@@ -20,7 +20,7 @@
 #include "kmscast/capture_types.h"
 
 #define PRIVSEP_MAGIC 0x6b6d7370u /* "kmsp" */
-#define PRIVSEP_VERSION 1
+#define PRIVSEP_VERSION 2
 #define PRIVSEP_MAX_FDS (2 * CAPTURE_MAX_PLANES)
 /* Long enough for a GetFB2 and an export on a loaded machine under TCG;
  * short enough that a wedged helper shows in the log. */
@@ -55,7 +55,8 @@ struct privsep_resp {
 		struct capture_info info;
 		struct capture_frame frame; /* fd fields -1; the fds ride along */
 		struct capture_peek peek;
-		uint32_t current; /* also PRIVSEP_CONSOLE's answer */
+		uint32_t current;
+		struct capture_vt console; /* PRIVSEP_CONSOLE's answer */
 		uint64_t vblank_us;
 	} u;
 };

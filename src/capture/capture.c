@@ -71,9 +71,13 @@ int capture_watch(struct capture *cap, bool on)
 	return r;
 }
 
-int capture_console(struct capture *cap, char *err, size_t len)
+int capture_console(struct capture *cap, unsigned *vt, char *err, size_t len)
 {
-	return cap->impl->console(cap, err, len);
+	unsigned n = 0;
+	int r = cap->impl->console(cap, &n, err, len);
+	if (vt)
+		*vt = r < 0 ? 0 : n;
+	return r;
 }
 
 int capture_crtc_index(const struct capture *cap) { return cap->info.crtc_index; }

@@ -105,9 +105,11 @@ static void serve(const struct privsep_helper_options *o, struct capture *cap,
 			capture_local_drop_buffers(cap);
 		break;
 	case PRIVSEP_CONSOLE: {
-		int m = capture_local_console(resp.err, sizeof(resp.err));
+		unsigned vt = 0;
+		int m = capture_local_console(&vt, resp.err, sizeof(resp.err));
 		resp.result = m < 0 ? m : 0;
-		resp.u.current = m < 0 ? 0 : (uint32_t)m;
+		resp.u.console.mode = m < 0 ? 0 : (uint32_t)m;
+		resp.u.console.number = vt;
 		break;
 	}
 	default: resp.result = -EINVAL; break;

@@ -27,7 +27,7 @@ struct capture_impl {
 	int (*vblank_fd)(const struct capture *cap);
 	int (*vblank_read)(struct capture *cap, uint64_t *t_us);
 	int (*watch)(struct capture *cap, bool on); /* NULL: nothing to tell */
-	int (*console)(struct capture *cap, char *err, size_t len);
+	int (*console)(struct capture *cap, unsigned *vt, char *err, size_t len);
 	void (*destroy)(struct capture *cap);
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/kd.h>
+#include <linux/vt.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@ struct local {
 	struct plane_props plane_props, cursor_props;
 	uint32_t plane_id;
 	uint32_t cursor_plane_id; /* 0: none, or not asked for */
+	uint32_t crtc_active;     /* the CRTC's ACTIVE property; 0: no atomic */
 };
 
 static const struct capture_impl local_impl;
@@ -54,6 +56,27 @@ static bool same_file(int a, int b)
 
 	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev &&
 	       sa.st_ino == sb.st_ino;
+}
+
+/* Whether the CRTC is switched off with its mode kept: DPMS off through
+ * the connector's legacy property and atomic ACTIVE=0 both land here,
+ * while GetCrtc still reports the mode and the planes their buffers.
+ * Legacy-only drivers have no ACTIVE and are never seen blanked. */
+static bool crtc_blanked(const struct local *l)
+{
+	if (!l->crtc_active) {
+		return false;
+	}
+	drmModeObjectProperties *props =
+		drmModeObjectGetProperties(l->fd, l->base.info.crtc_id, DRM_MODE_OBJECT_CRTC);
+	bool off = false;
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		if (props->props[i] == l->crtc_active) {
+			off = props->prop_values[i] == 0;
+		}
+	}
+	drmModeFreeObjectProperties(props);
+	return off;
 }
 
 static void plane_props_find(int fd, uint32_t plane_id, struct plane_props *pp)
@@ -235,6 +258,10 @@ static void planes_setup(struct local *l)
 		plane_props_find(l->fd, l->cursor_plane_id, &l->cursor_props);
 	}
 	l->base.info.crtc_index = crtc_index_of(l->fd, l->base.info.crtc_id);
+	int active = l->base.info.crtc_id ? kms_prop_id(l->fd, l->base.info.crtc_id,
+							DRM_MODE_OBJECT_CRTC, "ACTIVE")
+					  : -ENOENT;
+	l->crtc_active = active > 0 ? (uint32_t)active : 0;
 	/* The size without reading a buffer: an unwatched host announces it. */
 	drmModeCrtc *crtc = drmModeGetCrtc(l->fd, l->base.info.crtc_id);
 	l->base.info.mode_w = crtc && crtc->mode_valid ? crtc->mode.hdisplay : 0;
@@ -593,7 +620,8 @@ static int grab_once(struct local *l, struct capture_frame *frame, char *err, si
 	frame->crtc_h = frame->fb.height;
 	plane_geometry(l->fd, l->plane_id, &l->plane_props, &frame->crtc_x, &frame->crtc_y,
 		       &frame->crtc_w, &frame->crtc_h);
-	if (l->cursor_plane_id) {
+	frame->blanked = crtc_blanked(l);
+	if (l->cursor_plane_id && !frame->blanked) {
 		drmModePlane *c = drmModeGetPlane(l->fd, l->cursor_plane_id);
 		uint32_t cfb = c && c->crtc_id == l->base.info.crtc_id ? c->fb_id : 0;
 		drmModeFreePlane(c);
@@ -672,13 +700,15 @@ int capture_local_peek(struct capture *cap, struct capture_peek *p)
 	return 0;
 }
 
-int capture_local_console(char *err, size_t len)
+int capture_local_console(unsigned *vt, char *err, size_t len)
 {
 	/* /dev/tty0 is whichever console is in front when it is opened: so
 	 * opened for each question, never kept. */
 	int fd = open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	int mode = KD_TEXT, kb = K_UNICODE, r = 0;
+	struct vt_stat vs = {0};
 
+	*vt = 0;
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ENOENT || r == -ENXIO || r == -ENODEV)
@@ -689,6 +719,8 @@ int capture_local_console(char *err, size_t len)
 	}
 	if (ioctl(fd, KDGETMODE, &mode) < 0 || ioctl(fd, KDGKBMODE, &kb) < 0)
 		r = errmsg(err, len, -errno, "cannot ask /dev/tty0 its mode: %s", strerror(errno));
+	else if (ioctl(fd, VT_GETSTATE, &vs) == 0 && vs.v_active <= CAPTURE_VT_MAX)
+		*vt = vs.v_active;
 	close(fd);
 	if (r < 0)
 		return r;
@@ -697,10 +729,10 @@ int capture_local_console(char *err, size_t len)
 								       : CAPTURE_CONSOLE_TEXT;
 }
 
-static int local_console(struct capture *cap, char *err, size_t len)
+static int local_console(struct capture *cap, unsigned *vt, char *err, size_t len)
 {
 	(void)cap;
-	return capture_local_console(err, len);
+	return capture_local_console(vt, err, len);
 }
 
 static const struct capture_impl local_impl = {

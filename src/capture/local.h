@@ -30,7 +30,7 @@ const struct capture_info *capture_local_info(const struct capture *cap);
 /* The active virtual console's mode (enum capture_console), asked of the
  * kernel now; -errno with err set when it cannot be asked. Needs no card:
  * write access to /dev/tty0 (group tty). */
-int capture_local_console(char *err, size_t len);
+int capture_local_console(unsigned *vt, char *err, size_t len);
 /* Lets go of every buffer exported so far (nobody watches). */
 void capture_local_drop_buffers(struct capture *cap);
 

@@ -97,12 +97,15 @@ static int remote_watch(struct capture *cap, bool on)
 	return call(cap, PRIVSEP_WATCH, on, &resp, err, sizeof(err));
 }
 
-static int remote_console(struct capture *cap, char *err, size_t len)
+static int remote_console(struct capture *cap, unsigned *vt, char *err, size_t len)
 {
 	struct privsep_resp resp;
 	int ret = call(cap, PRIVSEP_CONSOLE, 0, &resp, err, len);
 
-	return ret < 0 ? ret : (int)resp.u.current;
+	if (ret < 0)
+		return ret;
+	*vt = resp.u.console.number;
+	return (int)resp.u.console.mode;
 }
 
 static int remote_vblank_fd(const struct capture *cap)

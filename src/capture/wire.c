@@ -147,11 +147,14 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 	    (!terminated(r->u.info.driver, sizeof(r->u.info.driver)) ||
 	     !terminated(r->u.info.output, sizeof(r->u.info.output))))
 		return errmsg(err, len, -EPROTO, "unterminated names");
-	if (r->result == 0 && op == PRIVSEP_CONSOLE && r->u.current >= CAPTURE_CONSOLE_COUNT)
-		return errmsg(err, len, -EPROTO, "console mode %u", r->u.current);
+	if (r->result == 0 && op == PRIVSEP_CONSOLE &&
+	    (r->u.console.mode >= CAPTURE_CONSOLE_COUNT || r->u.console.number > CAPTURE_VT_MAX))
+		return errmsg(err, len, -EPROTO, "console mode %u on tty%u", r->u.console.mode,
+			      r->u.console.number);
 	if (r->result == 0 && op == PRIVSEP_GRAB) {
 		const struct capture_frame *f = &r->u.frame;
-		int e = check_buffer(&f->fb, "framebuffer", err, len);
+		int e = f->blanked > 1 ? errmsg(err, len, -EPROTO, "blanked is %u", f->blanked)
+				       : check_buffer(&f->fb, "framebuffer", err, len);
 		if (!e && f->has_cursor)
 			e = check_buffer(&f->cursor, "cursor", err, len);
 		if (e)

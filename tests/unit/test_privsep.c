@@ -37,9 +37,9 @@ static int requests_are_checked(void)
 	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), 0);
 	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q) - 1, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "request of 15 bytes, want 16"));
-	q.version = 2;
+	q.version = 1; /* before the frame said whether the screen is blanked */
 	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), -EPROTO);
-	CHECK(strstr(err, "version 2, want 6b6d7370 version 1"));
+	CHECK(strstr(err, "version 1, want 6b6d7370 version 2"));
 	q.version = PRIVSEP_VERSION;
 	q.op = PRIVSEP_VBLANK; /* an event, never a request */
 	CHECK_EQ_INT(privsep_check_req(&q, sizeof(q), err, sizeof(err)), -EPROTO);
@@ -65,6 +65,12 @@ static int answers_are_checked(void)
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 10, 3, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "answer 2 #9 to request 2 #10"));
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_PEEK, 9, 3, err, sizeof(err)), -EPROTO);
+	/* A blanked screen is a yes or a no. */
+	r.u.frame.blanked = 1;
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 9, 3, err, sizeof(err)), 0);
+	r.u.frame.blanked = 2;
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 9, 3, err, sizeof(err)), -EPROTO);
+	CHECK(strstr(err, "blanked is 2"));
 	r = grab_answer(1, 5, false);
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 1, 5, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "framebuffer with 5 planes"));
@@ -93,12 +99,18 @@ static int answers_are_checked(void)
 	/* A console mode is one the streamer knows. */
 	memset(r.u.info.output, 0, sizeof(r.u.info.output));
 	r.op = PRIVSEP_CONSOLE;
-	r.u.current = CAPTURE_CONSOLE_GRAPHICS;
+	r.u.console.mode = CAPTURE_CONSOLE_GRAPHICS;
+	r.u.console.number = CAPTURE_VT_MAX;
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_CONSOLE, 3, 0, err, sizeof(err)), 0);
-	r.u.current = CAPTURE_CONSOLE_COUNT;
+	r.u.console.mode = CAPTURE_CONSOLE_COUNT;
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_CONSOLE, 3, 0, err, sizeof(err)),
 		     -EPROTO);
 	CHECK(strstr(err, "console mode 4"));
+	r.u.console.mode = CAPTURE_CONSOLE_TEXT;
+	r.u.console.number = CAPTURE_VT_MAX + 1;
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_CONSOLE, 3, 0, err, sizeof(err)),
+		     -EPROTO);
+	CHECK(strstr(err, "tty64"));
 	return 0;
 }
 

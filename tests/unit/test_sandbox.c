@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <drm.h>
 #include <linux/kd.h>
+#include <linux/vt.h>
 #include <linux/uinput.h>
 #include <unistd.h>
 
@@ -91,13 +92,15 @@ static int drm_request(void)
 	return ioctl(STDIN_FILENO, DRM_IOCTL_VERSION, &v) < 0 ? 0 : 2;
 }
 
-/* The helper asks the active console its mode (on stdin: ENOTTY or
+/* The helper asks the active console its mode and number (on stdin: ENOTTY or
  * the answer, never SIGSYS); setting it stays forbidden. */
 static int console_question(void)
 {
 	int m;
+	struct vt_stat vs;
 	ioctl(STDIN_FILENO, KDGETMODE, &m);
 	ioctl(STDIN_FILENO, KDGKBMODE, &m);
+	ioctl(STDIN_FILENO, VT_GETSTATE, &vs);
 	return 0;
 }
 
