@@ -6,9 +6,10 @@
  *       tablet with 0..32767 axes), prints its node, then writes what stdin
  *       says, a line each: "EV_KEY KEY_A 1", "SYN" (SYN_REPORT), "sleep MS".
  *       At end of input the device goes away, like an unplugged one.
- *   evdev-tool read NAME [--ready FILE]
+ *   evdev-tool read NAME [--ready FILE] [--share]
  *       waits up to 60 s for the device called NAME, grabs it (so injected
- *       keys reach neither the console nor a VT switch), prints its absolute
+ *       keys reach neither the console nor a VT switch; --share: reads
+ *       beside the display server, which gets them too), prints its absolute
  *       axes ("absinfo ABS_X 0 319"), touches FILE, then prints each frame's
  *       events as "EV_KEY KEY_A 1" and "SYN" until killed. The kernel's own
  *       autorepeat (value 2) is not printed, nor a frame left empty by that.
@@ -158,7 +159,7 @@ static int find(const char *name, struct libevdev **out)
 	return found;
 }
 
-static int reader(const char *name, const char *ready)
+static int reader(const char *name, const char *ready, bool grab)
 {
 	struct libevdev *d = NULL;
 	int fd = -1;
@@ -169,7 +170,7 @@ static int reader(const char *name, const char *ready)
 	}
 	if (fd < 0)
 		return die("no such device within 60 s");
-	if (libevdev_grab(d, LIBEVDEV_GRAB) != 0)
+	if (grab && libevdev_grab(d, LIBEVDEV_GRAB) != 0)
 		return die("cannot grab the device");
 	for (unsigned a = ABS_X; a <= ABS_Y; a++) {
 		const struct input_absinfo *ai = libevdev_get_abs_info(d, a);
@@ -246,8 +247,21 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "create"))
 		return create(argv[2], argv[3]);
-	if ((argc == 3 || (argc == 5 && !strcmp(argv[3], "--ready"))) && !strcmp(argv[1], "read"))
-		return reader(argv[2], argc == 5 ? argv[4] : NULL);
+	if (argc >= 3 && !strcmp(argv[1], "read")) {
+		const char *ready = NULL;
+		bool grab = true;
+		int i = 3;
+		for (; i < argc; i++) {
+			if (!strcmp(argv[i], "--ready") && i + 1 < argc)
+				ready = argv[++i];
+			else if (!strcmp(argv[i], "--share"))
+				grab = false;
+			else
+				break;
+		}
+		if (i == argc)
+			return reader(argv[2], ready, grab);
+	}
 	if (argc == 4 && !strcmp(argv[1], "state"))
 		return state(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "console"))
@@ -255,7 +269,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "spec"))
 		return spec();
 	fprintf(stderr, "usage: evdev-tool create NAME keyboard|mouse|tablet\n"
-			"       evdev-tool read NAME [--ready FILE]\n"
+			"       evdev-tool read NAME [--ready FILE] [--share]\n"
 			"       evdev-tool state NODE KEY_NAME\n"
 			"       evdev-tool console graphics|text off|unicode\n"
 			"       evdev-tool spec\n");
