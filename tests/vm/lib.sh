@@ -205,6 +205,14 @@ type_text() { text_keys "$2" | sed '/^SYN$/a sleep 10' >"$WORK/$1.fifo"; }
 # scenarios chrooted into the host's root, where udevadm would do nothing.
 vm_udev_start() {
 	export SYSTEMD_IGNORE_CHROOT=1
+	# The stand-in thin client's devices (fake: "thin keyboard", "thin
+	# tablet") belong to another machine: the display server must not take
+	# them too. Xorg hot-adding them while kmscast's client held them
+	# grabbed was followed, in some runs, by Xorg ignoring kmscast's own
+	# pointer for good.
+	mkdir -p /run/udev/rules.d &&
+		echo 'SUBSYSTEM=="input", ATTRS{name}=="thin *", ENV{LIBINPUT_IGNORE_DEVICE}="1"' \
+			>/run/udev/rules.d/70-kmscast-thin-client.rules || fail "cannot write a udev rule in /run"
 	# One udevd for the boot: the desktop scenarios run one after another.
 	pgrep -x systemd-udevd >/dev/null ||
 		/lib/systemd/systemd-udevd --daemon || fail "systemd-udevd did not start"
@@ -268,6 +276,89 @@ desktop_h264() {
 	stop_daemon
 }
 
+# --- Following what the display server does to the screen ---
+# A view-only viewer stays connected and records everything (lossless, as
+# FFV1; the file's creation time is the first frame's capture time). Each
+# follow step changes the screen; the screen then settles on a picture,
+# and the viewer must have had exactly that picture within a second of
+# when the screen showed it: of the command's end for black (DPMS off,
+# which kmsgrab cannot see: the plane keeps its buffer), else of the start
+# of the first kmsgrab that saw it. follow_check reads the recording.
+
+# follow_start: the staying viewer; the screen's picture now is the first.
+follow_start() {
+	"$B/kmscast" --config-dir "$WORK/v" --accept-new --view-only --present none -v \
+		--record "$WORK/follow.mkv" 127.0.0.1:$PORT >"$WORK/follow.out" 2>"$WORK/follow.err" &
+	FOLLOWER=$!
+	wait_for 60 grep -q "^kmscast: stream " "$WORK/follow.err" || fail "the staying viewer: $(cat "$WORK/follow.err")"
+	kmsgrab "$WORK/follow-now.png"
+	FOLLOW_LAST=$(pixels "$WORK/follow-now.png")
+	: >"$WORK/follow.expect"
+}
+
+# now: the guest's wall clock, in seconds, as the daemon stamps frames.
+now() { date +%s.%N; }
+
+# follow STEP black|screen CMD...: runs CMD and notes what the viewer must
+# show and by when (above).
+follow() {
+	local step=$1 expect=$2 t0 t1 p last=none tlast tref
+	shift 2
+	t0=$(now)
+	"$@" || fail "$step: '$*' failed"
+	t1=$(now)
+	if [ "$expect" = black ]; then
+		p=$(black_pixels "${FOLLOW_LAST% *}")
+		tref=$t1
+		[ "$p" != "$FOLLOW_LAST" ] || fail "$step: the screen was black before: nothing would show it followed"
+	else
+		for ((i = 0; i < 60; i++)); do
+			tref=$(now)
+			kmsgrab_try "$WORK/follow-now.png" || { last=none; continue; }
+			p=$(pixels "$WORK/follow-now.png")
+			[ "$p" != "$FOLLOW_LAST" ] && [ "$p" = "$last" ] && break
+			last=$p tlast=$tref
+		done
+		[ "$p" != "$FOLLOW_LAST" ] && [ "$p" = "$last" ] || fail "$step: the screen did not settle on a new picture"
+		tref=$tlast
+	fi
+	echo "$step $t0 $tref ${p#* }" >>"$WORK/follow.expect"
+	FOLLOW_LAST=$p
+}
+
+# black_pixels WxH: pixels() of a black picture that size.
+black_pixels() {
+	ffmpeg -loglevel error -f lavfi -i "color=c=black:s=$1" -frames:v 1 -pix_fmt rgb24 -f framemd5 - |
+		awk -v d="$1" '!/^#/ { m = $NF } END { print d, m }'
+}
+
+# follow_check WHAT: the viewer is still there and leaves cleanly; for each
+# step, its first frame captured after the step began that equals the
+# screen's picture came within a second. FOLLOW_DELAYS: each step's delay.
+follow_check() {
+	local created t0 line
+	kill -0 "$FOLLOWER" 2>/dev/null || fail "$1: the staying viewer left: $(tail -3 "$WORK/follow.err")"
+	kill -INT "$FOLLOWER"
+	wait "$FOLLOWER" || fail "$1: the staying viewer exited $?: $(tail -3 "$WORK/follow.err")"
+	created=$(ffprobe -v error -show_entries format_tags=creation_time -of default=nw=1:nk=1 "$WORK/follow.mkv")
+	t0=$(date -d "$created" +%s.%N) || fail "$1: the recording's creation time: '$created'"
+	ffmpeg -loglevel error -i "$WORK/follow.mkv" -pix_fmt rgb24 -f framemd5 - >"$WORK/follow.md5" ||
+		fail "$1: cannot decode the recording"
+	FOLLOW_DELAYS=
+	while read -r line; do
+		awk -v t0="$t0" -v step="${line%% *}" -v since="$(cut -d' ' -f2 <<<"$line")" \
+			-v by="$(cut -d' ' -f3 <<<"$line")" -v want="${line##* }" '
+			/^#tb 0:/ { split($3, tb, "/"); unit = tb[1] / tb[2] }
+			/^#/ { next }
+			{ t = t0 + $2 * unit }
+			t > since && $NF == want { printf "%s %.2f s", step, t - by; exit (t - by > 1) ? 1 : 0 }' \
+			"$WORK/follow.md5" >"$WORK/follow.step" ||
+			fail "$1: the viewer showed $(cat "$WORK/follow.step") after the screen did (over a second)"
+		[ -s "$WORK/follow.step" ] || fail "$1: the viewer never showed the screen's picture after '${line%% *}'"
+		FOLLOW_DELAYS+="$(cat "$WORK/follow.step"); "
+	done <"$WORK/follow.expect"
+}
+
 # desktop_burst WHAT FILE: a client in control sends one --send-input batch
 # (what a network stall delivers at once) that types "echo one burst of
 # keys >FILE" and Enter into the focused terminal, then leaves; FILE must
@@ -291,8 +382,11 @@ desktop_controller() {
 		--input-device "$(cat "$WORK/kbd.node")" --input-device "$(cat "$WORK/tab.node")" \
 		127.0.0.1:$PORT >"$WORK/a.out" 2>"$WORK/a.err" &
 	CONTROLLER=$!
-	wait_for 60 grep -q "^kmscast: stream " "$WORK/a.err" || fail "the controlling client: $(cat "$WORK/a.err")"
-	wait_for 60 grep -q "input: kmscast absolute pointer at" "$DLOG" || fail "no absolute pointer: $(tail -5 "$DLOG")"
+	# In control, not only connected: a client that just left (the burst's)
+	# may hold control until the daemon has seen it go.
+	wait_for 60 eval "grep '^kmscast: stream ' '$WORK/a.err' | grep -vq '(view only)'" ||
+		fail "the controlling client is not in control: $(cat "$WORK/a.err"; tail -5 "$DLOG")"
+	grep -q "input: kmscast absolute pointer at" "$DLOG" || fail "no absolute pointer: $(tail -5 "$DLOG")"
 	udevadm settle -t 30
 }
 

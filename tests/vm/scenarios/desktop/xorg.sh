@@ -5,7 +5,7 @@
 # weston.sh's; xev reports where clicks land (root coordinates), and
 # modesetting puts the cursor on the cursor plane: the client receives the
 # plane's image, and its place follows the pointer.
-# timeout: 480
+# timeout: 600
 . tests/vm/lib.sh
 vm_udev_start
 desktop_daemon
@@ -52,16 +52,38 @@ kill "$TERMINAL"
 # xev in a window over the whole screen: ButtonPress and MotionNotify
 # carry root coordinates.
 desktop_controller
+# What kmscast's pointer gives the display server, read beside it.
+"$B/tests/evdev-tool" read "kmscast absolute pointer" --ready "$WORK/abs.ready" --share >"$WORK/abs.events" 2>&1 &
+wait_for 30 test -e "$WORK/abs.ready"
 xev -geometry 1280x800+0+0 -event mouse >"$WORK/xev.out" 2>&1 &
 XEV=$!
 wait_for 60 eval 'xwininfo -root -tree | grep -q "Event Tester"' || fail "xev did not map: $(cat "$WORK/xev.out")"
 sleep 1
+# input_trail: where input went, for a failure's message.
+input_trail() {
+	echo "xev: $(grep -E 'root:|^Button' "$WORK/xev.out" | tail -3 | tr '\n' ';')"
+	echo "the pointer's events: $(tail -8 "$WORK/abs.events" | tr '\n' ';')"
+	echo "the client: $(grep -v '^grep' "$WORK/a.err" | tail -4 | tr '\n' ';')"
+	echo "the daemon: $(grep -E 'input|control|joins|leaves' "$DLOG" | tail -6 | tr '\n' ';')"
+	echo "Xorg: $(grep -E 'kmscast|thin' "$WORK/Xorg.log" | tail -6 | tr '\n' ';')"
+}
+# x_saw WHAT PATTERN FRAME CMD...: CMD's input must reach kmscast's
+# device as FRAME exactly (kmscast's part), and X's client must report
+# PATTERN (Xorg's part).
+x_saw() {
+	local what=$1 pattern=$2 frame=$3
+	shift 3
+	"$@"
+	wait_for 30 eval "tail -4 '$WORK/abs.events' | tr '\n' ';' | grep -qF '$frame'" ||
+		fail "xorg: $what: kmscast's pointer did not get $frame; $(input_trail)"
+	wait_for 30 eval "$pattern" || { cp "$WORK/Xorg.log" "$OUT/"; fail "xorg: $what; $(input_trail)"; }
+}
 for xy in "400,300" "1234,567"; do
-	tablet_at ${xy%,*} ${xy#*,} 1280 800
-	wait_for 30 grep -q "root:($xy)" "$WORK/xev.out" || fail "xorg: aimed at $xy, xev saw: $(grep root: "$WORK/xev.out" | tail -2)"
-	feed tab "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
-	wait_for 30 eval "grep -A3 '^ButtonRelease' '$WORK/xev.out' | grep -q 'root:($xy)'" ||
-		fail "xorg: clicked at $xy, xev saw: $(grep -A3 '^Button' "$WORK/xev.out" | tail -4)"
+	x=${xy%,*} y=${xy#*,}
+	x_saw "aimed at $xy" "grep -q 'root:($xy)' '$WORK/xev.out'" \
+		"EV_ABS ABS_X $((2 * x + 1));EV_ABS ABS_Y $((2 * y + 1));SYN;" tablet_at $x $y 1280 800
+	x_saw "clicked at $xy" "grep -A3 '^ButtonRelease' '$WORK/xev.out' | grep -q 'root:($xy)'" \
+		"EV_KEY BTN_LEFT 1;SYN;EV_KEY BTN_LEFT 0;SYN;" feed tab "EV_KEY BTN_LEFT 1" SYN "EV_KEY BTN_LEFT 0" SYN
 	# The cursor plane follows: the client's cursor is the plane's.
 	"$B/kmscast-grab" --list >"$WORK/planes.txt"
 	plane=$(awk '$1 == "plane" && $3 == "cursor" && $4 == "crtc" { print $2 }' "$WORK/planes.txt")
@@ -82,12 +104,36 @@ ok "xorg: the cursor is on the cursor plane; the client received its image and p
 kill "$XEV" "$CONTROLLER"
 wait "$CONTROLLER" 2>/dev/null
 
-stop_daemon
-
-# H.264 of the desktop with its terminal, not of an empty root window.
+# What Xorg does to the screen, followed by a viewer that stays: DPMS off
+# and on, a VT switch away and back, Xorg stopped and started again (which
+# brings back the terminal for H.264 below).
+stop_x() {
+	kill -TERM "$XORG"
+	wait "$XORG" 2>/dev/null
+	return 0
+}
+# A terminal on the screen: an empty root window is black already.
 kmsgrab "$WORK/empty.png"
 xterm -geometry 100x30+0+0 -e bash >"$WORK/xterm.log" 2>&1 &
 wait_for 120 settled_from "$WORK/empty.png" || fail "xterm did not come back: $(cat "$WORK/xterm.log")"
+follow_start
+follow dpms-off black xset dpms force off
+follow dpms-on screen xset dpms force on
+follow vt-away screen chvt 1
+follow vt-back screen chvt 3
+follow xorg-stopped screen stop_x
+follow xorg-started screen start_x
+follow_check xorg
+ok "xorg: a viewer stayed through DPMS off and on, a VT switch away and back, Xorg stopped and started; each new picture reached it (capture time after the screen showed it): $FOLLOW_DELAYS"
+# In order: Xorg, stopped, goes back to the VT it was started from (tty1).
+said=$(grep -oE 'was blanked by the display server|is lit again|console switched from tty[0-9]+ to tty[0-9]+' "$DLOG" | tr '\n' ';')
+[ "$said" = "was blanked by the display server;is lit again;console switched from tty3 to tty1;console switched from tty1 to tty3;console switched from tty3 to tty1;console switched from tty1 to tty3;" ] ||
+	fail "xorg: the daemon said: $said; $(tail -20 "$DLOG")"
+ok "xorg: the daemon said what happened: $(grep -E 'blanked|lit again|console switched|shows nothing|is back on' "$DLOG" | sed 's/^[a-z]*: //' | tr '\n' ';')"
+
+stop_daemon
+
+# H.264 of the desktop with its terminal (start_x's), not of an empty root window.
 desktop_h264 xorg
 
 kill -TERM "$XORG"
