@@ -153,7 +153,11 @@ int privsep_check_resp(const struct privsep_resp *r, size_t n, uint16_t op, uint
 			      r->u.console.number);
 	if (r->result == 0 && op == PRIVSEP_GRAB) {
 		const struct capture_frame *f = &r->u.frame;
+		/* A bool is read as a byte first: any other value than 0 or 1
+		 * is no bool at all. */
+		uint8_t cursor = *(const uint8_t *)&f->has_cursor;
 		int e = f->blanked > 1 ? errmsg(err, len, -EPROTO, "blanked is %u", f->blanked)
+			: cursor > 1   ? errmsg(err, len, -EPROTO, "has_cursor is %u", cursor)
 				       : check_buffer(&f->fb, "framebuffer", err, len);
 		if (!e && f->has_cursor)
 			e = check_buffer(&f->cursor, "cursor", err, len);

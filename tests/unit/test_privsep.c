@@ -71,6 +71,10 @@ static int answers_are_checked(void)
 	r.u.frame.blanked = 2;
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 9, 3, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "blanked is 2"));
+	r.u.frame.blanked = 0;
+	memset(&r.u.frame.has_cursor, 0x80, 1); /* no bool: from a helper gone wrong */
+	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 9, 3, err, sizeof(err)), -EPROTO);
+	CHECK(strstr(err, "has_cursor is 128"));
 	r = grab_answer(1, 5, false);
 	CHECK_EQ_INT(privsep_check_resp(&r, sizeof(r), PRIVSEP_GRAB, 1, 5, err, sizeof(err)), -EPROTO);
 	CHECK(strstr(err, "framebuffer with 5 planes"));
