@@ -161,8 +161,9 @@ deps:
 
 # libFuzzer targets, one per parser of another party's bytes, built with
 # clang and ASan+UBSan: the protocol on each side, the recorder's parameter
-# sets, the lossless decoder, the cursor path, the file parsers, and a
-# browser's HTTP requests and WebSocket frames. `make
+# sets, the lossless decoder, the cursor path, the file parsers, a
+# browser's HTTP requests and WebSocket frames, and the capture helper's
+# answers. `make
 # fuzz` runs each for FUZZ_RUNS executions (and at most FUZZ_SECONDS); new
 # inputs go to FUZZ_OUT/corpus-*, the seeds stay in tests/fuzz/corpus-*.
 FUZZ_RUNS ?= 10000000
@@ -171,7 +172,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web privsep
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/annexb.c
 FUZZ_SRC_lossless = src/lossless.c
@@ -189,6 +190,7 @@ FUZZ_LIBS_dnssd = -lresolv -lcrypto
 FUZZ_SRC_web = src/webparse.c src/http.c src/trust.c
 FUZZ_LIBS_web = -lcrypto
 FUZZ_SRC_ws = src/ws.c src/proto.c
+FUZZ_SRC_privsep = src/capture/wire.c src/errmsg.c
 FUZZ_LIBS_ws = -lwslay
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h
 	@mkdir -p $(dir $@)
@@ -203,7 +205,8 @@ fuzz: fuzz-build
 	tests/fuzz/run --runs $(FUZZ_RUNS) --seconds $(FUZZ_SECONDS) --bin $(BUILD)/fuzz \
 		--out $(FUZZ_OUT) $(FUZZ_NAMES)
 fuzz-seeds: $(BUILD)/tests/mkseeds
-	mkdir -p tests/fuzz/corpus-proto_server tests/fuzz/corpus-proto_client tests/fuzz/corpus-lossless
+	mkdir -p tests/fuzz/corpus-proto_server tests/fuzz/corpus-proto_client tests/fuzz/corpus-lossless \
+		tests/fuzz/corpus-privsep
 	$(BUILD)/tests/mkseeds tests/fuzz
 $(BUILD)/tests/bench-%: $(BUILD)/obj/tests/bench/bench-%.o $(LIB)
 	@mkdir -p $(dir $@)

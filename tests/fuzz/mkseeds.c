@@ -2,12 +2,15 @@
 /* Writes one seed file per message type each side accepts, plus a stream
  * of several, into DIR/corpus-proto_server and DIR/corpus-proto_client, and
  * a keyframe and a delta of the lossless codec into DIR/corpus-lossless in
- * fuzz_lossless's framing. Run by hand when a format changes:
+ * fuzz_lossless's framing, and the capture helper's answers (a grab, the
+ * console, the output) into DIR/corpus-privsep in fuzz_privsep's framing.
+ * Run by hand when a format changes:
  * `make fuzz-seeds`. */
 #include <stdio.h>
 #include <string.h>
 
 #include "kmscast/lossless.h"
+#include "kmscast/privsep.h"
 #include "kmscast/proto.h"
 
 static void put(const char *dir, const char *name, const uint8_t *b, size_t n)
@@ -50,6 +53,38 @@ static int lossless_seeds(const char *dir)
 	lossless_enc_destroy(e);
 	put(path, "key-then-delta", out, n);
 	return 0;
+}
+
+/* An answer behind fuzz_privsep's op, sequence and fd count. */
+static void privsep_seed(const char *dir, const char *name, const struct privsep_resp *r)
+{
+	uint8_t b[3 + sizeof(*r)];
+	b[0] = (uint8_t)r->op, b[1] = (uint8_t)r->seq, b[2] = (uint8_t)r->n_fds;
+	memcpy(b + 3, r, sizeof(*r));
+	put(dir, name, b, sizeof(b));
+}
+
+static void privsep_seeds(const char *dir)
+{
+	char path[512];
+	struct privsep_resp r;
+	snprintf(path, sizeof(path), "%s/corpus-privsep", dir);
+	memset(&r, 0, sizeof(r));
+	r.magic = PRIVSEP_MAGIC, r.version = PRIVSEP_VERSION, r.seq = 5;
+	r.op = PRIVSEP_GRAB, r.n_fds = 2;
+	r.u.frame.fb = (struct capture_buffer){.fb_id = 40, .width = 64, .height = 32, .n_planes = 1};
+	r.u.frame.has_cursor = true, r.u.frame.blanked = 1;
+	r.u.frame.cursor = (struct capture_buffer){.fb_id = 41, .width = 64, .height = 64, .n_planes = 1};
+	privsep_seed(path, "grab", &r);
+	memset(&r.u, 0, sizeof(r.u));
+	r.op = PRIVSEP_CONSOLE, r.n_fds = 0;
+	r.u.console = (struct capture_vt){CAPTURE_CONSOLE_GRAPHICS, 3};
+	privsep_seed(path, "console", &r);
+	memset(&r.u, 0, sizeof(r.u));
+	r.op = PRIVSEP_INFO;
+	snprintf(r.u.info.driver, sizeof(r.u.info.driver), "virtio_gpu");
+	snprintf(r.u.info.output, sizeof(r.u.info.output), "Virtual-1");
+	privsep_seed(path, "info", &r);
 }
 
 int main(int argc, char **argv)
@@ -109,5 +144,6 @@ int main(int argc, char **argv)
 	}
 	put(dirs[0], "stream", stream[0], slen[0]);
 	put(dirs[1], "stream", stream[1], slen[1]);
+	privsep_seeds(argv[1]);
 	return lossless_seeds(argv[1]);
 }
