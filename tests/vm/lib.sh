@@ -302,8 +302,9 @@ now() { date +%s.%N; }
 # follow STEP black|screen CMD...: runs CMD and notes what the viewer must
 # show and by when (above).
 follow() {
-	local step=$1 expect=$2 t0 t1 p last=none tlast tref
+	local step=$1 expect=$2 t0 t1 p last=none tlast tref i
 	shift 2
+	echo "    follow: $step: $*"
 	t0=$(now)
 	"$@" || fail "$step: '$*' failed"
 	t1=$(now)
