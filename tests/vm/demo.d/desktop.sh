@@ -43,8 +43,9 @@ wait_for 120 settled_from "$WORK/desktop.png" || fail "weston-terminal did not a
 desktop_controller
 rm -f /tmp/kmscast-typed
 type_text kbd $'echo typed through kmscast >/tmp/kmscast-typed\n'
-# Once, a line typed as soon as the terminal showed never arrived (the
-# desktop scenarios, which type later, hold typing to account): a demo
+# In some runs (2 of 3 so far) a line typed as soon as the terminal
+# showed never arrived; why is not found yet (issue #31's notes). The
+# desktop scenarios, which type later, hold typing to account; a demo
 # types it again, and says so.
 if ! wait_for 20 grep -qx "typed through kmscast" /tmp/kmscast-typed; then
 	echo "    note: the typed line did not run within 20 s; typed again"
