@@ -260,8 +260,16 @@ static void source_readable(uv_poll_t *p, int status, int events)
 			 * changes we missed, and a half-read frame is void. */
 			s->frame_n = 0;
 			flag = LIBEVDEV_READ_FLAG_SYNC;
-			if (ev.type == EV_SYN && ev.code == SYN_DROPPED)
+			if (ev.type == EV_SYN && ev.code == SYN_DROPPED) {
+				/* Keys pressed and released meanwhile are gone:
+				 * the user must hear of it, not find it out. */
+				fprintf(stderr,
+					PROG ": input device %s (%s): events came faster than "
+					     "they were read and the kernel dropped some "
+					     "(keys typed meanwhile are lost)\n",
+					s->path, s->name);
 				continue;
+			}
 			source_event(s, &ev);
 			continue;
 		}
