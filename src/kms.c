@@ -194,6 +194,21 @@ int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64
 	return ret < 0 ? ret : 0;
 }
 
+void kms_object_values(int fd, uint32_t id, uint32_t type, const uint32_t *ids, uint64_t *vals,
+		       size_t n)
+{
+	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, type);
+
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		for (size_t k = 0; k < n; k++) {
+			if (ids[k] && ids[k] == props->props[i]) {
+				vals[k] = props->prop_values[i];
+			}
+		}
+	}
+	drmModeFreeObjectProperties(props);
+}
+
 int kms_prop_id(int fd, uint32_t id, uint32_t type, const char *name)
 {
 	uint64_t v;

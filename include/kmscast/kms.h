@@ -43,6 +43,12 @@ int kms_crtc_index(const drmModeRes *res, uint32_t crtc_id);
  * (-ENOENT: the object has no such property). */
 int kms_object_prop(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value);
 
+/* The values of an object's properties known by id (ids found once with
+ * kms_prop_id: one ioctl per read, not one per property): vals[i] is set
+ * where ids[i] is nonzero and the object has it, else left as it was. */
+void kms_object_values(int fd, uint32_t id, uint32_t type, const uint32_t *ids, uint64_t *vals,
+		       size_t n);
+
 /* The id of an object's property called name (for atomic commits), or
  * -errno (-ENOENT: no such property). */
 int kms_prop_id(int fd, uint32_t id, uint32_t type, const char *name);

@@ -64,19 +64,14 @@ static bool same_file(int a, int b)
  * Legacy-only drivers have no ACTIVE and are never seen blanked. */
 static bool crtc_blanked(const struct local *l)
 {
+	uint64_t active = 1;
+
 	if (!l->crtc_active) {
 		return false;
 	}
-	drmModeObjectProperties *props =
-		drmModeObjectGetProperties(l->fd, l->base.info.crtc_id, DRM_MODE_OBJECT_CRTC);
-	bool off = false;
-	for (uint32_t i = 0; props && i < props->count_props; i++) {
-		if (props->props[i] == l->crtc_active) {
-			off = props->prop_values[i] == 0;
-		}
-	}
-	drmModeFreeObjectProperties(props);
-	return off;
+	kms_object_values(l->fd, l->base.info.crtc_id, DRM_MODE_OBJECT_CRTC, &l->crtc_active,
+			  &active, 1);
+	return active == 0;
 }
 
 static void plane_props_find(int fd, uint32_t plane_id, struct plane_props *pp)
@@ -109,27 +104,14 @@ static void plane_props_find(int fd, uint32_t plane_id, struct plane_props *pp)
 static void plane_geometry(int fd, uint32_t plane_id, const struct plane_props *pp, int32_t *x,
 			   int32_t *y, uint32_t *w, uint32_t *h)
 {
-	drmModeObjectProperties *props =
-		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+	const uint32_t ids[4] = {pp->crtc_x, pp->crtc_y, pp->crtc_w, pp->crtc_h};
+	uint64_t v[4] = {0, 0, *w, *h};
 
-	*x = *y = 0;
-	for (uint32_t i = 0; props && i < props->count_props; i++) {
-		uint32_t id = props->props[i];
-		uint64_t v = props->prop_values[i];
-		if (!id) {
-			continue;
-		}
-		if (id == pp->crtc_x) {
-			*x = (int32_t)v;
-		} else if (id == pp->crtc_y) {
-			*y = (int32_t)v;
-		} else if (id == pp->crtc_w) {
-			*w = (uint32_t)v;
-		} else if (id == pp->crtc_h) {
-			*h = (uint32_t)v;
-		}
-	}
-	drmModeFreeObjectProperties(props);
+	kms_object_values(fd, plane_id, DRM_MODE_OBJECT_PLANE, ids, v, 4);
+	*x = (int32_t)v[0];
+	*y = (int32_t)v[1];
+	*w = (uint32_t)v[2];
+	*h = (uint32_t)v[3];
 }
 
 /* The connector's CRTC, if it drives one with a mode set. */
