@@ -91,9 +91,11 @@ struct streamer {
 	uv_timer_t rescan_timer; /* hotplug events come in bursts: one rescan after */
 	uv_timer_t input_timer;  /* paced input waits for it (inputpace.h) */
 	uint64_t last_rescan_ms;
-	bool gone;      /* the output is not there */
-	bool blanked;   /* its CRTC is off (DPMS): viewers see black */
-	uint8_t *black; /* raw_len zero bytes: black in every format taken */
+	bool gone;                        /* the output is not there */
+	bool blanked;                     /* its CRTC is off (DPMS): viewers see black */
+	bool dark;                        /* not lit at all (no CRTC or no plane): black too */
+	uint8_t *black;                   /* raw_len zero bytes: black in every format taken */
+	uint32_t last_fourcc, last_pitch; /* of the last frame, for black at its size */
 	int handles;
 	struct pace pace;
 
@@ -591,29 +593,53 @@ static bool update_cursor(struct streamer *st, struct capture_frame *f)
 	return moved;
 }
 
-/* The display server blanked the screen (DPMS off) or lit it again: said
- * once each way. A blanked frame is streamed as black, which is what its
- * monitor shows, and without a cursor. The VA-API path encodes the scanout
- * buffer itself and has no black one to give: its viewers keep the last
- * picture, as the log says. Returns whether the state changed. */
-static bool blank_follow(struct streamer *st, struct capture_frame *f)
+/* The display server blanked the screen (DPMS off), turned the output off
+ * altogether (dark: no CRTC lit, or no plane on it) or lit it again: said
+ * once each way. A blanked or dark frame is streamed as black, which is
+ * what its monitor shows, and without a cursor. The VA-API path encodes the
+ * scanout buffer itself and has no black one to give: its viewers keep the
+ * last picture, as the log says. Returns whether the state changed. */
+static bool blank_follow(struct streamer *st, struct capture_frame *f, bool dark)
 {
+	const char *keep = st->gpu ? "VA-API has no black frame to send; viewers keep the "
+				     "last picture until it lights"
+				   : "streaming black until it lights again";
 	if (f->blanked)
 		f->has_cursor = false;
-	if (!!f->blanked == st->blanked)
+	if (!!f->blanked == st->blanked && dark == st->dark)
 		return false;
+	bool was = st->blanked;
 	st->blanked = f->blanked;
-	if (st->blanked)
+	st->dark = dark;
+	if (dark)
+		log_printf(LOG_INFO,
+			   "%s went dark (the display server turned it off or left it: no "
+			   "CRTC lit, or no plane on it): %s",
+			   capture_output_name(st->cap), keep);
+	else if (st->blanked)
 		log_printf(LOG_INFO,
 			   "%s was blanked by the display server (DPMS off, its CRTC "
 			   "inactive): %s",
-			   capture_output_name(st->cap),
-			   st->gpu ? "VA-API has no black frame to send; viewers keep "
-				     "the last picture until it lights"
-				   : "streaming black until it lights again");
-	else
-		log_printf(LOG_INFO, "%s is lit again (DPMS on): streaming it",
-			   capture_output_name(st->cap));
+			   capture_output_name(st->cap), keep);
+	else if (was)
+		log_printf(LOG_INFO, "%s is lit again: streaming it", capture_output_name(st->cap));
+	return true;
+}
+
+/* A grab that found the output dark (r): a frame of black at the last
+ * frame's size and format, once there was one; the error is handled as
+ * any (said once, the output looked for again). */
+static bool dark_frame(struct streamer *st, int r, const char *err, struct capture_frame *f)
+{
+	if (st->gpu || !st->damage || !st->last_fourcc || (r != -ENOENT && r != -ENODATA))
+		return false;
+	grab_error(st, r, err);
+	memset(f, 0, sizeof(*f));
+	f->blanked = 1;
+	f->fb.width = st->w;
+	f->fb.height = st->h;
+	f->fb.pitch[0] = st->last_pitch;
+	f->fb.fourcc = st->last_fourcc;
 	return true;
 }
 
@@ -694,11 +720,12 @@ static void capture_once(struct streamer *st)
 	/* A frame's time is when its grab began: latency counts the reading. */
 	uint64_t t0 = wall_us();
 	int r = capture_grab(st->cap, &f, err, sizeof(err));
-	if (r) {
+	bool dark = r && dark_frame(st, r, err, &f);
+	if (r && !dark) {
 		grab_error(st, r, err);
 		return;
 	}
-	bool blank_changed = blank_follow(st, &f);
+	bool blank_changed = blank_follow(st, &f, dark);
 	screen_follow(st, f.fb.fb_id != st->peek.fb_id);
 	size_t raw_len = (size_t)f.fb.pitch[0] * f.fb.height;
 	if (f.fb.width != st->w || f.fb.height != st->h || raw_len != st->raw_len || !st->damage) {
@@ -722,6 +749,8 @@ static void capture_once(struct streamer *st)
 		return;
 	}
 	const struct format_info *fmt = format_lookup(f.fb.fourcc);
+	st->last_fourcc = f.fb.fourcc;
+	st->last_pitch = f.fb.pitch[0];
 	bool cursor_moved = update_cursor(st, &f);
 	/* A flip is a new picture: it is scanned whole. A buffer that did not
 	 * flip changes only by front-buffer drawing, which is rare: each look
@@ -780,7 +809,8 @@ static void capture_once(struct streamer *st)
 	}
 	bool changed = d->n_damaged > 0;
 	st->idle_ticks = changed ? 0 : st->idle_ticks + 1;
-	st->last_err = 0;
+	if (!dark)
+		st->last_err = 0; /* a dark output's error is said once */
 	if (changed) {
 		size_t n = (size_t)d->tw * d->th;
 		for (struct stream *s = st->streams; s; s = s->next)
