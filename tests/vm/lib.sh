@@ -192,10 +192,10 @@ text_keys() {
 		[ -z "$up" ] || printf 'EV_KEY KEY_LEFTSHIFT 0\nSYN\n'
 	done
 }
-# type_text ID TEXT: TEXT typed on the stand-in keyboard ID, a frame every
-# 10 ms like a fast typist: written at once, the stand-in's own reader
-# (the client) would lose what overflows its evdev buffer.
-type_text() { text_keys "$2" | sed '/^SYN$/a sleep 10' >"$WORK/$1.fifo"; }
+# type_text ID TEXT [MS]: TEXT typed on the stand-in keyboard ID, a frame
+# every MS ms (10: a fast typist): written at once, the stand-in's own
+# reader (the client) would lose what overflows its evdev buffer.
+type_text() { text_keys "$2" | sed "/^SYN\$/a sleep ${3:-10}" >"$WORK/$1.fifo"; }
 
 # --- Real display servers (tests/vm/scenarios/desktop) ---
 
@@ -261,19 +261,113 @@ settled_from() {
 	return 1
 }
 
-# desktop_h264 WHAT: kmscastd (its lossless run stopped) again with H.264;
-# a frame reaches 38 dB against kmsgrab's of the same desktop.
+# KMSCAST_DESKTOP_BENCH "SECONDS LINES FPS": the sizes of desktop_bench
+# (make bench passes its own through the rig; make check's are small).
+read -r DESKTOP_SECONDS DESKTOP_LINES DESKTOP_FPS <<<"${KMSCAST_DESKTOP_BENCH:-2 1 10}"
+
+# desktop_h264 WHAT [CMD...]: kmscastd (its lossless run stopped) again
+# with H.264; CMD (if any) then opens a terminal, which takes the keyboard
+# kmscastd's new devices make (it was not mapped when the old ones went);
+# a frame of the desktop with its terminal reaches 38 dB against kmsgrab's;
+# then the desktop's bench rows (desktop_bench) on this daemon.
 desktop_h264() {
-	local db
+	local db what=$1
+	shift
 	mkdir -p "$WORK/h"
 	cp "$WORK/d/authorized-clients" "$WORK/h/"
-	start_daemon h --codec h264 --fps 10
+	start_daemon h --codec h264 --encoder software --fps "$DESKTOP_FPS"
+	udevadm settle -t 30
+	"$@"
 	kmsgrab "$WORK/h-grab.png"
 	desktop_snapshot "$WORK/h264.png"
 	db=$(psnr "$WORK/h-grab.png" "$WORK/h264.png")
-	awk -v d="$db" 'BEGIN { exit !(d == "inf" || d >= 38) }' || fail "$1: H.264 reaches $db dB"
-	ok "$1: H.264 reaches $db dB against kmsgrab's frame"
+	awk -v d="$db" 'BEGIN { exit !(d == "inf" || d >= 38) }' || fail "$what: H.264 reaches $db dB"
+	ok "$what: H.264 reaches $db dB against kmsgrab's frame"
+	desktop_bench "$what"
 	stop_daemon
+}
+
+# desktop_bench WHAT: "a still desktop is free, typing is cheap", as
+# figures next to FFmpeg's kmsgrab pipeline on the same desktop, into
+# $OUT/desktop.raw for tests/bench/table: CPU (ms) of both kmscastd
+# processes over DESKTOP_SECONDS of the still desktop with one viewer (the
+# client in control), then per line typed into the terminal through that
+# client (from the first key to a second after the shell wrote the line);
+# then FFmpeg's over the same (its typing still goes through kmscast).
+# DESKTOP_AIM: a command that puts the pointer over the terminal (where
+# the focus follows it), if the default's one move may come too early.
+desktop_bench() {
+	local what=$1 ff
+	desktop_controller
+	${DESKTOP_AIM:-tablet_at 100 100 1280 800} # the pointer over the terminal
+	rm -f /tmp/kmscast-lines # the terminal's shell makes it: sway's runs as a user
+	sleep 2
+	desktop_cpu "$what" k $DPID $(pgrep -P "$DPID")
+
+	ffmpeg_capture "$DESKTOP_FPS"
+	: >"$WORK/ff.progress"
+	ffmpeg -nostdin -hide_banner -loglevel error "${FFMPEG_CAPTURE[@]}" -progress "$WORK/ff.progress" \
+		-f null - 2>"$WORK/ff.err" &
+	ff=$!
+	wait_for 120 grep -q '^frame=[1-9]' "$WORK/ff.progress" || fail "$what: ffmpeg: $(cat "$WORK/ff.err")"
+	sleep 2
+	desktop_cpu "$what" ff $ff
+	kill -INT $ff
+	wait $ff
+	kill "$CONTROLLER"
+	wait "$CONTROLLER" 2>/dev/null
+	ok "$1: desktop bench ($DESKTOP_SECONDS s still, $DESKTOP_LINES lines typed, $DESKTOP_FPS fps): $(grep "^$1_" "$OUT/desktop.raw" | tr '\n' ' ')"
+}
+# desktop_cpu WHAT WHO PID...: the CPU of PIDs over DESKTOP_SECONDS still,
+# then per line typed (desktop_lines), as WHAT_WHO_idle_ms and _line_ms.
+desktop_cpu() {
+	local what=$1 who=$2 c0
+	shift 2
+	c0=$(cpu_ms "$@") || fail "$what: $who ended"
+	sleep "$DESKTOP_SECONDS"
+	desktop_put "${what}_${who}_idle_ms" $(($(cpu_ms "$@") - c0))
+	c0=$(cpu_ms "$@")
+	desktop_lines "$what" "$who"
+	desktop_put "${what}_${who}_line_ms" $((($(cpu_ms "$@") - c0) / DESKTOP_LINES))
+}
+desktop_put() {
+	[[ $2 =~ ^[0-9]+$ ]] || fail "desktop bench: $1 is '$2'"
+	echo "$1 $2" >>"$OUT/desktop.raw"
+}
+# desktop_lines WHAT WHO: DESKTOP_LINES lines typed into the terminal at
+# ten keys a second (a frame every 50 ms), each run by its shell before
+# the next; a second for the screen to settle. (Faster, with FFmpeg taking
+# most of the guest's two CPUs, the client reading the stand-in keyboard
+# fell behind and the kernel dropped keys: it says so.)
+desktop_lines() {
+	local i n
+	for ((i = 1; i <= DESKTOP_LINES; i++)); do
+		n=$(($(cat /tmp/kmscast-lines 2>/dev/null | wc -l) + 1))
+		type_text kbd "echo line $i of $2 >>/tmp/kmscast-lines"$'\n' 50
+		wait_for 60 lines_at_least /tmp/kmscast-lines "$n" || {
+			kmsgrab_try "$OUT/$1-bench-failed.png"
+			[ -e "$WORK/Xorg.log" ] && cp "$WORK/Xorg.log" "$OUT/"
+			fail "$1: a line typed during $2's run did not reach the terminal ($(tail -2 /tmp/kmscast-lines 2>/dev/null)); the screen: $1-bench-failed.png; the client: $(tail -5 "$WORK/a.err" | tr '\n' ';'); the daemon: $(grep -E 'input|control' "$DLOG" | tail -5 | tr '\n' ';')"
+		}
+	done
+	sleep 1
+}
+
+# cpu_ms PID...: user + system time of these processes, in ms.
+cpu_ms() {
+	local t=0 p c
+	for p in "$@"; do
+		c=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		[ -n "$c" ] || return 1 # it ended
+		t=$((t + c))
+	done
+	echo $((t * 1000 / $(getconf CLK_TCK)))
+}
+# ffmpeg_capture FPS: FFmpeg's pipeline (kmsgrab, libx264 as fast as it
+# goes), capturing at FPS, into FFMPEG_CAPTURE.
+ffmpeg_capture() {
+	FFMPEG_CAPTURE=(-device /dev/dri/card0 -f kmsgrab -framerate "$1" -i -
+		-vf hwdownload,format=bgr0 -c:v libx264 -preset ultrafast -tune zerolatency)
 }
 
 # --- Following what the display server does to the screen ---
@@ -294,6 +388,9 @@ follow_start() {
 	kmsgrab "$WORK/follow-now.png"
 	FOLLOW_LAST=$(pixels "$WORK/follow-now.png")
 	: >"$WORK/follow.expect"
+	# The daemon's lines with the time they came, for a failure's message.
+	tail -n0 -F "$DLOG" 2>/dev/null | while IFS= read -r l; do echo "$(now) $l"; done >"$WORK/follow.dlog" &
+	FOLLOW_TAIL=$!
 }
 
 # now: the guest's wall clock, in seconds, as the daemon stamps frames.
@@ -314,17 +411,49 @@ follow() {
 		[ "$p" != "$FOLLOW_LAST" ] || fail "$step: the screen was black before: nothing would show it followed"
 	else
 		for ((i = 0; i < 60; i++)); do
-			tref=$(now)
-			kmsgrab_try "$WORK/follow-now.png" || { last=none; continue; }
-			p=$(pixels "$WORK/follow-now.png")
+			# When kmsgrab read the plane (its own stamp): a grab
+			# under TCG may take seconds to start.
+			kmsgrab_stamped || { last=none; continue; }
+			tref=${STAMPED%% *} p=${STAMPED#* }
 			[ "$p" != "$FOLLOW_LAST" ] && [ "$p" = "$last" ] && break
 			last=$p tlast=$tref
 		done
-		[ "$p" != "$FOLLOW_LAST" ] && [ "$p" = "$last" ] || fail "$step: the screen did not settle on a new picture"
+		[ "$p" != "$FOLLOW_LAST" ] && [ "$p" = "$last" ] || {
+			kmsgrab_try "$OUT/follow-$step.png"
+			fail "$step: the screen did not settle on a new picture (before: $FOLLOW_LAST; the last two grabs: $last, $p: follow-$step.png; kmsgrab: $(cat "$WORK/kmsgrab.err")); the console: tty$(fgconsole 2>/dev/null); the kernel's state: $(kms_state); the daemon: $(tail -5 "$DLOG" | tr '\n' ';')"
+		}
 		tref=$tlast
 	fi
 	echo "$step $t0 $tref ${p#* }" >>"$WORK/follow.expect"
 	FOLLOW_LAST=$p
+}
+
+# kms_state: the kernel's own atomic state of the card's CRTCs and planes
+# (debugfs), on a line, for a failure's message.
+kms_state() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	grep -E '^(crtc|plane)\[|^\s*(enable|active|fb|crtc)=' /sys/kernel/debug/dri/0/state 2>/dev/null | tr -s ' \t\n' ' '
+}
+
+# follow_said WHAT REGEX: the daemon's words about the screen, in order and
+# joined by ";", match REGEX; the ok line quotes them.
+follow_said() {
+	local said
+	said=$(grep -oE 'went dark|was blanked by the display server|is lit again|console switched from tty[0-9]+ to tty[0-9]+|tty[0-9]+ is a text console again|tty[0-9]+ went into graphics mode' \
+		"$DLOG" | tr '\n' ';')
+	grep -qE "$2" <<<"$said" || fail "$1: the daemon said: $said; $(tail -20 "$DLOG")"
+	ok "$1: the daemon said what happened: $(grep -E 'blanked|went dark|lit again|console switched|text console again|graphics mode|shows nothing|is back on' "$DLOG" | sed 's/^[a-z]*: //' | tr '\n' ';')"
+}
+
+# follow_trail T0 SINCE: what the recording and the daemon did in the ten
+# seconds from SINCE (times in seconds after it), for a failure's message.
+follow_trail() {
+	echo "frames (capture time, MD5):"
+	awk -v t0="$1" -v since="$2" '/^#tb 0:/ { split($3, tb, "/"); unit = tb[1] / tb[2] } /^#/ { next }
+		{ t = t0 + $2 * unit - since } t > -1 && t < 10 { printf " %.2f %s;", t, substr($NF, 1, 8) }' \
+		"$WORK/follow.md5"
+	echo "the daemon:"
+	awk -v since="$2" '{ t = $1 - since } t > -1 && t < 10 { $1 = ""; printf " %.2f%s;", t, $0 }' "$WORK/follow.dlog"
 }
 
 # black_pixels WxH: pixels() of a black picture that size.
@@ -338,6 +467,8 @@ black_pixels() {
 # screen's picture came within a second. FOLLOW_DELAYS: each step's delay.
 follow_check() {
 	local created t0 line
+	pkill -P "$FOLLOW_TAIL" 2>/dev/null
+	kill "$FOLLOW_TAIL" 2>/dev/null
 	kill -0 "$FOLLOWER" 2>/dev/null || fail "$1: the staying viewer left: $(tail -3 "$WORK/follow.err")"
 	kill -INT "$FOLLOWER"
 	wait "$FOLLOWER" || fail "$1: the staying viewer exited $?: $(tail -3 "$WORK/follow.err")"
@@ -354,7 +485,7 @@ follow_check() {
 			{ t = t0 + $2 * unit }
 			t > since && $NF == want { printf "%s %.2f s", step, t - by; exit (t - by > 1) ? 1 : 0 }' \
 			"$WORK/follow.md5" >"$WORK/follow.step" ||
-			fail "$1: the viewer showed $(cat "$WORK/follow.step") after the screen did (over a second)"
+			fail "$1: the viewer showed $(cat "$WORK/follow.step") after the screen did (over a second; step from $(cut -d' ' -f2 <<<"$line"), the screen at $(cut -d' ' -f3 <<<"$line")); $(follow_trail "$t0" "$(cut -d' ' -f2 <<<"$line")")"
 		[ -s "$WORK/follow.step" ] || fail "$1: the viewer never showed the screen's picture after '${line%% *}'"
 		FOLLOW_DELAYS+="$(cat "$WORK/follow.step"); "
 	done <"$WORK/follow.expect"
@@ -478,6 +609,19 @@ kmsgrab() { kmsgrab_try "$1" || fail "kmsgrab failed"; }
 kmsgrab_try() {
 	ffmpeg -loglevel error -y -device /dev/dri/card0 -f kmsgrab -i - \
 		-vf hwdownload,format=bgr0 -frames:v 1 "$1" 2>"$WORK/kmsgrab.err"
+}
+
+# kmsgrab_stamped: one kmsgrab frame as STAMPED="TIME WxH MD5": the wall
+# clock (s) when FFmpeg looked up the plane (kmsgrab stamps its frames so;
+# kept with -copyts, in microseconds), and the
+# picture as pixels() names it.
+kmsgrab_stamped() {
+	STAMPED=$(ffmpeg -loglevel error -copyts -device /dev/dri/card0 -f kmsgrab -i - \
+		-vf hwdownload,format=bgr0 -frames:v 1 -pix_fmt rgb24 -enc_time_base 1:1000000 -f framemd5 - \
+		2>"$WORK/kmsgrab.err" | awk '/^#tb 0:/ { split($3, tb, "/") } /^#dimensions 0:/ { d = $3 }
+			!/^#/ { t = $2; m = $NF } END { if (m != "" && tb[2] == 1000000)
+				printf "%d.%06d %s %s", t / 1000000, t % 1000000, d, m }')
+	[ -n "$STAMPED" ]
 }
 
 # pixels FILE.png: one line naming the picture's size and its rgb24 pixels' MD5.
