@@ -207,6 +207,16 @@ feed kbd "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_K
 want kb "EV_KEY KEY_LEFTCTRL 1" SYN "EV_KEY KEY_LEFTALT 1" SYN $(keys F2) "EV_KEY KEY_LEFTALT 0" SYN \
 	"EV_KEY KEY_LEFTCTRL 0" SYN $(keys POWER)
 ok "with --allow-vt-switch and --allow-power-keys, Ctrl+Alt+F2 and Power are injected"
+
+# A client that reads its keyboard too late (stopped here) loses what the
+# kernel's buffer could not hold: it says so, and nothing stays held.
+kill -STOP $A
+feed kbd $(for i in $(seq 100); do keys A; done)
+kill -CONT $A
+wait_for 30 grep -q "^kmscast: input device $(cat "$WORK/kbd.node") (thin keyboard): events came faster than they were read and the kernel dropped some (keys typed meanwhile are lost)$" "$WORK/a.err" ||
+	fail "the client did not say it lost keys: $(tail -3 "$WORK/a.err")"
+wait_for 30 eval '[ "$("$T" state "$kbnode" KEY_A)" = up ]' || fail "KEY_A stayed down on the host"
+ok "a client that read its keyboard too late says the kernel dropped keys; none stays held"
 kill $A
 wait $A 2>/dev/null
 stop_daemon
