@@ -396,9 +396,9 @@ follow_start() {
 	kmsgrab "$WORK/follow-now.png"
 	FOLLOW_LAST=$(pixels "$WORK/follow-now.png")
 	: >"$WORK/follow.expect"
-	# The daemon's lines with the time they came, for a failure's message.
-	tail -n0 -F "$DLOG" 2>/dev/null | while IFS= read -r l; do echo "$(now) $l"; done >"$WORK/follow.dlog" &
-	FOLLOW_TAIL=$!
+	# The daemon's lines with the time they came, for a failure's message
+	# (tail ends with this shell at the latest; follow_check ends it).
+	tail -n0 -F --pid=$$ "$DLOG" 2>/dev/null | while IFS= read -r l; do echo "$(now) $l"; done >"$WORK/follow.dlog" &
 }
 
 # now: the guest's wall clock, in seconds, as the daemon stamps frames.
@@ -475,8 +475,7 @@ black_pixels() {
 # screen's picture came within a second. FOLLOW_DELAYS: each step's delay.
 follow_check() {
 	local created t0 line
-	pkill -P "$FOLLOW_TAIL" 2>/dev/null
-	kill "$FOLLOW_TAIL" 2>/dev/null
+	pkill -xf "tail -n0 -F --pid=$$ $DLOG"
 	kill -0 "$FOLLOWER" 2>/dev/null || fail "$1: the staying viewer left: $(tail -3 "$WORK/follow.err")"
 	kill -INT "$FOLLOWER"
 	wait "$FOLLOWER" || fail "$1: the staying viewer exited $?: $(tail -3 "$WORK/follow.err")"

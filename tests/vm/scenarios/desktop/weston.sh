@@ -60,7 +60,9 @@ desktop_click weston 1280 800
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug || fail "no debugfs"
 crtc_off() { grep -A2 '^crtc\[' /sys/kernel/debug/dri/0/state | grep -q 'active=0'; }
 crtc_goes_off() { wait_for 60 crtc_off; }
-printf '[core]\nidle-time=8\n' >"$WORK/idle.ini"
+# Long enough for the started step to see weston's desktop settle first
+# (with 8 s, one clean-check run saw it blank before two grabs agreed).
+printf '[core]\nidle-time=20\n' >"$WORK/idle.ini"
 follow_start
 follow vt-away screen timeout 30 chvt 1
 follow vt-back screen timeout 30 chvt 2
