@@ -29,20 +29,18 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lwslay -lresolv -lm
 
 # Three archives, so that a dependency across a line is a link error (as
-# wayvnc's meson.build draws it): common is what the client, the daemon and
-# the tools share; capture reads scanout buffers and runs the privileged
-# helper; daemon is the network side, streaming, encoding and injecting.
-# The client links common alone.
-COMMON_SRC = $(addprefix src/,annexb.c cli.c config.c conn.c decoder.c dnssd.c edid.c errmsg.c \
-	fileio.c format.c hist.c hotplug.c http.c ident.c inputfilter.c json.c kms.c log.c lossless.c \
-	paint.c pngio.c proto.c testframe.c tls.c trust.c ws.c)
-# The capture code by role: src/capture/ (see its files' heads) and the
-# helper's sandbox.
-CAPTURE_SRC = $(wildcard src/capture/*.c) src/sandbox.c src/selfstat.c
-DAEMON_SRC = $(addprefix src/,announce.c damage.c encoder.c exporter.c inject.c jwt.c listen.c metrics.c \
-	inputpace.c pace.c server.c server_web.c statedir.c streamer.c vaapi.c webassets.c webparse.c yuvconv.c)
-UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) src/kmscastd.c,$(wildcard src/*.c src/*/*.c))
-$(if $(UNLISTED),$(error $(UNLISTED): in no archive; add to COMMON_SRC, CAPTURE_SRC or DAEMON_SRC))
+# wayvnc's meson.build draws it), each from its own folder: src/common is
+# what the clients, the daemon, the agent and the tools share; src/capture
+# reads scanout buffers and runs the privileged helper; src/daemon is the
+# network side, streaming, encoding and injecting (and kmscastd's main).
+# src/agent is the per-user session agent, on common alone, as the client is.
+COMMON_SRC = $(wildcard src/common/*.c)
+CAPTURE_SRC = $(wildcard src/capture/*.c)
+DAEMON_SRC = $(filter-out src/daemon/kmscastd.c,$(wildcard src/daemon/*.c))
+AGENT_SRC = $(wildcard src/agent/*.c)
+UNLISTED = $(filter-out $(COMMON_SRC) $(CAPTURE_SRC) $(DAEMON_SRC) $(AGENT_SRC) src/daemon/kmscastd.c,\
+	$(wildcard src/*.c src/*/*.c))
+$(if $(UNLISTED),$(error $(UNLISTED): in no folder of src/; put it in common, capture, daemon or agent))
 COMMON_LIB = $(BUILD)/libkmscast-common.a
 CAPTURE_LIB = $(BUILD)/libkmscast-capture.a
 DAEMON_LIB = $(BUILD)/libkmscast-daemon.a
@@ -70,19 +68,19 @@ $(BUILD)/obj/%.o: %.c
 
 # The browser viewer's files go into the daemon as they are (.incbin).
 WEB_FILES = $(wildcard client/web/*.* client/web/vendor/*)
-$(BUILD)/obj/src/webfiles.o: src/webfiles.S $(WEB_FILES)
+$(BUILD)/obj/src/daemon/webfiles.o: src/daemon/webfiles.S $(WEB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -c -o $@ $<
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 $(CAPTURE_LIB): $(call obj,$(CAPTURE_SRC))
-$(DAEMON_LIB): $(call obj,$(DAEMON_SRC)) $(BUILD)/obj/src/webfiles.o
+$(DAEMON_LIB): $(call obj,$(DAEMON_SRC)) $(BUILD)/obj/src/daemon/webfiles.o
 $(COMMON_LIB) $(CAPTURE_LIB) $(DAEMON_LIB):
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/kmscastd: $(call obj,src/kmscastd.c) $(LIB)
+$(BUILD)/kmscastd: $(call obj,src/daemon/kmscastd.c) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # Only the client draws windows: SDL and SDL_ttf are its alone.
 CLIENT_PKGS = sdl2 SDL2_ttf
@@ -174,28 +172,28 @@ FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,addre
 	-fno-sanitize-recover=all
 FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web privsep
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
-FUZZ_SRC_annexb = src/annexb.c
-FUZZ_SRC_lossless = src/lossless.c
+FUZZ_SRC_annexb = src/common/annexb.c
+FUZZ_SRC_lossless = src/common/lossless.c
 FUZZ_LIBS_lossless = -lzstd
-FUZZ_SRC_cursor = src/proto.c src/format.c
+FUZZ_SRC_cursor = src/common/proto.c src/common/format.c
 FUZZ_CFLAGS_cursor = $(shell $(PKG_CONFIG) --cflags libdrm)
-FUZZ_SRC_files = src/trust.c src/config.c
+FUZZ_SRC_files = src/common/trust.c src/common/config.c
 FUZZ_LIBS_files = -lcrypto
-FUZZ_SRC_http = src/http.c
+FUZZ_SRC_http = src/common/http.c
 FUZZ_LIBS_http = -lcrypto
-FUZZ_SRC_jwt = src/jwt.c src/fileio.c src/errmsg.c
+FUZZ_SRC_jwt = src/daemon/jwt.c src/common/fileio.c src/common/errmsg.c
 FUZZ_LIBS_jwt = -lcrypto -ljansson
-FUZZ_SRC_dnssd = src/dnssd.c src/trust.c
+FUZZ_SRC_dnssd = src/common/dnssd.c src/common/trust.c
 FUZZ_LIBS_dnssd = -lresolv -lcrypto
-FUZZ_SRC_web = src/webparse.c src/http.c src/trust.c
+FUZZ_SRC_web = src/daemon/webparse.c src/common/http.c src/common/trust.c
 FUZZ_LIBS_web = -lcrypto
-FUZZ_SRC_ws = src/ws.c src/proto.c
-FUZZ_SRC_privsep = src/capture/wire.c src/errmsg.c
+FUZZ_SRC_ws = src/common/ws.c src/common/proto.c
+FUZZ_SRC_privsep = src/capture/wire.c src/common/errmsg.c
 FUZZ_LIBS_ws = -lwslay
-$(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/proto.c include/kmscast/proto.h
+$(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/common/proto.c include/kmscast/proto.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_SIDE=PROTO_SIDE_$(shell echo $* | tr a-z A-Z) \
-		-o $@ tests/fuzz/fuzz_proto.c src/proto.c
+		-o $@ tests/fuzz/fuzz_proto.c src/common/proto.c
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard include/kmscast/*.h)
 	@mkdir -p $(dir $@)
@@ -284,7 +282,7 @@ install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(MANPAGES)
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
 
 # The EDID files for headless connectors in kernel-notes/edid (committed;
-# test_edid checks they are what src/edid.c makes).
+# test_edid checks they are what src/common/edid.c makes).
 $(BUILD)/tests/mkedid: $(call obj,tools/edid/mkedid.c) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 edid: $(BUILD)/tests/mkedid

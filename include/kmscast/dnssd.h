@@ -31,7 +31,7 @@ struct dnssd_status {
 	uint32_t w, h;    /* 0: not known yet */
 };
 
-/* The status as the streamer sends it to the announcer (src/announce.c)
+/* The status as the streamer sends it to the announcer (src/daemon/announce.c)
  * over a socketpair, in host byte order: both ends are forks of one
  * program. */
 #define DNSSD_STATUS_MAGIC 0x6b616e31u /* "kan1" */

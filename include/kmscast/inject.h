@@ -3,8 +3,8 @@
  * support: "kmscast keyboard" (every KEY_* code, the kernel's autorepeat),
  * "kmscast mouse" (relative motion, buttons, wheels with hi-res) and
  * "kmscast absolute pointer" (tablet-style, its range the captured output's
- * size in half pixels, a pixel written as its centre). src/inputfilter.c
- * decides what is written, src/inputpace.c when. */
+ * size in half pixels, a pixel written as its centre). src/common/inputfilter.c
+ * decides what is written, src/daemon/inputpace.c when. */
 #ifndef KMSCAST_INJECT_H
 #define KMSCAST_INJECT_H
 
@@ -28,7 +28,7 @@ void inject_destroy(struct inject *in);
  * first when the size changes. */
 int inject_set_output(struct inject *in, uint32_t w, uint32_t h, char *err, size_t len);
 /* Queues one wire batch as the filter judges it and writes what is due
- * (src/inputpace.c paces it); -errno of the first failed write, else 0. */
+ * (src/daemon/inputpace.c paces it); -errno of the first failed write, else 0. */
 int inject_batch(struct inject *in, const struct proto_input_event *evs, unsigned n,
 		 uint64_t now_us, struct inputfilter_report *rep);
 /* The filter the batches go through, to tell it the console's mode. */

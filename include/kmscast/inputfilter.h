@@ -5,7 +5,7 @@
  * power keys; Alt+Fn and Alt+arrows on a text console alone), the
  * per-session rate
  * limit, and which keys and buttons are held so a session's end can release
- * them. src/inject.c writes what this decides to uinput. */
+ * them. src/daemon/inject.c writes what this decides to uinput. */
 #ifndef KMSCAST_INPUTFILTER_H
 #define KMSCAST_INPUTFILTER_H
 

@@ -43,7 +43,7 @@ int sandbox_become(const struct sandbox_user *u, char *err, size_t len);
 int sandbox_keep_sys_admin(const struct sandbox_user *user, char *err, size_t len);
 /* Then the helper's own seccomp allowlist (-ENOTSUP in sanitizer builds). */
 int sandbox_helper_filter(char *err, size_t len);
-/* The announcer's (src/announce.c): its socket, D-Bus over AF_UNIX. */
+/* The announcer's (src/daemon/announce.c): its socket, D-Bus over AF_UNIX. */
 int sandbox_announcer_filter(char *err, size_t len);
 
 /* The streamer, step one: user (when given), no capabilities (bounding

@@ -2,7 +2,7 @@
 /* The daemon's frame side: paces captures (vblank events where the driver
  * delivers them, else an absolute-clock timer), detects change, encodes
  * per client under backpressure, and sends frames and cursor updates.
- * Sessions come from src/server.c once they are trusted. */
+ * Sessions come from src/daemon/server.c once they are trusted. */
 #ifndef KMSCAST_STREAMER_H
 #define KMSCAST_STREAMER_H
 

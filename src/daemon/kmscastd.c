@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kmscastd: the streaming daemon. This part owns the command line, the
- * config file, the loop and signals; src/server.c owns the network and
- * src/streamer.c capture, encoding and pacing. */
+ * config file, the loop and signals; src/daemon/server.c owns the network and
+ * src/daemon/streamer.c capture, encoding and pacing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
