@@ -56,6 +56,9 @@ int conn_create(uv_loop_t *loop, const struct conn_options *opts, const struct c
 /* Queues one message. -ENOBUFS past queue_limit, -EINVAL if it cannot be
  * encoded, -EPIPE once closing. VIDEO_FRAME counts against the window. */
 int conn_send(struct conn *c, const struct proto_msg *m);
+/* A clipboard text as CLIPBOARD chunks (PROTO_CLIP_CHUNK each); -errno of
+ * the first conn_send that failed. */
+int conn_send_clip(struct conn *c, const uint8_t *text, uint32_t len);
 
 /* May the owner produce another frame now? (window and queue both open) */
 bool conn_can_send_frame(const struct conn *c);

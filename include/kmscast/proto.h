@@ -26,6 +26,11 @@
 #define PROTO_MAX_DIMENSION 16384
 #define PROTO_MAX_FPS_MILLI (1000u * 1000)
 #define PROTO_PAIR_PROOF_SIZE 32
+/* Clipboard text travels in chunks, so that the daemon's 64 KiB bound on
+ * what a client sends holds; the whole text is bounded by the receiver's
+ * limit (CLIPBOARD_POLICY), and never more than this. */
+#define PROTO_CLIP_CHUNK (32u * 1024)
+#define PROTO_MAX_CLIPBOARD (16u * 1024 * 1024)
 
 enum proto_type {
 	PROTO_HELLO = 1,
@@ -41,6 +46,9 @@ enum proto_type {
 	PROTO_BYE = 11,
 	PROTO_PAIR_REQUEST = 12,
 	PROTO_PAIR_RESULT = 13,
+	PROTO_CLIPBOARD = 14,
+	PROTO_CLIPBOARD_POLICY = 15,
+	PROTO_CLIPBOARD_NOTICE = 16,
 	PROTO_TYPE_COUNT
 };
 
@@ -65,10 +73,27 @@ enum proto_input_kind {
 	PROTO_INPUT_ALL = 0xf
 };
 
-#define PROTO_HELLO_VIEW_ONLY (1u << 0) /* client asks for no input */
-#define PROTO_HELLO_PAIRING (1u << 1)   /* client comes to pair */
-#define PROTO_HELLO_NO_444 (1u << 2)    /* client decodes no 4:4:4: send 4:2:0 */
-#define PROTO_HELLO_FLAGS_ALL 0x7u
+#define PROTO_HELLO_VIEW_ONLY (1u << 0)   /* client asks for no input */
+#define PROTO_HELLO_PAIRING (1u << 1)     /* client comes to pair */
+#define PROTO_HELLO_NO_444 (1u << 2)      /* client decodes no 4:4:4: send 4:2:0 */
+#define PROTO_HELLO_NO_CLIP_IN (1u << 3)  /* client takes no clipboard from the host */
+#define PROTO_HELLO_NO_CLIP_OUT (1u << 4) /* client sends no clipboard to the host */
+#define PROTO_HELLO_FLAGS_ALL 0x1fu
+
+/* CLIPBOARD_POLICY directions. */
+#define PROTO_CLIP_TO_CLIENT (1u << 0)
+#define PROTO_CLIP_TO_HOST (1u << 1)
+#define PROTO_CLIP_DIRS_ALL 0x3u
+
+enum proto_clip_code {
+	PROTO_CLIP_TOO_BIG = 1,  /* over the receiver's limit */
+	PROTO_CLIP_RATE = 2,     /* more often than the rate limit */
+	PROTO_CLIP_OFF = 3,      /* that direction is off for this viewer */
+	PROTO_CLIP_INVALID = 4,  /* not UTF-8 text */
+	PROTO_CLIP_NO_AGENT = 5, /* no session agent holds the host's clipboard */
+	PROTO_CLIP_HOST = 6,     /* the host's desktop could not take or give it */
+	PROTO_CLIP_NOTICE_MAX = 6
+};
 
 #define PROTO_CONFIG_VIEW_ONLY (1u << 0)
 #define PROTO_CONFIG_FLAGS_ALL 0x1u
@@ -149,6 +174,27 @@ struct proto_pair_result {
 	uint8_t proof[PROTO_PAIR_PROOF_SIZE];
 };
 
+/* One chunk of a clipboard text: offset is where data goes in the whole
+ * of total bytes; a text is complete when offset + len == total. */
+struct proto_clipboard {
+	uint32_t total, offset;
+	uint32_t len;
+	const uint8_t *data;
+};
+
+struct proto_clip_policy {
+	uint8_t dirs; /* PROTO_CLIP_* */
+	uint32_t max_bytes;
+};
+
+/* A clipboard text was refused: which, why, in words for the user. */
+struct proto_clip_notice {
+	uint8_t code; /* enum proto_clip_code */
+	uint32_t size;
+	uint16_t reason_len;
+	const char *reason;
+};
+
 struct proto_msg {
 	enum proto_type type;
 	union {
@@ -162,6 +208,9 @@ struct proto_msg {
 		struct proto_error error;
 		uint8_t pair_proof[PROTO_PAIR_PROOF_SIZE];
 		struct proto_pair_result pair;
+		struct proto_clipboard clip;
+		struct proto_clip_policy clip_policy;
+		struct proto_clip_notice clip_notice;
 	} u;
 };
 
@@ -214,5 +263,12 @@ void proto_input_pack(const struct proto_input_event *evs, unsigned count, uint8
 
 /* Helpers to fill a message. */
 void proto_make_error(struct proto_msg *msg, unsigned code, const char *reason);
+void proto_make_clip_notice(struct proto_msg *msg, unsigned code, uint32_t size,
+			    const char *reason);
+
+/* UTF-8 with no overlongs or surrogates; with controls false, also no
+ * control characters (names, reasons); with true, only NUL is refused
+ * (clipboard text keeps its newlines and tabs). */
+bool proto_utf8_ok(const uint8_t *s, size_t n, bool controls);
 
 #endif

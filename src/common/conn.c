@@ -370,6 +370,22 @@ int conn_send(struct conn *c, const struct proto_msg *m)
 	return 0;
 }
 
+int conn_send_clip(struct conn *c, const uint8_t *text, uint32_t len)
+{
+	uint32_t off = 0;
+	do {
+		uint32_t n = len - off < PROTO_CLIP_CHUNK ? len - off : PROTO_CLIP_CHUNK;
+		struct proto_msg m =
+			{.type = PROTO_CLIPBOARD,
+			 .u.clip = {.total = len, .offset = off, .len = n, .data = text + off}};
+		int r = conn_send(c, &m);
+		if (r < 0)
+			return r;
+		off += n;
+	} while (off < len);
+	return 0;
+}
+
 void conn_close(struct conn *c, unsigned code, const char *reason)
 {
 	struct proto_msg m;

@@ -47,19 +47,22 @@ static const char *const type_names[PROTO_TYPE_COUNT] = {
 	[PROTO_FRAME_ACK] = "FRAME_ACK", [PROTO_PING] = "PING", [PROTO_PONG] = "PONG",
 	[PROTO_ERROR] = "ERROR", [PROTO_BYE] = "BYE",
 	[PROTO_PAIR_REQUEST] = "PAIR_REQUEST", [PROTO_PAIR_RESULT] = "PAIR_RESULT",
+	[PROTO_CLIPBOARD] = "CLIPBOARD", [PROTO_CLIPBOARD_POLICY] = "CLIPBOARD_POLICY",
+	[PROTO_CLIPBOARD_NOTICE] = "CLIPBOARD_NOTICE",
 };
 /* clang-format on */
 
 /* Bit per type: who may send it. */
 #define BIT(t) (1u << (t))
-static const uint32_t to_server = BIT(PROTO_HELLO) | BIT(PROTO_INPUT) |
-				  BIT(PROTO_KEYFRAME_REQUEST) | BIT(PROTO_FRAME_ACK) |
-				  BIT(PROTO_PING) | BIT(PROTO_PONG) | BIT(PROTO_ERROR) |
-				  BIT(PROTO_BYE) | BIT(PROTO_PAIR_REQUEST);
+static const uint32_t to_server =
+	BIT(PROTO_HELLO) | BIT(PROTO_INPUT) | BIT(PROTO_KEYFRAME_REQUEST) | BIT(PROTO_FRAME_ACK) |
+	BIT(PROTO_PING) | BIT(PROTO_PONG) | BIT(PROTO_ERROR) | BIT(PROTO_BYE) |
+	BIT(PROTO_PAIR_REQUEST) | BIT(PROTO_CLIPBOARD) | BIT(PROTO_CLIPBOARD_NOTICE);
 static const uint32_t to_client = BIT(PROTO_HELLO) | BIT(PROTO_STREAM_CONFIG) |
 				  BIT(PROTO_VIDEO_FRAME) | BIT(PROTO_CURSOR) | BIT(PROTO_PING) |
 				  BIT(PROTO_PONG) | BIT(PROTO_ERROR) | BIT(PROTO_BYE) |
-				  BIT(PROTO_PAIR_RESULT);
+				  BIT(PROTO_PAIR_RESULT) | BIT(PROTO_CLIPBOARD) |
+				  BIT(PROTO_CLIPBOARD_POLICY) | BIT(PROTO_CLIPBOARD_NOTICE);
 
 static const char *const codec_names[PROTO_CODEC_COUNT] = {
 	[PROTO_CODEC_LOSSLESS] = "lossless", [PROTO_CODEC_H264] = "h264",
@@ -120,14 +123,13 @@ size_t proto_max_body(enum proto_side side)
 	return side == PROTO_SIDE_SERVER ? PROTO_MAX_TO_SERVER : PROTO_MAX_TO_CLIENT;
 }
 
-/* Printable UTF-8: no control characters, no overlongs or surrogates. */
-static bool text_ok(const uint8_t *s, size_t n)
+bool proto_utf8_ok(const uint8_t *s, size_t n, bool controls)
 {
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = s[i];
 		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+			if (controls ? c == 0 : c < 0x20 || c == 0x7f)
 				return false;
 			i++;
 			continue;
@@ -156,12 +158,15 @@ static bool text_ok(const uint8_t *s, size_t n)
 			cp = cp << 6 | (s[i + j] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0))
+		    (!controls && cp >= 0x80 && cp < 0xa0))
 			return false;
 		i += k + 1;
 	}
 	return true;
 }
+
+/* Printable UTF-8: no control characters, no overlongs or surrogates. */
+static bool text_ok(const uint8_t *s, size_t n) { return proto_utf8_ok(s, n, false); }
 
 static bool zero(const uint8_t *p, size_t n)
 {
@@ -178,6 +183,9 @@ static bool zero(const uint8_t *p, size_t n)
 #define INPUT_FIXED 4
 #define INPUT_EVENT_SIZE 8
 #define ERROR_FIXED 4
+#define CLIP_FIXED 8
+#define POLICY_SIZE 8
+#define NOTICE_FIXED 8
 
 static int decode_hello(const uint8_t *b, size_t n, struct proto_hello *h)
 {
@@ -348,6 +356,54 @@ static int decode_error(const uint8_t *b, size_t n, struct proto_error *e)
 	return PROTO_OK;
 }
 
+static int decode_clipboard(const uint8_t *b, size_t n, struct proto_clipboard *c)
+{
+	if (n < CLIP_FIXED)
+		return PROTO_E_LENGTH;
+	c->total = get32(b);
+	c->offset = get32(b + 4);
+	c->len = (uint32_t)(n - CLIP_FIXED);
+	c->data = b + CLIP_FIXED;
+	/* Every chunk but an empty text's carries bytes, none past the end. */
+	if (c->total > PROTO_MAX_CLIPBOARD || c->len > PROTO_CLIP_CHUNK || c->offset > c->total ||
+	    c->len > c->total - c->offset || (!c->len && c->total))
+		return PROTO_E_RANGE;
+	return PROTO_OK;
+}
+
+static int decode_clip_policy(const uint8_t *b, size_t n, struct proto_clip_policy *p)
+{
+	if (n != POLICY_SIZE)
+		return PROTO_E_LENGTH;
+	p->dirs = b[0];
+	p->max_bytes = get32(b + 4);
+	if (p->dirs & ~PROTO_CLIP_DIRS_ALL || !zero(b + 1, 3))
+		return PROTO_E_RESERVED;
+	if (p->max_bytes > PROTO_MAX_CLIPBOARD)
+		return PROTO_E_RANGE;
+	return PROTO_OK;
+}
+
+static int decode_clip_notice(const uint8_t *b, size_t n, struct proto_clip_notice *c)
+{
+	if (n < NOTICE_FIXED)
+		return PROTO_E_LENGTH;
+	c->code = b[0];
+	c->reason_len = get16(b + 2);
+	c->size = get32(b + 4);
+	c->reason = (const char *)(b + NOTICE_FIXED);
+	if (b[1])
+		return PROTO_E_RESERVED;
+	if (!c->code || c->code > PROTO_CLIP_NOTICE_MAX || !c->reason_len ||
+	    c->reason_len > PROTO_MAX_REASON)
+		return PROTO_E_RANGE;
+	if (n != NOTICE_FIXED + (size_t)c->reason_len)
+		return PROTO_E_LENGTH;
+	if (!text_ok(b + NOTICE_FIXED, c->reason_len))
+		return PROTO_E_STRING;
+	return PROTO_OK;
+}
+
 static int decode_body(unsigned type, const uint8_t *b, size_t n, struct proto_msg *m)
 {
 	switch (type) {
@@ -383,6 +439,9 @@ static int decode_body(unsigned type, const uint8_t *b, size_t n, struct proto_m
 		m->u.pair.ok = b[0];
 		memcpy(m->u.pair.proof, b + 1, PROTO_PAIR_PROOF_SIZE);
 		return PROTO_OK;
+	case PROTO_CLIPBOARD: return decode_clipboard(b, n, &m->u.clip);
+	case PROTO_CLIPBOARD_POLICY: return decode_clip_policy(b, n, &m->u.clip_policy);
+	case PROTO_CLIPBOARD_NOTICE: return decode_clip_notice(b, n, &m->u.clip_notice);
 	}
 	return PROTO_E_UNKNOWN_TYPE;
 }
@@ -452,6 +511,9 @@ static size_t body_size(const struct proto_msg *m)
 	case PROTO_ERROR: return ERROR_FIXED + m->u.error.reason_len;
 	case PROTO_PAIR_REQUEST: return PROTO_PAIR_PROOF_SIZE;
 	case PROTO_PAIR_RESULT: return 1 + PROTO_PAIR_PROOF_SIZE;
+	case PROTO_CLIPBOARD: return CLIP_FIXED + (size_t)m->u.clip.len;
+	case PROTO_CLIPBOARD_POLICY: return POLICY_SIZE;
+	case PROTO_CLIPBOARD_NOTICE: return NOTICE_FIXED + m->u.clip_notice.reason_len;
 	default: return 0;
 	}
 }
@@ -531,6 +593,24 @@ static void encode_body(const struct proto_msg *m, uint8_t *b)
 		b[0] = m->u.pair.ok;
 		memcpy(b + 1, m->u.pair.proof, PROTO_PAIR_PROOF_SIZE);
 		break;
+	case PROTO_CLIPBOARD:
+		put32(b, m->u.clip.total);
+		put32(b + 4, m->u.clip.offset);
+		if (m->u.clip.len)
+			memcpy(b + CLIP_FIXED, m->u.clip.data, m->u.clip.len);
+		break;
+	case PROTO_CLIPBOARD_POLICY:
+		b[0] = m->u.clip_policy.dirs;
+		memset(b + 1, 0, 3);
+		put32(b + 4, m->u.clip_policy.max_bytes);
+		break;
+	case PROTO_CLIPBOARD_NOTICE:
+		b[0] = m->u.clip_notice.code;
+		b[1] = 0;
+		put16(b + 2, m->u.clip_notice.reason_len);
+		put32(b + 4, m->u.clip_notice.size);
+		memcpy(b + NOTICE_FIXED, m->u.clip_notice.reason, m->u.clip_notice.reason_len);
+		break;
 	default: break;
 	}
 }
@@ -554,18 +634,34 @@ long proto_encode(const struct proto_msg *msg, uint8_t *out, size_t cap)
 	return (long)n;
 }
 
-void proto_make_error(struct proto_msg *msg, unsigned code, const char *reason)
+/* Long reasons are cut on a character boundary. */
+static uint16_t reason_len(const char *reason)
 {
 	size_t n = strlen(reason);
-	/* Cut long reasons on a character boundary. */
 	if (n > PROTO_MAX_REASON) {
 		n = PROTO_MAX_REASON;
 		while (n && ((uint8_t)reason[n] & 0xc0) == 0x80)
 			n--;
 	}
+	return (uint16_t)n;
+}
+
+void proto_make_clip_notice(struct proto_msg *msg, unsigned code, uint32_t size, const char *reason)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->type = PROTO_CLIPBOARD_NOTICE;
+	msg->u.clip_notice.code = (uint8_t)code;
+	msg->u.clip_notice.size = size;
+	msg->u.clip_notice.reason_len = reason_len(reason);
+	msg->u.clip_notice.reason = reason;
+}
+
+void proto_make_error(struct proto_msg *msg, unsigned code, const char *reason)
+{
+	uint16_t n = reason_len(reason);
 	memset(msg, 0, sizeof(*msg));
 	msg->type = PROTO_ERROR;
 	msg->u.error.code = (uint16_t)code;
-	msg->u.error.reason_len = (uint16_t)n;
+	msg->u.error.reason_len = n;
 	msg->u.error.reason = reason;
 }

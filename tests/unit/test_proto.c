@@ -52,6 +52,16 @@ static void make(unsigned type, struct proto_msg *m, uint8_t *scratch)
 		m->u.pair.ok = 1;
 		memset(m->u.pair.proof, 0xcd, PROTO_PAIR_PROOF_SIZE);
 		break;
+	case PROTO_CLIPBOARD:
+		memcpy(scratch, "tab\tnewline\n\xc3\xa9", 14);
+		m->u.clip = (struct proto_clipboard){98, 84, 14, scratch};
+		break;
+	case PROTO_CLIPBOARD_POLICY:
+		m->u.clip_policy = (struct proto_clip_policy){PROTO_CLIP_TO_CLIENT, 1048576};
+		break;
+	case PROTO_CLIPBOARD_NOTICE:
+		proto_make_clip_notice(m, PROTO_CLIP_TOO_BIG, 2097152, "over the limit");
+		break;
 	}
 }
 
@@ -109,6 +119,22 @@ static int same(const struct proto_msg *a, const struct proto_msg *b)
 		break;
 	case PROTO_PAIR_REQUEST: CHECK_MEM(a->u.pair_proof, b->u.pair_proof, 32); break;
 	case PROTO_PAIR_RESULT: CHECK_MEM(&a->u.pair, &b->u.pair, sizeof(a->u.pair)); break;
+	case PROTO_CLIPBOARD:
+		CHECK_EQ_INT(a->u.clip.total, b->u.clip.total);
+		CHECK_EQ_INT(a->u.clip.offset, b->u.clip.offset);
+		CHECK_EQ_INT(a->u.clip.len, b->u.clip.len);
+		CHECK_MEM(a->u.clip.data, b->u.clip.data, a->u.clip.len);
+		break;
+	case PROTO_CLIPBOARD_POLICY:
+		CHECK_EQ_INT(a->u.clip_policy.dirs, b->u.clip_policy.dirs);
+		CHECK_EQ_INT(a->u.clip_policy.max_bytes, b->u.clip_policy.max_bytes);
+		break;
+	case PROTO_CLIPBOARD_NOTICE:
+		CHECK_EQ_INT(a->u.clip_notice.code, b->u.clip_notice.code);
+		CHECK_EQ_INT(a->u.clip_notice.size, b->u.clip_notice.size);
+		CHECK_MEM(a->u.clip_notice.reason, b->u.clip_notice.reason,
+			  a->u.clip_notice.reason_len);
+		break;
 	default: break;
 	}
 	return 0;
