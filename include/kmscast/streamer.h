@@ -31,9 +31,10 @@ struct streamer_options {
 	int crf;
 	unsigned bitrate_kbps;
 	bool cursor_in_video;
-	unsigned max_viewers;    /* view-only sessions besides the controller */
-	struct inject *input;    /* the controller's input goes here; NULL: view-only for all */
-	struct metrics *metrics; /* counted into (frames, viewers, capture); NULL: none */
+	unsigned max_viewers;        /* view-only sessions besides the controller */
+	struct inject *input;        /* the controller's input goes here; NULL: view-only for all */
+	struct metrics *metrics;     /* counted into (frames, viewers, capture); NULL: none */
+	struct clipboard *clipboard; /* viewers join and leave it; NULL: no clipboard */
 	/* Viewers came or went, or the output or its size changed (the
 	 * daemon's announcement follows streamer_status). */
 	void (*on_status)(void *data);

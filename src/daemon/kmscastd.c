@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -20,7 +21,10 @@
 #include <libavutil/log.h>
 #include <uv.h>
 
+#include "kmscast/agentmsg.h"
+#include "kmscast/agentsock.h"
 #include "kmscast/cli.h"
+#include "kmscast/clipboard.h"
 #include "kmscast/announce.h"
 #include "kmscast/config.h"
 #include "kmscast/exporter.h"
@@ -61,6 +65,10 @@ struct options {
 	bool cursor_in_video, probe, no_input, allow_vt_switch, allow_power_keys, no_sandbox;
 	bool test_forbidden;
 	unsigned input_rate;
+	const char *agent_socket, *agent_user;
+	enum clipboard_mode clipboard;
+	uint32_t clipboard_max;
+	bool clipboard_view_only;
 	size_t test_bytes;
 	int verbose;
 };
@@ -71,6 +79,8 @@ struct daemon {
 	struct server *srv;
 	struct streamer *streamer;
 	struct exporter *exporter;
+	struct clipboard *clipboard;
+	struct agentsock *agent;
 	struct metrics metrics;
 	struct announce_peer announce;
 	uv_signal_t sig_term, sig_int, sig_hup;
@@ -139,6 +149,20 @@ static void usage(FILE *f)
 		"  --allow-power-keys       offer and inject the power, sleep, suspend, wake and\n"
 		"                           restart keys (by default the keyboard has none)\n"
 		"  --input-rate N           input events per second per client (default 8000)\n"
+		"  --clipboard MODE         both (default), to-client (the host's text to viewers\n"
+		"                           only), to-host (viewers' text to the host only) or\n"
+		"                           off; through the session agent, kmscast-agent(1)\n"
+		"  --clipboard-max BYTES    longest clipboard text either way (default 1048576,\n"
+		"                           at most 16777216); longer ones are refused and said\n"
+		"  --clipboard-view-only    view-only viewers get the host's text too (by default\n"
+		"                           only the viewer in control; none ever gives)\n"
+		"  --agent-socket PATH      where session agents connect (default\n"
+		"                           " AGENTSOCK_DEFAULT_PATH
+		"; its folder must be only this\n"
+		"                           user's to write)\n"
+		"  --agent-user NAME        where logind does not run: the user whose agent is\n"
+		"                           admitted (with logind: the user of seat0's active\n"
+		"                           session, and no one else)\n"
 		"  --user NAME              started as root: the network-facing streamer runs as\n"
 		"                           NAME (default " SANDBOX_DEFAULT_USER
 		", which must exist); a capture\n"
@@ -215,7 +239,12 @@ enum {
 	O_METRICS,
 	O_NOANNOUNCE,
 	O_ANNOUNCENAME,
-	O_PORTALKEY
+	O_PORTALKEY,
+	O_CLIPBOARD,
+	O_CLIPMAX,
+	O_CLIPVIEW,
+	O_AGENTSOCK,
+	O_AGENTUSER
 };
 static const struct option longopts[] = {
 	{"listen", required_argument, NULL, O_LISTEN},
@@ -260,6 +289,11 @@ static const struct option longopts[] = {
 	{"portal-key", required_argument, NULL, O_PORTALKEY},
 	{"announce-name", required_argument, NULL, O_ANNOUNCENAME},
 	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
+	{"clipboard", required_argument, NULL, O_CLIPBOARD},
+	{"clipboard-max", required_argument, NULL, O_CLIPMAX},
+	{"clipboard-view-only", no_argument, NULL, O_CLIPVIEW},
+	{"agent-socket", required_argument, NULL, O_AGENTSOCK},
+	{"agent-user", required_argument, NULL, O_AGENTUSER},
 	/* Test only: a syscall the filter forbids, half a second in. */
 	{"test-forbidden-syscall", no_argument, NULL, O_TESTSYSCALL},
 	{"verbose", no_argument, NULL, 'v'},
@@ -362,6 +396,27 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->announce_name = optarg;
 			break;
 		case O_NOSANDBOX: o->no_sandbox = true; break;
+		case O_CLIPBOARD: {
+			int m = clipboard_mode_by_name(optarg);
+			if (m < 0)
+				cli_die_usage(PROG,
+					      "--clipboard wants both, to-client, to-host or off, "
+					      "not '%s'",
+					      optarg);
+			o->clipboard = (enum clipboard_mode)m;
+			break;
+		}
+		case O_CLIPMAX:
+			o->clipboard_max = (uint32_t)cli_uint(PROG, "--clipboard-max", optarg, 1,
+							      PROTO_MAX_CLIPBOARD);
+			break;
+		case O_CLIPVIEW: o->clipboard_view_only = true; break;
+		case O_AGENTSOCK:
+			if (optarg[0] != '/')
+				cli_die_usage(PROG, "--agent-socket wants an absolute path");
+			o->agent_socket = optarg;
+			break;
+		case O_AGENTUSER: o->agent_user = optarg; break;
 		case O_TESTSYSCALL: o->test_forbidden = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
@@ -620,6 +675,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	d->srv = NULL;
 	exporter_destroy(d->exporter);
 	d->exporter = NULL;
+	agentsock_destroy(d->agent);
+	d->agent = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -676,6 +733,55 @@ static int choose_encoder(const struct options *o, const char *card, struct vaap
 }
 
 /* kmscastd --probe: what the card can encode, for people setting it up. */
+/* The clipboard, and the socket its agent comes to: bound while the
+ * daemon is still root, for /run is root's. A socket that cannot be made
+ * costs the clipboard, not the stream. */
+static int open_agent(struct daemon *d)
+{
+	const struct options *o = d->o;
+	char err[512];
+	uid_t fallback = AGENTSOCK_NO_UID;
+	if (o->agent_user) {
+		/* Any user may own the desktop, root too (a kiosk's X server). */
+		struct passwd pw, *found = NULL;
+		char pwbuf[4096];
+		getpwnam_r(o->agent_user, &pw, pwbuf, sizeof(pwbuf), &found);
+		if (!found) {
+			fprintf(stderr, PROG ": --agent-user: no user '%s' on this host\n",
+				o->agent_user);
+			return -1;
+		}
+		fallback = found->pw_uid;
+	}
+	struct clipboard_options co = {.mode = o->clipboard,
+				       .max_bytes = o->clipboard_max,
+				       .view_only = o->clipboard_view_only};
+	if (clipboard_create(&co, &d->clipboard) != 0)
+		return -1;
+	uint8_t dirs = 0;
+	if (o->clipboard == CLIPBOARD_BOTH || o->clipboard == CLIPBOARD_TO_CLIENT)
+		dirs |= AGENTMSG_WATCH;
+	if (o->clipboard == CLIPBOARD_BOTH || o->clipboard == CLIPBOARD_TO_HOST)
+		dirs |= AGENTMSG_TAKE;
+	struct agentsock_options ao = {.path = o->agent_socket ? o->agent_socket
+							       : AGENTSOCK_DEFAULT_PATH,
+				       .seat = "seat0",
+				       .fallback_uid = fallback,
+				       .max_bytes = o->clipboard_max,
+				       .dirs = dirs};
+	struct agentsock_callbacks cb = {.on_agent = clipboard_on_agent,
+					 .on_clip = clipboard_on_host_text,
+					 .on_too_big = clipboard_on_host_too_big};
+	if (agentsock_create(d->loop, &ao, &cb, d->clipboard, &d->agent, err, sizeof(err)) != 0) {
+		log_printf(LOG_WARN, "no session agent can connect, so no clipboard: %s", err);
+		return 0;
+	}
+	clipboard_set_agent(d->clipboard, d->agent);
+	log_printf(LOG_INFO, "session agents connect at %s (clipboard %s, at most %u bytes)",
+		   ao.path, clipboard_mode_name(o->clipboard), o->clipboard_max);
+	return 0;
+}
+
 static int cmd_probe(const struct options *o)
 {
 	char path[64] = "", report[4096];
@@ -843,6 +949,8 @@ static int run(struct options *o)
 		goto out_server;
 	}
 	configure_announcer(&d, id, web);
+	if (open_agent(&d) != 0)
+		goto out_server;
 	if (!o->no_input)
 		input = make_input(o);
 	struct streamer_options sto = {
@@ -865,6 +973,7 @@ static int run(struct options *o)
 		.max_viewers = o->max_viewers,
 		.input = input,
 		.metrics = &d.metrics,
+		.clipboard = d.clipboard,
 		.on_status = on_status,
 		.status_data = &d,
 	};
@@ -946,9 +1055,11 @@ out_streamer:
 out_server:
 	server_destroy(d.srv);
 	exporter_destroy(d.exporter);
+	agentsock_destroy(d.agent);
 	uv_run(&loop, UV_RUN_DEFAULT); /* until the sessions' handles are closed */
 out_loop:
 	uv_loop_close(&loop);
+	clipboard_destroy(d.clipboard);
 	inject_destroy(input);
 out_card:
 	if (card >= 0)
@@ -1018,6 +1129,7 @@ int main(int argc, char **argv)
 			    .idle_ms = 20000,
 			    .pair_s = PAIR_DEFAULT_S,
 			    .max_viewers = 4,
+			    .clipboard_max = CLIPBOARD_DEFAULT_MAX,
 			    .codec = PROTO_CODEC_H264};
 	struct config_words words;
 	char **all;

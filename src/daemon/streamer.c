@@ -12,6 +12,7 @@
 #include <xf86drmMode.h>
 
 #include "kmscast/capture.h"
+#include "kmscast/clipboard.h"
 #include "kmscast/clock.h"
 #include "kmscast/damage.h"
 #include "kmscast/format.h"
@@ -56,7 +57,8 @@ struct viewer {
 	uint64_t key_req_us;
 	bool key_deferred, key_warned, key_waits_said;
 	unsigned long key_requests, keys_on_request;
-	struct hist encoded; /* capture to encoded, per new frame */
+	struct hist encoded;    /* capture to encoded, per new frame */
+	struct clip_peer *clip; /* its share of the clipboard, or NULL */
 };
 
 /* One encoder and what it reads, shared by every viewer that wants the
@@ -1137,7 +1139,12 @@ static void stop_watching(struct streamer *st)
 	log_printf(LOG_INFO, "no viewer: capture stopped (%lu grabs so far)", st->grabs);
 }
 
-static void viewer_free(struct viewer *v) { free(v); }
+static void viewer_free(struct viewer *v)
+{
+	if (v->st->o.clipboard)
+		clipboard_leave(v->st->o.clipboard, v->clip);
+	free(v);
+}
 
 void streamer_destroy(struct streamer *st)
 {
@@ -1417,6 +1424,8 @@ void streamer_add(struct streamer *st, struct session *s)
 	viewer_tick(v, now);
 	if (capture)
 		stream_tick(v->stream, now);
+	if (st->o.clipboard)
+		v->clip = clipboard_join(st->o.clipboard, s, control);
 	status_changed(st);
 }
 
@@ -1431,6 +1440,8 @@ static void pass_control(struct streamer *st)
 	if (next) {
 		next->control = true;
 		send_config(next);
+		if (st->o.clipboard)
+			clipboard_control(st->o.clipboard, next->clip, true);
 		log_printf(LOG_INFO, "%s now in control", session_fingerprint(next->s));
 	}
 }
@@ -1482,6 +1493,11 @@ void streamer_message(struct streamer *st, struct session *s, const struct proto
 	if (!v)
 		return;
 	switch (m->type) {
+	case PROTO_CLIPBOARD:
+	case PROTO_CLIPBOARD_NOTICE:
+		if (st->o.clipboard)
+			clipboard_from_client(st->o.clipboard, v->clip, m);
+		break;
 	case PROTO_KEYFRAME_REQUEST: {
 		uint64_t now = mono_us();
 		log_printf(LOG_DEBUG, "%s asked for a keyframe", session_fingerprint(s));
