@@ -25,6 +25,7 @@
 #include <xf86drm.h>
 
 #include "kmscast/cli.h"
+#include "kmscast/cliptext.h"
 #include "kmscast/clock.h"
 #include "kmscast/conn.h"
 #include "kmscast/decoder.h"
@@ -69,6 +70,7 @@ struct options {
 	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
 	struct present_options show;  /* --present kms: --device, --output, --mode */
 	bool accept_new, stats, view_only, cursor, no_decode;
+	bool clip_in, clip_out; /* --clipboard: take the host's text, give ours */
 	enum decoder_hw hwdec;
 	unsigned long frames;
 	unsigned connect_ms;
@@ -117,6 +119,14 @@ struct client {
 	unsigned long latency_n;
 	struct hist latency; /* capture to decoded, the whole session */
 	uint64_t start_us;   /* mono: when the connection began */
+	/* The clipboard: what the host allows (CLIPBOARD_POLICY), the text
+	 * being received, and a hash of the last text either way, so that
+	 * what we set is not sent back when the window reports it. */
+	struct proto_clip_policy clip_policy;
+	bool have_clip_policy;
+	struct clip_rx clip_rx;
+	uint64_t clip_last;
+	bool clip_any;
 };
 
 static void usage(FILE *f)
@@ -182,6 +192,10 @@ static void usage(FILE *f)
 		"  --font FILE              sdl: the overlay's TrueType font (default\n"
 		"                           " DEFAULT_FONT ")\n"
 		"  --view-only              ask for a session without input\n"
+		"  --clipboard MODE         sdl: both (default), to-client (take the host's text\n"
+		"                           only), to-host (give this machine's only) or off; the\n"
+		"                           host decides too (kmscastd --clipboard). kms and none\n"
+		"                           have no local clipboard: nothing is taken or given\n"
 		"  --max-size WxH           refuse a stream larger than this (default 7680x4320,\n"
 		"                           8K, the largest mode a display here could show)\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
@@ -310,7 +324,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_DOMAIN,
 		O_JSON,
 		O_TIMEOUT,
-		O_ANYFREE
+		O_ANYFREE,
+		O_CLIPBOARD
 	};
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
@@ -322,6 +337,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"frames", required_argument, NULL, O_FRAMES},
 		{"present", required_argument, NULL, O_PRESENT},
 		{"view-only", no_argument, NULL, O_VIEW},
+		{"clipboard", required_argument, NULL, O_CLIPBOARD},
 		{"hwdec", required_argument, NULL, O_HWDEC},
 		{"stats", no_argument, NULL, O_STATS},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
@@ -352,7 +368,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){.connect_ms = 10000, .max_w = 7680, .max_h = 4320};
+	*o = (struct options){.connect_ms = 10000,
+			      .max_w = 7680,
+			      .max_h = 4320,
+			      .clip_in = true,
+			      .clip_out = true};
 	o->devices.grab = true;
 	o->devices.hotkey_text = HOTKEY_DEFAULT;
 	o->show.font = DEFAULT_FONT;
@@ -384,6 +404,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, 1000000000); break;
 		case O_PRESENT: o->present = optarg; break;
 		case O_VIEW: o->view_only = true; break;
+		case O_CLIPBOARD:
+			if (!strcmp(optarg, "both"))
+				o->clip_in = o->clip_out = true;
+			else if (!strcmp(optarg, "to-client") || !strcmp(optarg, "to-host") ||
+				 !strcmp(optarg, "off")) {
+				o->clip_in = !strcmp(optarg, "to-client");
+				o->clip_out = !strcmp(optarg, "to-host");
+			} else
+				cli_die_usage(PROG,
+					      "--clipboard wants both, to-client, to-host or off, "
+					      "not '%s'",
+					      optarg);
+			break;
 		case O_HWDEC:
 			if (decoder_parse_hw(optarg, &o->hwdec) != 0)
 				cli_die_usage(PROG, "--hwdec wants auto, vaapi or none, not '%s'",
@@ -811,7 +844,14 @@ static void on_open(struct conn *c, void *data)
 	if (cl->o->verbose)
 		fprintf(stderr, PROG ": connected to %s (%s)%s\n", cl->hostport,
 			SSL_get_version(conn_ssl(c)), conn_ktls_send(c) ? " with kTLS" : "");
-	send_hello(cl, cl->o->view_only ? PROTO_HELLO_VIEW_ONLY : 0);
+	uint16_t flags = cl->o->view_only ? PROTO_HELLO_VIEW_ONLY : 0;
+	/* Only a window has a clipboard of its own. */
+	bool local = strcmp(cl->o->present, "sdl") == 0;
+	if (!local || !cl->o->clip_in)
+		flags |= PROTO_HELLO_NO_CLIP_IN;
+	if (!local || !cl->o->clip_out || cl->o->view_only)
+		flags |= PROTO_HELLO_NO_CLIP_OUT;
+	send_hello(cl, flags);
 }
 
 static void on_pair_result(struct client *cl, const struct proto_pair_result *p)
@@ -1099,6 +1139,85 @@ static int error_exit(unsigned code)
 	}
 }
 
+/* The host's clipboard text, chunk by chunk, into the window's. */
+static void on_clipboard(struct client *cl, const struct proto_clipboard *k)
+{
+	if (!cl->have_clip_policy || !(cl->clip_policy.dirs & PROTO_CLIP_TO_CLIENT)) {
+		finish(cl, EXIT_PROTOCOL, "%s sent clipboard text it had not said it would",
+		       cl->hostport);
+		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "clipboard text outside the policy");
+		return;
+	}
+	int r = clip_rx_feed(&cl->clip_rx, k);
+	if (r == -EPROTO) {
+		finish(cl, EXIT_PROTOCOL, "%s sent clipboard chunks out of order", cl->hostport);
+		conn_close(cl->conn, PROTO_ERR_PROTOCOL, "clipboard chunks out of order");
+		return;
+	}
+	if (r == -EFBIG || r == -EILSEQ) {
+		/* Against its own word: said here, and to the host. */
+		char why[200];
+		snprintf(why, sizeof(why), "the host's text (%u bytes) %s: not taken", k->total,
+			 r == -EFBIG ? "is over the limit the host gave" : "is not UTF-8");
+		fprintf(stderr, PROG ": clipboard: %s\n", why);
+		struct proto_msg m;
+		proto_make_clip_notice(&m, r == -EFBIG ? PROTO_CLIP_TOO_BIG : PROTO_CLIP_INVALID,
+				       k->total, why);
+		conn_send(cl->conn, &m);
+		return;
+	}
+	if (r != CLIP_RX_DONE)
+		return;
+	cl->clip_last = clip_hash(cl->clip_rx.buf, cl->clip_rx.total);
+	cl->clip_any = true;
+	if (cl->o->verbose)
+		fprintf(stderr, PROG ": clipboard: %u bytes from the host\n", cl->clip_rx.total);
+	if (cl->present && cl->present->ops->clipboard)
+		cl->present->ops->clipboard(cl->present, (const char *)cl->clip_rx.buf);
+	clip_rx_reset(&cl->clip_rx);
+}
+
+/* The window's clipboard changed: to the host, if it takes it. */
+static void window_clipboard(void *data, const char *text)
+{
+	struct client *cl = data;
+	size_t len = strlen(text);
+	uint64_t h = clip_hash((const uint8_t *)text, len);
+	if (!cl->conn || !cl->have_clip_policy || (cl->clip_any && h == cl->clip_last))
+		return; /* not yet, or what the host just gave us */
+	cl->clip_last = h;
+	cl->clip_any = true;
+	if (!(cl->clip_policy.dirs & PROTO_CLIP_TO_HOST)) {
+		if (cl->o->verbose)
+			fprintf(stderr, PROG ": clipboard: the host takes none from this viewer\n");
+		return;
+	}
+	char why[200];
+	if (len > cl->clip_policy.max_bytes || !proto_utf8_ok((const uint8_t *)text, len, true)) {
+		if (len > cl->clip_policy.max_bytes)
+			snprintf(why, sizeof(why),
+				 "this text (%zu bytes) is over the host's limit of %u bytes: "
+				 "not sent",
+				 len, cl->clip_policy.max_bytes);
+		else
+			snprintf(why, sizeof(why), "this text (%zu bytes) is not UTF-8: not sent",
+				 len);
+		fprintf(stderr, PROG ": clipboard: %s\n", why);
+		struct proto_msg m;
+		proto_make_clip_notice(&m,
+				       len > cl->clip_policy.max_bytes ? PROTO_CLIP_TOO_BIG
+								       : PROTO_CLIP_INVALID,
+				       len > UINT32_MAX ? UINT32_MAX : (uint32_t)len, why);
+		conn_send(cl->conn, &m);
+		return;
+	}
+	int r = conn_send_clip(cl->conn, (const uint8_t *)text, (uint32_t)len);
+	if (r < 0)
+		fprintf(stderr, PROG ": clipboard: %zu bytes not sent: %s\n", len, strerror(-r));
+	else if (cl->o->verbose)
+		fprintf(stderr, PROG ": clipboard: %zu bytes to the host\n", len);
+}
+
 static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 {
 	struct client *cl = data;
@@ -1128,6 +1247,24 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 	case PROTO_CURSOR: on_cursor(cl, &m->u.cursor); break;
 	case PROTO_VIDEO_FRAME: on_frame(cl, &m->u.frame); break;
 	case PROTO_PAIR_RESULT: on_pair_result(cl, &m->u.pair); break;
+	case PROTO_CLIPBOARD: on_clipboard(cl, &m->u.clip); break;
+	case PROTO_CLIPBOARD_POLICY:
+		cl->clip_policy = m->u.clip_policy;
+		cl->have_clip_policy = true;
+		cl->clip_rx.max = m->u.clip_policy.max_bytes;
+		if (cl->o->verbose)
+			fprintf(stderr, PROG ": clipboard: %s%s%s, at most %u bytes\n",
+				m->u.clip_policy.dirs & PROTO_CLIP_TO_CLIENT ? "host to here" : "",
+				m->u.clip_policy.dirs == PROTO_CLIP_DIRS_ALL ? " and " : "",
+				m->u.clip_policy.dirs & PROTO_CLIP_TO_HOST
+					? "here to host"
+					: (m->u.clip_policy.dirs ? "" : "off"),
+				m->u.clip_policy.max_bytes);
+		break;
+	case PROTO_CLIPBOARD_NOTICE:
+		fprintf(stderr, PROG ": clipboard: %.*s\n", (int)m->u.clip_notice.reason_len,
+			m->u.clip_notice.reason);
+		break;
 	case PROTO_ERROR:
 		finish(cl, error_exit(m->u.error.code), "%s: %s: %.*s", cl->hostport,
 		       proto_error_code_name(m->u.error.code), (int)m->u.error.reason_len,
@@ -1462,6 +1599,7 @@ static int session(struct options *o)
 	struct input_callbacks icb = {.send = input_send, .quit = input_quit, .stats = input_stats};
 	struct present_callbacks pcb = {.input = window_input,
 					.focus_lost = window_focus_lost,
+					.clipboard = window_clipboard,
 					.quit = input_quit};
 	char title[sizeof(cl.hostport) + 16];
 	snprintf(title, sizeof(title), "kmscast: %s", cl.hostport);

@@ -51,6 +51,7 @@ struct present_ops {
 	void (*control)(struct present *p, bool control);                /* NULL: sends no input */
 	void (*stats)(struct present *p, const struct present_stats *s); /* NULL: no overlay */
 	void (*toggle_overlay)(struct present *p);
+	void (*clipboard)(struct present *p, const char *text); /* NULL: no local clipboard */
 	void (*destroy)(struct present *p);
 };
 
@@ -74,8 +75,9 @@ int present_kms_create(uv_loop_t *loop, const struct present_options *o, struct 
 struct present_callbacks {
 	/* One evdev frame (no SYN_REPORT), positions in stream pixels. */
 	void (*input)(void *data, const struct proto_input_event *evs, unsigned n);
-	void (*focus_lost)(void *data); /* release what is held */
-	void (*quit)(void *data);       /* the window was closed */
+	void (*focus_lost)(void *data);                  /* release what is held */
+	void (*clipboard)(void *data, const char *text); /* the local clipboard changed */
+	void (*quit)(void *data);                        /* the window was closed */
 };
 int present_sdl_create(uv_loop_t *loop, const struct present_options *o,
 		       const struct present_callbacks *cb, void *data, struct present **out,

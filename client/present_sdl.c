@@ -87,6 +87,14 @@ static void on_event(struct sdl *p, const SDL_Event *e)
 		if (p->cb.quit)
 			p->cb.quit(p->data);
 		return;
+	case SDL_CLIPBOARDUPDATE:
+		if (p->cb.clipboard && SDL_HasClipboardText()) {
+			char *t = SDL_GetClipboardText();
+			if (t && *t)
+				p->cb.clipboard(p->data, t);
+			SDL_free(t);
+		}
+		return;
 	case SDL_WINDOWEVENT:
 		if (e->window.event == SDL_WINDOWEVENT_FOCUS_LOST && p->cb.focus_lost)
 			p->cb.focus_lost(p->data);
@@ -351,6 +359,16 @@ static void sdl_destroy(struct present *base)
 	uv_close((uv_handle_t *)&p->check, handle_closed);
 }
 
+/* SDL owns the selection on X11 and Wayland alike; the update it then
+ * reports is our own text, which the client knows by its hash. */
+static void sdl_clipboard(struct present *base, const char *text)
+{
+	(void)base;
+	if (SDL_SetClipboardText(text) != 0)
+		fprintf(stderr, "kmscast: clipboard: the window's clipboard refused the text: %s\n",
+			SDL_GetError());
+}
+
 static const struct present_ops sdl_ops = {
 	.configure = sdl_configure,
 	.frame = sdl_frame,
@@ -358,6 +376,7 @@ static const struct present_ops sdl_ops = {
 	.control = sdl_control,
 	.stats = sdl_stats,
 	.toggle_overlay = sdl_toggle_overlay,
+	.clipboard = sdl_clipboard,
 	.destroy = sdl_destroy,
 };
 

@@ -3,7 +3,10 @@
 // WebSocket binary message. Decoding checks what the page relies on; the
 // daemon's own parser is the strict one for what we send.
 export const T = {HELLO: 1, STREAM_CONFIG: 2, VIDEO_FRAME: 3, CURSOR: 4, INPUT: 5,
-	KEYFRAME_REQUEST: 6, FRAME_ACK: 7, PING: 8, PONG: 9, ERROR: 10, BYE: 11};
+	KEYFRAME_REQUEST: 6, FRAME_ACK: 7, PING: 8, PONG: 9, ERROR: 10, BYE: 11,
+	CLIPBOARD: 14, CLIPBOARD_POLICY: 15, CLIPBOARD_NOTICE: 16};
+export const CLIP_TO_CLIENT = 1, CLIP_TO_HOST = 2, CLIP_CHUNK = 32768;
+export const CLIP_TOO_BIG = 1, CLIP_INVALID = 4;
 export const CODEC = {LOSSLESS: 0, H264: 1, HEVC: 2};
 export const HELLO_VIEW_ONLY = 1, HELLO_NO_444 = 4;
 export const ERR = {1: 'protocol error', 2: 'version mismatch', 3: 'unauthorized', 4: 'refused',
@@ -67,6 +70,32 @@ export function input(events) {
 	return b;
 }
 
+// A clipboard text as CLIPBOARD chunks (bytes: its UTF-8).
+export function clipboard(bytes) {
+	const out = [];
+	let off = 0;
+	do {
+		const n = Math.min(CLIP_CHUNK, bytes.length - off);
+		const [b, v] = msg(T.CLIPBOARD, 8 + n);
+		v.setUint32(8, bytes.length);
+		v.setUint32(12, off);
+		new Uint8Array(b, 16).set(bytes.subarray(off, off + n));
+		out.push(b);
+		off += n;
+	} while (off < bytes.length);
+	return out;
+}
+
+export function clipNotice(code, size, reason) {
+	const r = new TextEncoder().encode(reason.slice(0, 400));
+	const [b, v] = msg(T.CLIPBOARD_NOTICE, 8 + r.length);
+	v.setUint8(8, code);
+	v.setUint16(10, r.length);
+	v.setUint32(12, size);
+	new Uint8Array(b, 16).set(r);
+	return b;
+}
+
 export function decode(buf) {
 	if (buf.byteLength < 8)
 		throw new Error('a message shorter than its header');
@@ -123,6 +152,24 @@ export function decode(buf) {
 	}
 	case T.BYE:
 		break;
+	case T.CLIPBOARD:
+		m.total = v.getUint32(8);
+		m.offset = v.getUint32(12);
+		m.data = new Uint8Array(buf, 16);
+		if (m.offset + m.data.length > m.total)
+			throw new Error('a clipboard chunk past its text\'s end');
+		break;
+	case T.CLIPBOARD_POLICY:
+		m.dirs = v.getUint8(8);
+		m.maxBytes = v.getUint32(12);
+		break;
+	case T.CLIPBOARD_NOTICE: {
+		m.code = v.getUint8(8);
+		const n = v.getUint16(10);
+		m.size = v.getUint32(12);
+		m.reason = new TextDecoder().decode(new Uint8Array(buf, 16, Math.min(n, len - 8)));
+		break;
+	}
 	default:
 		throw new Error(`a message of type ${type}, which the daemon does not send`);
 	}

@@ -383,6 +383,102 @@ $('full-button').onclick = async () => {
 $('lock-button').onclick = () => canvas.requestPointerLock();
 $('stats-button').onclick = () => { $('stats').hidden = !$('stats').hidden; };
 
+// --- clipboard ------------------------------------------------------------------
+// The host's text is written to this machine's clipboard when the page has
+// focus (browsers allow it only then); this machine's text goes to the host
+// on a paste in the page, and when the page gains focus where the browser
+// grants reading. What the browser withholds is said in the bar.
+
+const clip = {policy: null, buf: null, got: 0, total: 0, pending: null, last: null};
+state.clip = clip;
+
+function clipSay(text, bad = false) {
+	const c = $('clip');
+	c.textContent = text ? `clipboard: ${text}` : '';
+	c.className = bad ? 'bad' : '';
+	c.hidden = !text;
+}
+
+async function writeClip() {
+	if (clip.pending === null || !document.hasFocus())
+		return;
+	const t = clip.pending;
+	try {
+		await navigator.clipboard.writeText(t);
+		if (clip.pending === t)
+			clip.pending = null;
+		clipSay('');
+	} catch (e) {
+		clipSay(`the browser withholds permission to write the host's text here (${e.name})`, true);
+	}
+}
+
+function onClipboard(m) {
+	if (!clip.policy || !(clip.policy.dirs & P.CLIP_TO_CLIENT))
+		return;
+	if (m.offset === 0) {
+		clip.buf = m.total <= clip.policy.maxBytes ? new Uint8Array(m.total) : null;
+		clip.got = 0;
+		clip.total = m.total;
+	}
+	if (!clip.buf || m.offset !== clip.got || m.total !== clip.total)
+		return;
+	clip.buf.set(m.data, m.offset);
+	clip.got = m.offset + m.data.length;
+	if (clip.got < clip.total)
+		return;
+	let text;
+	try {
+		text = new TextDecoder('utf-8', {fatal: true}).decode(clip.buf);
+	} catch {
+		const why = `the host's text (${clip.total} bytes) is not UTF-8: not taken`;
+		clipSay(why, true);
+		send(P.clipNotice(P.CLIP_INVALID, clip.total, why));
+		return;
+	} finally {
+		clip.buf = null;
+	}
+	clip.last = text;
+	clip.pending = text;
+	writeClip();
+}
+
+function sendClip(text) {
+	if (!clip.policy || !(clip.policy.dirs & P.CLIP_TO_HOST) || !text || text === clip.last)
+		return;
+	const bytes = new TextEncoder().encode(text);
+	clip.last = text;
+	if (bytes.length > clip.policy.maxBytes) {
+		const why = `this text (${bytes.length} bytes) is over the host's limit of ` +
+			`${clip.policy.maxBytes} bytes: not sent`;
+		clipSay(why, true);
+		send(P.clipNotice(P.CLIP_TOO_BIG, bytes.length, why));
+		return;
+	}
+	for (const b of P.clipboard(bytes))
+		send(b);
+}
+
+async function readClip() {
+	if (!clip.policy || !(clip.policy.dirs & P.CLIP_TO_HOST) || !navigator.clipboard?.readText)
+		return;
+	try {
+		sendClip(await navigator.clipboard.readText());
+	} catch (e) {
+		clipSay(`the browser withholds reading this machine's clipboard (${e.name}); ` +
+			'paste into the page to send text', false);
+	}
+}
+
+document.addEventListener('paste', (e) => {
+	const t = e.clipboardData?.getData('text/plain');
+	if (t) {
+		e.preventDefault();
+		sendClip(t);
+	}
+});
+window.addEventListener('focus', () => { writeClip(); readClip(); });
+
 // --- connection ---------------------------------------------------------------
 
 function send(buf) {
@@ -450,6 +546,15 @@ function onMessage(ev) {
 		}
 		break;
 	case P.T.BYE:
+		break;
+	case P.T.CLIPBOARD_POLICY:
+		clip.policy = m;
+		break;
+	case P.T.CLIPBOARD:
+		onClipboard(m);
+		break;
+	case P.T.CLIPBOARD_NOTICE:
+		clipSay(m.reason, true);
 		break;
 	}
 }
