@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 # Every library comes through pkg-config; `=` so a fresh machine can run
 # tools/install-deps first (make check does) and the flags are read after.
 PKGS_COMMON = libdrm libpng openssl libuv libzstd libavcodec libavformat libavutil libswscale libva libva-drm \
-	libevdev libudev libcap libseccomp libxxhash x264 avahi-client jansson
+	libevdev libudev libcap libseccomp libxxhash x264 avahi-client jansson libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_COMMON))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS_COMMON))
 
@@ -46,7 +46,8 @@ CAPTURE_LIB = $(BUILD)/libkmscast-capture.a
 DAEMON_LIB = $(BUILD)/libkmscast-daemon.a
 # Everything, in the order a static link needs (tests, tools that capture).
 LIB = $(DAEMON_LIB) $(CAPTURE_LIB) $(COMMON_LIB)
-BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-paint
+BINS = $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-paint \
+	$(BUILD)/kmscast-agent
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VM_HELPERS = $(BUILD)/tests/kms-query $(BUILD)/tests/scene-tool $(BUILD)/tests/capture-soak \
@@ -87,6 +88,27 @@ CLIENT_PKGS = sdl2 SDL2_ttf
 $(BUILD)/obj/client/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags $(CLIENT_PKGS))
 $(BUILD)/kmscast: $(call obj,$(wildcard client/*.c)) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS))
+# The session agent: common, the desktop's libraries, and the Wayland
+# data-control protocol's code made by wayland-scanner from its XML, which
+# Debian ships with the wlr-protocols (librust-wayland-protocols-dev).
+AGENT_PKGS = wayland-client xcb xcb-xfixes
+WLR_DATA_CONTROL = $(firstword $(wildcard \
+	/usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable/wlr-data-control-unstable-v1.xml))
+$(BUILD)/gen/wlr-data-control-unstable-v1-client-protocol.h: $(WLR_DATA_CONTROL)
+	@mkdir -p $(dir $@)
+	wayland-scanner client-header $< $@
+$(BUILD)/gen/wlr-data-control-unstable-v1-protocol.c: $(WLR_DATA_CONTROL)
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $< $@
+$(BUILD)/obj/src/agent/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags $(AGENT_PKGS))
+$(BUILD)/obj/src/agent/%.o: CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/src/agent/wlclip.o: $(BUILD)/gen/wlr-data-control-unstable-v1-client-protocol.h
+$(BUILD)/kmscast-agent: $(call obj,$(AGENT_SRC)) $(BUILD)/obj/gen/wlr-data-control-unstable-v1-protocol.o \
+		$(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(AGENT_PKGS))
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(BUILD)/kmscast-grab: $(call obj,$(wildcard tools/grab/*.c)) $(CAPTURE_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/kmscast-paint: $(call obj,$(wildcard tools/paint/*.c)) $(COMMON_LIB)
@@ -137,9 +159,6 @@ $(BUILD)/gen/xdg-shell-client-protocol.h: $(WL_XDG)
 $(BUILD)/gen/xdg-shell-protocol.c: $(WL_XDG)
 	@mkdir -p $(dir $@)
 	wayland-scanner private-code $< $@
-$(BUILD)/obj/gen/xdg-shell-protocol.o: $(BUILD)/gen/xdg-shell-protocol.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(BUILD)/obj/tests/vm/wl-pointer.o: CPPFLAGS += -I$(BUILD)/gen
 $(BUILD)/obj/tests/vm/wl-pointer.o: $(BUILD)/gen/xdg-shell-client-protocol.h
 $(BUILD)/tests/wl-pointer: $(BUILD)/obj/tests/vm/wl-pointer.o $(BUILD)/obj/gen/xdg-shell-protocol.o \
@@ -161,7 +180,7 @@ deps:
 # clang and ASan+UBSan: the protocol on each side, the recorder's parameter
 # sets, the lossless decoder, the cursor path, the file parsers, a
 # browser's HTTP requests and WebSocket frames, and the capture helper's
-# answers. `make
+# answers, and the session agent's channel. `make
 # fuzz` runs each for FUZZ_RUNS executions (and at most FUZZ_SECONDS); new
 # inputs go to FUZZ_OUT/corpus-*, the seeds stay in tests/fuzz/corpus-*.
 FUZZ_RUNS ?= 10000000
@@ -170,7 +189,7 @@ FUZZ_OUT ?= $(BUILD)/fuzz
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web privsep
+FUZZ_NAMES = proto_server proto_client annexb lossless cursor files http ws dnssd jwt web privsep agent
 FUZZERS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRC_annexb = src/common/annexb.c
 FUZZ_SRC_lossless = src/common/lossless.c
@@ -189,6 +208,8 @@ FUZZ_SRC_web = src/daemon/webparse.c src/common/http.c src/common/trust.c
 FUZZ_LIBS_web = -lcrypto
 FUZZ_SRC_ws = src/common/ws.c src/common/proto.c
 FUZZ_SRC_privsep = src/capture/wire.c src/common/errmsg.c
+FUZZ_SRC_agent = src/common/agentmsg.c src/common/cliptext.c src/common/proto.c
+FUZZ_LIBS_agent = -lxxhash
 FUZZ_LIBS_ws = -lwslay
 $(BUILD)/fuzz/fuzz_proto_%: tests/fuzz/fuzz_proto.c src/common/proto.c include/kmscast/proto.h
 	@mkdir -p $(dir $@)
@@ -253,13 +274,17 @@ MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
+XDGAUTOSTARTDIR ?= /etc/xdg/autostart
 MANPAGES = $(BUILD)/man/kmscastd.8 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 \
+	$(BUILD)/man/kmscast-agent.1 \
 	$(BUILD)/man/kmscast-pool.1
 
 man: $(MANPAGES)
 $(BUILD)/man/kmscastd.8: $(BUILD)/kmscastd
 $(BUILD)/man/kmscast.1: $(BUILD)/kmscast
 $(BUILD)/man/kmscast-grab.1: $(BUILD)/kmscast-grab
+$(BUILD)/man/kmscast-agent.1: $(BUILD)/kmscast-agent
 # The pool tool is a script: its --help comes from tools/.
 $(BUILD)/man/kmscast-pool.1: man/kmscast-pool.1.in tools/manhelp tools/kmscast-pool
 	@mkdir -p $(dir $@)
@@ -268,18 +293,26 @@ $(BUILD)/man/%: man/%.in tools/manhelp
 	@mkdir -p $(dir $@)
 	tools/manhelp $< $(BUILD)/$(basename $*) >$@.tmp && mv $@.tmp $@
 
-install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(MANPAGES)
+install: $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-agent $(MANPAGES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
-	install -m 755 $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab tools/kmscast-pool \
-		$(DESTDIR)$(BINDIR)/
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SYSTEMDUSERDIR) $(DESTDIR)$(XDGAUTOSTARTDIR)
+	install -m 755 $(BUILD)/kmscastd $(BUILD)/kmscast $(BUILD)/kmscast-grab $(BUILD)/kmscast-agent \
+		tools/kmscast-pool $(DESTDIR)$(BINDIR)/
 	install -m 644 $(BUILD)/man/kmscast.1 $(BUILD)/man/kmscast-grab.1 $(BUILD)/man/kmscast-pool.1 \
+		$(BUILD)/man/kmscast-agent.1 \
 		$(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(BUILD)/man/kmscastd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 udev/60-kmscast.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/kmscast.sysusers $(DESTDIR)$(SYSUSERSDIR)/kmscast.conf
 	sed 's|@BINDIR@|$(BINDIR)|g' udev/kmscastd.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/kmscastd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' udev/kmscast-agent.service.in \
+		>$(DESTDIR)$(SYSTEMDUSERDIR)/kmscast-agent.service
+	sed 's|@BINDIR@|$(BINDIR)|g' udev/kmscast-agent.desktop.in \
+		>$(DESTDIR)$(XDGAUTOSTARTDIR)/kmscast-agent.desktop
+	chmod 644 $(DESTDIR)$(SYSTEMDUSERDIR)/kmscast-agent.service \
+		$(DESTDIR)$(XDGAUTOSTARTDIR)/kmscast-agent.desktop
 
 # The EDID files for headless connectors in kernel-notes/edid (committed;
 # test_edid checks they are what src/common/edid.c makes).

@@ -12,21 +12,27 @@ trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL install: $*"; exit 1; }
 
 make -s BUILD="$B" install DESTDIR="$t/dest" PREFIX=/usr >"$t/log" 2>&1 || fail "make install: $(tail -3 "$t/log")"
-want="usr/bin/kmscast usr/bin/kmscast-grab usr/bin/kmscast-pool usr/bin/kmscastd
+want="usr/bin/kmscast usr/bin/kmscast-grab usr/bin/kmscast-pool usr/bin/kmscastd usr/bin/kmscast-agent
 usr/lib/systemd/system/kmscastd.service usr/lib/sysusers.d/kmscast.conf
+usr/lib/systemd/user/kmscast-agent.service etc/xdg/autostart/kmscast-agent.desktop
+usr/share/man/man1/kmscast-agent.1
 usr/lib/udev/rules.d/60-kmscast.rules usr/share/man/man1/kmscast-grab.1
 usr/share/man/man1/kmscast-pool.1 usr/share/man/man1/kmscast.1 usr/share/man/man8/kmscastd.8"
 got=$(cd "$t/dest" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
 [ "$got" = "$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')" ] || fail "installed: $got"
 grep -qx 'ExecStart=/usr/bin/kmscastd --state-dir /var/lib/kmscast' \
 	"$t/dest/usr/lib/systemd/system/kmscastd.service" || fail "ExecStart does not name /usr/bin"
-echo "ok: DESTDIR+PREFIX=/usr installed the 11 files"
+echo "ok: DESTDIR+PREFIX=/usr installed the 15 files"
 
 # verify checks that ExecStart exists and the documentation's man page
 # opens, so the unit is verified where it was installed for real.
 make -s BUILD="$B" install PREFIX="$t/usr" >"$t/log" 2>&1 || fail "make install PREFIX: $(tail -3 "$t/log")"
 out=$(MANPATH="$t/usr/share/man" systemd-analyze verify "$t/usr/lib/systemd/system/kmscastd.service" 2>&1)
 [ $? -eq 0 ] && [ -z "$out" ] || fail "systemd-analyze verify: $out"
+mkdir -p -m 700 "$t/xdg"
+out=$(XDG_RUNTIME_DIR="$t/xdg" MANPATH="$t/usr/share/man" systemd-analyze --user verify "$t/usr/lib/systemd/user/kmscast-agent.service" 2>&1)
+[ $? -eq 0 ] && [ -z "$out" ] || fail "systemd-analyze --user verify (the agent's unit): $out"
+grep -qx 'RuntimeDirectory=kmscast' "$t/usr/lib/systemd/system/kmscastd.service" || fail "the unit makes no /run/kmscast"
 for k in DevicePolicy=closed 'DeviceAllow=char-drm rw' 'DeviceAllow=/dev/uinput rw' ProtectSystem=strict \
 	ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes CapabilityBoundingSet= RestrictAddressFamilies= \
 	MemoryMax=1G; do
@@ -35,7 +41,8 @@ done
 echo "ok: systemd-analyze verify passes the hardened unit"
 echo "$(systemd-analyze security --offline=yes "$t/usr/lib/systemd/system/kmscastd.service" 2>/dev/null | tail -1)"
 
-for m in kmscastd.8:kmscastd kmscast.1:kmscast kmscast-grab.1:kmscast-grab kmscast-pool.1:kmscast-pool; do
+for m in kmscastd.8:kmscastd kmscast.1:kmscast kmscast-grab.1:kmscast-grab kmscast-pool.1:kmscast-pool \
+	kmscast-agent.1:kmscast-agent; do
 	page=$(find "$t/dest" -name "${m%%:*}")
 	w=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	[ -z "$w" ] || fail "${m%%:*}: groff warns: $w"
@@ -46,7 +53,7 @@ for m in kmscastd.8:kmscastd kmscast.1:kmscast kmscast-grab.1:kmscast-grab kmsca
 		echo "$text" | grep -q -- "$o" || fail "${m%%:*} does not mention $o"
 	done
 done
-echo "ok: four man pages render without warnings and name every option of their --help"
+echo "ok: five man pages render without warnings and name every option of their --help"
 
 systemd-sysusers --dry-run --root="$t/dest" "$t/dest/usr/lib/sysusers.d/kmscast.conf" >"$t/su" 2>&1 ||
 	fail "systemd-sysusers: $(cat "$t/su")"
