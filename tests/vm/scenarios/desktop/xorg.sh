@@ -8,7 +8,8 @@
 # timeout: 600
 . tests/vm/lib.sh
 vm_udev_start
-desktop_daemon
+# Where no logind runs, the agent's user is named (Xorg runs as root here).
+desktop_daemon --agent-user root
 
 cat >"$WORK/twmrc" <<'CONF'
 RandomPlacement
@@ -35,6 +36,12 @@ start_x() {
 start_x
 grep -q "kmscast keyboard" "$WORK/Xorg.log" || fail "Xorg's libinput did not take kmscast's keyboard"
 ok "Xorg (modesetting, libinput) shows twm and xterm; it took kmscast's devices through udev"
+
+# The clipboard, through the session agent's XFixes backend.
+desktop_agent xorg x11-xfixes
+HOST_SET="xclip -i -selection clipboard" HOST_GET="xclip -o -selection clipboard"
+desktop_clipboard xorg
+kill "$AGENT"
 
 desktop_lossless_equals xorg
 cp "$WORK/client.png" "$OUT/xorg-lossless.png"
