@@ -334,8 +334,11 @@ static void on_connection(uv_stream_t *server, int status)
 	int ar = -ENOENT;
 	bool logind = false;
 	if (a->o.seat) {
-		/* The folder logind keeps its seats in says whether it runs. */
-		logind = access("/run/systemd/seats/", F_OK) == 0;
+		/* logind keeps a file per seat (seat0 always) while it runs; an
+		 * empty folder is only a leftover of an image. */
+		char seat[96];
+		snprintf(seat, sizeof(seat), "/run/systemd/seats/%s", a->o.seat);
+		logind = access(seat, F_OK) == 0;
 		if (logind)
 			ar = sd_seat_get_active(a->o.seat, NULL, &active);
 	}
