@@ -91,7 +91,7 @@ $(BUILD)/kmscast: $(call obj,$(wildcard client/*.c)) $(COMMON_LIB)
 # The session agent: common, the desktop's libraries, and the Wayland
 # data-control protocol's code made by wayland-scanner from its XML, which
 # Debian ships with the wlr-protocols (librust-wayland-protocols-dev).
-AGENT_PKGS = wayland-client xcb xcb-xfixes
+AGENT_PKGS = wayland-client xcb xcb-xfixes libsystemd
 WLR_DATA_CONTROL = $(firstword $(wildcard \
 	/usr/share/cargo/registry/wayland-protocols-*/wlr-protocols/unstable/wlr-data-control-unstable-v1.xml))
 $(BUILD)/gen/wlr-data-control-unstable-v1-client-protocol.h: $(WLR_DATA_CONTROL)

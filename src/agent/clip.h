@@ -37,6 +37,7 @@ struct clip_setup {
 /* Each returns 0 with *out, or -errno with why saying why it cannot be
  * used here (for the log: why the backend was not taken). */
 int wlclip_create(const struct clip_setup *s, struct clipsrc **out, char *why, size_t why_len);
+int mutterclip_create(const struct clip_setup *s, struct clipsrc **out, char *why, size_t why_len);
 int x11clip_create(const struct clip_setup *s, struct clipsrc **out, char *why, size_t why_len);
 
 /* The MIME types and X targets taken as UTF-8 text, best first. */

@@ -369,7 +369,9 @@ static struct clipsrc *pick_backend(struct agent *a, const struct clip_setup *s)
 	static const struct {
 		const char *name;
 		int (*create)(const struct clip_setup *, struct clipsrc **, char *, size_t);
-	} all[] = {{"wlr-data-control", wlclip_create}, {"x11", x11clip_create}};
+	} all[] = {{"wlr-data-control", wlclip_create},
+		   {"mutter", mutterclip_create},
+		   {"x11", x11clip_create}};
 	char why[256];
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (strcmp(a->backend_name, "auto") && strcmp(a->backend_name, all[i].name))
