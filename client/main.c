@@ -70,7 +70,8 @@ struct options {
 	struct input_options devices; /* --input-device, --no-grab, --release-hotkey */
 	struct present_options show;  /* --present kms: --device, --output, --mode */
 	bool accept_new, stats, view_only, cursor, no_decode;
-	bool clip_in, clip_out; /* --clipboard: take the host's text, give ours */
+	bool clip_in, clip_out;            /* --clipboard: take the host's text, give ours */
+	const char *clip_file, *clip_send; /* --clipboard-out, --send-clipboard */
 	enum decoder_hw hwdec;
 	unsigned long frames;
 	unsigned connect_ms;
@@ -196,6 +197,10 @@ static void usage(FILE *f)
 		"                           only), to-host (give this machine's only) or off; the\n"
 		"                           host decides too (kmscastd --clipboard). kms and none\n"
 		"                           have no local clipboard: nothing is taken or given\n"
+		"  --clipboard-out FILE     write each text the host's clipboard gives to FILE\n"
+		"                           (replaced whole; scripts, and viewers without a window)\n"
+		"  --send-clipboard FILE    once the host says it takes text, give it FILE's\n"
+		"                           contents as this viewer's clipboard (scripts, tests)\n"
 		"  --max-size WxH           refuse a stream larger than this (default 7680x4320,\n"
 		"                           8K, the largest mode a display here could show)\n"
 		"  --hwdec auto|vaapi|none  decode h264/hevc through VA-API where it can (auto,\n"
@@ -325,7 +330,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_JSON,
 		O_TIMEOUT,
 		O_ANYFREE,
-		O_CLIPBOARD
+		O_CLIPBOARD,
+		O_CLIPOUT,
+		O_CLIPSEND
 	};
 	static const struct option longopts[] = {
 		{"config-dir", required_argument, NULL, O_CONFIG},
@@ -338,6 +345,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"present", required_argument, NULL, O_PRESENT},
 		{"view-only", no_argument, NULL, O_VIEW},
 		{"clipboard", required_argument, NULL, O_CLIPBOARD},
+		{"clipboard-out", required_argument, NULL, O_CLIPOUT},
+		{"send-clipboard", required_argument, NULL, O_CLIPSEND},
 		{"hwdec", required_argument, NULL, O_HWDEC},
 		{"stats", no_argument, NULL, O_STATS},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
@@ -404,6 +413,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_FRAMES: o->frames = cli_uint(PROG, "--frames", optarg, 1, 1000000000); break;
 		case O_PRESENT: o->present = optarg; break;
 		case O_VIEW: o->view_only = true; break;
+		case O_CLIPOUT: o->clip_file = optarg; break;
+		case O_CLIPSEND: o->clip_send = optarg; break;
 		case O_CLIPBOARD:
 			if (!strcmp(optarg, "both"))
 				o->clip_in = o->clip_out = true;
@@ -845,11 +856,11 @@ static void on_open(struct conn *c, void *data)
 		fprintf(stderr, PROG ": connected to %s (%s)%s\n", cl->hostport,
 			SSL_get_version(conn_ssl(c)), conn_ktls_send(c) ? " with kTLS" : "");
 	uint16_t flags = cl->o->view_only ? PROTO_HELLO_VIEW_ONLY : 0;
-	/* Only a window has a clipboard of its own. */
-	bool local = strcmp(cl->o->present, "sdl") == 0;
-	if (!local || !cl->o->clip_in)
+	/* Only a window has a clipboard of its own; scripts have files. */
+	bool sdl = strcmp(cl->o->present, "sdl") == 0;
+	if (!(sdl || cl->o->clip_file) || !cl->o->clip_in)
 		flags |= PROTO_HELLO_NO_CLIP_IN;
-	if (!local || !cl->o->clip_out || cl->o->view_only)
+	if (!(sdl || cl->o->clip_send) || !cl->o->clip_out || cl->o->view_only)
 		flags |= PROTO_HELLO_NO_CLIP_OUT;
 	send_hello(cl, flags);
 }
@@ -1174,14 +1185,16 @@ static void on_clipboard(struct client *cl, const struct proto_clipboard *k)
 		fprintf(stderr, PROG ": clipboard: %u bytes from the host\n", cl->clip_rx.total);
 	if (cl->present && cl->present->ops->clipboard)
 		cl->present->ops->clipboard(cl->present, (const char *)cl->clip_rx.buf);
+	char err[300];
+	if (cl->o->clip_file && fileio_write_atomic(cl->o->clip_file, cl->clip_rx.buf,
+						    cl->clip_rx.total, 0644, err, sizeof(err)) != 0)
+		fprintf(stderr, PROG ": clipboard: %s\n", err);
 	clip_rx_reset(&cl->clip_rx);
 }
 
-/* The window's clipboard changed: to the host, if it takes it. */
-static void window_clipboard(void *data, const char *text)
+/* This viewer's clipboard changed: to the host, if it takes it. */
+static void local_clipboard(struct client *cl, const char *text, size_t len)
 {
-	struct client *cl = data;
-	size_t len = strlen(text);
 	uint64_t h = clip_hash((const uint8_t *)text, len);
 	if (!cl->conn || !cl->have_clip_policy || (cl->clip_any && h == cl->clip_last))
 		return; /* not yet, or what the host just gave us */
@@ -1218,6 +1231,25 @@ static void window_clipboard(void *data, const char *text)
 		fprintf(stderr, PROG ": clipboard: %zu bytes to the host\n", len);
 }
 
+static void window_clipboard(void *data, const char *text)
+{
+	local_clipboard(data, text, strlen(text));
+}
+
+/* --send-clipboard: the file's text, once the host has said its policy. */
+static void send_clip_file(struct client *cl)
+{
+	char *text, err[300];
+	size_t len;
+	if (fileio_read_all(cl->o->clip_send, PROTO_MAX_CLIPBOARD + 1, &text, &len, err,
+			    sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": clipboard: %s\n", err);
+		return;
+	}
+	local_clipboard(cl, text, len);
+	free(text);
+}
+
 static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 {
 	struct client *cl = data;
@@ -1250,6 +1282,10 @@ static void on_message(struct conn *c, const struct proto_msg *m, void *data)
 	case PROTO_CLIPBOARD: on_clipboard(cl, &m->u.clip); break;
 	case PROTO_CLIPBOARD_POLICY:
 		cl->clip_policy = m->u.clip_policy;
+		if (!cl->have_clip_policy && cl->o->clip_send) {
+			cl->have_clip_policy = true;
+			send_clip_file(cl);
+		}
 		cl->have_clip_policy = true;
 		cl->clip_rx.max = m->u.clip_policy.max_bytes;
 		if (cl->o->verbose)
