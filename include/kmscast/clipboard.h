@@ -20,6 +20,14 @@
 #define CLIPBOARD_BURST 5
 #define CLIPBOARD_REFILL_MS 500
 
+/* The rate limit, pure: a token per text, CLIPBOARD_BURST at most, one
+ * back per CLIPBOARD_REFILL_MS; zeroed to start full. */
+struct clipboard_bucket {
+	unsigned tokens;
+	uint64_t last_us;
+};
+bool clipboard_bucket_take(struct clipboard_bucket *b, uint64_t now_us);
+
 enum clipboard_mode { CLIPBOARD_BOTH, CLIPBOARD_TO_CLIENT, CLIPBOARD_TO_HOST, CLIPBOARD_OFF };
 
 struct clipboard_options {

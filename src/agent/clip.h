@@ -40,7 +40,12 @@ int wlclip_create(const struct clip_setup *s, struct clipsrc **out, char *why, s
 int mutterclip_create(const struct clip_setup *s, struct clipsrc **out, char *why, size_t why_len);
 int x11clip_create(const struct clip_setup *s, struct clipsrc **out, char *why, size_t why_len);
 
-/* The MIME types and X targets taken as UTF-8 text, best first. */
+/* The MIME types and X targets taken as UTF-8 text, best first; a type's
+ * place in that list, or -1. */
 extern const char *const clip_text_types[];
+int clip_text_rank(const char *mime);
+/* A read of the desktop's selection ended (textpipe's done): the text,
+ * too big (text NULL, len its size) or failed (err < 0), to the agent. */
+void clip_deliver(const struct clip_setup *s, const uint8_t *text, size_t len, int err);
 
 #endif

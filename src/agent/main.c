@@ -25,9 +25,6 @@
 #define REFUSED_RETRY_MS 30000
 #define DEFAULT_MAX (1024u * 1024) /* until the daemon says its own */
 
-const char *const clip_text_types[] =
-	{"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT", "STRING", NULL};
-
 struct agent {
 	uv_loop_t *loop;
 	const char *socket, *backend_name;

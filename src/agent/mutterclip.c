@@ -41,27 +41,13 @@ struct mutterclip {
 	bool dead;
 };
 
-static int text_rank(const char *mime)
-{
-	for (int i = 0; clip_text_types[i]; i++)
-		if (strcmp(mime, clip_text_types[i]) == 0)
-			return i;
-	return -1;
-}
-
 static void rearm(struct mutterclip *m);
 
 static void read_done(void *data, const uint8_t *text, size_t len, int err)
 {
 	struct mutterclip *m = data;
 	m->reading = NULL;
-	if (err < 0)
-		fprintf(stderr, "kmscast-agent: clipboard: reading mutter's selection failed: %s\n",
-			strerror(-err));
-	else if (!text)
-		m->s.ev.too_big(m->s.data, len);
-	else
-		m->s.ev.text(m->s.data, text, len);
+	clip_deliver(&m->s, text, len, err);
 }
 
 /* A new owner: unless it is us, read its text. */
@@ -93,7 +79,7 @@ static int on_owner(sd_bus_message *msg, void *data, sd_bus_error *e)
 			if (tuple)
 				sd_bus_message_exit_container(msg);
 			for (char **ty = types; ty && *ty; ty++) {
-				int k = text_rank(*ty);
+				int k = clip_text_rank(*ty);
 				if (k >= 0 && (best < 0 || k < best))
 					best = k;
 				free(*ty);
@@ -144,7 +130,7 @@ static int on_transfer(sd_bus_message *msg, void *data, sd_bus_error *e)
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	bool ok = false;
 	int fd = -1;
-	if (m->text && text_rank(mime) >= 0 &&
+	if (m->text && clip_text_rank(mime) >= 0 &&
 	    sd_bus_call_method(m->bus, RD_NAME, m->path, RD_SESSION, "SelectionWrite", &err, &reply,
 			       "u", serial) >= 0 &&
 	    sd_bus_message_read(reply, "h", &fd) >= 0 && fd >= 0) {

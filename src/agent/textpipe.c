@@ -93,49 +93,55 @@ static int start(uv_loop_t *loop, struct textpipe *t)
 	return 0;
 }
 
-int textpipe_read(uv_loop_t *loop, int fd, size_t max, textpipe_done done, void *data,
-		  struct textpipe **out)
+/* A textpipe on fd with a buffer of size bytes; fd is closed on failure. */
+static struct textpipe *make(int fd, size_t size)
 {
 	struct textpipe *t = calloc(1, sizeof(*t));
-	if (!t || !(t->buf = malloc(max + 1))) {
+	if (!t || !(t->buf = malloc(size ? size : 1))) {
 		free(t);
 		close(fd);
-		return -ENOMEM;
+		return NULL;
 	}
 	t->fd = fd;
-	t->max = max;
-	t->done = done;
-	t->data = data;
-	int r = start(loop, t);
-	if (r < 0) {
-		close(fd);
-		free(t->buf);
-		free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return t;
 }
 
-int textpipe_write(uv_loop_t *loop, int fd, const uint8_t *text, size_t len)
+/* Polls t's fd; on failure t and its fd are gone. */
+static int start_or_free(uv_loop_t *loop, struct textpipe *t)
 {
-	struct textpipe *t = calloc(1, sizeof(*t));
-	if (!t || !(t->buf = malloc(len ? len : 1))) {
-		free(t);
-		close(fd);
-		return -ENOMEM;
-	}
-	memcpy(t->buf, text, len);
-	t->fd = fd;
-	t->len = len;
-	t->writing = true;
 	int r = start(loop, t);
 	if (r < 0) {
-		close(fd);
+		close(t->fd);
 		free(t->buf);
 		free(t);
 	}
 	return r;
+}
+
+int textpipe_read(uv_loop_t *loop, int fd, size_t max, textpipe_done done, void *data,
+		  struct textpipe **out)
+{
+	struct textpipe *t = make(fd, max + 1);
+	if (!t)
+		return -ENOMEM;
+	t->max = max;
+	t->done = done;
+	t->data = data;
+	int r = start_or_free(loop, t);
+	if (r == 0)
+		*out = t;
+	return r;
+}
+
+int textpipe_write(uv_loop_t *loop, int fd, const uint8_t *text, size_t len)
+{
+	struct textpipe *t = make(fd, len);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t->buf, text, len);
+	t->len = len;
+	t->writing = true;
+	return start_or_free(loop, t);
 }
 
 void textpipe_cancel(struct textpipe *t)

@@ -45,19 +45,11 @@ struct wlclip {
 	bool dead;
 };
 
-static int text_rank(const char *mime)
-{
-	for (int i = 0; clip_text_types[i]; i++)
-		if (strcmp(mime, clip_text_types[i]) == 0)
-			return i;
-	return -1;
-}
-
 static void offer_type(void *data, struct zwlr_data_control_offer_v1 *o, const char *mime)
 {
 	(void)o;
 	struct offer *f = data;
-	int r = text_rank(mime);
+	int r = clip_text_rank(mime);
 	if (f->types++ < MAX_TYPES && r >= 0 && (f->best < 0 || r < f->best))
 		f->best = r;
 }
@@ -92,15 +84,7 @@ static void read_done(void *data, const uint8_t *text, size_t len, int err)
 {
 	struct wlclip *w = data;
 	w->reading = NULL;
-	if (err < 0) {
-		fprintf(stderr, "kmscast-agent: clipboard: reading the selection failed: %s\n",
-			strerror(-err));
-		return;
-	}
-	if (!text)
-		w->s.ev.too_big(w->s.data, len);
-	else
-		w->s.ev.text(w->s.data, text, len);
+	clip_deliver(&w->s, text, len, err);
 }
 
 static void dev_selection(void *data, struct zwlr_data_control_device_v1 *d,

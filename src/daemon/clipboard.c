@@ -17,11 +17,6 @@
 #include "kmscast/log.h"
 #include "kmscast/server.h"
 
-struct bucket {
-	unsigned tokens;
-	uint64_t last_us;
-};
-
 struct clip_peer {
 	struct clip_peer *next;
 	struct session *s;
@@ -30,7 +25,7 @@ struct clip_peer {
 	struct clip_rx rx;
 	uint64_t has; /* hash of the text this viewer last had */
 	bool has_any;
-	struct bucket rate;
+	struct clipboard_bucket rate;
 };
 
 struct clipboard {
@@ -41,7 +36,7 @@ struct clipboard {
 	uint32_t host_len;
 	uint64_t host_hash;
 	bool host_known;
-	struct bucket host_rate;
+	struct clipboard_bucket host_rate;
 	unsigned long host_dropped; /* over the rate, since the last said */
 };
 
@@ -57,15 +52,13 @@ int clipboard_mode_by_name(const char *name)
 
 const char *clipboard_mode_name(enum clipboard_mode m) { return mode_names[m]; }
 
-/* A token per text, CLIPBOARD_BURST at most, one back per REFILL_MS. */
-static bool take_token(struct bucket *b)
+bool clipboard_bucket_take(struct clipboard_bucket *b, uint64_t now_us)
 {
-	uint64_t now = mono_us();
 	if (!b->last_us) {
 		b->tokens = CLIPBOARD_BURST;
-		b->last_us = now;
+		b->last_us = now_us;
 	}
-	uint64_t back = (now - b->last_us) / (CLIPBOARD_REFILL_MS * 1000u);
+	uint64_t back = (now_us - b->last_us) / (CLIPBOARD_REFILL_MS * 1000u);
 	if (back) {
 		b->tokens = b->tokens + back > CLIPBOARD_BURST ? CLIPBOARD_BURST
 							       : b->tokens + (unsigned)back;
@@ -207,7 +200,7 @@ static void from_viewer_text(struct clipboard *c, struct clip_peer *p)
 	p->has_any = true;
 	if (c->host_known && c->host_hash == h)
 		return; /* the host has it (it may be the host's own, come back) */
-	if (!take_token(&p->rate)) {
+	if (!clipboard_bucket_take(&p->rate, mono_us())) {
 		snprintf(why, sizeof(why),
 			 "clipboard texts come too fast (at most %u at once, then 1 per %u ms): "
 			 "this one (%u bytes) was not given to the host",
@@ -313,7 +306,7 @@ void clipboard_on_host_text(void *data, const uint8_t *text, uint32_t len)
 	uint64_t h = clip_hash(text, len);
 	if (c->host_known && c->host_hash == h)
 		return; /* the agent set it for a viewer: every viewer has it */
-	if (!take_token(&c->host_rate)) {
+	if (!clipboard_bucket_take(&c->host_rate, mono_us())) {
 		if (!c->host_dropped++)
 			log_printf(LOG_WARN,
 				   "clipboard: the host's clipboard changes too fast (at most %u "

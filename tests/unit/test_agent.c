@@ -13,6 +13,7 @@
 
 #include "kmscast/agentmsg.h"
 #include "kmscast/agentsock.h"
+#include "kmscast/clipboard.h"
 #include "kmscast/cliptext.h"
 #include "tst.h"
 
@@ -125,6 +126,26 @@ static int chunks_reassemble(void)
 	CHECK_EQ_INT(clip_rx_feed(&rx, &c), -EILSEQ);
 	clip_rx_reset(&rx);
 	CHECK(clip_hash((const uint8_t *)"a", 1) != clip_hash((const uint8_t *)"b", 1));
+	return 0;
+}
+
+static int rate_limit(void)
+{
+	struct clipboard_bucket b = {0};
+	uint64_t t = 1000000;
+	for (int i = 0; i < CLIPBOARD_BURST; i++)
+		CHECK(clipboard_bucket_take(&b, t));
+	CHECK(!clipboard_bucket_take(&b, t));
+	CHECK(!clipboard_bucket_take(&b, t + CLIPBOARD_REFILL_MS * 1000 - 1));
+	CHECK(clipboard_bucket_take(&b, t + CLIPBOARD_REFILL_MS * 1000));
+	CHECK(!clipboard_bucket_take(&b, t + CLIPBOARD_REFILL_MS * 1000));
+	/* A long pause gives back a burst, not more. */
+	t += 3600ull * 1000000;
+	for (int i = 0; i < CLIPBOARD_BURST; i++)
+		CHECK(clipboard_bucket_take(&b, t));
+	CHECK(!clipboard_bucket_take(&b, t));
+	CHECK_EQ_INT(clipboard_mode_by_name("to-host"), CLIPBOARD_TO_HOST);
+	CHECK_EQ_INT(clipboard_mode_by_name("sideways"), -1);
 	return 0;
 }
 
@@ -276,4 +297,4 @@ static int socket_admits_only_the_user(void)
 }
 
 TST_MAIN("agent", TST_CASE(codec_round_trips), TST_CASE(codec_refuses),
-	 TST_CASE(chunks_reassemble), TST_CASE(admission_rule), TST_CASE(socket_admits_only_the_user))
+	 TST_CASE(chunks_reassemble), TST_CASE(rate_limit), TST_CASE(admission_rule), TST_CASE(socket_admits_only_the_user))
