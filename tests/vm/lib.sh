@@ -732,3 +732,29 @@ desktop_clipboard() {
 	# over about 1 MiB (no INCR), so the window never has the 2 MiB text.
 	pkill -f "kmscast --present sdl --accept-new -v" ; pkill -x Xvfb
 }
+
+# desktop_browser_clipboard WHAT: the browser viewer (headless chromium on
+# the host, clipboard permissions granted over DevTools; the daemon on the
+# forwarded port) pairs, finds the host's text in the browser's clipboard,
+# gives its own to the host, and refuses a 2 MiB text with its message in
+# the page and the daemon's log.
+desktop_browser_clipboard() {
+	local what=$1 c r th tb
+	c=$("$B/kmscastd" pair --state-dir "$WORK/d" | sed -n 3p | tr -d ' ')
+	r=$(host_browser "pair-$what" "b-$what" status "https://HOSTPORT/#code=$c")
+	echo "$r" | grep -q "^status: connected" || fail "$what: the browser did not pair: $(echo "$r" | tr '\n' '|')"
+	th="from the $what host to the browser: grüße $RANDOM"
+	printf '%s' "$th" | $HOST_SET
+	tb="from the browser to $what: naïve $RANDOM"
+	r=$(host_browser "clip-$what" "b-$what" clip "https://HOSTPORT/" "$th" "$tb")
+	echo "$r" | grep -q "^rc=0" || fail "$what: the browser's clipboard: $(echo "$r" | tr '\n' '|')"
+	echo "$r" | grep -q "^clip-dirs: 3" || fail "$what: the browser's policy: $(echo "$r" | tr '\n' '|')"
+	wait_for 30 host_is "$tb" || fail "$what: the browser's text is not the host's: '$($HOST_GET)'; $(tail -5 "$DLOG")"
+	ok "$what: the host's text reaches the browser's clipboard (async Clipboard API), and the browser's the host's"
+	echo "$r" | grep -q "^clip-said: clipboard: this text (2097152 bytes) is over the host's limit of 1048576 bytes: not sent" ||
+		fail "$what: the page did not say why the 2 MiB text was not sent: $(echo "$r" | tr '\n' '|')"
+	wait_for 10 grep -q "clipboard: .* says: this text (2097152 bytes) is over the host's limit" "$DLOG" ||
+		fail "$what: the daemon did not log the browser's 2 MiB text: $(tail -5 "$DLOG")"
+	host_is "$tb" || fail "$what: the host's clipboard changed"
+	ok "$what: a 2 MiB text in the browser is refused: said in the page and in the daemon's log"
+}

@@ -11,10 +11,10 @@
 # timeout: 600
 . tests/vm/lib.sh
 vm_udev_start
-desktop_daemon
-
-# A desktop user, as on a lab PC: in group video for seatd's socket.
+# A desktop user, as on a lab PC: in group video for seatd's socket. No
+# logind runs here: kmscastd is told whose session agent to admit.
 id kdesk >/dev/null 2>&1 || useradd -m -s /bin/bash -G video kdesk || fail "cannot add user kdesk"
+desktop_daemon --agent-user kdesk --listen :7300 # the browser: the forwarded port
 uid=$(id -u kdesk)
 export XDG_RUNTIME_DIR=/run/user/$uid
 mkdir -p -m 700 "$XDG_RUNTIME_DIR" && chown kdesk: "$XDG_RUNTIME_DIR"
@@ -60,6 +60,15 @@ swaymsg_to() {
 }
 start_sway
 ok "sway (seatd, pixman) shows foot"
+
+# The clipboard, through the session agent (as kdesk) and wlr-data-control;
+# wl-copy and wl-paste are the desktop's applications.
+desktop_agent sway wlr-data-control as_kdesk
+HOST_SET="as_kdesk wl-copy" HOST_GET="as_kdesk wl-paste -n"
+desktop_clipboard sway
+desktop_browser_clipboard sway
+kill "$AGENT"
+pkill -u kdesk -x wl-copy
 
 desktop_lossless_equals sway
 cp "$WORK/client.png" "$OUT/sway-lossless.png"

@@ -9,7 +9,7 @@
 . tests/vm/lib.sh
 vm_udev_start
 # Where no logind runs, the agent's user is named (Xorg runs as root here).
-desktop_daemon --agent-user root
+desktop_daemon --agent-user root --listen :7300 # the browser: the forwarded port
 
 cat >"$WORK/twmrc" <<'CONF'
 RandomPlacement
@@ -41,6 +41,7 @@ ok "Xorg (modesetting, libinput) shows twm and xterm; it took kmscast's devices 
 desktop_agent xorg x11-xfixes
 HOST_SET="xclip -i -selection clipboard" HOST_GET="xclip -o -selection clipboard"
 desktop_clipboard xorg
+desktop_browser_clipboard xorg
 kill "$AGENT"
 
 desktop_lossless_equals xorg
