@@ -163,7 +163,14 @@ static void source_event(struct source *s, const struct input_event *ev)
 	struct proto_input_event out;
 
 	if (ev->type == EV_SYN && ev->code == SYN_REPORT) {
-		add_frame(in, s->frame, s->frame_n);
+		/* What the host holds is judged per whole frame: a frame the
+		 * kernel's overrun voids must not count as sent. */
+		struct proto_input_event f[FRAME_MAX];
+		unsigned m = 0;
+		for (unsigned i = 0; i < s->frame_n; i++)
+			if (track_sent(in, &s->frame[i]))
+				f[m++] = s->frame[i];
+		add_frame(in, f, m);
 		s->frame_n = 0;
 		return;
 	}
@@ -173,8 +180,34 @@ static void source_event(struct source *s, const struct input_event *ev)
 	if (!forwarding(in) ||
 	    !evmap_event(&s->map, ev->type, ev->code, ev->value, in->w, in->h, &out))
 		return;
-	if (track_sent(in, &out) && s->frame_n < FRAME_MAX)
+	if (s->frame_n < FRAME_MAX)
 		s->frame[s->frame_n++] = out;
+}
+
+/* After the kernel dropped events and libevdev replayed the state: a key
+ * or button the host holds for us that is up on this device now is
+ * released, for its release may be among what was lost; nothing stays
+ * held. (Only releases: a press that was lost is lost, as said.) */
+static void release_lifted(struct source *s)
+{
+	struct input *in = s->in;
+	struct proto_input_event f[FRAME_MAX];
+	unsigned n = 0;
+	for (unsigned c = 0; c <= KEY_MAX; c++) {
+		if (!libevdev_has_event_code(s->dev, EV_KEY, c))
+			continue;
+		bool down = libevdev_get_event_value(s->dev, EV_KEY, c);
+		bitset_put(in->down, c, down);
+		if (down || !bitset_test(in->sent, c))
+			continue;
+		bitset_put(in->sent, c, false);
+		f[n++] = (struct proto_input_event){EV_KEY, (uint16_t)c, 0};
+		if (n == FRAME_MAX) {
+			add_frame(in, f, n);
+			n = 0;
+		}
+	}
+	add_frame(in, f, n);
 }
 
 void input_frame(struct input *in, const struct proto_input_event *evs, unsigned n)
@@ -275,6 +308,7 @@ static void source_readable(uv_poll_t *p, int status, int events)
 		}
 		if (r == -EAGAIN && flag == LIBEVDEV_READ_FLAG_SYNC) {
 			flag = LIBEVDEV_READ_FLAG_NORMAL;
+			release_lifted(s);
 			continue;
 		}
 		if (r == -EAGAIN)

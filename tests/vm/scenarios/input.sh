@@ -215,7 +215,8 @@ feed kbd $(for i in $(seq 100); do keys A; done)
 kill -CONT $A
 wait_for 30 grep -q "^kmscast: input device $(cat "$WORK/kbd.node") (thin keyboard): events came faster than they were read and the kernel dropped some (keys typed meanwhile are lost)$" "$WORK/a.err" ||
 	fail "the client did not say it lost keys: $(tail -3 "$WORK/a.err")"
-wait_for 30 eval '[ "$("$T" state "$kbnode" KEY_A)" = up ]' || fail "KEY_A stayed down on the host"
+wait_for 30 eval '[ "$("$T" state "$kbnode" KEY_A)" = up ]' ||
+	fail "KEY_A stayed down on the host; the host's keyboard last saw: $(tail -4 "$WORK/kb.out" | tr '\n' '|'); the client: $(tail -3 "$WORK/a.err" | tr '\n' '|')"
 ok "a client that read its keyboard too late says the kernel dropped keys; none stays held"
 kill $A
 wait $A 2>/dev/null
