@@ -127,7 +127,7 @@ struct client {
 	bool have_clip_policy;
 	struct clip_rx clip_rx;
 	uint64_t clip_last;
-	bool clip_any;
+	bool clip_any, clip_said_off;
 };
 
 static void usage(FILE *f)
@@ -1201,8 +1201,13 @@ static void local_clipboard(struct client *cl, const char *text, size_t len)
 	cl->clip_last = h;
 	cl->clip_any = true;
 	if (!(cl->clip_policy.dirs & PROTO_CLIP_TO_HOST)) {
-		if (cl->o->verbose)
-			fprintf(stderr, PROG ": clipboard: the host takes none from this viewer\n");
+		/* Said once: a person copying all day needs to hear it once. */
+		if (!cl->clip_said_off)
+			fprintf(stderr,
+				PROG ": clipboard: the host takes none from this viewer: "
+				     "this text (%zu bytes) stays here\n",
+				len);
+		cl->clip_said_off = true;
 		return;
 	}
 	char why[200];

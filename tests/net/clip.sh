@@ -15,7 +15,7 @@ big_text() { head -c 2097152 /dev/zero | tr '\0' x; }
 # clip_daemon ARGS...: kmscastd on test frames with its agent socket here.
 clip_daemon() {
 	start_daemon d --source test:1000 --fps 20 --agent-socket "$ASOCK" --agent-user root "$@"
-	expect_log "session agents connect at $ASOCK \(clipboard both, at most 1048576 bytes\)"
+	expect_log "session agents connect at $ASOCK \(clipboard ${CLIPMODE:-both}, at most 1048576 bytes\)"
 }
 
 # start_agent NAME BACKEND [ARGS...]: kmscast-agent, connected, with BACKEND.

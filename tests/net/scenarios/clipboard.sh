@@ -95,5 +95,30 @@ rc=$?
 grep -q "kmscastd ended the connection: replaced by a new agent (pid $AGENT)" "$W/agent.log" ||
 	fail "the old agent was not told: $(tail -3 "$W/agent.log")"
 ok "a new agent replaces the old one, which is told and stops"
+
+# The host's choice: texts to viewers only, view-only viewers too.
+stop_daemon
+CLIPMODE=to-client clip_daemon --clipboard to-client --clipboard-view-only
+wait_for 30 eval '[ "$(grep -c "^kmscast-agent: connected to kmscastd" "$W/agent2.log")" -ge 2 ]' ||
+	fail "the agent did not come back: $(tail -3 "$W/agent2.log")"
+grep -q "clipboard: desktop to viewers, at most" "$W/agent2.log" ||
+	fail "the agent was not told to-client: $(tail -3 "$W/agent2.log")"
+t4="to every viewer $RANDOM"
+printf '%s' "$t4" | host_set
+rm -f "$W/a.clip" "$W/v.clip"
+printf 'not for the host' >"$W/a.send"
+viewer a --send-clipboard "$W/a.send"
+A=$VIEWER
+grep -q "^kmscast: clipboard: host to here, at most" "$W/a.err" || fail "the to-client policy: $(grep clipboard "$W/a.err")"
+viewer v --view-only
+V=$VIEWER
+wait_for 10 file_is "$W/a.clip" "$t4" || fail "the controller did not get the host's text"
+wait_for 10 file_is "$W/v.clip" "$t4" || fail "with --clipboard-view-only the view-only viewer did not get it"
+host_is "$t4" || fail "the host took a viewer's text under --clipboard to-client"
+grep -q "^kmscast: clipboard: the host takes none from this viewer" "$W/a.err" ||
+	fail "the viewer did not say it keeps its text: $(grep clipboard "$W/a.err")"
+kill "$A" "$V"
+wait "$A" "$V" 2>/dev/null
+ok "--clipboard to-client --clipboard-view-only: every viewer gets the host's text, none gives"
 stop_agent
 stop_daemon
