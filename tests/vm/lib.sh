@@ -757,4 +757,9 @@ desktop_browser_clipboard() {
 		fail "$what: the daemon did not log the browser's 2 MiB text: $(tail -5 "$DLOG")"
 	host_is "$tb" || fail "$what: the host's clipboard changed"
 	ok "$what: a 2 MiB text in the browser is refused: said in the page and in the daemon's log"
+	# A browser that was granted nothing: the page says what is withheld.
+	r=$(host_browser "clipdenied-$what" "b-$what" clipdenied "https://HOSTPORT/")
+	echo "$r" | grep -q "^clip-said: clipboard: the browser withholds reading this machine's clipboard (NotAllowedError); paste into the page to send text" ||
+		fail "$what: the page did not say the browser withholds the clipboard: $(echo "$r" | tr '\n' '|')"
+	ok "$what: where the browser withholds the clipboard, the page says so and how to paste instead"
 }
