@@ -27,6 +27,12 @@ struct clipboard_bucket {
 	uint64_t last_us;
 };
 bool clipboard_bucket_take(struct clipboard_bucket *b, uint64_t now_us);
+/* Whether one more line about a peer may go to the log (and a notice to
+ * it): a peer that sends what is refused, over and over, has each refusal
+ * said within the same budget as texts; past it they are counted in
+ * *unsaid, and more says how many with the next line that is said. */
+bool clipboard_bucket_say(struct clipboard_bucket *b, unsigned long *unsaid, char *more,
+			  size_t len);
 
 enum clipboard_mode { CLIPBOARD_BOTH, CLIPBOARD_TO_CLIENT, CLIPBOARD_TO_HOST, CLIPBOARD_OFF };
 

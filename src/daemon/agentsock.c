@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kmscast/agentmsg.h"
+#include "kmscast/clipboard.h"
 #include "kmscast/log.h"
 
 /* What may wait to be written to the agent: a few texts at the limit. */
@@ -33,7 +34,9 @@ struct agent {
 	size_t rx_len, rx_cap;
 	uint64_t skip; /* body bytes of a refused message still to drop */
 	uint8_t scratch[4096];
-	size_t queued; /* bytes handed to uv_write, not yet written */
+	size_t queued;                /* bytes handed to uv_write, not yet written */
+	struct clipboard_bucket said; /* its over-limit messages, logged */
+	unsigned long unsaid;
 };
 
 struct agentsock {
@@ -44,6 +47,10 @@ struct agentsock {
 	void *data;
 	uv_pipe_t listener;
 	struct agent *agent;
+	/* Refused callers are logged within a budget: any local user may
+	 * connect as often as it likes. */
+	struct clipboard_bucket refusals;
+	unsigned long unsaid;
 };
 
 int agentsock_admit(uid_t peer_uid, int active_r, uid_t active_uid, uid_t fallback_uid,
@@ -268,9 +275,13 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		if (r == AGENTMSG_E_TOO_BIG) {
 			/* Dropped unread, and the agent goes on: it may be an old one
 			 * that did not know the limit. */
-			log_printf(LOG_WARN,
-				   "agent: a %s of %u bytes is over the limit of %u; dropped",
-				   agentmsg_type_name(m.type), m.body_len, g->a->o.max_bytes);
+			char more[64];
+			if (clipboard_bucket_say(&g->said, &g->unsaid, more, sizeof(more)))
+				log_printf(LOG_WARN,
+					   "agent: a %s of %u bytes is over the limit of %u; "
+					   "dropped%s",
+					   agentmsg_type_name(m.type), m.body_len,
+					   g->a->o.max_bytes, more);
 			if (m.type == AGENTMSG_CLIP && g->a->cb.on_too_big)
 				g->a->cb.on_too_big(g->a->data, m.body_len);
 			off += AGENTMSG_HEADER_SIZE;
@@ -344,8 +355,10 @@ static void on_connection(uv_stream_t *server, int status)
 	}
 	r = agentsock_admit(cred.uid, ar, active, a->o.fallback_uid, logind, why, sizeof(why));
 	if (r != 0) {
-		log_printf(LOG_WARN, "agent: refused pid %d (uid %u): %s", (int)cred.pid,
-			   (unsigned)cred.uid, why);
+		char more[64];
+		if (clipboard_bucket_say(&a->refusals, &a->unsaid, more, sizeof(more)))
+			log_printf(LOG_WARN, "agent: refused pid %d (uid %u): %s%s", (int)cred.pid,
+				   (unsigned)cred.uid, why, more);
 		/* Told at once, without a queue: a full socket just loses it. */
 		uint8_t out[AGENTMSG_HEADER_SIZE + 2 + AGENTMSG_MAX_REASON];
 		char msg[300];

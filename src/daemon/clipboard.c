@@ -6,6 +6,7 @@
 #include "kmscast/clipboard.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct clip_peer {
 	uint64_t has; /* hash of the text this viewer last had */
 	bool has_any;
 	struct clipboard_bucket rate;
+	struct clipboard_bucket said; /* refusals logged and told */
+	unsigned long unsaid;         /* ... and those over that budget */
 };
 
 struct clipboard {
@@ -36,8 +39,9 @@ struct clipboard {
 	uint32_t host_len;
 	uint64_t host_hash;
 	bool host_known;
-	struct clipboard_bucket host_rate;
+	struct clipboard_bucket host_rate, host_said;
 	unsigned long host_dropped; /* over the rate, since the last said */
+	unsigned long host_unsaid;  /* too-big reports not logged */
 };
 
 static const char *const mode_names[] = {"both", "to-client", "to-host", "off"};
@@ -97,6 +101,35 @@ static void notice(struct clip_peer *p, unsigned code, uint32_t size, const char
 	struct proto_msg m;
 	proto_make_clip_notice(&m, code, size, why);
 	conn_send(session_conn(p->s), &m);
+}
+
+bool clipboard_bucket_say(struct clipboard_bucket *b, unsigned long *unsaid, char *more, size_t len)
+{
+	more[0] = '\0';
+	if (!clipboard_bucket_take(b, mono_us())) {
+		(*unsaid)++;
+		return false;
+	}
+	if (*unsaid)
+		snprintf(more, len, " (and %lu more not logged)", *unsaid);
+	*unsaid = 0;
+	return true;
+}
+
+/* A viewer's text refused: logged and told to it, within its budget. */
+static void refuse(struct clip_peer *p, unsigned code, uint32_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void refuse(struct clip_peer *p, unsigned code, uint32_t size, const char *fmt, ...)
+{
+	char why[256], more[64];
+	if (!clipboard_bucket_say(&p->said, &p->unsaid, more, sizeof(more)))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_printf(LOG_WARN, "clipboard from %s: %s%s", session_fingerprint(p->s), why, more);
+	notice(p, code, size, why);
 }
 
 static uint8_t dirs_for(const struct clipboard *c, const struct session *s, bool control)
@@ -193,40 +226,33 @@ static void from_viewer_text(struct clipboard *c, struct clip_peer *p)
 {
 	const uint8_t *text = p->rx.buf;
 	uint32_t len = p->rx.total;
-	const char *who = session_fingerprint(p->s);
-	char why[256];
 	uint64_t h = clip_hash(text, len);
 	p->has = h;
 	p->has_any = true;
 	if (c->host_known && c->host_hash == h)
 		return; /* the host has it (it may be the host's own, come back) */
 	if (!clipboard_bucket_take(&p->rate, mono_us())) {
-		snprintf(why, sizeof(why),
-			 "clipboard texts come too fast (at most %u at once, then 1 per %u ms): "
-			 "this one (%u bytes) was not given to the host",
-			 CLIPBOARD_BURST, CLIPBOARD_REFILL_MS, len);
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-		notice(p, PROTO_CLIP_RATE, len, why);
+		refuse(p, PROTO_CLIP_RATE, len,
+		       "clipboard texts come too fast (at most %u at once, then 1 per %u ms): "
+		       "this one (%u bytes) was not given to the host",
+		       CLIPBOARD_BURST, CLIPBOARD_REFILL_MS, len);
 		return;
 	}
 	int r = agentsock_send_clip(c->agent, text, len);
 	if (r == -ENOTCONN || !c->agent) {
-		snprintf(why, sizeof(why),
-			 "no session agent runs in the host's desktop session: the text (%u bytes) "
-			 "was not pasted there",
-			 len);
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-		notice(p, PROTO_CLIP_NO_AGENT, len, why);
+		refuse(p, PROTO_CLIP_NO_AGENT, len,
+		       "no session agent runs in the host's desktop session: the text (%u bytes) "
+		       "was not pasted there",
+		       len);
 		return;
 	}
 	if (r < 0) {
-		snprintf(why, sizeof(why), "the host's session agent did not take the text (%s)",
-			 strerror(-r));
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-		notice(p, PROTO_CLIP_HOST, len, why);
+		refuse(p, PROTO_CLIP_HOST, len,
+		       "the host's session agent did not take the text (%s)", strerror(-r));
 		return;
 	}
-	log_printf(LOG_INFO, "clipboard: %u bytes from %s to the host", len, who);
+	log_printf(LOG_INFO, "clipboard: %u bytes from %s to the host", len,
+		   session_fingerprint(p->s));
 	/* The host has it now; the agent's report of it will be an echo. */
 	free(c->host_text);
 	c->host_text = malloc((size_t)len + 1);
@@ -245,22 +271,20 @@ void clipboard_from_client(struct clipboard *c, struct clip_peer *p, const struc
 {
 	if (!p)
 		return;
-	const char *who = session_fingerprint(p->s);
-	char why[256];
 	if (m->type == PROTO_CLIPBOARD_NOTICE) {
-		log_printf(LOG_INFO, "clipboard: %s says: %.*s", who,
-			   (int)m->u.clip_notice.reason_len, m->u.clip_notice.reason);
+		char more[64];
+		if (clipboard_bucket_say(&p->said, &p->unsaid, more, sizeof(more)))
+			log_printf(LOG_INFO, "clipboard: %s says: %.*s%s",
+				   session_fingerprint(p->s), (int)m->u.clip_notice.reason_len,
+				   m->u.clip_notice.reason, more);
 		return;
 	}
 	const struct proto_clipboard *k = &m->u.clip;
 	if (!(p->dirs & PROTO_CLIP_TO_HOST)) {
-		if (k->offset == 0) {
-			snprintf(why, sizeof(why),
-				 "%s: the text (%u bytes) was not given to the host",
-				 why_not_to_host(c, p), k->total);
-			log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-			notice(p, PROTO_CLIP_OFF, k->total, why);
-		}
+		if (k->offset == 0)
+			refuse(p, PROTO_CLIP_OFF, k->total,
+			       "%s: the text (%u bytes) was not given to the host",
+			       why_not_to_host(c, p), k->total);
 		return;
 	}
 	int r = clip_rx_feed(&p->rx, k);
@@ -268,28 +292,20 @@ void clipboard_from_client(struct clipboard *c, struct clip_peer *p, const struc
 	case CLIP_RX_MORE: return;
 	case CLIP_RX_DONE: from_viewer_text(c, p); return;
 	case -EFBIG:
-		snprintf(
-			why, sizeof(why),
-			"the text (%u bytes) is over the host's limit of %u bytes (--clipboard-max): "
-			"not given to the host",
-			k->total, c->o.max_bytes);
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-		notice(p, PROTO_CLIP_TOO_BIG, k->total, why);
+		refuse(p, PROTO_CLIP_TOO_BIG, k->total,
+		       "the text (%u bytes) is over the host's limit of %u bytes (--clipboard-max): "
+		       "not given to the host",
+		       k->total, c->o.max_bytes);
 		return;
 	case -EILSEQ:
-		snprintf(why, sizeof(why),
-			 "the text (%u bytes) is not UTF-8: not given to the host", k->total);
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, why);
-		notice(p, PROTO_CLIP_INVALID, k->total, why);
+		refuse(p, PROTO_CLIP_INVALID, k->total,
+		       "the text (%u bytes) is not UTF-8: not given to the host", k->total);
 		return;
 	case -EPROTO:
 		conn_close(session_conn(p->s), PROTO_ERR_PROTOCOL,
 			   "a clipboard chunk out of order");
 		return;
-	default:
-		log_printf(LOG_WARN, "clipboard from %s: %s", who, strerror(-r));
-		notice(p, PROTO_CLIP_HOST, k->total, "the host is out of memory");
-		return;
+	default: refuse(p, PROTO_CLIP_HOST, k->total, "the host is out of memory"); return;
 	}
 }
 
@@ -337,12 +353,14 @@ void clipboard_on_host_text(void *data, const uint8_t *text, uint32_t len)
 void clipboard_on_host_too_big(void *data, uint32_t size)
 {
 	struct clipboard *c = data;
-	char why[256];
+	char why[256], more[64];
+	if (!clipboard_bucket_say(&c->host_said, &c->host_unsaid, more, sizeof(more)))
+		return;
 	snprintf(why, sizeof(why),
 		 "the host's clipboard (%u bytes) is over the limit of %u bytes (--clipboard-max): "
 		 "not sent",
 		 size, c->o.max_bytes);
-	log_printf(LOG_WARN, "clipboard: %s", why);
+	log_printf(LOG_WARN, "clipboard: %s%s", why, more);
 	for (struct clip_peer *p = c->peers; p; p = p->next)
 		if (p->dirs & PROTO_CLIP_TO_CLIENT)
 			notice(p, PROTO_CLIP_TOO_BIG, size, why);

@@ -4,6 +4,7 @@
  * the wrong uid (a child that became nobody) while admitting the right one. */
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "kmscast/agentsock.h"
 #include "kmscast/clipboard.h"
 #include "kmscast/cliptext.h"
+#include "kmscast/clock.h"
 #include "tst.h"
 
 static uint8_t buf[4096];
@@ -200,6 +202,10 @@ static pid_t peer(const char *path, uid_t uid, int out)
 		return pid;
 	if (uid && (setgid(65534) != 0 || setuid(uid) != 0))
 		_exit(3);
+	/* A refused caller's write may come after the daemon closed: the
+	 * answer is still there to read (as the real agent, which ignores
+	 * SIGPIPE, reads it). */
+	signal(SIGPIPE, SIG_IGN);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
@@ -225,6 +231,46 @@ static pid_t peer(const char *path, uid_t uid, int out)
 	}
 	(void)!write(out, said, strlen(said));
 	_exit(0);
+}
+
+/* An agent that says HELLO and then never reads (it sleeps until killed). */
+static pid_t mute_peer(const char *path)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%.100s", path);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		_exit(4);
+	struct agentmsg m = {.type = AGENTMSG_HELLO, .u.hello = {.name_len = 4, .name = "mute"}};
+	uint8_t b[64];
+	long n = agentmsg_encode(&m, b, sizeof(b));
+	(void)!write(fd, b, (size_t)n);
+	for (;;)
+		pause();
+}
+
+/* Lines of fd 2 that contain what, while fn runs. */
+static int log_lines(const char *what, void (*fn)(void *), void *arg)
+{
+	char path[] = "/tmp/kmscast-agentlog-XXXXXX", line[512];
+	int fd = mkstemp(path), saved = dup(2), n = 0;
+	fflush(stderr);
+	dup2(fd, 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	if (f)
+		fclose(f);
+	close(fd);
+	unlink(path);
+	return n;
 }
 
 static int run_peer(uv_loop_t *loop, const char *path, uid_t uid, char *said, size_t len)
@@ -278,6 +324,24 @@ static int socket_admits_only_the_user(void)
 	CHECK(strcmp(seen.backend, "test") == 0);
 	CHECK_EQ_INT(seen.len, 5);
 	CHECK_MEM(seen.text, "hello", 5);
+	/* An agent that never reads: what waits for it stays bounded, and
+	 * the daemon is told (-ENOBUFS) instead of queueing more. */
+	pid_t mute = mute_peer(path);
+	while (seen.agents < 2)
+		uv_run(&loop, UV_RUN_NOWAIT);
+	static uint8_t text[1000];
+	memset(text, 'q', sizeof(text));
+	int r = 0, sent = 0;
+	while (sent < 100000 && (r = agentsock_send_clip(a, text, sizeof(text))) == 0) {
+		sent++;
+		uv_run(&loop, UV_RUN_NOWAIT);
+	}
+	kill(mute, SIGKILL);
+	waitpid(mute, NULL, 0);
+	CHECK_EQ_INT(r, -ENOBUFS);
+	/* The kernel's socket buffer (~200 KiB) and 4 texts in the daemon. */
+	CHECK(sent < 1000);
+	printf("  a mute agent: %d texts of 1000 bytes taken, then -ENOBUFS\n", sent);
 	agentsock_destroy(a);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	CHECK_EQ_INT(uv_loop_close(&loop), 0);
@@ -296,5 +360,63 @@ static int socket_admits_only_the_user(void)
 	return 0;
 }
 
+struct flood {
+	uv_loop_t *loop;
+	const char *path;
+	int refused;
+	char last[700]; /* what a caller that was not refused saw */
+};
+
+static void refuse_many(void *arg)
+{
+	struct flood *f = arg;
+	char said[600];
+	for (int i = 0; i < 40; i++) {
+		int rc = run_peer(f->loop, f->path, 65534, said, sizeof(said));
+		if (rc == 0 && !strncmp(said, "BYE refused", 11))
+			f->refused++;
+		else
+			snprintf(f->last, sizeof(f->last), "exit %d, said '%s'", rc, said);
+	}
+}
+
+/* Any local user may connect as often as it likes: each is refused and
+ * told, and the log says so within its budget, with the count of the
+ * rest in the next line. */
+static int refusals_bounded_in_the_log(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP agent.refusals_bounded_in_the_log: needs root to be another uid\n");
+		return 0;
+	}
+	char dir[] = "/tmp/kmscast-agent-XXXXXX", path[128], err[256];
+	CHECK(mkdtemp(dir));
+	CHECK_EQ_INT(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/run/agent.sock", dir);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct agentsock *a;
+	struct agentsock_options o = {.path = path, .fallback_uid = 0, .max_bytes = 1000};
+	CHECK_EQ_INT(agentsock_create(&loop, &o, NULL, NULL, &a, err, sizeof(err)), 0);
+	struct flood f = {&loop, path, 0, ""};
+	uint64_t t0 = mono_us();
+	int lines = log_lines("agent: refused pid", refuse_many, &f);
+	uint64_t ms = (mono_us() - t0) / 1000;
+	if (f.refused != 40)
+		fprintf(stderr, "  a caller: %s\n", f.last);
+	CHECK_EQ_INT(f.refused, 40);
+	CHECK(lines >= 1);
+	CHECK((uint64_t)lines <= CLIPBOARD_BURST + ms / CLIPBOARD_REFILL_MS + 1);
+	printf("  40 refused callers in %llu ms: %d log lines\n", (unsigned long long)ms, lines);
+	agentsock_destroy(a);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK_EQ_INT(uv_loop_close(&loop), 0);
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ_INT(system(cmd), 0);
+	return 0;
+}
+
 TST_MAIN("agent", TST_CASE(codec_round_trips), TST_CASE(codec_refuses),
-	 TST_CASE(chunks_reassemble), TST_CASE(rate_limit), TST_CASE(admission_rule), TST_CASE(socket_admits_only_the_user))
+	 TST_CASE(chunks_reassemble), TST_CASE(rate_limit), TST_CASE(admission_rule), TST_CASE(socket_admits_only_the_user),
+	 TST_CASE(refusals_bounded_in_the_log))
